@@ -1,0 +1,111 @@
+// Configuration comes only from environment variables, validated once at start-up so
+// that a bad value stops the server with a message naming the variable.
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const port = z.coerce
+  .number({ message: "must be a whole number" })
+  .int("must be a whole number")
+  .min(1, "must be between 1 and 65535")
+  .max(65535, "must be between 1 and 65535");
+
+const envSchema = z.object({
+  PORT: port.default(3000),
+  DATABASE_URL: z
+    .string()
+    .trim()
+    .refine((v) => /^file:.+/.test(v) || /^postgres(ql)?:\/\/.+/i.test(v), {
+      message: "must be file:PATH (SQLite) or postgres://USER:PASSWORD@HOST:PORT/DATABASE",
+    })
+    .default("file:./data/keyhouse.db"),
+  KEYHOUSE_SECRET: z.string().min(32, "must be at least 32 characters").optional(),
+  PUBLIC_URL: z
+    .string()
+    .url("must be an absolute http(s) URL such as https://keys.example.com")
+    .refine((v) => /^https?:\/\//.test(v), "must start with http:// or https://")
+    .optional(),
+  SMTP_URL: z
+    .string()
+    .refine((v) => /^smtps?:\/\/.+/.test(v), "must be smtp://HOST:PORT or smtps://USER:PASSWORD@HOST:PORT")
+    .optional(),
+  SMTP_FROM: z.string().min(3).default("Keyhouse <keyhouse@localhost>"),
+  LOG_RETENTION_DAYS: z.coerce.number({ message: "must be a whole number of days" }).int("must be a whole number of days").min(1, "must be at least 1").max(3650, "must be at most 3650").default(90),
+  KEYHOUSE_SEED: z.enum(["demo", "none"], { message: 'must be "demo" or "none"' }).default("demo"),
+  DEMO_PASSWORD: z.string().min(8, "must be at least 8 characters").default("keyhouse-demo"),
+  KEYHOUSE_DATA_DIR: z.string().default("./data"),
+  KEYHOUSE_WEB_DIST: z.string().optional(),
+  KEYHOUSE_TRUST_PROXY: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).default("false"),
+});
+
+export type Config = {
+  port: number;
+  databaseUrl: string;
+  provider: "sqlite" | "postgres";
+  secret: string;
+  publicUrl: string | undefined;
+  smtpUrl: string | undefined;
+  smtpFrom: string;
+  logRetentionDays: number;
+  seed: "demo" | "none";
+  demoPassword: string;
+  dataDir: string;
+  webDist: string;
+  trustProxy: boolean;
+};
+
+export class ConfigError extends Error {}
+
+/** Reads and checks the environment. Throws ConfigError naming every bad variable. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
+  const parsed = envSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
+    throw new ConfigError(`Keyhouse cannot start, the configuration is invalid:\n${lines.join("\n")}`);
+  }
+  const e = parsed.data;
+  const root = repoRoot();
+  const dataDir = path.resolve(root, e.KEYHOUSE_DATA_DIR);
+  const databaseUrl = e.DATABASE_URL.startsWith("file:") ? `file:${path.resolve(root, e.DATABASE_URL.slice(5))}` : e.DATABASE_URL;
+  return {
+    port: e.PORT,
+    databaseUrl,
+    provider: e.DATABASE_URL.startsWith("file:") ? "sqlite" : "postgres",
+    secret: e.KEYHOUSE_SECRET ?? readOrCreateSecret(dataDir),
+    publicUrl: e.PUBLIC_URL?.replace(/\/+$/, ""),
+    smtpUrl: e.SMTP_URL,
+    smtpFrom: e.SMTP_FROM,
+    logRetentionDays: e.LOG_RETENTION_DAYS,
+    seed: e.KEYHOUSE_SEED,
+    demoPassword: e.DEMO_PASSWORD,
+    dataDir,
+    webDist: path.resolve(root, e.KEYHOUSE_WEB_DIST ?? "apps/web/dist"),
+    trustProxy: e.KEYHOUSE_TRUST_PROXY === "true",
+  };
+}
+
+/**
+ * Relative paths in the configuration are taken from the repository root, so the
+ * server finds the same files whether it runs from the root, apps/bff or dist.
+ */
+export function repoRoot(from = import.meta.dirname): string {
+  let dir = from;
+  while (!existsSync(path.join(dir, "pnpm-workspace.yaml"))) {
+    const up = path.dirname(dir);
+    if (up === dir) return process.cwd();
+    dir = up;
+  }
+  return dir;
+}
+
+/** The pepper and cookie secret: generated once into the data folder when not configured. */
+function readOrCreateSecret(dataDir: string): string {
+  const file = path.join(dataDir, "secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(dataDir, { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  return secret;
+}

@@ -1,0 +1,133 @@
+// The Express app: one origin for the SPA, tRPC, the APIs and the feeds.
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { createExpressMiddleware } from "@trpc/server/adapters/express";
+import express, { type ErrorRequestHandler, type Request } from "express";
+import helmet from "helmet";
+import { parse as parseCookies } from "cookie";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import { readSession, SESSION_COOKIE, csrfTokenMatches } from "../auth/sessions.ts";
+import { AppError, httpStatusOf } from "../errors.ts";
+import { appRouter } from "../trpc/router.ts";
+import type { Context } from "../trpc/init.ts";
+import { BODY_LIMIT_BYTES, describeBytes } from "./limits.ts";
+
+export type AppDeps = { db: Db; config: Config; log?: (line: string) => void };
+
+export function createApp({ db, config, log = (l) => console.error(l) }: AppDeps) {
+  const app = express();
+  app.disable("x-powered-by");
+  app.set("trust proxy", config.trustProxy);
+  app.set("etag", false);
+
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": ["'self'"],
+          "style-src": ["'self'"],
+          "img-src": ["'self'", "data:"],
+          "connect-src": ["'self'"],
+          "font-src": ["'self'"],
+          "object-src": ["'none'"],
+          "base-uri": ["'self'"],
+          "form-action": ["'self'"],
+          "frame-ancestors": ["'none'"],
+        },
+      },
+      // Over plain http on localhost an HSTS header would only confuse browsers.
+      strictTransportSecurity: config.publicUrl?.startsWith("https://") ? undefined : false,
+    }),
+  );
+
+  app.get("/healthz", async (_req, res) => {
+    try {
+      await db.$queryRawUnsafe("SELECT 1");
+      res.json({ status: "ok" });
+    } catch {
+      res.status(503).json({ status: "unavailable", error: "The database is not answering." });
+    }
+  });
+
+  app.use(
+    "/trpc",
+    createExpressMiddleware({
+      router: appRouter,
+      maxBodySize: BODY_LIMIT_BYTES,
+      createContext: async ({ req, res }): Promise<Context> => {
+        const token = parseCookies(req.headers.cookie ?? "")[SESSION_COOKIE];
+        const session = await readSession(db, token, config.secret);
+        return { db, config, session, ip: clientIp(req), userAgent: req.get("user-agent"), req, res, csrfOk: csrfOk(req, session?.csrfToken) };
+      },
+      onError({ error, path: procedure }) {
+        if (error.code === "INTERNAL_SERVER_ERROR") log(`tRPC ${procedure ?? "?"} failed: ${error.cause?.stack ?? error.stack}`);
+      },
+    }),
+  );
+
+  app.use("/api", express.json({ limit: BODY_LIMIT_BYTES }), express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES }));
+
+  app.all("/api/{*rest}", (req) => {
+    throw new AppError("NOT_FOUND", `There is no API endpoint at ${req.method} ${req.path}. The Native API is at /api/json/{Method} and the key-management API at /api/api-keys/; both are described at /api/openapi.json.`);
+  });
+
+  const webDist = config.webDist;
+  if (existsSync(path.join(webDist, "index.html"))) {
+    app.use(express.static(webDist, { index: false, maxAge: "1h", immutable: false }));
+    // Client-side routes: every other GET that accepts HTML gets the SPA.
+    app.get("/{*rest}", (req, res, next) => {
+      if (!req.accepts("html")) return next();
+      res.setHeader("Cache-Control", "no-store");
+      res.sendFile(path.join(webDist, "index.html"));
+    });
+  }
+
+  app.use((req, res) => {
+    res.status(404).json({ error: `Nothing is served at ${req.method} ${req.path}.` });
+  });
+
+  app.use(errorHandler(log));
+  return app;
+}
+
+/** A mutation must prove it came from our own pages: the session's token, or before sign-in any token plus a same-origin Origin. */
+function csrfOk(req: Request, expected: string | undefined): boolean {
+  const given = req.get("x-csrf-token");
+  if (expected) return csrfTokenMatches(expected, given);
+  if (!given) return false;
+  const origin = req.get("origin");
+  return !origin || origin === `${req.protocol}://${req.get("host")}`;
+}
+
+export function clientIp(req: Request): string {
+  return (req.ip ?? req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
+}
+
+function errorHandler(log: (line: string) => void): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    const type = (err as { type?: string }).type;
+    let status = httpStatusOf(err);
+    let message: string;
+    if (err instanceof AppError) {
+      message = err.message;
+      for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
+    } else if (type === "entity.too.large") {
+      status = 413;
+      message = `The request body is larger than the ${describeBytes(BODY_LIMIT_BYTES)} limit.`;
+    } else if (type === "entity.parse.failed") {
+      status = 400;
+      message = "The request body is not valid JSON.";
+    } else if (status < 500) {
+      message = (err as Error).message || "The request is not valid.";
+    } else {
+      status = 500;
+      message = "Something went wrong on the server. Try again, and tell an administrator if it keeps happening.";
+      log(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
+    }
+    if (res.headersSent) return res.end();
+    res.status(status).json({ error: message });
+  };
+}

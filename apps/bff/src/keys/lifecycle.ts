@@ -1,0 +1,198 @@
+// What a package owner does to their keys: create, edit packages, regenerate, revoke,
+// delete, revoke all legacy keys. Each change writes its audit event and its notice in
+// the same transaction. A key that is not the caller's is reported exactly like a key
+// that does not exist.
+import {
+  expiresAtFrom,
+  generateKeyValue,
+  keyHint,
+  type CreateKeyOutput,
+  type UpdateKeyPackagesOutput,
+} from "@keyhouse/shared";
+import type { Db, Tx } from "../db/client.ts";
+import { AppError, conflict, notFound } from "../errors.ts";
+import { recordAudit, type Actor } from "../logs/audit.ts";
+import { enqueueNotification } from "../notifications/outbox.ts";
+import { templates, type KeyFactsForMail } from "../notifications/templates.ts";
+import { hashKeyValue } from "./secrets.ts";
+import { keyLists, keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
+
+/** Who is asking: owners reach only their own keys; admins (on admin screens) reach every key. */
+export type Viewer = Actor & { id: number; isAdmin: boolean; allKeys?: boolean };
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
+
+export function keyNotFound(id: number): AppError {
+  return notFound(`No API key with ID ${id} was found.`);
+}
+
+async function findKeyFor(tx: Tx, viewer: Viewer, id: number): Promise<KeyRow> {
+  const row = await tx.apiKey.findFirst({
+    where: { id, ...(viewer.allKeys && viewer.isAdmin ? {} : { ownerId: viewer.id }) },
+    include: keyViewInclude,
+  });
+  if (!row) throw keyNotFound(id);
+  return row;
+}
+
+function mailFacts(row: KeyRow | Parameters<typeof keyLists>[0]): KeyFactsForMail {
+  const l = keyLists(row);
+  return { name: row.name, kind: row.kind, scopes: l.scopes, packages: l.packages, globs: l.globs, expiresAt: row.expiresAt, hint: row.hint };
+}
+
+async function ownerOf(tx: Tx, ownerId: number | null) {
+  return ownerId === null ? null : tx.user.findUnique({ where: { id: ownerId }, select: { id: true, email: true } });
+}
+
+export async function listOwnKeys(db: Db, ownerId: number, now = new Date()): Promise<KeyView[]> {
+  const rows = await db.apiKey.findMany({ where: { ownerId }, include: keyViewInclude, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
+  return rows.map((r) => toKeyView(r, now));
+}
+
+/** The packages a user owns, for the wizard's checklist. */
+export async function listOwnedPackages(db: Db, userId: number) {
+  const rows = await db.package.findMany({
+    where: { owners: { some: { userId } } },
+    select: { id: true, name: true, feed: { select: { name: true, type: true } } },
+    orderBy: [{ nameLower: "asc" }],
+  });
+  return rows.map((r) => ({ id: r.id, name: r.name, feed: r.feed.name, feedType: r.feed.type }));
+}
+
+/** Explicit package ids must be packages the owner owns; answers them as first pushed. */
+async function checkOwnedPackages(tx: Tx, ownerId: number, names: string[]): Promise<string[]> {
+  if (names.length === 0) return [];
+  const lower = [...new Set(names.map((n) => n.toLowerCase()))];
+  const owned = await tx.package.findMany({ where: { nameLower: { in: lower }, owners: { some: { userId: ownerId } } }, select: { name: true, nameLower: true } });
+  const byLower = new Map(owned.map((p) => [p.nameLower, p.name]));
+  const missing = names.filter((n) => !byLower.has(n.toLowerCase()));
+  if (missing.length) {
+    throw new AppError(
+      "BAD_REQUEST",
+      `You do not own ${missing.length === 1 ? "the package" : "these packages"}: ${missing.map((n) => `"${n}"`).join(", ")}. Choose from the packages you own, or use a glob pattern.`,
+    );
+  }
+  return [...new Set(lower.map((l) => byLower.get(l)!))];
+}
+
+function globList(glob: string | undefined): string[] {
+  return glob ? [glob] : [];
+}
+
+/** What key changes need: the database and the pepper the key hashes are made with. */
+export type KeyDeps = { db: Db; secret: string };
+
+export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, input: CreateKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
+  const value = generateKeyValue();
+  try {
+    const row = await db.$transaction(async (tx) => {
+      const packages = await checkOwnedPackages(tx, viewer.id, input.packages);
+      const created = await tx.apiKey.create({
+        data: {
+          kind: "scoped",
+          name: input.name,
+          ownerId: viewer.id,
+          apis: JSON.stringify(["feeds"]),
+          scopes: JSON.stringify(input.scopes),
+          packages: JSON.stringify(packages),
+          globs: JSON.stringify(globList(input.glob)),
+          expiryDays: input.expiresInDays,
+          expiresAt: expiresAtFrom(input.expiresInDays, now),
+          secretHash: hashKeyValue(value, secret),
+          hint: keyHint(value),
+          createdAt: now,
+          createdById: viewer.id,
+        },
+        include: keyViewInclude,
+      });
+      await recordAudit(tx, viewer, "key.created", created, { scopes: input.scopes, packages, globs: globList(input.glob), expiresInDays: input.expiresInDays });
+      await enqueueNotification(tx, await ownerOf(tx, created.ownerId), templates.created(mailFacts(created), viewer.username), created.id);
+      return created;
+    });
+    return { key: toKeyView(row, now), value };
+  } catch (e) {
+    if (isUniqueViolation(e)) throw conflict(`You already have a key named "${input.name}". Choose another name.`);
+    throw e;
+  }
+}
+
+export async function updateKeyPackages(db: Db, viewer: Viewer, input: UpdateKeyPackagesOutput, now = new Date()): Promise<KeyView> {
+  const row = await db.$transaction(async (tx) => {
+    const key = await findKeyFor(tx, viewer, input.id);
+    if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys have packages to edit: legacy keys have full access, and system keys are edited under Admin › API keys.");
+    if (key.revokedAt) throw conflict("This key is revoked: its packages can no longer be changed.");
+    // The packages must be the key owner's, also when an admin edits them.
+    const packages = await checkOwnedPackages(tx, key.ownerId ?? viewer.id, input.packages);
+    const updated = await tx.apiKey.update({
+      where: { id: key.id },
+      data: { packages: JSON.stringify(packages), globs: JSON.stringify(globList(input.glob)) },
+      include: keyViewInclude,
+    });
+    await recordAudit(tx, viewer, "key.updated", updated, { packages, globs: globList(input.glob) });
+    return updated;
+  });
+  return toKeyView(row, now);
+}
+
+export async function regenerateKey({ db, secret }: KeyDeps, viewer: Viewer, id: number, now = new Date()): Promise<{ key: KeyView; value: string }> {
+  const value = generateKeyValue();
+  const row = await db.$transaction(async (tx) => {
+    const key = await findKeyFor(tx, viewer, id);
+    if (key.kind === "legacy") throw new AppError("BAD_REQUEST", "Legacy keys cannot be regenerated. Create a new scoped key instead, then revoke the legacy key.");
+    if (key.revokedAt) throw conflict("This key is revoked and cannot be regenerated. Create a new key instead.");
+    const updated = await tx.apiKey.update({
+      where: { id: key.id },
+      data: {
+        secretHash: hashKeyValue(value, secret),
+        hint: keyHint(value),
+        regeneratedAt: now,
+        expiresAt: key.expiryDays ? expiresAtFrom(key.expiryDays, now) : key.expiresAt,
+        notifiedExpiring10At: null,
+        notifiedExpiring1At: null,
+        notifiedExpiredAt: null,
+      },
+      include: keyViewInclude,
+    });
+    await recordAudit(tx, viewer, "key.regenerated", updated, { expiresAt: updated.expiresAt?.toISOString() ?? null });
+    await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(mailFacts(updated), viewer.username), updated.id);
+    return updated;
+  });
+  return { key: toKeyView(row, now), value };
+}
+
+export async function revokeKey(db: Db, viewer: Viewer, id: number, reason: string | undefined, now = new Date()): Promise<KeyView> {
+  const row = await db.$transaction(async (tx) => {
+    const key = await findKeyFor(tx, viewer, id);
+    if (key.revokedAt) throw conflict("This key is already revoked.");
+    return revokeInTx(tx, viewer, key, reason, now);
+  });
+  return toKeyView(row, now);
+}
+
+async function revokeInTx(tx: Tx, viewer: Viewer, key: KeyRow, reason: string | undefined, now: Date): Promise<KeyRow> {
+  // The revokedAt guard makes two concurrent revocations write one event, not two.
+  const { count } = await tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: now, revokedById: viewer.id, revokedReason: reason ?? null } });
+  if (count === 0) throw conflict("This key is already revoked.");
+  const updated = await tx.apiKey.findUniqueOrThrow({ where: { id: key.id }, include: keyViewInclude });
+  await recordAudit(tx, viewer, "key.revoked", updated, { reason: reason ?? null });
+  await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.revoked(mailFacts(updated), viewer.username), updated.id);
+  return updated;
+}
+
+export async function deleteKey(db: Db, viewer: Viewer, id: number): Promise<void> {
+  await db.$transaction(async (tx) => {
+    const key = await findKeyFor(tx, viewer, id);
+    await tx.apiKey.delete({ where: { id: key.id } });
+    await recordAudit(tx, viewer, "key.deleted", key, { kind: key.kind });
+    await enqueueNotification(tx, await ownerOf(tx, key.ownerId), templates.deleted(mailFacts(key), viewer.username), null);
+  });
+}
+
+/** Revokes every active legacy key of the viewer. Answers how many were revoked. */
+export async function revokeAllLegacyKeys(db: Db, viewer: Viewer, now = new Date()): Promise<number> {
+  return db.$transaction(async (tx) => {
+    const keys = await tx.apiKey.findMany({ where: { ownerId: viewer.id, kind: "legacy", revokedAt: null }, include: keyViewInclude });
+    for (const key of keys) await revokeInTx(tx, viewer, key, "Revoked with all legacy keys", now);
+    return keys.length;
+  });
+}

@@ -1,0 +1,94 @@
+// The one shape in which a key leaves the server (never with its value or hash).
+import { APIS, KEY_KINDS, SCOPES, keyStatus, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
+import { z } from "zod";
+import type { Prisma } from "../db/client.ts";
+
+export const keyViewSchema = z.object({
+  id: z.number().int(),
+  kind: z.enum(KEY_KINDS),
+  name: z.string(),
+  description: z.string().nullable(),
+  hint: z.string(),
+  owner: z.object({ id: z.number().int(), username: z.string() }).nullable(),
+  user: z.object({ id: z.number().int(), username: z.string() }).nullable(),
+  apis: z.array(z.enum(APIS)),
+  scopes: z.array(z.enum(SCOPES)),
+  packages: z.array(z.string()),
+  globs: z.array(z.string()),
+  feeds: z.array(z.string()).nullable(),
+  expiryDays: z.number().int().nullable(),
+  expiresAt: z.date().nullable(),
+  logRequestBody: z.boolean(),
+  logResponseBody: z.boolean(),
+  createdAt: z.date(),
+  lastUsedAt: z.date().nullable(),
+  lastUsedIp: z.string().nullable(),
+  revokedAt: z.date().nullable(),
+  revokedReason: z.string().nullable(),
+  status: z.object({
+    state: z.enum(["active", "expiring", "expired", "revoked", "legacy"]),
+    label: z.string(),
+    daysLeft: z.number().nullable(),
+  }),
+});
+export type KeyView = z.infer<typeof keyViewSchema>;
+
+export const keyViewInclude = {
+  owner: { select: { id: true, username: true } },
+  user: { select: { id: true, username: true } },
+} as const satisfies Prisma.ApiKeyInclude;
+
+export type KeyRow = Prisma.ApiKeyGetPayload<{ include: typeof keyViewInclude }>;
+type PlainKeyRow = Prisma.ApiKeyGetPayload<object>;
+
+function list<T extends string>(json: string | null, allowed: readonly T[]): T[] {
+  if (json === null) return [];
+  const parsed: unknown = JSON.parse(json);
+  return Array.isArray(parsed) ? (parsed.filter((v) => (allowed as readonly unknown[]).includes(v)) as T[]) : [];
+}
+
+function strings(json: string | null): string[] {
+  if (json === null) return [];
+  const parsed: unknown = JSON.parse(json);
+  return Array.isArray(parsed) ? parsed.filter((v): v is string => typeof v === "string") : [];
+}
+
+/** The lists stored as JSON text, parsed. */
+export function keyLists(row: PlainKeyRow) {
+  return {
+    apis: list<Api>(row.apis, APIS),
+    scopes: list<Scope>(row.scopes, SCOPES),
+    packages: strings(row.packages),
+    globs: strings(row.globs),
+    feeds: row.feeds === null ? null : strings(row.feeds),
+  };
+}
+
+export function toKeyView(row: KeyRow, now = new Date()): KeyView {
+  const kind = row.kind as KeyKind;
+  return {
+    id: row.id,
+    kind,
+    name: row.name,
+    description: row.description,
+    hint: row.hint,
+    owner: row.owner,
+    user: row.user,
+    ...keyLists(row),
+    expiryDays: row.expiryDays,
+    expiresAt: row.expiresAt,
+    logRequestBody: row.logRequestBody,
+    logResponseBody: row.logResponseBody,
+    createdAt: row.createdAt,
+    lastUsedAt: row.lastUsedAt,
+    lastUsedIp: row.lastUsedIp,
+    revokedAt: row.revokedAt,
+    revokedReason: row.revokedReason,
+    status: keyStatus({ kind, revokedAt: row.revokedAt, expiresAt: row.expiresAt }, now),
+  };
+}
+
+/** What the decision function needs to know about a key. */
+export function toKeyFacts(row: PlainKeyRow): KeyFacts {
+  return { id: row.id, kind: row.kind as KeyKind, revokedAt: row.revokedAt, expiresAt: row.expiresAt, ownerId: row.ownerId, userId: row.userId, ...keyLists(row) };
+}

@@ -1,0 +1,85 @@
+// Starts Keyhouse: configuration, database, demo seed, HTTP server, graceful shutdown.
+import http from "node:http";
+import { ConfigError, loadConfig, type Config } from "./config.ts";
+import { createDb, prepareDb } from "./db/client.ts";
+import { DEMO_USERS, isEmpty, seedDemo } from "./db/seed.ts";
+import { createApp } from "./http/app.ts";
+
+async function main() {
+  let config: Config;
+  try {
+    config = loadConfig();
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(1);
+    }
+    throw e;
+  }
+
+  const db = createDb(config.databaseUrl);
+  try {
+    await prepareDb(db, config.databaseUrl);
+    await db.user.count();
+  } catch (e) {
+    console.error(`Keyhouse cannot use the database at DATABASE_URL (${redactUrl(config.databaseUrl)}): ${(e as Error).message.split("\n")[0]}`);
+    console.error("Apply the migrations first: `npm start` does it, or `npm run db:migrate`.");
+    process.exit(1);
+  }
+
+  let seeded = false;
+  if (config.seed === "demo" && (await isEmpty(db))) {
+    try {
+      await seedDemo(db, { password: config.demoPassword, secret: config.secret });
+      seeded = true;
+    } catch (e) {
+      // Another instance seeding at the same moment wins; anything else is fatal.
+      if (await isEmpty(db)) throw e;
+    }
+  }
+
+  const app = createApp({ db, config });
+  const server = http.createServer(app);
+  server.keepAliveTimeout = 65_000;
+  server.headersTimeout = 66_000;
+  server.requestTimeout = 5 * 60_000;
+
+  server.on("error", (e: NodeJS.ErrnoException) => {
+    console.error(e.code === "EADDRINUSE" ? `Port ${config.port} is already in use. Set PORT to another port.` : `Server error: ${e.message}`);
+    process.exit(1);
+  });
+
+  server.listen(config.port, () => {
+    const url = config.publicUrl ?? `http://localhost:${config.port}`;
+    console.log(`Keyhouse is running at ${url}`);
+    if (config.seed === "demo") {
+      console.log(`${seeded ? "Seeded demo data. " : ""}Demo sign-ins: ${DEMO_USERS.join(", ")} — password ${JSON.stringify(config.demoPassword)} (set DEMO_PASSWORD to change it on a new database).`);
+    }
+  });
+
+  let stopping = false;
+  const shutdown = (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    console.log(`${signal} received: finishing in-flight requests, then stopping.`);
+    server.close(async () => {
+      await db.$disconnect();
+      console.log("Keyhouse stopped.");
+      process.exit(0);
+    });
+    server.closeIdleConnections();
+    // Requests still running after this long are cut off rather than holding shutdown forever.
+    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+  };
+  process.on("SIGTERM", () => shutdown("SIGTERM"));
+  process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+function redactUrl(url: string): string {
+  return url.replace(/\/\/([^:@/]+):[^@/]*@/, "//$1:***@");
+}
+
+main().catch((e) => {
+  console.error("Keyhouse failed to start:", e);
+  process.exit(1);
+});

@@ -1,0 +1,67 @@
+// Test helpers: a configuration, a tRPC caller and a real HTTP server over a test database.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import { createApp } from "../http/app.ts";
+import { createCallerFactory, type Context } from "../trpc/init.ts";
+import { appRouter } from "../trpc/router.ts";
+import { toSessionUser, csrfTokenFor } from "../auth/sessions.ts";
+
+export const TEST_SECRET = "test-secret-test-secret-test-secret-0123";
+export const TEST_PASSWORD = "correct horse battery";
+
+export function testConfig(over: Partial<Config> = {}): Config {
+  return {
+    port: 0,
+    databaseUrl: "file:unused",
+    provider: "sqlite",
+    secret: TEST_SECRET,
+    publicUrl: undefined,
+    smtpUrl: undefined,
+    smtpFrom: "Keyhouse <keyhouse@localhost>",
+    logRetentionDays: 90,
+    seed: "none",
+    demoPassword: TEST_PASSWORD,
+    dataDir: "/nonexistent",
+    webDist: "/nonexistent",
+    trustProxy: false,
+    ...over,
+  };
+}
+
+const createCaller = createCallerFactory(appRouter);
+
+/** A caller acting as `user` (or anonymous), as if through the SPA. */
+export function callerFor(
+  db: Db,
+  user: { id: number; username: string; displayName: string; email: string; role: string } | null,
+  over: Partial<Context> = {},
+) {
+  const sessionId = `test-session-${user?.id ?? "anon"}`;
+  return createCaller({
+    db,
+    config: over.config ?? testConfig(),
+    session: user ? { id: sessionId, user: toSessionUser(user), csrfToken: csrfTokenFor(sessionId, TEST_SECRET) } : null,
+    ip: "203.0.113.7",
+    userAgent: "vitest",
+    csrfOk: true,
+    ...over,
+  });
+}
+
+export async function startServer(db: Db, config: Config = testConfig()) {
+  const logs: string[] = [];
+  const server = http.createServer(createApp({ db, config, log: (l) => logs.push(l) }));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    logs,
+    close: () =>
+      new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      }),
+  };
+}

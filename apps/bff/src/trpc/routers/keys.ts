@@ -1,0 +1,71 @@
+// Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts.
+import { createKeyInputSchema, updateKeyPackagesInputSchema } from "@keyhouse/shared";
+import { z } from "zod";
+import {
+  createScopedKey,
+  deleteKey,
+  listOwnedPackages,
+  listOwnKeys,
+  regenerateKey,
+  revokeAllLegacyKeys,
+  revokeKey,
+  updateKeyPackages,
+  type Viewer,
+} from "../../keys/lifecycle.ts";
+import { keyViewSchema } from "../../keys/views.ts";
+import { protectedProcedure, router } from "../init.ts";
+
+const idInput = z.object({ id: z.number({ message: "A key ID is required." }).int().positive("A key ID is a positive whole number.") });
+const keyWithValue = z.object({ key: keyViewSchema, value: z.string() });
+
+/** Account procedures reach only the caller's own keys, admins included. */
+const ownerProcedure = protectedProcedure.use(({ ctx, next }) => {
+  const viewer: Viewer = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: ctx.user.role === "admin", allKeys: false };
+  return next({ ctx: { ...ctx, viewer, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
+});
+
+export const keysRouter = router({
+  list: ownerProcedure
+    .input(z.void())
+    .output(z.array(keyViewSchema))
+    .query(({ ctx }) => listOwnKeys(ctx.db, ctx.user.id)),
+
+  ownedPackages: ownerProcedure
+    .input(z.void())
+    .output(z.array(z.object({ id: z.number(), name: z.string(), feed: z.string(), feedType: z.string() })))
+    .query(({ ctx }) => listOwnedPackages(ctx.db, ctx.user.id)),
+
+  /** The only answer, with regenerate's, that carries a key value. */
+  create: ownerProcedure
+    .input(createKeyInputSchema)
+    .output(keyWithValue)
+    .mutation(({ ctx, input }) => createScopedKey(ctx.keyDeps, ctx.viewer, input)),
+
+  updatePackages: ownerProcedure
+    .input(updateKeyPackagesInputSchema)
+    .output(keyViewSchema)
+    .mutation(({ ctx, input }) => updateKeyPackages(ctx.db, ctx.viewer, input)),
+
+  regenerate: ownerProcedure
+    .input(idInput)
+    .output(keyWithValue)
+    .mutation(({ ctx, input }) => regenerateKey(ctx.keyDeps, ctx.viewer, input.id)),
+
+  revoke: ownerProcedure
+    .input(idInput.extend({ reason: z.string().trim().max(200, "The reason must be at most 200 characters.").optional() }))
+    .output(keyViewSchema)
+    .mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.viewer, input.id, input.reason)),
+
+  delete: ownerProcedure
+    .input(idInput)
+    .output(z.object({ id: z.number() }))
+    .mutation(async ({ ctx, input }) => {
+      await deleteKey(ctx.db, ctx.viewer, input.id);
+      return { id: input.id };
+    }),
+
+  revokeAllLegacy: ownerProcedure
+    .input(z.void())
+    .output(z.object({ revoked: z.number() }))
+    .mutation(async ({ ctx }) => ({ revoked: await revokeAllLegacyKeys(ctx.db, ctx.viewer) })),
+});

@@ -1,0 +1,15 @@
+import type { ReactNode } from "react";
+import { focusRing } from "../lib/styles";
+
+/**
+ * Wide tables scroll sideways inside this box on phones instead of widening the page.
+ * It is focusable and labelled so keyboard users can scroll it too.
+ */
+export function TableScroller({ label, children }: { label: string; children: ReactNode }) {
+  return (
+    // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
+    <div role="region" aria-label={label} tabIndex={0} className={`overflow-x-auto rounded-md border border-gray-200 ${focusRing}`}>
+      {children}
+    </div>
+  );
+}

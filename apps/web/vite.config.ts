@@ -1,0 +1,28 @@
+import tailwindcss from "@tailwindcss/vite";
+import { tanstackRouter } from "@tanstack/router-plugin/vite";
+import react from "@vitejs/plugin-react";
+import { defineConfig } from "vite";
+
+// Everything the BFF serves; in development the SPA runs on 5173 and forwards these so
+// the browser still sees one origin (first-party cookies, no CORS).
+const BFF_PATHS = ["/trpc", "/api", "/nuget", "/npm", "/rubygems", "/healthz"];
+const BFF_ORIGIN = "http://localhost:3000";
+
+export default defineConfig({
+  plugins: [
+    // Must run before react() so the generated route tree and split chunks exist when JSX is transformed.
+    tanstackRouter({ target: "react", autoCodeSplitting: true }),
+    react(),
+    tailwindcss(),
+  ],
+  build: {
+    outDir: "dist",
+    // Inlined assets become data: URIs; keep them out so a strict CSP needs no data: sources.
+    assetsInlineLimit: 0,
+  },
+  server: {
+    port: 5173,
+    strictPort: true,
+    proxy: Object.fromEntries(BFF_PATHS.map((path) => [path, { target: BFF_ORIGIN }])),
+  },
+});

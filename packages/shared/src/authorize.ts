@@ -1,0 +1,168 @@
+import { EXPIRY_WARNING_DAYS, MESSAGES } from "./constants.ts";
+import type { Api, KeyKind, Scope } from "./constants.ts";
+import { matchesAnyPackage } from "./glob.ts";
+import { daysLeftUntil, isExpired, pluralDays } from "./key-status.ts";
+
+// PRODUCT §4 as one pure function. Feeds, the Native API and the management API all
+// call it, so the three surfaces cannot disagree about who may do what.
+
+export type KeyFacts = {
+  id: number;
+  kind: KeyKind;
+  revokedAt: Date | null;
+  expiresAt: Date | null;
+  apis: Api[];
+  scopes: Scope[];
+  packages: string[];
+  globs: string[];
+  /** null: every feed. */
+  feeds: string[] | null;
+  ownerId: number | null;
+  /** The impersonated user, if any. */
+  userId: number | null;
+};
+
+export type FeedPrivileges = { view: boolean; add: boolean; unlist: boolean };
+
+export type ActingUserFacts = {
+  id: number;
+  username: string;
+  disabled: boolean;
+  isAdmin: boolean;
+  /** On the feed in question; admins have all. */
+  privileges: FeedPrivileges | null;
+  /** Of the package in question, when it exists. */
+  ownsPackage: boolean;
+};
+
+export type AccessRequest =
+  | { surface: "feeds"; feed: string; action: "read"; packageId?: string }
+  | { surface: "feeds"; feed: string; action: "push"; packageId: string; packageExists: boolean }
+  /** Unlist, relist, deprecate, unpublish, yank. */
+  | { surface: "feeds"; feed: string; action: "unlist"; packageId: string }
+  | { surface: "native" }
+  | { surface: "keys" };
+
+export type DenyReason = "invalid" | "api" | "feed" | "scope" | "package" | "privilege" | "owner" | "user-disabled";
+
+export type Decision =
+  | {
+      allowed: true;
+      /** null: the API key user, who has every privilege. */
+      actingUserId: number | null;
+      /** For the warning header, when the key is about to expire. */
+      warning: string | null;
+    }
+  | { allowed: false; status: 403; reason: DenyReason; message: string };
+
+type FeedRequest = Extract<AccessRequest, { surface: "feeds" }>;
+type Denial = Extract<Decision, { allowed: false }>;
+
+function deny(reason: DenyReason, message: string): Denial {
+  return { allowed: false, status: 403, reason, message };
+}
+
+/** Legacy keys act as their owner; a system key with no user is the API key user (null). */
+export function actingUserIdOf(key: KeyFacts): number | null {
+  return key.userId ?? (key.kind === "system" ? null : key.ownerId);
+}
+
+function sameName(a: string, b: string): boolean {
+  return a.toLowerCase() === b.toLowerCase();
+}
+
+function checkSurface(key: KeyFacts, req: AccessRequest): Denial | null {
+  switch (req.surface) {
+    case "feeds":
+      if (key.kind === "legacy") return null;
+      if (!key.apis.includes("feeds")) return deny("api", "This API key cannot call the feeds API.");
+      if (key.feeds !== null && !key.feeds.some((feed) => sameName(feed, req.feed))) {
+        return deny("feed", `This API key is restricted to other feeds and cannot be used on feed "${req.feed}".`);
+      }
+      return null;
+    case "native":
+      return key.apis.includes("native") ? null : deny("api", "This API key cannot call the Native API.");
+    case "keys":
+      return key.apis.includes("keys") || key.apis.includes("native")
+        ? null
+        : deny("api", 'This API key cannot call the API-keys management API: it needs the "keys" or "native" API.');
+  }
+}
+
+function checkScope(key: KeyFacts, req: FeedRequest): Denial | null {
+  if (key.kind !== "scoped") return null;
+  const has = (scope: Scope) => key.scopes.includes(scope);
+  switch (req.action) {
+    case "read":
+      return null;
+    case "push":
+      if (!req.packageExists) {
+        return has("push")
+          ? null
+          : deny("scope", 'This API key does not have the "push" scope, which is needed to push a new package ID.');
+      }
+      return has("push") || has("update")
+        ? null
+        : deny("scope", 'This API key cannot push new versions: it needs the "push" or "update" scope.');
+    case "unlist":
+      return has("unlist") ? null : deny("scope", 'This API key does not have the "unlist" scope.');
+  }
+}
+
+function checkPackage(key: KeyFacts, req: FeedRequest): Denial | null {
+  if (key.kind !== "scoped" || req.packageId === undefined) return null;
+  return matchesAnyPackage(req.packageId, key.packages, key.globs)
+    ? null
+    : deny("package", `This API key is not allowed for package "${req.packageId}".`);
+}
+
+const PRIVILEGE_FOR = { read: "view", push: "add", unlist: "unlist" } as const satisfies Record<
+  FeedRequest["action"],
+  keyof FeedPrivileges
+>;
+
+function checkActingUser(actingUserId: number, req: AccessRequest, actor: ActingUserFacts | null): Denial | null {
+  // The caller looked up the wrong user, or the key's user is gone: never fall back to anyone else.
+  if (actor === null || actor.id !== actingUserId) {
+    return deny("privilege", "The user this API key acts as does not exist.");
+  }
+  if (actor.disabled) return deny("user-disabled", `User "${actor.username}" is disabled.`);
+  if (req.surface !== "feeds" || actor.isAdmin) return null;
+
+  const privilege = PRIVILEGE_FOR[req.action];
+  if (!actor.privileges?.[privilege]) {
+    return deny("privilege", `User "${actor.username}" does not have the "${privilege}" privilege on feed "${req.feed}".`);
+  }
+  const touchesExistingPackage = req.action === "unlist" || (req.action === "push" && req.packageExists);
+  if (touchesExistingPackage && !actor.ownsPackage) {
+    return deny("owner", `User "${actor.username}" is not an owner of package "${req.packageId}".`);
+  }
+  return null;
+}
+
+function expiryWarning(expiresAt: Date | null, now: Date): string | null {
+  if (expiresAt === null) return null;
+  const days = daysLeftUntil(expiresAt, now);
+  if (days > EXPIRY_WARNING_DAYS) return null;
+  const date = expiresAt.toISOString().slice(0, 10);
+  return `This API key expires in ${pluralDays(days)}, on ${date}. Create a new key before then.`;
+}
+
+/** Steps in PRODUCT §4 order; the first failing step decides the answer. */
+export function authorize(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date): Decision {
+  if (key.revokedAt !== null || isExpired(key.expiresAt, now)) return deny("invalid", MESSAGES.invalidKey);
+
+  const denial = checkSurface(key, req) ?? (req.surface === "feeds" ? (checkScope(key, req) ?? checkPackage(key, req)) : null);
+  if (denial) return denial;
+
+  const actingUserId = actingUserIdOf(key);
+  if (actingUserId !== null) {
+    const actorDenial = checkActingUser(actingUserId, req, actor);
+    if (actorDenial) return actorDenial;
+  } else if (key.kind !== "system") {
+    // Only a system key may be the API key user; an ownerless scoped or legacy key
+    // (its owner deleted) must not silently gain every privilege.
+    return deny("privilege", "This API key has no user to act as.");
+  }
+  return { allowed: true, actingUserId, warning: expiryWarning(key.expiresAt, now) };
+}

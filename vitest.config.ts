@@ -1,0 +1,9 @@
+import { defineConfig } from "vitest/config";
+
+// One run over every package's unit and integration tests. KEYHOUSE_TEST_DB chooses
+// the database the integration tests use ("sqlite", the default, or "postgres").
+export default defineConfig({
+  test: {
+    projects: ["packages/shared", "apps/bff", "apps/web"],
+  },
+});
