@@ -1,0 +1,56 @@
+import { mkdtempSync, readFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "./config.ts";
+
+const dataDir = () => mkdtempSync(path.join(os.tmpdir(), "keyhouse-config-"));
+
+describe("loadConfig", () => {
+  it("has safe defaults and generates the secret into the data folder once", () => {
+    const dir = dataDir();
+    const c = loadConfig({ KEYHOUSE_DATA_DIR: dir });
+    expect(c.port).toBe(3000);
+    expect(c.provider).toBe("sqlite");
+    expect(c.databaseUrl).toMatch(/^file:\/.*data\/keyhouse\.db$/);
+    expect(c.logRetentionDays).toBe(90);
+    expect(c.smtpUrl).toBeUndefined();
+    expect(c.seed).toBe("demo");
+    expect(c.demoPassword).toBe("keyhouse-demo");
+    expect(c.secret).toHaveLength(43);
+    expect(readFileSync(path.join(dir, "secret"), "utf8").trim()).toBe(c.secret);
+    expect(loadConfig({ KEYHOUSE_DATA_DIR: dir }).secret).toBe(c.secret);
+  });
+
+  it("reads PostgreSQL URLs and every variable", () => {
+    const c = loadConfig({
+      PORT: "8080",
+      DATABASE_URL: "postgres://u:p@db:5432/keyhouse",
+      KEYHOUSE_SECRET: "s".repeat(32),
+      PUBLIC_URL: "https://keys.example.com/",
+      SMTP_URL: "smtp://mail:25",
+      LOG_RETENTION_DAYS: "30",
+      KEYHOUSE_SEED: "none",
+    });
+    expect(c).toMatchObject({ port: 8080, provider: "postgres", secret: "s".repeat(32), publicUrl: "https://keys.example.com", smtpUrl: "smtp://mail:25", logRetentionDays: 30, seed: "none" });
+  });
+
+  it.each([
+    [{ PORT: "abc" }, /PORT: must be a whole number \(got "abc"\)/],
+    [{ PORT: "70000" }, /PORT: must be between 1 and 65535/],
+    [{ DATABASE_URL: "mysql://x" }, /DATABASE_URL: must be file:PATH \(SQLite\) or postgres:\/\//],
+    [{ KEYHOUSE_SECRET: "short" }, /KEYHOUSE_SECRET: must be at least 32 characters/],
+    [{ PUBLIC_URL: "keys.example.com" }, /PUBLIC_URL: must be an absolute http\(s\) URL/],
+    [{ SMTP_URL: "http://mail" }, /SMTP_URL: must be smtp:\/\/HOST:PORT/],
+    [{ LOG_RETENTION_DAYS: "0" }, /LOG_RETENTION_DAYS: must be at least 1/],
+    [{ LOG_RETENTION_DAYS: "ten" }, /LOG_RETENTION_DAYS: must be a whole number of days/],
+    [{ KEYHOUSE_SEED: "yes" }, /KEYHOUSE_SEED: must be "demo" or "none"/],
+  ])("stops on %j with a message naming the variable", (env, message) => {
+    expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
+    expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), ...env })).toThrow(message);
+  });
+
+  it("names every bad variable at once", () => {
+    expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), PORT: "x", LOG_RETENTION_DAYS: "-1" })).toThrow(/PORT[\s\S]*LOG_RETENTION_DAYS/);
+  });
+});
