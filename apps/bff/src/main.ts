@@ -4,6 +4,7 @@ import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createDb, prepareDb } from "./db/client.ts";
 import { DEMO_USERS, isEmpty, seedDemo } from "./db/seed.ts";
 import { createApp } from "./http/app.ts";
+import { createServices } from "./services.ts";
 
 async function main() {
   let config: Config;
@@ -38,7 +39,8 @@ async function main() {
     }
   }
 
-  const app = createApp({ db, config });
+  const services = createServices(db, config);
+  const app = createApp({ db, config, services });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
@@ -63,6 +65,7 @@ async function main() {
     stopping = true;
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
     server.close(async () => {
+      await services.keys.flush();
       await db.$disconnect();
       console.log("Keyhouse stopped.");
       process.exit(0);

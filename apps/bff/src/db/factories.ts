@@ -2,7 +2,7 @@
 // Playwright demos all build their data with these, so there is one way to make a row.
 import { randomUUID } from "node:crypto";
 import type { FeedType, Role } from "@keyhouse/shared";
-import { keyHint } from "@keyhouse/shared";
+import { generateKeyValue, keyHint } from "@keyhouse/shared";
 import type { Tx } from "./client.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { hashKeyValue } from "../keys/secrets.ts";
@@ -56,6 +56,56 @@ export async function createLegacyKey(db: Tx, secret: string, input: { ownerId: 
       secretHash: hashKeyValue(value, secret),
       hint: keyHint(value),
       createdById: input.ownerId,
+    },
+  });
+  return { key, value };
+}
+
+/**
+ * Any kind of key with the given settings, for tests and demos. Answers the row and the
+ * one-time value (generated unless `value` is given, e.g. a custom system key).
+ */
+export async function createApiKey(
+  db: Tx,
+  secret: string,
+  input: {
+    kind?: "scoped" | "system" | "legacy";
+    name?: string;
+    ownerId?: number | null;
+    userId?: number | null;
+    apis?: string[];
+    scopes?: string[];
+    packages?: string[];
+    globs?: string[];
+    feeds?: string[] | null;
+    expiresAt?: Date | null;
+    revokedAt?: Date | null;
+    logRequestBody?: boolean;
+    logResponseBody?: boolean;
+    value?: string;
+  },
+) {
+  const kind = input.kind ?? "scoped";
+  const value = input.value ?? (kind === "legacy" ? randomUUID() : generateKeyValue());
+  const key = await db.apiKey.create({
+    data: {
+      kind,
+      name: input.name ?? `${kind} key ${randomUUID().slice(0, 8)}`,
+      ownerId: input.ownerId ?? null,
+      userId: input.userId ?? null,
+      apis: JSON.stringify(input.apis ?? ["feeds"]),
+      scopes: JSON.stringify(input.scopes ?? (kind === "scoped" ? ["push"] : ["push", "update", "unlist"])),
+      packages: JSON.stringify(input.packages ?? []),
+      globs: JSON.stringify(input.globs ?? (kind === "scoped" && !input.packages ? ["*"] : [])),
+      feeds: input.feeds ? JSON.stringify(input.feeds) : null,
+      expiresAt: input.expiresAt === undefined ? (kind === "legacy" ? null : new Date(Date.now() + 365 * 86_400_000)) : input.expiresAt,
+      expiryDays: kind === "scoped" ? 365 : null,
+      revokedAt: input.revokedAt ?? null,
+      logRequestBody: input.logRequestBody ?? false,
+      logResponseBody: input.logResponseBody ?? false,
+      secretHash: hashKeyValue(value, secret),
+      hint: keyHint(value),
+      createdById: input.ownerId ?? null,
     },
   });
   return { key, value };

@@ -12,10 +12,15 @@ import { AppError, httpStatusOf } from "../errors.ts";
 import { appRouter } from "../trpc/router.ts";
 import type { Context } from "../trpc/init.ts";
 import { BODY_LIMIT_BYTES, describeBytes } from "./limits.ts";
+import { clientIp } from "./client-ip.ts";
+import { createServices, type Services } from "../services.ts";
+import { nugetRoutes } from "../feeds/nuget/routes.ts";
+import { npmRoutes } from "../feeds/npm/routes.ts";
+import { rubygemsRoutes } from "../feeds/rubygems/routes.ts";
 
-export type AppDeps = { db: Db; config: Config; log?: (line: string) => void };
+export type AppDeps = { db: Db; config: Config; log?: (line: string) => void; services?: Services };
 
-export function createApp({ db, config, log = (l) => console.error(l) }: AppDeps) {
+export function createApp({ db, config, log = (l) => console.error(l), services = createServices(db, config, log) }: AppDeps) {
   const app = express();
   app.disable("x-powered-by");
   app.set("trust proxy", config.trustProxy);
@@ -60,13 +65,17 @@ export function createApp({ db, config, log = (l) => console.error(l) }: AppDeps
       createContext: async ({ req, res }): Promise<Context> => {
         const token = parseCookies(req.headers.cookie ?? "")[SESSION_COOKIE];
         const session = await readSession(db, token, config.secret);
-        return { db, config, session, ip: clientIp(req), userAgent: req.get("user-agent"), req, res, csrfOk: csrfOk(req, session?.csrfToken) };
+        return { db, config, services, session, ip: clientIp(req), userAgent: req.get("user-agent"), req, res, csrfOk: csrfOk(req, session?.csrfToken) };
       },
       onError({ error, path: procedure }) {
         if (error.code === "INTERNAL_SERVER_ERROR") log(`tRPC ${procedure ?? "?"} failed: ${error.cause?.stack ?? error.stack}`);
       },
     }),
   );
+
+  app.use("/nuget/:feed", nugetRoutes(services));
+  app.use("/npm/:feed", npmRoutes(services));
+  app.use("/rubygems/:feed", rubygemsRoutes(services));
 
   app.use("/api", express.json({ limit: BODY_LIMIT_BYTES }), express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES }));
 
@@ -100,10 +109,6 @@ function csrfOk(req: Request, expected: string | undefined): boolean {
   if (!given) return false;
   const origin = req.get("origin");
   return !origin || origin === `${req.protocol}://${req.get("host")}`;
-}
-
-export function clientIp(req: Request): string {
-  return (req.ip ?? req.socket.remoteAddress ?? "unknown").replace(/^::ffff:/, "");
 }
 
 function errorHandler(log: (line: string) => void): ErrorRequestHandler {

@@ -169,12 +169,14 @@ export async function revokeKey(db: Db, viewer: Viewer, id: number, reason: stri
   return toKeyView(row, now);
 }
 
-async function revokeInTx(tx: Tx, viewer: Viewer, key: KeyRow, reason: string | undefined, now: Date): Promise<KeyRow> {
+async function revokeInTx(tx: Tx, viewer: Viewer, key: KeyRow, givenReason: string | undefined, now: Date): Promise<KeyRow> {
+  // A blank reason is no reason: stored as null, not as "".
+  const reason = givenReason?.trim() || null;
   // The revokedAt guard makes two concurrent revocations write one event, not two.
-  const { count } = await tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: now, revokedById: viewer.id, revokedReason: reason ?? null } });
+  const { count } = await tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: now, revokedById: viewer.id, revokedReason: reason } });
   if (count === 0) throw conflict("This key is already revoked.");
   const updated = await tx.apiKey.findUniqueOrThrow({ where: { id: key.id }, include: keyViewInclude });
-  await recordAudit(tx, viewer, "key.revoked", updated, { reason: reason ?? null });
+  await recordAudit(tx, viewer, "key.revoked", updated, { reason });
   await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.revoked(mailFacts(updated), viewer.username), updated.id);
   return updated;
 }

@@ -5,6 +5,7 @@
 import { checkKeyFormat } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
 import type { Prisma } from "../db/client.ts";
+import { TtlCache } from "../lib/ttl-cache.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { toKeyFacts } from "./views.ts";
 
@@ -16,10 +17,9 @@ export type KeyRowPlain = Prisma.ApiKeyGetPayload<object>;
 export type FoundKey = { row: KeyRowPlain; facts: ReturnType<typeof toKeyFacts> };
 export type KeyLookup = { status: "malformed" } | { status: "unknown" } | { status: "found"; key: FoundKey };
 
-type CacheEntry = { at: number; key: FoundKey | null };
-
 export class KeyVerifier {
-  private cache = new Map<string, CacheEntry>();
+  // null caches "no such key" too, so guessing does not turn into one query per guess
+  private cache: TtlCache<string, FoundKey | null>;
   private lastUsed = new Map<number, { at: Date; ip: string | null }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -28,19 +28,18 @@ export class KeyVerifier {
     private readonly db: Db,
     private readonly secret: string,
     private readonly clock: () => number = Date.now,
-  ) {}
+  ) {
+    this.cache = new TtlCache(KEY_CACHE_TTL_MS, CACHE_MAX, clock);
+  }
 
   async lookup(value: string): Promise<KeyLookup> {
     // A mistyped generated key is refused without touching the database.
     if (value.length > 512 || checkKeyFormat(value) === "malformed") return { status: "malformed" };
     const hash = hashKeyValue(value, this.secret);
-    const now = this.clock();
-    const hit = this.cache.get(hash);
-    if (hit && now - hit.at < KEY_CACHE_TTL_MS) return hit.key ? { status: "found", key: hit.key } : { status: "unknown" };
-    const row = await this.db.apiKey.findUnique({ where: { secretHash: hash } });
-    const key = row ? { row, facts: toKeyFacts(row) } : null;
-    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value!);
-    this.cache.set(hash, { at: now, key });
+    const key = await this.cache.getOrLoad(hash, async () => {
+      const row = await this.db.apiKey.findUnique({ where: { secretHash: hash } });
+      return row ? { row, facts: toKeyFacts(row) } : null;
+    });
     return key ? { status: "found", key } : { status: "unknown" };
   }
 

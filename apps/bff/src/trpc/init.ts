@@ -7,10 +7,13 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { AppError, ERROR_CODES } from "../errors.ts";
 import type { ActiveSession } from "../auth/sessions.ts";
+import type { Services } from "../services.ts";
 
 export type Context = {
   db: Db;
   config: Config;
+  /** Absent under createCaller unless a test passes them. */
+  services?: Services;
   session: ActiveSession | null;
   ip: string;
   userAgent: string | undefined;

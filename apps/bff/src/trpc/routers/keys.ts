@@ -15,7 +15,10 @@ import {
 import { keyViewSchema } from "../../keys/views.ts";
 import { protectedProcedure, router } from "../init.ts";
 
-const idInput = z.object({ id: z.number({ message: "A key ID is required." }).int().positive("A key ID is a positive whole number.") });
+// The same words as updateKeyPackagesInputSchema's, for every way an id can be wrong
+// (missing, not a number, not whole, not positive).
+const KEY_ID_MESSAGE = "The key ID must be a positive whole number.";
+const idInput = z.object({ id: z.number({ error: KEY_ID_MESSAGE }).int(KEY_ID_MESSAGE).positive(KEY_ID_MESSAGE) });
 const keyWithValue = z.object({ key: keyViewSchema, value: z.string() });
 
 /** Account procedures reach only the caller's own keys, admins included. */

@@ -1,0 +1,103 @@
+// The gate every feed request passes: which feed, which key, and whether that key may
+// do this action on this package (the decision itself is @keyhouse/shared's authorize,
+// the same function the Native and management APIs use).
+import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type ActingUserFacts, type FeedType } from "@keyhouse/shared";
+import type { Request, Response } from "express";
+import type { Db } from "../db/client.ts";
+import { AppError } from "../errors.ts";
+import { acceptedWays, presentedKey, type Surface } from "../http/present-key.ts";
+import { clientIp } from "../http/client-ip.ts";
+import type { KeyVerifier } from "../keys/verify.ts";
+import { TtlCache } from "../lib/ttl-cache.ts";
+import { describeRequestKey } from "../http/request-key.ts";
+
+export type FeedRow = { id: number; name: string; type: FeedType; anonymousReads: boolean };
+
+export type FeedOperation =
+  | { action: "read"; packageId?: string }
+  | { action: "push"; packageId: string; existingOwnerIds: number[] | null }
+  | { action: "unlist"; packageId: string; ownerIds: number[] };
+
+/** Who is acting: a user, or the API key user (a system key with no user) when user is null. */
+export type FeedCaller = { keyId: number | null; user: { id: number; username: string } | null; apiKeyUser: boolean };
+
+type UserOnFeed = { id: number; username: string; disabled: boolean; isAdmin: boolean; privileges: ActingUserFacts["privileges"] };
+
+const FEED_LABEL: Record<FeedType, string> = { nuget: "NuGet", npm: "npm", rubygems: "RubyGems" };
+
+export class FeedAccess {
+  // Feeds, and users' privileges on them, change rarely: a second of staleness is fine.
+  private feeds = new TtlCache<string, FeedRow | null>(1000, 1000);
+  private users = new TtlCache<string, UserOnFeed | null>(1000, 10_000);
+
+  constructor(
+    private readonly db: Db,
+    private readonly keys: KeyVerifier,
+  ) {}
+
+  async feed(name: string, type: FeedType): Promise<FeedRow> {
+    const feed = await this.feeds.getOrLoad(name, async () => {
+      const row = await this.db.feed.findUnique({ where: { name } });
+      return row ? { id: row.id, name: row.name, type: row.type as FeedType, anonymousReads: row.anonymousReads } : null;
+    });
+    if (!feed || feed.type !== type) throw new AppError("NOT_FOUND", `There is no ${FEED_LABEL[type]} feed named "${name}".`);
+    return feed;
+  }
+
+  private userOnFeed(userId: number, feedId: number): Promise<UserOnFeed | null> {
+    return this.users.getOrLoad(`${userId}:${feedId}`, async () => {
+      const u = await this.db.user.findUnique({
+        where: { id: userId },
+        select: { id: true, username: true, disabled: true, role: true, privileges: { where: { feedId } } },
+      });
+      if (!u) return null;
+      const p = u.privileges[0];
+      return {
+        id: u.id,
+        username: u.username,
+        disabled: u.disabled,
+        isAdmin: u.role === "admin",
+        privileges: p ? { view: p.canView, add: p.canAdd, unlist: p.canUnlist } : null,
+      };
+    });
+  }
+
+  /**
+   * Allows the request or throws the 401/403 of PRODUCT §4. Sets the expiry warning
+   * header and records who acted in res.locals for the access log.
+   */
+  async check(req: Request, res: Response, feed: FeedRow, op: FeedOperation, now = new Date()): Promise<FeedCaller> {
+    const surface: Surface = { kind: "feed", feed: feed.type, read: op.action === "read" };
+    const presented = presentedKey(req, surface);
+    if (!presented) {
+      if (op.action === "read" && feed.anonymousReads) return { keyId: null, user: null, apiKeyUser: false };
+      throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`, {
+        headers: op.action === "read" ? { "WWW-Authenticate": 'Basic realm="Keyhouse"' } : {},
+      });
+    }
+    const found = await this.keys.lookup(presented.value);
+    describeRequestKey(res, found);
+    if (found.status !== "found") throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
+
+    const key = found.key.facts;
+    const actingId = actingUserIdOf(key);
+    const user = actingId === null ? null : await this.userOnFeed(actingId, feed.id);
+    const owners = op.action === "push" ? op.existingOwnerIds : op.action === "unlist" ? op.ownerIds : null;
+    const actor: ActingUserFacts | null = user && { ...user, ownsPackage: owners?.includes(user.id) ?? false };
+    const request: AccessRequest =
+      op.action === "read"
+        ? { surface: "feeds", feed: feed.name, action: "read", ...(op.packageId ? { packageId: op.packageId } : {}) }
+        : op.action === "push"
+          ? { surface: "feeds", feed: feed.name, action: "push", packageId: op.packageId, packageExists: op.existingOwnerIds !== null }
+          : { surface: "feeds", feed: feed.name, action: "unlist", packageId: op.packageId };
+
+    const decision = authorize(key, request, actor, now);
+    if (user) res.locals.keyhouseUser = { id: user.id, username: user.username };
+    if (!decision.allowed) {
+      throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
+    }
+    this.keys.touch(key.id, clientIp(req), now);
+    if (decision.warning) res.setHeader(feed.type === "nuget" ? "X-NuGet-Warning" : "X-Keyhouse-Warning", decision.warning);
+    return { keyId: key.id, user: user && { id: user.id, username: user.username }, apiKeyUser: actingId === null };
+  }
+}

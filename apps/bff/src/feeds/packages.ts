@@ -1,0 +1,88 @@
+// Packages and versions in a feed, shared by the NuGet, npm and RubyGems handlers and
+// the Native API. A push is acknowledged only when both its file and its row are
+// durable; when the row cannot be written, the file is removed again.
+import type { Db } from "../db/client.ts";
+import { AppError, conflict, notFound } from "../errors.ts";
+import type { FeedRow } from "./access.ts";
+import type { PackageStore } from "./store.ts";
+
+const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
+
+export async function findPackage(db: Db, feedId: number, name: string) {
+  return db.package.findUnique({
+    where: { feedId_nameLower: { feedId, nameLower: name.toLowerCase() } },
+    include: { owners: { select: { userId: true } } },
+  });
+}
+
+export function ownerIdsOf(pkg: { owners: { userId: number }[] } | null): number[] | null {
+  return pkg ? pkg.owners.map((o) => o.userId) : null;
+}
+
+export type PushInput = {
+  feed: FeedRow;
+  name: string;
+  version: string;
+  /** The form the version is unique in, e.g. NuGet's normalized, lower-cased version. */
+  versionKey: string;
+  ext: string;
+  bytes: Uint8Array;
+  metadata: Record<string, unknown>;
+  /** The acting user, who becomes the owner of a new package id; null for the API key user. */
+  actorId: number | null;
+  keyId: number | null;
+  /** Extra writes in the same transaction, e.g. npm dist-tags. */
+  extra?: (tx: Parameters<Parameters<Db["$transaction"]>[0]>[0], packageId: number) => Promise<void>;
+};
+
+export async function pushVersion(db: Db, store: PackageStore, input: PushInput) {
+  const file = await store.write(input.feed.name, input.name, input.version, input.ext, input.bytes);
+  try {
+    return await db.$transaction(async (tx) => {
+      const nameLower = input.name.toLowerCase();
+      let pkg = await tx.package.findUnique({ where: { feedId_nameLower: { feedId: input.feed.id, nameLower } } });
+      pkg ??= await tx.package.create({
+        data: {
+          feedId: input.feed.id,
+          name: input.name,
+          nameLower,
+          owners: input.actorId === null ? undefined : { create: [{ userId: input.actorId }] },
+        },
+      });
+      const version = await tx.packageVersion.create({
+        data: {
+          packageId: pkg.id,
+          version: input.version,
+          versionLower: input.versionKey,
+          filePath: file.path,
+          fileSize: file.size,
+          sha512: file.sha512,
+          metadata: JSON.stringify(input.metadata),
+          pushedById: input.actorId,
+          pushedWithKeyId: input.keyId,
+        },
+      });
+      await input.extra?.(tx, pkg.id);
+      return { package: pkg, version, file };
+    });
+  } catch (e) {
+    await store.remove(file.path);
+    if (isUniqueViolation(e)) throw conflict(`Version ${input.version} of package "${input.name}" already exists in feed "${input.feed.name}". Versions cannot be overwritten; push a new version.`);
+    throw e;
+  }
+}
+
+export async function findVersion(db: Db, feedId: number, name: string, versionKey: string) {
+  const pkg = await findPackage(db, feedId, name);
+  if (!pkg) return null;
+  const version = await db.packageVersion.findUnique({ where: { packageId_versionLower: { packageId: pkg.id, versionLower: versionKey } } });
+  return version ? { pkg, version } : null;
+}
+
+export function packageNotFound(feed: FeedRow, name: string, version?: string): AppError {
+  return notFound(version ? `Version ${version} of package "${name}" was not found in feed "${feed.name}".` : `Package "${name}" was not found in feed "${feed.name}".`);
+}
+
+export async function setListed(db: Db, versionId: number, listed: boolean) {
+  return db.packageVersion.update({ where: { id: versionId }, data: { listed } });
+}

@@ -1,0 +1,71 @@
+// Package files on local disk. A file is written to a temporary name, flushed to disk
+// and renamed into place, so a reader never sees half a file and a crash leaves at
+// most a stray temporary file, never a damaged package.
+import { createHash, randomBytes } from "node:crypto";
+import { createReadStream } from "node:fs";
+import { mkdir, open, rename, rm, stat } from "node:fs/promises";
+import path from "node:path";
+import type { Readable } from "node:stream";
+
+export type StoredFile = { path: string; size: number; sha512: string; sha256: string };
+
+export class PackageStore {
+  constructor(readonly root: string) {}
+
+  private safeName(s: string): string {
+    return s.toLowerCase().replace(/[^a-z0-9._-]+/g, "_").slice(0, 120);
+  }
+
+  /** Writes the bytes durably and answers their relative path and digests. */
+  async write(feed: string, packageId: string, version: string, ext: string, bytes: Uint8Array): Promise<StoredFile> {
+    const dir = path.join(this.safeName(feed), this.safeName(packageId));
+    // A random part keeps two concurrent pushes of one version from sharing a file.
+    const rel = path.join(dir, `${this.safeName(version)}-${randomBytes(6).toString("hex")}.${ext}`);
+    const abs = path.join(this.root, rel);
+    const tmp = path.join(this.root, ".tmp", `${randomBytes(12).toString("hex")}.part`);
+    await mkdir(path.dirname(abs), { recursive: true });
+    await mkdir(path.dirname(tmp), { recursive: true });
+    const fh = await open(tmp, "wx", 0o640);
+    try {
+      await fh.writeFile(bytes);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, abs);
+    const dirHandle = await open(path.dirname(abs), "r");
+    try {
+      await dirHandle.sync();
+    } finally {
+      await dirHandle.close();
+    }
+    return {
+      path: rel,
+      size: bytes.byteLength,
+      sha512: createHash("sha512").update(bytes).digest("base64"),
+      sha256: createHash("sha256").update(bytes).digest("hex"),
+    };
+  }
+
+  absolute(rel: string): string {
+    const abs = path.resolve(this.root, rel);
+    if (!abs.startsWith(path.resolve(this.root) + path.sep)) throw new Error("package path escapes the store");
+    return abs;
+  }
+
+  async size(rel: string): Promise<number | null> {
+    try {
+      return (await stat(this.absolute(rel))).size;
+    } catch {
+      return null;
+    }
+  }
+
+  read(rel: string): Readable {
+    return createReadStream(this.absolute(rel));
+  }
+
+  async remove(rel: string): Promise<void> {
+    await rm(this.absolute(rel), { force: true });
+  }
+}

@@ -1,0 +1,21 @@
+// The long-lived parts one server instance shares between its surfaces.
+import path from "node:path";
+import type { Config } from "./config.ts";
+import type { Db } from "./db/client.ts";
+import { FeedAccess } from "./feeds/access.ts";
+import { PackageStore } from "./feeds/store.ts";
+import { KeyVerifier } from "./keys/verify.ts";
+
+export type Services = {
+  db: Db;
+  config: Config;
+  keys: KeyVerifier;
+  feedAccess: FeedAccess;
+  store: PackageStore;
+  log: (line: string) => void;
+};
+
+export function createServices(db: Db, config: Config, log: (line: string) => void = (l) => console.error(l)): Services {
+  const keys = new KeyVerifier(db, config.secret);
+  return { db, config, keys, feedAccess: new FeedAccess(db, keys), store: new PackageStore(path.join(config.dataDir, "packages")), log };
+}
