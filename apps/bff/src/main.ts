@@ -5,6 +5,7 @@ import { createDb, prepareDb } from "./db/client.ts";
 import { DEMO_USERS, isEmpty, seedDemo } from "./db/seed.ts";
 import { createApp } from "./http/app.ts";
 import { createServices } from "./services.ts";
+import { startNotificationWorkers } from "./notifications/workers.ts";
 
 async function main() {
   let config: Config;
@@ -40,6 +41,7 @@ async function main() {
   }
 
   const services = createServices(db, config);
+  const workers = startNotificationWorkers(db, config, (line) => console.log(line));
   const app = createApp({ db, config, services });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -65,6 +67,7 @@ async function main() {
     stopping = true;
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
     server.close(async () => {
+      await workers.stop();
       await services.keys.flush();
       await db.$disconnect();
       console.log("Keyhouse stopped.");

@@ -227,7 +227,6 @@ describe("deliverDue", () => {
       const instances = others.length ? [t.db, ...others] : [t.db, t.db, t.db];
       const results = await Promise.all(instances.map((db) => deliverDue(db, transportFor(server.url), { from: FROM, batch: 50 })));
 
-      console.log("DIST", JSON.stringify(results));
       expect(results.reduce((n, r) => n + r.sent, 0)).toBe(subjects.length);
       expect(server.mails.map((m) => m.subject).sort()).toEqual([...subjects].sort());
       expect((await rowsOf(t.db)).every((r) => r.status === "sent" && r.attempts === 1)).toBe(true);

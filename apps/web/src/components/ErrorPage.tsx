@@ -4,6 +4,7 @@ import { useEffect } from "react";
 import { secondaryButton } from "../lib/styles";
 import { errorMessage } from "../lib/trpc-errors";
 import { usePageTitle } from "../lib/use-page-title";
+import { BrandLink } from "./BrandLink";
 import { MAIN_CONTENT_ID } from "./SkipLink";
 
 /** Shown in place of a route that failed to load or render, inside the app shell. */
@@ -38,11 +39,18 @@ export function ErrorPage({ error, reset }: ErrorComponentProps) {
   );
 }
 
-/** The root route has no shell around its error, so this one brings its own landmark. */
+/** The root route has no shell around its error (the session is unknown), so this brings a minimal one. */
 export function RootErrorPage(props: ErrorComponentProps) {
   return (
-    <main id={MAIN_CONTENT_ID} tabIndex={-1} className="mx-auto max-w-6xl px-4 py-8 focus:outline-none">
-      <ErrorPage {...props} />
-    </main>
+    <>
+      <header className="bg-gray-900">
+        <div className="mx-auto flex h-14 max-w-6xl items-center px-4">
+          <BrandLink />
+        </div>
+      </header>
+      <main id={MAIN_CONTENT_ID} tabIndex={-1} className="mx-auto max-w-6xl px-4 py-8 focus:outline-none">
+        <ErrorPage {...props} />
+      </main>
+    </>
   );
 }

@@ -3,6 +3,7 @@ import { loginInputSchema } from "@keyhouse/shared";
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useForm } from "react-hook-form";
+import { switchSession } from "../lib/session";
 import { primaryButton, textInput } from "../lib/styles";
 import { errorMessage, fieldErrorsOf } from "../lib/trpc-errors";
 import { useTRPC } from "../trpc";
@@ -26,9 +27,7 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
   const login = useMutation(
     trpc.auth.login.mutationOptions({
       onSuccess: (session) => {
-        // Start from an empty cache so nothing from an earlier session can show through.
-        queryClient.clear();
-        queryClient.setQueryData(trpc.auth.me.queryKey(), session);
+        switchSession({ queryClient, trpc }, session);
         onSignedIn();
       },
       onError: (error) => {

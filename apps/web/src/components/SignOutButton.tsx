@@ -1,6 +1,7 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
+import { switchSession } from "../lib/session";
 import { errorMessage, isUnauthorized } from "../lib/trpc-errors";
 import { useTRPC } from "../trpc";
 
@@ -11,21 +12,27 @@ export function SignOutButton() {
   const logout = useMutation(trpc.auth.logout.mutationOptions());
   const [failure, setFailure] = useState<string | null>(null);
 
+  const sessionHasEnded = () =>
+    queryClient.fetchQuery({ ...trpc.auth.me.queryOptions(), staleTime: 0 }).then(
+      (session) => session === null,
+      () => false,
+    );
+
   async function signOut() {
     if (logout.isPending) return;
     setFailure(null);
     try {
       await logout.mutateAsync();
     } catch (error) {
-      // UNAUTHORIZED: the session had already ended, which is what the person wanted.
-      if (!isUnauthorized(error)) {
+      // A session that already ended (expired, signed out in another tab) is what the
+      // person wanted; the BFF may say so as UNAUTHORIZED or as a refused CSRF token.
+      if (!isUnauthorized(error) && !(await sessionHasEnded())) {
         setFailure(`Could not sign out. ${errorMessage(error)}`);
         return;
       }
     }
     // Nothing from this user's session may be shown to whoever signs in next.
-    queryClient.clear();
-    queryClient.setQueryData(trpc.auth.me.queryKey(), null);
+    switchSession({ queryClient, trpc }, null);
     await navigate({ to: "/login" });
   }
 

@@ -16,7 +16,7 @@ export function SkipLink() {
     <a
       href={`#${MAIN_CONTENT_ID}`}
       onClick={focusMain}
-      className="sr-only rounded-md bg-white px-4 py-2 text-sm font-semibold text-blue-700 shadow-lg focus:not-sr-only focus:fixed focus:top-2 focus:left-2 focus:z-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+      className="fixed top-2 left-2 z-50 -translate-y-[200%] rounded-md bg-white px-4 py-2 text-sm font-semibold text-blue-700 shadow-lg focus:translate-y-0 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
     >
       Skip to content
     </a>

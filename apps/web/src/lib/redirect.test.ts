@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { safeRedirectPath, validateLoginSearch } from "./redirect";
+import { afterSignInPath, DEFAULT_AFTER_SIGN_IN, safeRedirectPath, validateLoginSearch } from "./redirect";
 
 describe("safeRedirectPath", () => {
   it.each(["/", "/account/api-keys", "/admin/access-logs?status=403&key=3", "/outbox#top"])("keeps the same-origin path %s", (path) => {
@@ -34,8 +34,19 @@ describe("validateLoginSearch", () => {
     expect(validateLoginSearch({ redirect: "/outbox" })).toEqual({ redirect: "/outbox" });
   });
 
-  it("drops an unsafe or missing redirect instead of failing the page", () => {
-    expect(validateLoginSearch({ redirect: "//evil.example" })).toEqual({});
-    expect(validateLoginSearch({})).toEqual({});
+  it("replaces an unsafe or missing redirect with undefined instead of failing the page", () => {
+    // The key must be present so it overrides the raw value the router merges underneath.
+    const unsafe = validateLoginSearch({ redirect: "//evil.example" });
+    expect(Object.hasOwn(unsafe, "redirect")).toBe(true);
+    expect(unsafe.redirect).toBeUndefined();
+    expect(validateLoginSearch({}).redirect).toBeUndefined();
+  });
+});
+
+describe("afterSignInPath", () => {
+  it("goes to a safe redirect, else to the user's API keys", () => {
+    expect(afterSignInPath({ redirect: "/outbox" })).toBe("/outbox");
+    expect(afterSignInPath({})).toBe(DEFAULT_AFTER_SIGN_IN);
+    expect(afterSignInPath({ redirect: "https://evil.example" })).toBe(DEFAULT_AFTER_SIGN_IN);
   });
 });

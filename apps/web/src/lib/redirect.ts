@@ -17,8 +17,14 @@ export type LoginSearch = { redirect?: string };
 /**
  * The /login route's search validator. Hand-written rather than zod so the validator,
  * which stays in the entry chunk, pulls no schema library into the first load.
+ * The key is always present: the router merges the raw search params under the
+ * validated ones, so leaving it out would let an unsafe raw value through.
  */
 export function validateLoginSearch(search: Record<string, unknown>): LoginSearch {
-  const redirect = safeRedirectPath(search.redirect);
-  return redirect === undefined ? {} : { redirect };
+  return { redirect: safeRedirectPath(search.redirect) };
+}
+
+/** Where a successful sign-in goes; checked again here because it feeds a navigation. */
+export function afterSignInPath(search: LoginSearch): string {
+  return safeRedirectPath(search.redirect) ?? DEFAULT_AFTER_SIGN_IN;
 }

@@ -12,3 +12,17 @@ export function useSession(): Session {
   const trpc = useTRPC();
   return useQuery(trpc.auth.me.queryOptions()).data ?? null;
 }
+
+/**
+ * Forgets everything cached for the previous user (queries, and mutations, which may
+ * hold a just-created key) and records the new session. The session query itself is
+ * updated in place rather than removed: the header observes it, and an observer of a
+ * removed query would keep showing the old user.
+ */
+export function switchSession({ queryClient, trpc }: RouterContext, session: Session): void {
+  const sessionKey = trpc.auth.me.queryKey();
+  const sessionQuery = queryClient.getQueryCache().find({ queryKey: sessionKey, exact: true });
+  queryClient.removeQueries({ predicate: (query) => query !== sessionQuery });
+  queryClient.getMutationCache().clear();
+  queryClient.setQueryData(sessionKey, session);
+}

@@ -5,6 +5,7 @@ import { NotFoundPage } from "../components/NotFoundPage";
 import { MAIN_CONTENT_ID, SkipLink } from "../components/SkipLink";
 import type { RouterContext } from "../lib/router-context";
 import { loadSession } from "../lib/session";
+import { useFocusMainWhenLost } from "../lib/use-focus-main-when-lost";
 
 export const Route = createRootRouteWithContext<RouterContext>()({
   // The header needs the session on every page, signed-in or not (sign-in, not found).
@@ -15,6 +16,7 @@ export const Route = createRootRouteWithContext<RouterContext>()({
 });
 
 function RootLayout() {
+  useFocusMainWhenLost(MAIN_CONTENT_ID);
   return (
     <div className="flex min-h-dvh flex-col">
       <SkipLink />

@@ -1,0 +1,142 @@
+import { randomUUID } from "node:crypto";
+import type { AddressInfo } from "node:net";
+import { setTimeout as sleep } from "node:timers/promises";
+import { SMTPServer } from "smtp-server";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
+import type { Db } from "../db/client.ts";
+import { createUser } from "../db/factories.ts";
+import { createTestDatabase, type TestDatabase } from "../test/database.ts";
+import { TEST_PASSWORD, testConfig } from "../test/server.ts";
+import { enqueueNotification } from "./outbox.ts";
+import { startNotificationWorkers } from "./workers.ts";
+
+const DAY_MS = 24 * 3600_000;
+
+/** A real SMTP server that counts the mails it takes and how many it handles at once. */
+async function startSmtp(opts: { delayMs?: number } = {}) {
+  let markStarted = () => {};
+  const started = new Promise<void>((r) => (markStarted = r));
+  const state = { received: 0, active: 0, maxActive: 0, started };
+  const server = new SMTPServer({
+    authOptional: true,
+    hideSTARTTLS: true,
+    disableReverseLookup: true,
+    logger: false,
+    onData(stream, _session, callback) {
+      state.active += 1;
+      state.maxActive = Math.max(state.maxActive, state.active);
+      markStarted();
+      stream.resume();
+      stream.on("end", () => {
+        setTimeout(() => {
+          state.active -= 1;
+          state.received += 1;
+          callback();
+        }, opts.delayMs ?? 0);
+      });
+    },
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const { port } = server.server.address() as AddressInfo;
+  const close = () => new Promise<void>((r) => server.close(() => r()));
+  return { url: `smtp://127.0.0.1:${port}`, state, close };
+}
+
+let t: TestDatabase;
+let alice: { id: number; email: string };
+const cleanups: (() => Promise<void>)[] = [];
+
+beforeAll(async () => {
+  t = await createTestDatabase();
+  alice = await createUser(t.db, { username: "alice", password: TEST_PASSWORD });
+});
+beforeEach(async () => {
+  await t.db.notification.deleteMany();
+  await t.db.apiKey.deleteMany();
+});
+afterEach(async () => {
+  for (const c of cleanups.splice(0).reverse()) await c();
+});
+afterAll(() => t.drop());
+
+function start(db: Db, smtpUrl: string | undefined, timing = { deliveryIntervalMs: 20 }) {
+  const logs: string[] = [];
+  const workers = startNotificationWorkers(db, testConfig({ smtpUrl }), (l) => logs.push(l), timing);
+  cleanups.push(() => workers.stop());
+  return { workers, logs };
+}
+
+async function smtp(opts: { delayMs?: number } = {}) {
+  const s = await startSmtp(opts);
+  cleanups.push(s.close);
+  return s;
+}
+
+function enqueue(subject: string) {
+  return t.db.$transaction((tx) => enqueueNotification(tx, alice, { kind: "key.created", subject, body: "Hello.\n" }, null));
+}
+
+function expiringKey(name: string) {
+  return t.db.apiKey.create({
+    data: { kind: "scoped", name, ownerId: alice.id, expiresAt: new Date(Date.now() + 5 * DAY_MS), secretHash: randomUUID(), hint: "kh_abcd…wxyz", globs: '["*"]', scopes: '["push"]' },
+  });
+}
+
+const statuses = async () => (await t.db.notification.findMany({ orderBy: { id: "asc" } })).map((n) => n.status);
+
+describe("startNotificationWorkers", () => {
+  it("queues expiry notices at start and delivers the outbox when SMTP_URL is set", async () => {
+    const server = await smtp();
+    await expiringKey("soon");
+    await enqueue("waiting");
+    const { workers, logs } = start(t.db, server.url);
+
+    await vi.waitFor(async () => expect(await statuses()).toEqual(["sent", "sent"]), { timeout: 10_000, interval: 50 });
+    await workers.stop();
+    expect(server.state.received).toBe(2);
+    expect(logs).toContain("Queued 1 key expiry notice.");
+    expect(logs.some((l) => /\d sent/.test(l))).toBe(true);
+  });
+
+  it("keeps notices pending without SMTP_URL", async () => {
+    await expiringKey("soon");
+    const { workers, logs } = start(t.db, undefined);
+    await vi.waitFor(async () => expect(await statuses()).toEqual(["pending"]), { timeout: 10_000, interval: 50 });
+    await sleep(100);
+    await workers.stop();
+    expect(await statuses()).toEqual(["pending"]);
+    expect(logs).toEqual(["Queued 1 key expiry notice."]);
+  });
+
+  it("never runs two deliveries at once, and stop() waits for the one in progress", async () => {
+    const server = await smtp({ delayMs: 150 });
+    for (const s of ["one", "two", "three"]) await enqueue(s);
+    const { workers } = start(t.db, server.url, { deliveryIntervalMs: 1 });
+
+    await server.state.started;
+    await workers.stop();
+    const after = await statuses();
+    // The run that was sending when stop() was called finished its batch.
+    expect(after).toEqual(["sent", "sent", "sent"]);
+    expect(server.state.maxActive).toBe(1);
+
+    await enqueue("after stop");
+    await sleep(200);
+    expect(await statuses()).toEqual(["sent", "sent", "sent", "pending"]);
+    expect(server.state.received).toBe(3);
+  });
+
+  it("logs failures once instead of crashing, and keeps trying", async () => {
+    let calls = 0;
+    const down = () => {
+      calls += 1;
+      return Promise.reject(new Error("Can't reach database server\n    at connect (pg.js:1:1)"));
+    };
+    const db = { apiKey: { findMany: down }, notification: { findMany: down } } as unknown as Db;
+    const { workers, logs } = start(db, "smtp://127.0.0.1:9");
+
+    await vi.waitFor(() => expect(calls).toBeGreaterThan(5), { timeout: 5_000, interval: 20 });
+    await workers.stop();
+    expect(logs.sort()).toEqual(["Expiry notices failed: Can't reach database server", "Sending notifications failed: Can't reach database server"]);
+  });
+});
