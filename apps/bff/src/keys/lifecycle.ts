@@ -13,9 +13,9 @@ import type { Db, Tx } from "../db/client.ts";
 import { AppError, conflict, notFound } from "../errors.ts";
 import { recordAudit, type Actor } from "../logs/audit.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
-import { templates, type KeyFactsForMail } from "../notifications/templates.ts";
+import { keyMailFacts, templates } from "../notifications/templates.ts";
 import { hashKeyValue } from "./secrets.ts";
-import { keyLists, keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
+import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
 
 /** Who is asking: owners reach only their own keys; admins (on admin screens) reach every key. */
 export type Viewer = Actor & { id: number; isAdmin: boolean; allKeys?: boolean };
@@ -35,10 +35,6 @@ async function findKeyFor(tx: Tx, viewer: Viewer, id: number): Promise<KeyRow> {
   return row;
 }
 
-function mailFacts(row: KeyRow | Parameters<typeof keyLists>[0]): KeyFactsForMail {
-  const l = keyLists(row);
-  return { name: row.name, kind: row.kind, scopes: l.scopes, packages: l.packages, globs: l.globs, expiresAt: row.expiresAt, hint: row.hint };
-}
 
 async function ownerOf(tx: Tx, ownerId: number | null) {
   return ownerId === null ? null : tx.user.findUnique({ where: { id: ownerId }, select: { id: true, email: true } });
@@ -106,7 +102,7 @@ export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, i
         include: keyViewInclude,
       });
       await recordAudit(tx, viewer, "key.created", created, { scopes: input.scopes, packages, globs: globList(input.glob), expiresInDays: input.expiresInDays });
-      await enqueueNotification(tx, await ownerOf(tx, created.ownerId), templates.created(mailFacts(created), viewer.username), created.id);
+      await enqueueNotification(tx, await ownerOf(tx, created.ownerId), templates.created(keyMailFacts(created), viewer.username), created.id);
       return created;
     });
     return { key: toKeyView(row, now), value };
@@ -154,7 +150,7 @@ export async function regenerateKey({ db, secret }: KeyDeps, viewer: Viewer, id:
       include: keyViewInclude,
     });
     await recordAudit(tx, viewer, "key.regenerated", updated, { expiresAt: updated.expiresAt?.toISOString() ?? null });
-    await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(mailFacts(updated), viewer.username), updated.id);
+    await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(keyMailFacts(updated), viewer.username), updated.id);
     return updated;
   });
   return { key: toKeyView(row, now), value };
@@ -177,7 +173,7 @@ async function revokeInTx(tx: Tx, viewer: Viewer, key: KeyRow, givenReason: stri
   if (count === 0) throw conflict("This key is already revoked.");
   const updated = await tx.apiKey.findUniqueOrThrow({ where: { id: key.id }, include: keyViewInclude });
   await recordAudit(tx, viewer, "key.revoked", updated, { reason });
-  await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.revoked(mailFacts(updated), viewer.username), updated.id);
+  await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.revoked(keyMailFacts(updated), viewer.username), updated.id);
   return updated;
 }
 
@@ -186,7 +182,7 @@ export async function deleteKey(db: Db, viewer: Viewer, id: number): Promise<voi
     const key = await findKeyFor(tx, viewer, id);
     await tx.apiKey.delete({ where: { id: key.id } });
     await recordAudit(tx, viewer, "key.deleted", key, { kind: key.kind });
-    await enqueueNotification(tx, await ownerOf(tx, key.ownerId), templates.deleted(mailFacts(key), viewer.username), null);
+    await enqueueNotification(tx, await ownerOf(tx, key.ownerId), templates.deleted(keyMailFacts(key), viewer.username), null);
   });
 }
 

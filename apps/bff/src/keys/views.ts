@@ -54,7 +54,7 @@ function strings(json: string | null): string[] {
 }
 
 /** The lists stored as JSON text, parsed. */
-export function keyLists(row: PlainKeyRow) {
+export function keyLists(row: Pick<PlainKeyRow, "apis" | "scopes" | "packages" | "globs" | "feeds">) {
   return {
     apis: list<Api>(row.apis, APIS),
     scopes: list<Scope>(row.scopes, SCOPES),

@@ -4,9 +4,8 @@
 import { DAY_MS, EXPIRY_WARNING_DAYS, daysLeftUntil } from "@keyhouse/shared";
 import type { Db, Prisma } from "../db/client.ts";
 import { recordAudit, type Actor } from "../logs/audit.ts";
-import { keyLists } from "../keys/views.ts";
 import { enqueueNotification } from "./outbox.ts";
-import { templates, type KeyFactsForMail, type Message } from "./templates.ts";
+import { keyMailFacts, templates, type Message } from "./templates.ts";
 
 const SYSTEM_ACTOR: Actor = { id: null, username: "Keyhouse", ip: null };
 
@@ -64,16 +63,12 @@ export function stageFor(key: Pick<Candidate, "expiresAt" | NotifiedField>, now:
 }
 
 function messageFor(key: Candidate, stage: Stage, now: Date): Message {
-  const facts = mailFacts(key);
+  const facts = keyMailFacts(key);
   if (stage.notice === "expired") return templates.expired(facts);
   if (stage.notice === "expiring-1") return templates.expiring(facts, 1);
   return templates.expiring(facts, daysLeftUntil(key.expiresAt!, now));
 }
 
-function mailFacts(key: Candidate): KeyFactsForMail {
-  const l = keyLists(key);
-  return { name: key.name, kind: key.kind, scopes: l.scopes, packages: l.packages, globs: l.globs, expiresAt: key.expiresAt, hint: key.hint };
-}
 
 /**
  * Marks and queues one notice in one transaction. The update only matches while the
