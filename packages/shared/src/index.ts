@@ -6,3 +6,4 @@ export * from "./glob.ts";
 export * from "./key-status.ts";
 export * from "./schemas.ts";
 export * from "./authorize.ts";
+export * from "./system-key-schema.ts";

@@ -22,9 +22,12 @@ const idInput = z.object({ id: z.number({ error: KEY_ID_MESSAGE }).int(KEY_ID_ME
 const keyWithValue = z.object({ key: keyViewSchema, value: z.string() });
 
 /** Account procedures reach only the caller's own keys, admins included. */
-const ownerProcedure = protectedProcedure.use(({ ctx, next }) => {
+const ownerProcedure = protectedProcedure.use(async ({ ctx, next, type }) => {
   const viewer: Viewer = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: ctx.user.role === "admin", allKeys: false };
-  return next({ ctx: { ...ctx, viewer, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
+  const result = await next({ ctx: { ...ctx, viewer, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
+  // This instance forgets cached keys at once; others within the cache's one second.
+  if (type === "mutation") ctx.services?.keys.invalidate();
+  return result;
 });
 
 export const keysRouter = router({

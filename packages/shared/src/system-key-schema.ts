@@ -1,0 +1,90 @@
+import { z } from "zod";
+import { APIS, KEY_KINDS, MAX_CUSTOM_KEY_LENGTH, MIN_CUSTOM_KEY_LENGTH } from "./constants.ts";
+import { isValidCustomKey } from "./key-format.ts";
+
+// Admin › API keys (ProGet's "API Keys" dialog): the form and the server validate with
+// these same schemas, and the Native API's ApiKeys_CreateOrUpdateApiKey maps onto them.
+
+const optionalText = (max: number, label: string) =>
+  z
+    .string({ error: `${label} must be text.` })
+    .trim()
+    .max(max, `${label} must be at most ${max} characters.`)
+    .nullish()
+    .transform((v) => (v ? v : undefined));
+
+export const customKeySchema = z
+  .string({ error: "Enter the custom key value." })
+  .min(MIN_CUSTOM_KEY_LENGTH, `A custom key must be at least ${MIN_CUSTOM_KEY_LENGTH} characters.`)
+  .max(MAX_CUSTOM_KEY_LENGTH, `A custom key must be at most ${MAX_CUSTOM_KEY_LENGTH} characters.`)
+  .refine(isValidCustomKey, 'A custom key may use printable characters without spaces, and must not start with "khk_" (that prefix is for generated keys).');
+
+const systemKeyFields = {
+  name: optionalText(64, "The name"),
+  description: optionalText(1000, "The description"),
+  apis: z
+    .array(z.enum(APIS, { error: 'Unknown API: use "feeds", "native" or "keys".' }), { error: "Select at least one API." })
+    .min(1, "Select at least one API.")
+    .transform((apis) => [...new Set(apis)]),
+  /** Impersonate this user (exact user name); empty: the API key user, with every privilege. */
+  user: optionalText(64, "The user name"),
+  /** Restrict to these feeds; empty: every feed. */
+  feeds: z
+    .array(z.string().trim().min(1).max(100), { error: "The feeds must be a list of feed names." })
+    .max(100)
+    .default([])
+    .transform((feeds) => [...new Set(feeds)]),
+  logRequestBody: z.boolean().default(false),
+  logResponseBody: z.boolean().default(false),
+  expiresAt: z.coerce
+    .date({ error: "The expiry must be a date, e.g. 2027-12-31." })
+    .nullish()
+    .transform((d) => d ?? null),
+};
+
+const customKeyRequired = {
+  check: (v: { keyMode: string; customKey?: string | undefined }) => v.keyMode !== "custom" || Boolean(v.customKey),
+  params: { error: "Enter the custom key value.", path: ["customKey"] },
+};
+
+export const createSystemKeyInputSchema = z
+  .object({
+    keyMode: z.enum(["generate", "custom"]).default("generate"),
+    customKey: customKeySchema.optional(),
+    ...systemKeyFields,
+  })
+  .refine(customKeyRequired.check, customKeyRequired.params);
+
+export const updateSystemKeyInputSchema = z
+  .object({
+    id: z.number({ error: "The key ID must be a positive whole number." }).int("The key ID must be a positive whole number.").positive("The key ID must be a positive whole number."),
+    /** keep: the value stays; generate/custom: a new value replaces it. */
+    keyMode: z.enum(["keep", "generate", "custom"]).default("keep"),
+    customKey: customKeySchema.optional(),
+    ...systemKeyFields,
+  })
+  .refine(customKeyRequired.check, customKeyRequired.params);
+
+export const KEY_STATES = ["active", "expiring", "expired", "revoked", "legacy"] as const;
+export const ADMIN_KEY_SORTS = ["created", "name", "expires", "lastUsed"] as const;
+
+/** Filters of the admin key grid; also its URL search params. */
+export const adminKeyListInputSchema = z.object({
+  kind: z.enum(KEY_KINDS).optional().catch(undefined),
+  owner: z.string().trim().max(64).optional().catch(undefined),
+  user: z.string().trim().max(64).optional().catch(undefined),
+  api: z.enum(APIS).optional().catch(undefined),
+  status: z.enum(KEY_STATES).optional().catch(undefined),
+  feed: z.string().trim().max(100).optional().catch(undefined),
+  text: z.string().trim().max(200).optional().catch(undefined),
+  sort: z.enum(ADMIN_KEY_SORTS).default("created").catch("created"),
+  dir: z.enum(["asc", "desc"]).default("desc").catch("desc"),
+  page: z.coerce.number().int().min(1).max(100_000).default(1).catch(1),
+  pageSize: z.coerce.number().int().min(5).max(100).default(25).catch(25),
+});
+
+export type CreateSystemKeyInput = z.input<typeof createSystemKeyInputSchema>;
+export type CreateSystemKeyOutput = z.output<typeof createSystemKeyInputSchema>;
+export type UpdateSystemKeyInput = z.input<typeof updateSystemKeyInputSchema>;
+export type UpdateSystemKeyOutput = z.output<typeof updateSystemKeyInputSchema>;
+export type AdminKeyListInput = z.output<typeof adminKeyListInputSchema>;
