@@ -69,6 +69,7 @@ async function main() {
     server.close(async () => {
       await workers.stop();
       await services.keys.flush();
+      await services.accessLog.close();
       await db.$disconnect();
       console.log("Keyhouse stopped.");
       process.exit(0);

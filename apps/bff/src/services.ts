@@ -5,6 +5,7 @@ import type { Db } from "./db/client.ts";
 import { FeedAccess } from "./feeds/access.ts";
 import { PackageStore } from "./feeds/store.ts";
 import { KeyVerifier } from "./keys/verify.ts";
+import { AccessLogWriter } from "./logs/writer.ts";
 
 export type Services = {
   db: Db;
@@ -12,10 +13,19 @@ export type Services = {
   keys: KeyVerifier;
   feedAccess: FeedAccess;
   store: PackageStore;
+  accessLog: AccessLogWriter;
   log: (line: string) => void;
 };
 
 export function createServices(db: Db, config: Config, log: (line: string) => void = (l) => console.error(l)): Services {
   const keys = new KeyVerifier(db, config.secret);
-  return { db, config, keys, feedAccess: new FeedAccess(db, keys), store: new PackageStore(path.join(config.dataDir, "packages")), log };
+  return {
+    db,
+    config,
+    keys,
+    feedAccess: new FeedAccess(db, keys),
+    store: new PackageStore(path.join(config.dataDir, "packages")),
+    accessLog: new AccessLogWriter(db, log),
+    log,
+  };
 }

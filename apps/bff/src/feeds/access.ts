@@ -5,11 +5,11 @@ import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type ActingUse
 import type { Request, Response } from "express";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
-import { acceptedWays, presentedKey, type Surface } from "../http/present-key.ts";
+import { acceptedWays, type Surface } from "../http/present-key.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
 import { TtlCache } from "../lib/ttl-cache.ts";
-import { describeRequestKey } from "../http/request-key.ts";
+import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
 
 export type FeedRow = { id: number; name: string; type: FeedType; anonymousReads: boolean };
 
@@ -68,7 +68,7 @@ export class FeedAccess {
    */
   async check(req: Request, res: Response, feed: FeedRow, op: FeedOperation, now = new Date()): Promise<FeedCaller> {
     const surface: Surface = { kind: "feed", feed: feed.type, read: op.action === "read" };
-    const presented = presentedKey(req, surface);
+    const presented = presentKey(req, res, surface);
     if (!presented) {
       if (op.action === "read" && feed.anonymousReads) return { keyId: null, user: null, apiKeyUser: false };
       throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`, {
@@ -76,7 +76,7 @@ export class FeedAccess {
       });
     }
     const found = await this.keys.lookup(presented.value);
-    describeRequestKey(res, found);
+    describeRequestKey(res, found, now);
     if (found.status !== "found") throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
 
     const key = found.key.facts;
@@ -92,7 +92,7 @@ export class FeedAccess {
           : { surface: "feeds", feed: feed.name, action: "unlist", packageId: op.packageId };
 
     const decision = authorize(key, request, actor, now);
-    if (user) res.locals.keyhouseUser = { id: user.id, username: user.username };
+    describeRequestUser(res, user && { id: user.id, username: user.username });
     if (!decision.allowed) {
       throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
     }

@@ -14,6 +14,7 @@ import type { Context } from "../trpc/init.ts";
 import { BODY_LIMIT_BYTES, describeBytes } from "./limits.ts";
 import { clientIp } from "./client-ip.ts";
 import { createServices, type Services } from "../services.ts";
+import { accessLogCapture } from "../logs/capture.ts";
 import { nugetRoutes } from "../feeds/nuget/routes.ts";
 import { npmRoutes } from "../feeds/npm/routes.ts";
 import { rubygemsRoutes } from "../feeds/rubygems/routes.ts";
@@ -51,7 +52,7 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
   app.get("/healthz", async (_req, res) => {
     try {
       await db.$queryRawUnsafe("SELECT 1");
-      res.json({ status: "ok" });
+      res.json({ status: "ok", accessLog: services.accessLog.stats() });
     } catch {
       res.status(503).json({ status: "unavailable", error: "The database is not answering." });
     }
@@ -72,6 +73,10 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
       },
     }),
   );
+
+  app.use(["/nuget", "/npm", "/rubygems"], accessLogCapture(services.accessLog, "feeds"));
+  app.use("/api/json", accessLogCapture(services.accessLog, "native"));
+  app.use("/api/api-keys", accessLogCapture(services.accessLog, "keys"));
 
   app.use("/nuget/:feed", nugetRoutes(services));
   app.use("/npm/:feed", npmRoutes(services));

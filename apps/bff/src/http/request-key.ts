@@ -1,14 +1,48 @@
 // What the access log needs to know about the key a request presented, kept on
 // res.locals by whichever gate checked it. Never the key's value.
-import type { Response } from "express";
+import type { Request, Response } from "express";
 import type { KeyLookup } from "../keys/verify.ts";
+import { presentedKey, type PresentedKey, type Surface } from "./present-key.ts";
 
-export type RequestKeyInfo = { keyId: number | null; keyName: string | null; keyHint: string | null; ownerId: number | null; status: "valid" | "unknown" | "malformed" };
+export type KeyLogStatus = "valid" | "revoked" | "expired" | "unknown" | "malformed" | "ambiguous";
 
-export function describeRequestKey(res: Response, found: KeyLookup): void {
-  const info: RequestKeyInfo =
-    found.status === "found"
-      ? { keyId: found.key.row.id, keyName: found.key.row.name, keyHint: found.key.row.hint, ownerId: found.key.row.ownerId, status: "valid" }
-      : { keyId: null, keyName: null, keyHint: null, ownerId: null, status: found.status };
+export type RequestKeyInfo = {
+  keyId: number | null;
+  keyName: string | null;
+  keyHint: string | null;
+  ownerId: number | null;
+  status: KeyLogStatus;
+  logRequestBody: boolean;
+  logResponseBody: boolean;
+};
+
+export type RequestUserInfo = { id: number; username: string };
+
+const NO_KEY = { keyId: null, keyName: null, keyHint: null, ownerId: null, logRequestBody: false, logResponseBody: false };
+
+export function describeRequestKey(res: Response, found: KeyLookup, now = new Date()): void {
+  let info: RequestKeyInfo;
+  if (found.status === "found") {
+    const row = found.key.row;
+    const status: KeyLogStatus = row.revokedAt ? "revoked" : row.expiresAt && row.expiresAt <= now ? "expired" : "valid";
+    info = { keyId: row.id, keyName: row.name, keyHint: row.hint, ownerId: row.ownerId, status, logRequestBody: row.logRequestBody, logResponseBody: row.logResponseBody };
+  } else {
+    info = { ...NO_KEY, status: found.status };
+  }
   res.locals.keyhouseKey = info;
+}
+
+/** The acting user, for the access log. */
+export function describeRequestUser(res: Response, user: RequestUserInfo | null): void {
+  if (user) res.locals.keyhouseUser = user;
+}
+
+/** presentedKey, noting a request that presented two different keys so it is logged too. */
+export function presentKey(req: Request, res: Response, surface: Surface): PresentedKey | null {
+  try {
+    return presentedKey(req, surface);
+  } catch (e) {
+    res.locals.keyhouseKey = { ...NO_KEY, status: "ambiguous" } satisfies RequestKeyInfo;
+    throw e;
+  }
 }
