@@ -3,7 +3,7 @@
 // database in a temporary folder, seeded with the demo data. It trusts X-Forwarded-For
 // so tests can act from distinct client addresses (the sign-in throttle is per address).
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -12,8 +12,11 @@ import { migrate } from "./db.mjs";
 const root = fileURLToPath(new URL("..", import.meta.url));
 const dir = process.env.E2E_DATA_DIR ?? mkdtempSync(path.join(os.tmpdir(), "keyhouse-e2e-"));
 const url = `file:${path.join(dir, "keyhouse.db")}`;
+// A copy of the built SPA, so a rebuild during the run cannot pull it from under the server.
+const web = path.join(dir, "web");
+cpSync(path.join(root, "apps/web/dist"), web, { recursive: true });
 migrate(url);
-const env = { ...process.env, DATABASE_URL: url, KEYHOUSE_DATA_DIR: dir, KEYHOUSE_TRUST_PROXY: "true", KEYHOUSE_SEED: "demo", PORT: process.env.PORT ?? "3100" };
+const env = { ...process.env, DATABASE_URL: url, KEYHOUSE_DATA_DIR: dir, KEYHOUSE_TRUST_PROXY: "true", KEYHOUSE_SEED: "demo", KEYHOUSE_WEB_DIST: web, PORT: process.env.PORT ?? "3100" };
 const server = spawn("node", ["--enable-source-maps", "apps/bff/dist/main.mjs"], { cwd: root, stdio: "inherit", env });
 const stop = (signal) => server.kill(signal);
 process.on("SIGINT", stop);

@@ -53,7 +53,7 @@ if (run("Building the app for the end-to-end tests", "node", ["scripts/pnpm.mjs"
 } else {
   const file = path.join(out, "playwright.json");
   const status = run("Playwright: end-to-end (Chromium)", "e2e/node_modules/.bin/playwright", ["test", "-c", "e2e/playwright.config.ts"], {
-    PLAYWRIGHT_JSON_OUTPUT_NAME: file,
+    PLAYWRIGHT_JSON_OUTPUT_FILE: file,
     ...(pgUrl ? { KEYHOUSE_TEST_PG_URL: pgUrl } : {}),
   });
   if (!existsSync(file)) results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });

@@ -1,3 +1,4 @@
+import "./zod-config.ts";
 export * from "./constants.ts";
 export * from "./crc32.ts";
 export * from "./base62.ts";

@@ -19,6 +19,13 @@ export const customKeySchema = z
   .max(MAX_CUSTOM_KEY_LENGTH, `A custom key must be at most ${MAX_CUSTOM_KEY_LENGTH} characters.`)
   .refine(isValidCustomKey, 'A custom key may use printable characters without spaces, and must not start with "khk_" (that prefix is for generated keys).');
 
+/** A blank custom value is no value (the form's empty text box when "Generate a key" is chosen). */
+const optionalCustomKey = z
+  .string({ error: "Enter the custom key value." })
+  .optional()
+  .transform((v) => (v === "" ? undefined : v))
+  .pipe(customKeySchema.optional());
+
 const systemKeyFields = {
   name: optionalText(64, "The name"),
   description: optionalText(1000, "The description"),
@@ -36,9 +43,12 @@ const systemKeyFields = {
     .transform((feeds) => [...new Set(feeds)]),
   logRequestBody: z.boolean().default(false),
   logResponseBody: z.boolean().default(false),
-  expiresAt: z.coerce
-    .date({ error: "The expiry must be a date, e.g. 2027-12-31." })
-    .nullish()
+  /** Empty (the form's blank date box), null or absent: never expires. */
+  expiresAt: z
+    .preprocess(
+      (v) => (typeof v === "string" && v.trim() === "" ? null : v),
+      z.coerce.date({ error: "The expiry must be a date, e.g. 2027-12-31." }).nullish(),
+    )
     .transform((d) => d ?? null),
 };
 
@@ -50,7 +60,7 @@ const customKeyRequired = {
 export const createSystemKeyInputSchema = z
   .object({
     keyMode: z.enum(["generate", "custom"]).default("generate"),
-    customKey: customKeySchema.optional(),
+    customKey: optionalCustomKey,
     ...systemKeyFields,
   })
   .refine(customKeyRequired.check, customKeyRequired.params);
@@ -60,7 +70,7 @@ export const updateSystemKeyInputSchema = z
     id: z.number({ error: "The key ID must be a positive whole number." }).int("The key ID must be a positive whole number.").positive("The key ID must be a positive whole number."),
     /** keep: the value stays; generate/custom: a new value replaces it. */
     keyMode: z.enum(["keep", "generate", "custom"]).default("keep"),
-    customKey: customKeySchema.optional(),
+    customKey: optionalCustomKey,
     ...systemKeyFields,
   })
   .refine(customKeyRequired.check, customKeyRequired.params);

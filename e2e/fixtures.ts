@@ -1,0 +1,137 @@
+// Shared fixtures and helpers for the end-to-end tests.
+//
+// Every test acts from its own client address (an X-Forwarded-For header on every
+// request its browser context makes; the e2e server trusts it), so the per-address
+// sign-in throttle never carries over from one test to another. A test that wants a
+// particular address says so with `test.use({ clientAddress: "203.0.113.7" })`
+// (`test.use({ extraHTTPHeaders: { "x-forwarded-for": … } })` works too, but then
+// replaces every extra header and leaves `clientAddress` unaware of it).
+//
+// Helpers find things the way people do: by role and accessible name, or by label.
+import { expect, test as base, type Locator, type Page } from "@playwright/test";
+
+export { expect };
+
+/** The demo seed's password for every user (PRODUCT §10); the e2e server leaves it at the default. */
+export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "keyhouse-demo";
+
+export const DEMO_USERS = {
+  admin: { displayName: "Administrator", role: "admin" },
+  alice: { displayName: "Alice Archer", role: "user" },
+  bob: { displayName: "Bob Baker", role: "user" },
+} as const;
+export type DemoUser = keyof typeof DEMO_USERS;
+
+export const WRONG_CREDENTIALS = "The user name or password is incorrect.";
+export const THROTTLED = /^Too many failed sign-in attempts from your address\. Try again in \d+ (seconds|minutes)\.$/;
+
+/** The nav links' accessible names, exactly as people read them. */
+export const NAV = {
+  accountKeys: "Account › API keys",
+  adminKeys: "Admin › API keys",
+  adminLogs: "Admin › Access logs",
+  outbox: "Outbox",
+} as const;
+
+// Addresses handed out automatically come from 10.0.0.0/8; tests that pick their own
+// should use the documentation ranges (192.0.2.0/24, 198.51.100.0/24, 203.0.113.0/24).
+// The worker index is unique for the whole run (a restarted worker gets a new one).
+let addressesHandedOut = 0;
+function nextClientAddress(workerIndex: number): string {
+  const n = ++addressesHandedOut;
+  return `10.${workerIndex % 256}.${(n >> 8) % 256}.${n % 256}`;
+}
+
+type Fixtures = {
+  /** This test's client address, as the server sees it. */
+  clientAddress: string;
+  /** Signs in through the API (not the form); the session cookie lands in the page's context. */
+  signInAs: (username: DemoUser) => Promise<void>;
+};
+
+export const test = base.extend<Fixtures>({
+  clientAddress: async ({}, use, testInfo) => {
+    await use(nextClientAddress(testInfo.workerIndex));
+  },
+
+  // Whatever else the config asks for, plus this test's address.
+  extraHTTPHeaders: async ({ extraHTTPHeaders, clientAddress }, use) => {
+    await use({ ...extraHTTPHeaders, "x-forwarded-for": clientAddress });
+  },
+
+  signInAs: async ({ page }, use) => {
+    await use(async (username) => {
+      // page.request shares the browser context's cookies and extra headers (the address).
+      const response = await page.request.post("/trpc/auth.login", {
+        headers: { "x-csrf-token": "anonymous" },
+        data: { username, password: DEMO_PASSWORD },
+      });
+      expect(response.status(), `signing in as ${username}: ${await response.text()}`).toBe(200);
+      const body = (await response.json()) as { result?: { data?: { user?: { username?: string } } } };
+      expect(body.result?.data?.user?.username).toBe(username);
+    });
+  },
+});
+
+// ---- Finding things -------------------------------------------------------------------
+
+export function signInForm(page: Page) {
+  return {
+    heading: page.getByRole("heading", { name: "Sign in to Keyhouse" }),
+    userName: page.getByLabel("User name", { exact: true }),
+    password: page.getByLabel("Password", { exact: true }),
+    submit: page.getByRole("button", { name: "Sign in", exact: true }),
+    alert: page.getByRole("alert"),
+  };
+}
+
+export function mainNav(page: Page): Locator {
+  return page.getByRole("navigation", { name: "Main" });
+}
+
+export function navLink(page: Page, name: string): Locator {
+  return mainNav(page).getByRole("link", { name, exact: true });
+}
+
+export function signOutButton(page: Page): Locator {
+  return page.getByRole("button", { name: "Sign out", exact: true });
+}
+
+export function pageHeading(page: Page, name: string): Locator {
+  return page.getByRole("main").getByRole("heading", { level: 1, name, exact: true });
+}
+
+// ---- Doing things -----------------------------------------------------------------------
+
+/** Fills and submits the sign-in form; resolves once the server has answered. */
+export async function submitSignIn(page: Page, username: string, password: string): Promise<void> {
+  const form = signInForm(page);
+  await form.userName.fill(username);
+  await form.password.fill(password);
+  const answered = page.waitForResponse((response) => new URL(response.url()).pathname === "/trpc/auth.login");
+  await form.submit.click();
+  await answered;
+}
+
+/** The shell a signed-in user sees: their name in the header, "Sign out", and the main nav. */
+export async function expectSignedInShell(page: Page, username: DemoUser): Promise<void> {
+  const { displayName, role } = DEMO_USERS[username];
+  await expect(page.getByRole("banner")).toContainText(`Signed in as ${displayName}`);
+  await expect(signOutButton(page)).toBeVisible();
+  await expect(navLink(page, NAV.accountKeys)).toBeVisible();
+  await expect(navLink(page, NAV.outbox)).toBeVisible();
+  if (role === "admin") {
+    await expect(navLink(page, NAV.adminKeys)).toBeVisible();
+    await expect(navLink(page, NAV.adminLogs)).toBeVisible();
+  } else {
+    await expect(mainNav(page).getByRole("link", { name: /^Admin/ })).toHaveCount(0);
+  }
+}
+
+/** The sign-in page, with no trace of a signed-in shell. */
+export async function expectSignInPage(page: Page): Promise<void> {
+  await expect(page).toHaveURL((url) => url.pathname === "/login");
+  await expect(signInForm(page).heading).toBeVisible();
+  await expect(signOutButton(page)).toHaveCount(0);
+  await expect(mainNav(page)).toHaveCount(0);
+}
