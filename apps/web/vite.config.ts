@@ -19,6 +19,14 @@ export default defineConfig({
     outDir: "dist",
     // Inlined assets become data: URIs; keep them out so a strict CSP needs no data: sources.
     assetsInlineLimit: 0,
+    rollupOptions: {
+      treeshake: {
+        // @keyhouse/shared is pure (constants, schemas, functions), but its package.json
+        // does not say so; without this every page that needs one constant would carry
+        // the whole package and zod, and Rollup parks them in the entry chunk.
+        moduleSideEffects: (id) => !/[\\/]packages[\\/]shared[\\/]src[\\/]/.test(id),
+      },
+    },
   },
   server: {
     port: 5173,

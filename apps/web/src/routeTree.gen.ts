@@ -15,8 +15,10 @@ import { Route as IndexRouteImport } from './routes/index'
 import { Route as AuthedOutboxRouteImport } from './routes/_authed/outbox'
 import { Route as AuthedAdminRouteImport } from './routes/_authed/_admin'
 import { Route as AuthedAccountApiKeysIndexRouteImport } from './routes/_authed/account/api-keys/index'
+import { Route as AuthedAccountApiKeysCreateRouteImport } from './routes/_authed/account/api-keys/create'
 import { Route as AuthedAdminAdminApiKeysRouteImport } from './routes/_authed/_admin/admin/api-keys'
 import { Route as AuthedAdminAdminAccessLogsRouteImport } from './routes/_authed/_admin/admin/access-logs'
+import { Route as AuthedAccountApiKeysKeyIdEditRouteImport } from './routes/_authed/account/api-keys/$keyId/edit'
 
 const LoginRoute = LoginRouteImport.update({
   id: '/login',
@@ -47,6 +49,12 @@ const AuthedAccountApiKeysIndexRoute =
     path: '/account/api-keys/',
     getParentRoute: () => AuthedRoute,
   } as any)
+const AuthedAccountApiKeysCreateRoute =
+  AuthedAccountApiKeysCreateRouteImport.update({
+    id: '/account/api-keys/create',
+    path: '/account/api-keys/create',
+    getParentRoute: () => AuthedRoute,
+  } as any)
 const AuthedAdminAdminApiKeysRoute = AuthedAdminAdminApiKeysRouteImport.update({
   id: '/admin/api-keys',
   path: '/admin/api-keys',
@@ -58,6 +66,12 @@ const AuthedAdminAdminAccessLogsRoute =
     path: '/admin/access-logs',
     getParentRoute: () => AuthedAdminRoute,
   } as any)
+const AuthedAccountApiKeysKeyIdEditRoute =
+  AuthedAccountApiKeysKeyIdEditRouteImport.update({
+    id: '/account/api-keys/$keyId/edit',
+    path: '/account/api-keys/$keyId/edit',
+    getParentRoute: () => AuthedRoute,
+  } as any)
 
 export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
@@ -65,7 +79,9 @@ export interface FileRoutesByFullPath {
   '/outbox': typeof AuthedOutboxRoute
   '/admin/access-logs': typeof AuthedAdminAdminAccessLogsRoute
   '/admin/api-keys': typeof AuthedAdminAdminApiKeysRoute
+  '/account/api-keys/create': typeof AuthedAccountApiKeysCreateRoute
   '/account/api-keys': typeof AuthedAccountApiKeysIndexRoute
+  '/account/api-keys/$keyId/edit': typeof AuthedAccountApiKeysKeyIdEditRoute
 }
 export interface FileRoutesByTo {
   '/': typeof IndexRoute
@@ -73,7 +89,9 @@ export interface FileRoutesByTo {
   '/outbox': typeof AuthedOutboxRoute
   '/admin/access-logs': typeof AuthedAdminAdminAccessLogsRoute
   '/admin/api-keys': typeof AuthedAdminAdminApiKeysRoute
+  '/account/api-keys/create': typeof AuthedAccountApiKeysCreateRoute
   '/account/api-keys': typeof AuthedAccountApiKeysIndexRoute
+  '/account/api-keys/$keyId/edit': typeof AuthedAccountApiKeysKeyIdEditRoute
 }
 export interface FileRoutesById {
   __root__: typeof rootRouteImport
@@ -84,7 +102,9 @@ export interface FileRoutesById {
   '/_authed/outbox': typeof AuthedOutboxRoute
   '/_authed/_admin/admin/access-logs': typeof AuthedAdminAdminAccessLogsRoute
   '/_authed/_admin/admin/api-keys': typeof AuthedAdminAdminApiKeysRoute
+  '/_authed/account/api-keys/create': typeof AuthedAccountApiKeysCreateRoute
   '/_authed/account/api-keys/': typeof AuthedAccountApiKeysIndexRoute
+  '/_authed/account/api-keys/$keyId/edit': typeof AuthedAccountApiKeysKeyIdEditRoute
 }
 export interface FileRouteTypes {
   fileRoutesByFullPath: FileRoutesByFullPath
@@ -94,7 +114,9 @@ export interface FileRouteTypes {
     | '/outbox'
     | '/admin/access-logs'
     | '/admin/api-keys'
+    | '/account/api-keys/create'
     | '/account/api-keys'
+    | '/account/api-keys/$keyId/edit'
   fileRoutesByTo: FileRoutesByTo
   to:
     | '/'
@@ -102,7 +124,9 @@ export interface FileRouteTypes {
     | '/outbox'
     | '/admin/access-logs'
     | '/admin/api-keys'
+    | '/account/api-keys/create'
     | '/account/api-keys'
+    | '/account/api-keys/$keyId/edit'
   id:
     | '__root__'
     | '/'
@@ -112,7 +136,9 @@ export interface FileRouteTypes {
     | '/_authed/outbox'
     | '/_authed/_admin/admin/access-logs'
     | '/_authed/_admin/admin/api-keys'
+    | '/_authed/account/api-keys/create'
     | '/_authed/account/api-keys/'
+    | '/_authed/account/api-keys/$keyId/edit'
   fileRoutesById: FileRoutesById
 }
 export interface RootRouteChildren {
@@ -165,6 +191,13 @@ declare module '@tanstack/react-router' {
       preLoaderRoute: typeof AuthedAccountApiKeysIndexRouteImport
       parentRoute: typeof AuthedRoute
     }
+    '/_authed/account/api-keys/create': {
+      id: '/_authed/account/api-keys/create'
+      path: '/account/api-keys/create'
+      fullPath: '/account/api-keys/create'
+      preLoaderRoute: typeof AuthedAccountApiKeysCreateRouteImport
+      parentRoute: typeof AuthedRoute
+    }
     '/_authed/_admin/admin/api-keys': {
       id: '/_authed/_admin/admin/api-keys'
       path: '/admin/api-keys'
@@ -178,6 +211,13 @@ declare module '@tanstack/react-router' {
       fullPath: '/admin/access-logs'
       preLoaderRoute: typeof AuthedAdminAdminAccessLogsRouteImport
       parentRoute: typeof AuthedAdminRoute
+    }
+    '/_authed/account/api-keys/$keyId/edit': {
+      id: '/_authed/account/api-keys/$keyId/edit'
+      path: '/account/api-keys/$keyId/edit'
+      fullPath: '/account/api-keys/$keyId/edit'
+      preLoaderRoute: typeof AuthedAccountApiKeysKeyIdEditRouteImport
+      parentRoute: typeof AuthedRoute
     }
   }
 }
@@ -199,13 +239,17 @@ const AuthedAdminRouteWithChildren = AuthedAdminRoute._addFileChildren(
 interface AuthedRouteChildren {
   AuthedAdminRoute: typeof AuthedAdminRouteWithChildren
   AuthedOutboxRoute: typeof AuthedOutboxRoute
+  AuthedAccountApiKeysCreateRoute: typeof AuthedAccountApiKeysCreateRoute
   AuthedAccountApiKeysIndexRoute: typeof AuthedAccountApiKeysIndexRoute
+  AuthedAccountApiKeysKeyIdEditRoute: typeof AuthedAccountApiKeysKeyIdEditRoute
 }
 
 const AuthedRouteChildren: AuthedRouteChildren = {
   AuthedAdminRoute: AuthedAdminRouteWithChildren,
   AuthedOutboxRoute: AuthedOutboxRoute,
+  AuthedAccountApiKeysCreateRoute: AuthedAccountApiKeysCreateRoute,
   AuthedAccountApiKeysIndexRoute: AuthedAccountApiKeysIndexRoute,
+  AuthedAccountApiKeysKeyIdEditRoute: AuthedAccountApiKeysKeyIdEditRoute,
 }
 
 const AuthedRouteWithChildren =

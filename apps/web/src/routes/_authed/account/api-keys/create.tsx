@@ -1,0 +1,276 @@
+import { zodResolver } from "@hookform/resolvers/zod";
+import {
+  createKeyInputSchema,
+  DEFAULT_EXPIRY_DAYS,
+  EXPIRY_DAYS,
+  SCOPE_LABELS,
+  SCOPES,
+  type CreateKeyInput,
+  type CreateKeyOutput,
+} from "@keyhouse/shared";
+import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
+import { createFileRoute, Link } from "@tanstack/react-router";
+import { useId, useState } from "react";
+import { useController, useForm, useWatch, type Control } from "react-hook-form";
+import { KeyReveal } from "../../../../components/keys/KeyReveal";
+import { PackagesPicker } from "../../../../components/keys/PackagesPicker";
+import { PageHeader } from "../../../../components/PageHeader";
+import { describeExpiry, expiryOptionLabel, globMatches, packageChoices, scopeLabels, type OwnedPackage } from "../../../../lib/keys";
+import { primaryButton, secondaryButton, textInput } from "../../../../lib/styles";
+import { errorMessage, fieldErrorsOf } from "../../../../lib/trpc-errors";
+import { usePageTitle } from "../../../../lib/use-page-title";
+import { useTRPC } from "../../../../trpc";
+
+export const Route = createFileRoute("/_authed/account/api-keys/create")({
+  loader: ({ context: { queryClient, trpc } }) => queryClient.ensureQueryData(trpc.keys.ownedPackages.queryOptions()),
+  component: CreateKeyPage,
+});
+
+const FIELDS = ["name", "expiresInDays", "scopes", "packages", "glob"] as const;
+type Field = (typeof FIELDS)[number];
+const isField = (path: string): path is Field => (FIELDS as readonly string[]).includes(path);
+
+type Revealed = { name: string; value: string };
+
+function CreateKeyPage() {
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+  const id = useId();
+  const owned = useSuspenseQuery(trpc.keys.ownedPackages.queryOptions()).data;
+  // The one place the new key's value lives: this component's state. Nothing else
+  // (URL, storage, router state, query cache) ever holds it, so leaving hides it for good.
+  const [revealed, setRevealed] = useState<Revealed | null>(null);
+  const [formError, setFormError] = useState<string | null>(null);
+  usePageTitle(revealed ? "API key created" : "Create an API key");
+
+  const form = useForm<CreateKeyInput, unknown, CreateKeyOutput>({
+    resolver: zodResolver(createKeyInputSchema),
+    defaultValues: { name: "", expiresInDays: DEFAULT_EXPIRY_DAYS, scopes: [], packages: [], glob: "" },
+  });
+  const { errors } = form.formState;
+
+  const create = useMutation(
+    trpc.keys.create.mutationOptions({
+      // Not kept in the mutation cache once nobody observes it...
+      gcTime: 0,
+      onSuccess: ({ key, value }) => {
+        setRevealed({ name: key.name, value });
+        // ...and the observer lets go of it at once, so only our state has the value.
+        create.reset();
+        // Refetched now (the list is not on screen) so it is fresh when "Done" goes back to it.
+        void queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey(), refetchType: "all" });
+      },
+      onError: (error) => {
+        const known = Object.entries(fieldErrorsOf(error)).filter(([path]) => isField(path));
+        for (const [path, message] of known) form.setError(path as Field, { type: "server", message });
+        setFormError(known.length > 0 ? null : errorMessage(error));
+      },
+    }),
+  );
+
+  const onSubmit = form.handleSubmit((values) => {
+    if (create.isPending) return;
+    setFormError(null);
+    create.mutate(values);
+  });
+
+  if (revealed) {
+    return (
+      <>
+        <PageHeader title="API keys" />
+        <KeyReveal heading={`Key “${revealed.name}” created`} value={revealed.value} />
+      </>
+    );
+  }
+
+  const nameId = `${id}-name`;
+  const expiryId = `${id}-expiry`;
+  const scopesErrorId = `${id}-scopes-error`;
+
+  return (
+    <>
+      <PageHeader
+        title="Create an API key"
+        description="Give the key a name, a lifetime, and only the scopes and packages it needs. You will see the key once, right after it is generated."
+      />
+      <form noValidate onSubmit={onSubmit} className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:gap-x-8">
+        <div className="min-w-0 space-y-6">
+          {formError && (
+            <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+              {formError}
+            </p>
+          )}
+
+          <div className="grid gap-6 sm:grid-cols-[minmax(0,1fr)_12rem]">
+            <div>
+              <label htmlFor={nameId} className="mb-1 block text-sm font-semibold text-gray-900">
+                Key name
+              </label>
+              <input
+                id={nameId}
+                type="text"
+                autoComplete="off"
+                spellCheck={false}
+                aria-invalid={errors.name ? true : undefined}
+                aria-describedby={errors.name ? `${nameId}-error` : undefined}
+                className={textInput}
+                {...form.register("name")}
+              />
+              {errors.name && (
+                <p id={`${nameId}-error`} className="mt-1 text-sm text-red-700">
+                  {errors.name.message}
+                </p>
+              )}
+            </div>
+            <div>
+              <label htmlFor={expiryId} className="mb-1 block text-sm font-semibold text-gray-900">
+                Expires in
+              </label>
+              <select
+                id={expiryId}
+                aria-invalid={errors.expiresInDays ? true : undefined}
+                aria-describedby={errors.expiresInDays ? `${expiryId}-error` : undefined}
+                className={textInput}
+                {...form.register("expiresInDays", { valueAsNumber: true })}
+              >
+                {EXPIRY_DAYS.map((days) => (
+                  <option key={days} value={days}>
+                    {expiryOptionLabel(days)}
+                  </option>
+                ))}
+              </select>
+              {errors.expiresInDays && (
+                <p id={`${expiryId}-error`} className="mt-1 text-sm text-red-700">
+                  {errors.expiresInDays.message}
+                </p>
+              )}
+            </div>
+          </div>
+
+          <fieldset aria-describedby={errors.scopes ? scopesErrorId : undefined} className="space-y-2">
+            <legend className="mb-2 text-sm font-semibold text-gray-900">Scopes</legend>
+            {SCOPES.map((scope) => {
+              const boxId = `${id}-scope-${scope}`;
+              return (
+                <div key={scope} className="flex items-start gap-2">
+                  <input
+                    id={boxId}
+                    type="checkbox"
+                    value={scope}
+                    aria-invalid={errors.scopes ? true : undefined}
+                    aria-describedby={`${boxId}-hint`}
+                    className="mt-0.5 size-4 shrink-0 accent-green-700 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-blue-600"
+                    {...form.register("scopes")}
+                  />
+                  <div className="text-sm">
+                    <label htmlFor={boxId} className="font-medium text-gray-900">
+                      {SCOPE_LABELS[scope].label}
+                    </label>
+                    <p id={`${boxId}-hint`} className="text-gray-600">
+                      {SCOPE_LABELS[scope].hint}
+                    </p>
+                  </div>
+                </div>
+              );
+            })}
+            {errors.scopes && (
+              <p id={scopesErrorId} className="text-sm text-red-700">
+                {errors.scopes.message}
+              </p>
+            )}
+          </fieldset>
+
+          <PackagesField control={form.control} owned={owned} />
+        </div>
+        {/* After the fields in reading order; beside them, and sticky, on wide screens. */}
+        <aside className="min-w-0 lg:col-start-2 lg:row-span-2 lg:row-start-1">
+          <div className="lg:sticky lg:top-4">
+            <Summary control={form.control} owned={owned} />
+          </div>
+        </aside>
+        <div className="flex flex-wrap gap-2 lg:col-start-1">
+          <button type="submit" aria-disabled={create.isPending} className={primaryButton}>
+            Generate key
+          </button>
+          <Link to="/account/api-keys" className={secondaryButton}>
+            Cancel
+          </Link>
+        </div>
+      </form>
+    </>
+  );
+}
+
+type CreateControl = Control<CreateKeyInput, unknown, CreateKeyOutput>;
+
+function PackagesField({ control, owned }: { control: CreateControl; owned: readonly OwnedPackage[] }) {
+  const packages = useController({ control, name: "packages" });
+  const glob = useController({ control, name: "glob" });
+  return (
+    <PackagesPicker
+      owned={owned}
+      selected={packages.field.value ?? []}
+      onSelectedChange={packages.field.onChange}
+      glob={glob.field.value ?? ""}
+      onGlobChange={glob.field.onChange}
+      onGlobBlur={glob.field.onBlur}
+      packagesError={packages.fieldState.error?.message}
+      globError={glob.fieldState.error?.message}
+      searchRef={packages.field.ref}
+      globRef={glob.field.ref}
+    />
+  );
+}
+
+function Summary({ control, owned }: { control: CreateControl; owned: readonly OwnedPackage[] }) {
+  const [name, expiresInDays, scopes, packages, glob] = useWatch({ control, name: ["name", "expiresInDays", "scopes", "packages", "glob"] });
+  const days = Number(expiresInDays) || DEFAULT_EXPIRY_DAYS;
+  const pattern = (glob ?? "").trim();
+  const matches = pattern ? globMatches(pattern, packageChoices(owned)) : null;
+  const labels = scopeLabels(scopes ?? []);
+  const none = <span className="text-gray-500">None</span>;
+
+  return (
+    <section aria-labelledby="summary-heading" className="rounded-lg border border-gray-200 bg-gray-50 p-4">
+      <h2 id="summary-heading" className="mb-3 text-base font-semibold text-gray-900">
+        Summary
+      </h2>
+      <dl className="space-y-3 text-sm">
+        <div>
+          <dt className="font-medium text-gray-600">Name</dt>
+          <dd className="break-words text-gray-900">{name?.trim() ? name.trim() : <span className="text-gray-500">Not set</span>}</dd>
+        </div>
+        <div>
+          <dt className="font-medium text-gray-600">Expires</dt>
+          <dd className="text-gray-900">{describeExpiry(days, new Date())}</dd>
+        </div>
+        <div>
+          <dt className="font-medium text-gray-600">Scopes</dt>
+          <dd className="text-gray-900">{labels.length > 0 ? labels.join(", ") : none}</dd>
+        </div>
+        <div>
+          <dt className="font-medium text-gray-600">Packages</dt>
+          <dd className="font-mono break-words text-gray-900">{packages && packages.length > 0 ? packages.join(", ") : none}</dd>
+        </div>
+        <div>
+          <dt className="font-medium text-gray-600">Glob pattern</dt>
+          <dd className="break-words text-gray-900">
+            {pattern ? (
+              <>
+                <span className="font-mono">{pattern}</span>
+                {matches && (
+                  <span className="text-gray-600">
+                    {" "}
+                    ({matches.length === 1 ? "1 package" : `${matches.length} packages`} now)
+                  </span>
+                )}
+              </>
+            ) : (
+              none
+            )}
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
