@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { createApp } from "../http/app.ts";
+import { createServices } from "../services.ts";
 import { createCallerFactory, type Context } from "../trpc/init.ts";
 import { appRouter } from "../trpc/router.ts";
 import { toSessionUser, csrfTokenFor } from "../auth/sessions.ts";
@@ -52,16 +53,23 @@ export function callerFor(
 
 export async function startServer(db: Db, config: Config = testConfig()) {
   const logs: string[] = [];
-  const server = http.createServer(createApp({ db, config, log: (l) => logs.push(l) }));
+  const log = (l: string) => logs.push(l);
+  const services = createServices(db, config, log);
+  const server = http.createServer(createApp({ db, config, log, services }));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
   return {
     url: `http://127.0.0.1:${port}`,
     logs,
-    close: () =>
-      new Promise<void>((r) => {
+    services,
+    /** Stops the server and writes what it still holds (last-used times, access-log entries), as a graceful shutdown does. */
+    close: async () => {
+      await new Promise<void>((r) => {
         server.closeAllConnections();
         server.close(() => r());
-      }),
+      });
+      await services.keys.flush();
+      await services.accessLog.close();
+    },
   };
 }
