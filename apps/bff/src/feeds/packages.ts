@@ -4,7 +4,7 @@
 import type { Db } from "../db/client.ts";
 import { AppError, conflict, notFound } from "../errors.ts";
 import type { FeedRow } from "./access.ts";
-import type { PackageStore } from "./store.ts";
+import type { PackageStore, StoredFile } from "./store.ts";
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
@@ -38,38 +38,50 @@ export type PushInput = {
 export async function pushVersion(db: Db, store: PackageStore, input: PushInput) {
   const file = await store.write(input.feed.name, input.name, input.version, input.ext, input.bytes);
   try {
-    return await db.$transaction(async (tx) => {
-      const nameLower = input.name.toLowerCase();
-      let pkg = await tx.package.findUnique({ where: { feedId_nameLower: { feedId: input.feed.id, nameLower } } });
-      pkg ??= await tx.package.create({
-        data: {
-          feedId: input.feed.id,
-          name: input.name,
-          nameLower,
-          owners: input.actorId === null ? undefined : { create: [{ userId: input.actorId }] },
-        },
-      });
-      const version = await tx.packageVersion.create({
-        data: {
-          packageId: pkg.id,
-          version: input.version,
-          versionLower: input.versionKey,
-          filePath: file.path,
-          fileSize: file.size,
-          sha512: file.sha512,
-          metadata: JSON.stringify(input.metadata),
-          pushedById: input.actorId,
-          pushedWithKeyId: input.keyId,
-        },
-      });
-      await input.extra?.(tx, pkg.id);
-      return { package: pkg, version, file };
-    });
+    // A unique violation on the first try may be a concurrent push creating the same new
+    // package id; the second try finds that package. A second violation is the version.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await writeVersion(db, input, file);
+      } catch (e) {
+        if (!isUniqueViolation(e) || attempt >= 2) throw e;
+      }
+    }
   } catch (e) {
     await store.remove(file.path);
     if (isUniqueViolation(e)) throw conflict(`Version ${input.version} of package "${input.name}" already exists in feed "${input.feed.name}". Versions cannot be overwritten; push a new version.`);
     throw e;
   }
+}
+
+function writeVersion(db: Db, input: PushInput, file: StoredFile) {
+  return db.$transaction(async (tx) => {
+    const nameLower = input.name.toLowerCase();
+    let pkg = await tx.package.findUnique({ where: { feedId_nameLower: { feedId: input.feed.id, nameLower } } });
+    pkg ??= await tx.package.create({
+      data: {
+        feedId: input.feed.id,
+        name: input.name,
+        nameLower,
+        owners: input.actorId === null ? undefined : { create: [{ userId: input.actorId }] },
+      },
+    });
+    const version = await tx.packageVersion.create({
+      data: {
+        packageId: pkg.id,
+        version: input.version,
+        versionLower: input.versionKey,
+        filePath: file.path,
+        fileSize: file.size,
+        sha512: file.sha512,
+        metadata: JSON.stringify(input.metadata),
+        pushedById: input.actorId,
+        pushedWithKeyId: input.keyId,
+      },
+    });
+    await input.extra?.(tx, pkg.id);
+    return { package: pkg, version, file };
+  });
 }
 
 export async function findVersion(db: Db, feedId: number, name: string, versionKey: string) {

@@ -1,0 +1,72 @@
+// PackageBaseAddress/3.0.0: the version list and the downloads restore uses. Unlisted
+// versions stay here, as on nuget.org, so builds that pin them keep restoring.
+import { readFile } from "node:fs/promises";
+import type { NextFunction, RequestHandler, Response } from "express";
+import { AppError } from "../../errors.ts";
+import type { Services } from "../../services.ts";
+import { readNupkg } from "../formats/nuget.ts";
+import { findVersion, packageNotFound } from "../packages.ts";
+import { nugetFeed, readablePackage, readFormat } from "./context.ts";
+import { sortByVersion, versionKeyOf } from "./versions.ts";
+
+export function versionListHandler(services: Services): RequestHandler {
+  return async (req, res) => {
+    const feed = await nugetFeed(services, req);
+    const pkg = await readablePackage(services, req, res, feed);
+    const rows = await services.db.packageVersion.findMany({ where: { packageId: pkg.id }, select: { versionLower: true } });
+    res.setHeader("Cache-Control", "no-store");
+    res.json({ versions: sortByVersion(rows).map((r) => r.versionLower) });
+  };
+}
+
+/** GET {id}/{version}/{id}.{version}.nupkg, and {id}.nuspec (or {id}.{version}.nuspec) beside it. */
+export function packageFileHandler(services: Services): RequestHandler {
+  return async (req, res, next) => {
+    const feed = await nugetFeed(services, req);
+    const id = String(req.params.id);
+    const version = String(req.params.version);
+    const file = String(req.params.file).toLowerCase();
+    const stem = `${id}.${version}`.toLowerCase();
+    const kind = file === `${stem}.nupkg` ? "nupkg" : file === `${id.toLowerCase()}.nuspec` || file === `${stem}.nuspec` ? "nuspec" : null;
+    if (!kind) {
+      throw new AppError("NOT_FOUND", `There is no file "${req.params.file}" here: download ${stem}.nupkg or ${id.toLowerCase()}.nuspec.`);
+    }
+    const pkg = await readablePackage(services, req, res, feed);
+    const found = await findVersion(services.db, feed.id, pkg.name, versionKeyOf(version));
+    if (!found) throw packageNotFound(feed, pkg.name, version);
+    const abs = services.store.absolute(found.version.filePath);
+    if (kind === "nuspec") {
+      const bytes = await readFile(abs).catch(() => null);
+      if (!bytes) throw missingFile(services, found.version.filePath);
+      const { nuspec } = readFormat(() => readNupkg(bytes));
+      res.type("application/xml").send(nuspec);
+      return;
+    }
+    const name = `${pkg.name}.${found.version.versionLower}.nupkg`.toLowerCase();
+    sendPackage(services, res, next, abs, name, found.version.filePath);
+  };
+}
+
+function sendPackage(services: Services, res: Response, next: NextFunction, abs: string, name: string, rel: string) {
+  res.sendFile(
+    abs,
+    {
+      dotfiles: "allow",
+      cacheControl: false,
+      headers: {
+        "Content-Type": "application/octet-stream",
+        "Content-Disposition": `attachment; filename="${name}"`,
+        // A version's bytes never change once pushed; private because feeds need a key.
+        "Cache-Control": "private, max-age=31536000, immutable",
+      },
+    },
+    (err) => {
+      if (err && !res.headersSent) next(missingFile(services, rel));
+    },
+  );
+}
+
+function missingFile(services: Services, rel: string): AppError {
+  services.log(`NuGet: the package file ${rel} is missing from the store`);
+  return new AppError("INTERNAL", "The package file is missing on the server. Tell an administrator.");
+}
