@@ -15,9 +15,11 @@ import { BODY_LIMIT_BYTES, describeBytes } from "./limits.ts";
 import { clientIp } from "./client-ip.ts";
 import { createServices, type Services } from "../services.ts";
 import { accessLogCapture } from "../logs/capture.ts";
+import { accessLogExportRoutes } from "../logs/export.ts"; // access-log exports
 import { nugetRoutes } from "../feeds/nuget/routes.ts";
 import { npmRoutes } from "../feeds/npm/routes.ts";
 import { rubygemsRoutes } from "../feeds/rubygems/routes.ts";
+import { apiRoutes } from "../api/routes.ts";
 
 export type AppDeps = { db: Db; config: Config; log?: (line: string) => void; services?: Services };
 
@@ -74,6 +76,9 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
     }),
   );
 
+  // Access-log exports (CSV, NDJSON), signed in with the session cookie.
+  app.use("/exports", accessLogExportRoutes(db, config, log));
+
   app.use(["/nuget", "/npm", "/rubygems"], accessLogCapture(services.accessLog, "feeds"));
   app.use("/api/json", accessLogCapture(services.accessLog, "native"));
   app.use("/api/api-keys", accessLogCapture(services.accessLog, "keys"));
@@ -83,6 +88,7 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
   app.use("/rubygems/:feed", rubygemsRoutes(services));
 
   app.use("/api", express.json({ limit: BODY_LIMIT_BYTES }), express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES }));
+  app.use("/api", apiRoutes(services));
 
   app.all("/api/{*rest}", (req) => {
     throw new AppError("NOT_FOUND", `There is no API endpoint at ${req.method} ${req.path}. The Native API is at /api/json/{Method} and the key-management API at /api/api-keys/; both are described at /api/openapi.json.`);

@@ -1,0 +1,90 @@
+// The gate of the Native API and the API-keys management API (PRODUCT §4, §5): which key,
+// whether it may call this group of endpoints, and who it acts as. The decision itself
+// is @keyhouse/shared's authorize, the same function the feeds use.
+import { actingUserIdOf, authorize, MESSAGES, type ActingUserFacts } from "@keyhouse/shared";
+import type { Request, Response } from "express";
+import type { Db } from "../db/client.ts";
+import { AppError } from "../errors.ts";
+import { clientIp } from "../http/client-ip.ts";
+import { acceptedWays } from "../http/present-key.ts";
+import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
+import type { Viewer } from "../keys/lifecycle.ts";
+import type { KeyVerifier } from "../keys/verify.ts";
+
+export type ApiSurface = "native" | "keys";
+
+export type ActingUser = { id: number; username: string; isAdmin: boolean };
+
+/**
+ * Who a call acts as: a user (the key's impersonated user, or a legacy or scoped key's
+ * owner), or the API key user (a system key with no user: every privilege) when
+ * `user` is null.
+ */
+export type ApiCaller = { keyId: number; keyName: string; user: ActingUser | null };
+
+const API_SURFACE = { kind: "api" } as const;
+
+export class ApiAccess {
+  constructor(
+    private readonly db: Db,
+    private readonly keys: KeyVerifier,
+  ) {}
+
+  /** Allows the call or throws the 400/401/403 of PRODUCT §4 and §5. */
+  async check(req: Request, res: Response, surface: ApiSurface, now = new Date()): Promise<ApiCaller> {
+    const presented = presentKey(req, res, API_SURFACE);
+    if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(API_SURFACE)}.`);
+
+    const found = await this.keys.lookup(presented.value);
+    describeRequestKey(res, found, now);
+    if (found.status !== "found") throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
+
+    const key = found.key.facts;
+    const actingId = actingUserIdOf(key);
+    const user =
+      actingId === null ? null : await this.db.user.findUnique({ where: { id: actingId }, select: { id: true, username: true, role: true, disabled: true } });
+    const actor: ActingUserFacts | null = user && {
+      id: user.id,
+      username: user.username,
+      disabled: user.disabled,
+      isAdmin: user.role === "admin",
+      privileges: null,
+      ownsPackage: false,
+    };
+    const decision = authorize(key, { surface }, actor, now);
+    describeRequestUser(res, user && { id: user.id, username: user.username });
+    if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
+
+    this.keys.touch(key.id, clientIp(req), now);
+    if (decision.warning) res.setHeader("X-Keyhouse-Warning", decision.warning);
+    return { keyId: key.id, keyName: found.key.row.name, user: actor && { id: actor.id, username: actor.username, isAdmin: actor.isAdmin } };
+  }
+}
+
+/** The API key user and administrators may do anything; other users only what their privileges allow. */
+export function hasFullControl(caller: ApiCaller): boolean {
+  return caller.user === null || caller.user.isAdmin;
+}
+
+/** Refuses an impersonated non-administrator with a 403 that names what is missing. */
+export function requireFullControl(caller: ApiCaller, what: string): void {
+  if (hasFullControl(caller)) return;
+  throw new AppError("FORBIDDEN", `User "${caller.user!.username}" is not an administrator and cannot ${what}: that needs an administrator or the API key user (a system key with no user).`);
+}
+
+/** How the API key user is named in audit events and notices. */
+export function apiKeyUserName(caller: ApiCaller): string {
+  return `API key user (key "${caller.keyName}")`;
+}
+
+/**
+ * The caller as the key lifecycle functions see it. Users reach their own keys, and
+ * administrators and the API key user every key. The API key user has no user row: its
+ * changes are recorded with no actor id (createdById, revokedById and the audit actor
+ * are nullable columns) and its name.
+ */
+export function viewerOf(caller: ApiCaller, ip: string | null): Viewer {
+  if (caller.user) return { id: caller.user.id, username: caller.user.username, ip, isAdmin: caller.user.isAdmin, allKeys: caller.user.isAdmin };
+  // Viewer.id is typed as a number; the lifecycle functions only write it into nullable columns.
+  return { id: null as unknown as number, username: apiKeyUserName(caller), ip, isAdmin: true, allKeys: true };
+}

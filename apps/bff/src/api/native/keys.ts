@@ -1,0 +1,178 @@
+// ApiKeys_* and ApiKeyAccessLogs_*: adapters over keys/ (lifecycle, system keys, views).
+// An impersonated user reaches only the keys they own; administrators and the API key
+// user reach every key, and only they create or change system keys.
+import { APIS, createSystemKeyInputSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
+import { z } from "zod";
+import { badRequest } from "../../errors.ts";
+import { deleteKey, revokeKey } from "../../keys/lifecycle.ts";
+import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
+import { requireFullControl, viewerOf } from "../access.ts";
+import { arg } from "../args.ts";
+import { visibleKey as findVisibleKey, visibleKeys as listVisibleKeys } from "../domain/keys.ts";
+import { defineMethod, type NativeContext } from "./method.ts";
+import { accessLogRowSchema, apiKeyRow, apiKeyRowSchema } from "./rows.ts";
+
+const keyId = (description = "The key's ID.") => arg.integer({ description, required: true });
+
+const visibleKeys = (ctx: NativeContext) => listVisibleKeys(ctx.db, ctx.caller, ctx.now);
+const visibleKey = (ctx: NativeContext, id: number) => findVisibleKey(ctx.db, ctx.caller, id, ctx.now);
+
+const keyDeps = (ctx: NativeContext) => ({ db: ctx.db, secret: ctx.services.config.secret });
+
+export const getApiKeys = defineMethod({
+  name: "ApiKeys_GetApiKeys",
+  summary: "Lists API keys (never their values).",
+  description: "Administrators and the API key user get every key; an impersonated user gets the keys they own.",
+  args: z.object({}),
+  row: apiKeyRowSchema,
+  run: async (ctx) => (await visibleKeys(ctx)).map((k) => apiKeyRow(k)),
+});
+
+export const getApiKey = defineMethod({
+  name: "ApiKeys_GetApiKey",
+  summary: "One API key by ID (never its value).",
+  description: "An impersonated user can get only keys they own; any other ID answers 404.",
+  args: z.object({ ApiKey_Id: keyId() }),
+  row: apiKeyRowSchema,
+  run: async (ctx, a) => [apiKeyRow(await visibleKey(ctx, a.ApiKey_Id))],
+});
+
+// Where each system-key field comes from, to name the argument in a 400.
+const ARGUMENT_OF: Record<string, string> = {
+  id: "ApiKey_Id",
+  customKey: "Key_Text",
+  name: "Key_Name",
+  description: "ApiKey_Description",
+  apis: "Systems_Apis_Csv",
+  user: "User_Name",
+  feeds: "Feeds_Csv",
+  expiresAt: "Expiration_Date",
+  logRequestBody: "LogRequestBody_Indicator",
+  logResponseBody: "LogResponseBody_Indicator",
+};
+
+function systemKeyInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
+  const r = schema.safeParse(input);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = String(issue?.path[0] ?? "");
+  throw badRequest(`Argument "${ARGUMENT_OF[field] ?? field}": ${issue?.message ?? "is not valid."}`);
+}
+
+const createOrUpdateArgs = z.object({
+  ApiKey_Id: arg.integer({ description: "The key to change; leave out to create a new system key." }),
+  Key_Name: arg.text({ description: "A name for people (at most 64 characters). Defaults to the description.", max: 64 }),
+  ApiKey_Description: arg.text({ description: "What the key is for.", max: 1000 }),
+  Key_Text: arg.text({
+    description: "A custom key value (at least 20 printable characters without spaces, not starting with khk_). Leave out to have one generated.",
+    max: 200,
+    trim: false,
+  }),
+  Regenerate_Indicator: arg.boolean({ description: "On update: replace the key's value with a newly generated one." }),
+  Systems_Apis_Csv: arg.list({ description: "The API groups the key may call: feeds, native (full control), keys. Required to create.", values: APIS }),
+  User_Name: arg.text({ description: "Impersonate this user (exact user name). Empty: the API key user, with every privilege.", max: 64 }),
+  Feeds_Csv: arg.list({ description: "Restrict the key to these feeds. Empty: every feed." }),
+  Expiration_Date: arg.date({ description: "When the key stops working. Empty: never." }),
+  LogRequestBody_Indicator: arg.boolean({ description: "Log request bodies of calls made with this key." }),
+  LogResponseBody_Indicator: arg.boolean({ description: "Log response bodies of calls made with this key." }),
+});
+
+/** Absent keeps the current value; null or "" clears it. */
+const pick = <T>(given: T | undefined, current: T): T => (given === undefined ? current : given);
+
+export const createOrUpdateApiKey = defineMethod({
+  name: "ApiKeys_CreateOrUpdateApiKey",
+  summary: "Creates a system key, or changes one (ApiKey_Id given).",
+  description:
+    "Needs an administrator or the API key user. On update, arguments left out keep their values, and null or an empty value clears one. " +
+    "The answer's Key_Text holds the key's value only when this call generated or set it.",
+  args: createOrUpdateArgs,
+  row: apiKeyRowSchema,
+  run: async (ctx, a) => {
+    requireFullControl(ctx.caller, "create or change system keys");
+    const viewer = viewerOf(ctx.caller, ctx.ip);
+    const keyMode = a.Key_Text ? "custom" : a.Regenerate_Indicator ? "generate" : undefined;
+    const common = {
+      customKey: a.Key_Text || undefined,
+      logRequestBody: a.LogRequestBody_Indicator,
+      logResponseBody: a.LogResponseBody_Indicator,
+    };
+    if (a.ApiKey_Id === undefined) {
+      if (!a.Systems_Apis_Csv?.length) throw badRequest('Argument "Systems_Apis_Csv" is required to create a key: choose from feeds, native and keys.');
+      const input = systemKeyInput(createSystemKeyInputSchema, {
+        ...common,
+        keyMode: keyMode === "custom" ? "custom" : "generate",
+        name: a.Key_Name,
+        description: a.ApiKey_Description,
+        apis: a.Systems_Apis_Csv,
+        user: a.User_Name,
+        feeds: a.Feeds_Csv ?? [],
+        expiresAt: a.Expiration_Date ?? null,
+        logRequestBody: a.LogRequestBody_Indicator ?? false,
+        logResponseBody: a.LogResponseBody_Indicator ?? false,
+      });
+      const { key, value } = await createSystemKey(keyDeps(ctx), viewer, input, ctx.now);
+      ctx.services.keys.invalidate();
+      return [apiKeyRow(key, value)];
+    }
+    const current = await visibleKey(ctx, a.ApiKey_Id);
+    const input = systemKeyInput(updateSystemKeyInputSchema, {
+      ...common,
+      id: a.ApiKey_Id,
+      keyMode: keyMode ?? "keep",
+      name: pick(a.Key_Name, current.name),
+      description: pick(a.ApiKey_Description, current.description),
+      apis: pick(a.Systems_Apis_Csv, current.apis) ?? [],
+      user: pick(a.User_Name, current.user?.username ?? null),
+      feeds: pick(a.Feeds_Csv, current.feeds) ?? [],
+      expiresAt: pick(a.Expiration_Date, current.expiresAt?.toISOString() ?? null),
+      logRequestBody: pick(a.LogRequestBody_Indicator, current.logRequestBody),
+      logResponseBody: pick(a.LogResponseBody_Indicator, current.logResponseBody),
+    });
+    const { key, value } = await updateSystemKey(keyDeps(ctx), viewer, input, ctx.now);
+    ctx.services.keys.invalidate();
+    return [apiKeyRow(key, value)];
+  },
+});
+
+export const deleteApiKey = defineMethod({
+  name: "ApiKeys_DeleteApiKey",
+  summary: "Deletes an API key.",
+  description: "An impersonated user can delete only keys they own. Answers an empty array.",
+  args: z.object({ ApiKey_Id: keyId() }),
+  row: apiKeyRowSchema,
+  run: async (ctx, a) => {
+    await deleteKey(ctx.db, viewerOf(ctx.caller, ctx.ip), a.ApiKey_Id);
+    ctx.services.keys.invalidate();
+    return [];
+  },
+});
+
+export const revokeApiKey = defineMethod({
+  name: "ApiKeys_RevokeApiKey",
+  summary: "Revokes an API key: it stops working at once and stays listed.",
+  description: "An impersonated user can revoke only keys they own.",
+  args: z.object({ ApiKey_Id: keyId(), Revoked_Reason: arg.text({ description: "Why, for the key's history.", max: 200 }) }),
+  row: apiKeyRowSchema,
+  run: async (ctx, a) => {
+    const key = await revokeKey(ctx.db, viewerOf(ctx.caller, ctx.ip), a.ApiKey_Id, a.Revoked_Reason ?? undefined, ctx.now);
+    ctx.services.keys.invalidate();
+    return [apiKeyRow(key)];
+  },
+});
+
+export const getAccessLogs = defineMethod({
+  name: "ApiKeyAccessLogs_GetLogs",
+  summary: "Access-log entries, newest first (optionally of one key).",
+  description: "An impersonated user can read the logs of keys they own only.",
+  args: z.object({
+    ApiKey_Id: arg.integer({ description: "Only this key's entries." }),
+    Count: arg.integer({ description: "At most this many entries (default 100).", max: 1000 }),
+  }),
+  row: accessLogRowSchema,
+  run: async (ctx, a) => {
+    if (a.ApiKey_Id !== undefined) await visibleKey(ctx, a.ApiKey_Id);
+    // The access-log writer and its reader are another change; until then there are no entries to answer.
+    return [];
+  },
+});

@@ -1,0 +1,46 @@
+// Packages_*: adapters over api/domain/packages.ts and feeds/packages.ts.
+import { z } from "zod";
+import { arg } from "../args.ts";
+import { viewableFeed, viewableFeeds } from "../domain/feeds.ts";
+import { listVersions, setVersionListed } from "../domain/packages.ts";
+import { defineMethod } from "./method.ts";
+import { packageRowSchema } from "./rows.ts";
+
+const FEED = { description: "The feed's name.", max: 100 };
+const PACKAGE = { description: "The package id (case-insensitive).", max: 214 };
+
+export const getPackages = defineMethod({
+  name: "Packages_GetPackages",
+  summary: "Lists package versions, one row per version.",
+  description:
+    'Only feeds the acting user can view: administrators and the API key user see every feed; an impersonated user needs the "view" privilege. ' +
+    "Leave Feed_Name out for every feed the caller can view.",
+  args: z.object({
+    Feed_Name: arg.text(FEED),
+    Package_Name: arg.text(PACKAGE),
+    Count: arg.integer({ description: "At most this many rows (default 1000).", max: 10_000 }),
+  }),
+  row: packageRowSchema,
+  run: async ({ db, caller }, a) => {
+    const feeds = a.Feed_Name ? [await viewableFeed(db, caller, a.Feed_Name)] : await viewableFeeds(db, caller);
+    return listVersions(db, feeds.map((f) => f.id), a.Package_Name ?? undefined, a.Count ?? 1000);
+  },
+});
+
+export const setPackageListed = defineMethod({
+  name: "Packages_SetListed",
+  summary: "Unlists or relists one package version.",
+  description:
+    'An impersonated user needs the "unlist" privilege on the feed and must be an owner of the package; administrators and the API key user need neither.',
+  args: z.object({
+    Feed_Name: arg.text({ ...FEED, required: true }),
+    Package_Name: arg.text({ ...PACKAGE, required: true }),
+    Version_Text: arg.text({ description: "The version, as pushed.", required: true, max: 128 }),
+    Listed_Indicator: arg.boolean({ description: "true to relist, false to unlist.", required: true }),
+  }),
+  row: packageRowSchema,
+  run: async ({ db, caller }, a) => {
+    const feed = await viewableFeed(db, caller, a.Feed_Name);
+    return [await setVersionListed(db, caller, feed, a.Package_Name, a.Version_Text, a.Listed_Indicator)];
+  },
+});

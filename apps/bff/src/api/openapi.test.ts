@@ -1,0 +1,116 @@
+// The OpenAPI document and the reference page generated from it.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { NATIVE_METHODS } from "./native/registry.ts";
+import { createApiWorld, type ApiWorld } from "./test-world.ts";
+
+let w: ApiWorld;
+beforeAll(async () => {
+  w = await createApiWorld();
+});
+afterAll(() => w.close());
+
+type Doc = {
+  openapi: string;
+  info: { title: string; description: string };
+  paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> }; responses: Record<string, unknown> }>>;
+  components: { securitySchemes: Record<string, unknown>; schemas: Record<string, { properties: Record<string, unknown> }> };
+  security: unknown[];
+};
+
+async function getDoc(): Promise<{ doc: Doc; res: Response }> {
+  const res = await fetch(`${w.server.url}/api/openapi.json`);
+  return { doc: JSON.parse(await res.text()) as Doc, res };
+}
+
+describe("GET /api/openapi.json", () => {
+  it("is OpenAPI 3.1 JSON, public, with the security schemes of PRODUCT §5", async () => {
+    const { doc, res } = await getDoc();
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    expect(doc.openapi).toBe("3.1.0");
+    expect(doc.components.securitySchemes).toEqual({
+      ApiKeyHeader: { type: "apiKey", in: "header", name: "X-ApiKey", description: expect.any(String) },
+      ApiKeyQuery: { type: "apiKey", in: "query", name: "key", description: expect.any(String) },
+    });
+    expect(doc.security).toEqual([{ ApiKeyHeader: [] }, { ApiKeyQuery: [] }]);
+    expect(doc.info.description).toContain("the body's value is used");
+  });
+
+  it("lists every Native method with GET and POST, from the handlers' own schemas", async () => {
+    const { doc } = await getDoc();
+    const operationIds = new Set<string>();
+    for (const m of NATIVE_METHODS) {
+      const item = doc.paths[`/api/json/${m.name}`];
+      expect(item, m.name).toBeDefined();
+      expect(Object.keys(item!).sort()).toEqual(["get", "post"]);
+      const declared = Object.keys(m.args.shape).sort();
+      expect(item!.get!.parameters!.map((p) => p.name).sort()).toEqual(declared);
+      for (const p of item!.get!.parameters!) expect(p.required).toBe(!m.args.shape[p.name]!.safeParse(undefined).success);
+      expect(Object.keys(item!.post!.requestBody!.content["application/json"]!.schema.properties).sort()).toEqual([...declared, "API_Key"].sort());
+      expect(Object.keys(item!.post!.requestBody!.content["application/x-www-form-urlencoded"]!.schema.properties).sort()).toEqual([...declared, "key"].sort());
+      for (const code of ["200", "400", "401", "403", "404"]) expect(item!.get!.responses[code]).toBeDefined();
+      for (const op of Object.values(item!)) {
+        expect(operationIds.has(op.operationId)).toBe(false);
+        operationIds.add(op.operationId);
+      }
+    }
+    const nativePaths = Object.keys(doc.paths).filter((p) => p.startsWith("/api/json/"));
+    expect(nativePaths).toHaveLength(NATIVE_METHODS.length);
+  });
+
+  it("describes the management endpoints and the row shapes", async () => {
+    const { doc } = await getDoc();
+    expect(Object.keys(doc.paths["/api/api-keys/create"]!)).toEqual(["post"]);
+    expect(Object.keys(doc.paths["/api/api-keys/list"]!)).toEqual(["get"]);
+    expect(Object.keys(doc.paths["/api/api-keys/delete"]!).sort()).toEqual(["delete", "post"]);
+    expect(doc.paths["/api/api-keys/delete"]!.post!.parameters).toEqual([expect.objectContaining({ name: "id", in: "query", required: true })]);
+    const createBody = doc.paths["/api/api-keys/create"]!.post!.requestBody!.content["application/json"]!.schema.properties;
+    expect(Object.keys(createBody)).toEqual(expect.arrayContaining(["type", "key", "displayName", "description", "systemApis", "packagePermissions", "feed", "expiration", "logging", "user", "API_Key"]));
+    expect(Object.keys(doc.components.schemas.ApiKeyInfo!.properties)).toEqual(expect.arrayContaining(["id", "type", "key", "displayName", "description", "systemApis", "packagePermissions", "feed", "expiration", "logging", "user"]));
+    expect(Object.keys(doc.components.schemas.ApiKeyRow!.properties)).toEqual(expect.arrayContaining(["ApiKey_Id", "Key_Name", "ApiKey_Description", "User_Name", "Systems_Apis_Csv", "Feeds_Csv", "Expiration_Date", "LogRequestBody_Indicator", "Revoked_Date"]));
+    // Every $ref points at something that exists.
+    const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/(schemas|responses)\/[A-Za-z]+"/g) ?? [];
+    for (const r of refs) {
+      const [, kind, name] = /#\/components\/(schemas|responses)\/([A-Za-z]+)/.exec(r)!;
+      expect((doc.components as Record<string, Record<string, unknown>>)[kind!]![name!], r).toBeDefined();
+    }
+  });
+
+  it("embeds plain JSON Schema objects (no $schema, no zod leftovers)", async () => {
+    const { doc } = await getDoc();
+    const text = JSON.stringify(doc);
+    expect(text).not.toContain('"$schema"');
+    expect(text).not.toContain("~standard");
+    for (const [name, schema] of Object.entries(doc.components.schemas)) expect((schema as { type?: string }).type, name).toBe("object");
+  });
+});
+
+describe("GET /api/docs", () => {
+  it("renders every method and endpoint as HTML with no scripts or inline styles, under the CSP", async () => {
+    const res = await fetch(`${w.server.url}/api/docs`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
+    const csp = res.headers.get("content-security-policy") ?? "";
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("style-src 'self'");
+    const html = await res.text();
+    expect(html).toMatch(/^<!doctype html>/);
+    expect(html).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=/i);
+    expect(html).toContain('<link rel="stylesheet" href="/api/docs.css">');
+    for (const m of NATIVE_METHODS) {
+      expect(html).toContain(`<article id="${m.name}">`);
+      expect(html).toContain(`<a href="#${m.name}">`);
+      expect(html).toContain(`<code>GET | POST /api/json/${m.name}</code>`);
+      for (const a of Object.keys(m.args.shape)) expect(html).toContain(`<code>${a}</code>`);
+    }
+    for (const p of ["/api/api-keys/create", "/api/api-keys/list", "/api/api-keys/delete"]) expect(html).toContain(`<code>${p}</code>`);
+    expect(html).toContain("X-ApiKey");
+  });
+
+  it("serves its stylesheet as CSS", async () => {
+    const res = await fetch(`${w.server.url}/api/docs.css`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^text\/css/);
+    expect(await res.text()).toContain("table");
+  });
+});
