@@ -199,6 +199,8 @@ function firstFilePart(body: Buffer, contentType: string): Buffer {
   if (!boundary) throw new FormatError("The multipart upload has no boundary in its Content-Type header.");
   const delimiter = Buffer.from(`--${boundary}`, "latin1");
   const next = Buffer.from(`\r\n--${boundary}`, "latin1");
+  // nuget.exe 2.8.7 ends its file part with a bare LF before the boundary (RFC 2046 wants CRLF).
+  const nextBareLf = Buffer.from(`\n--${boundary}`, "latin1");
   let pos = body.indexOf(delimiter); // anything before the first delimiter is preamble
   if (pos < 0) throw new FormatError("The multipart upload does not contain the boundary its Content-Type announces.");
   let first: Buffer | undefined;
@@ -216,12 +218,17 @@ function firstFilePart(body: Buffer, contentType: string): Buffer {
       headers = body.toString("latin1", p, end);
       p = end + 4;
     }
-    const close = body.indexOf(next, p);
+    let close = body.indexOf(next, p);
+    let separator = 2;
+    if (close < 0) {
+      close = body.indexOf(nextBareLf, p);
+      separator = 1;
+    }
     if (close < 0) throw new FormatError("The multipart upload is truncated (its closing boundary is missing).");
     const content = body.subarray(p, close);
     if (/^content-disposition:[^\r\n]*\bfilename\*?=/im.test(headers)) return content;
     first ??= content;
-    pos = close + 2;
+    pos = close + separator;
   }
   if (first) return first;
   throw new FormatError("The multipart upload contains no file.");

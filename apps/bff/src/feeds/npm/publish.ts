@@ -1,0 +1,91 @@
+// `npm publish`: PUT /{name} with the manifest and the base64 tarball in _attachments.
+// The tarball and its row are stored by pushVersion (durable, one winner per version);
+// the dist-tags the CLI asked for move in the same transaction.
+import { createHash } from "node:crypto";
+import { AppError, badRequest, conflict } from "../../errors.ts";
+import type { UploadInfo } from "../../logs/capture.ts";
+import { FormatError, npmNameProblem, parseNpmPublish, type NpmPublish } from "../formats/npm.ts";
+import { findPackage, ownerIdsOf, pushVersion } from "../packages.ts";
+import { checkDeprecation, setDistTag } from "./changes.ts";
+import { callerName, check, sendJson, writing, type NpmContext } from "./context.ts";
+
+/** The npm registry keeps the first 64 KiB of a readme. */
+const README_MAX = 64 * 1024;
+
+export const publishConflict = (version: string) => conflict(`You cannot publish over the previously published versions: ${version}.`);
+
+const INSTALL_SCRIPTS = ["preinstall", "install", "postinstall"];
+
+/** The manifest as stored: what npm sent, with server-computed dist and who published it. */
+function storedManifest(parsed: NpmPublish, publisher: string): Record<string, unknown> {
+  const { dist, _attachments: _a, readme: _r, ...rest } = parsed.manifest;
+  const sentDist = (dist && typeof dist === "object" ? dist : {}) as Record<string, unknown>;
+  const scripts = rest.scripts && typeof rest.scripts === "object" ? (rest.scripts as Record<string, unknown>) : {};
+  const manifest: Record<string, unknown> = {
+    ...rest,
+    _npmUser: { name: publisher },
+    dist: {
+      ...(typeof sentDist.fileCount === "number" ? { fileCount: sentDist.fileCount } : {}),
+      ...(typeof sentDist.unpackedSize === "number" ? { unpackedSize: sentDist.unpackedSize } : {}),
+      integrity: parsed.integrity,
+      shasum: parsed.shasum,
+    },
+  };
+  if (INSTALL_SCRIPTS.some((s) => typeof scripts[s] === "string")) manifest.hasInstallScript = true;
+  if (parsed.readme) manifest.readme = parsed.readme.slice(0, README_MAX);
+  return manifest;
+}
+
+export async function publish(ctx: NpmContext, name: string, body: Record<string, unknown>): Promise<void> {
+  const { services, feed } = ctx;
+  const problem = npmNameProblem(name);
+  if (problem) throw badRequest(`"${name.slice(0, 80)}" is not a valid npm package name: ${problem}.`);
+
+  const pkg = await findPackage(services.db, feed.id, name);
+  const caller = await check(ctx, { action: "push", packageId: name, existingOwnerIds: ownerIdsOf(pkg) });
+
+  let parsed: NpmPublish;
+  try {
+    parsed = parseNpmPublish(body, name);
+  } catch (err) {
+    if (err instanceof FormatError) throw badRequest(err.message);
+    throw err;
+  }
+  const upload: UploadInfo = { type: "application/gzip (npm package)", size: parsed.tarball.length, sha256: createHash("sha256").update(parsed.tarball).digest("hex") };
+  ctx.res.locals.keyhouseUpload = upload;
+  if (parsed.deprecated) checkDeprecation(parsed.deprecated);
+  const versionKey = parsed.version.toLowerCase();
+  if (pkg && (await services.db.packageVersion.findUnique({ where: { packageId_versionLower: { packageId: pkg.id, versionLower: versionKey } }, select: { id: true } }))) {
+    throw publishConflict(parsed.version);
+  }
+
+  try {
+    await writing(ctx, name, () => pushVersion(services.db, services.store, {
+      feed,
+      name: pkg?.name ?? name,
+      version: parsed.version,
+      versionKey,
+      ext: "tgz",
+      bytes: parsed.tarball,
+      metadata: storedManifest(parsed, callerName(caller)),
+      actorId: caller.user?.id ?? null,
+      keyId: caller.keyId,
+      extra: async (tx, packageId) => {
+        if (parsed.deprecated) {
+          await tx.packageVersion.update({ where: { packageId_versionLower: { packageId, versionLower: versionKey } }, data: { deprecated: parsed.deprecated } });
+        }
+        for (const [tag, version] of Object.entries(parsed.distTags)) await setDistTag(tx, packageId, tag, version);
+        // A first publish under another tag still gets a `latest`; an existing one moves only when asked.
+        await tx.distTag.upsert({
+          where: { packageId_tag: { packageId, tag: "latest" } },
+          create: { packageId, tag: "latest", version: parsed.version },
+          update: {},
+        });
+      },
+    }));
+  } catch (err) {
+    if (err instanceof AppError && err.code === "CONFLICT") throw publishConflict(parsed.version);
+    throw err;
+  }
+  sendJson(ctx.res, 201, { ok: true, id: pkg?.name ?? name, version: parsed.version, "dist-tags": parsed.distTags });
+}
