@@ -36,6 +36,8 @@ export class FeedAccess {
   ) {}
 
   async feed(name: string, type: FeedType): Promise<FeedRow> {
+    // Feed names are url-safe; anything else (a NUL, say) cannot name a feed and never reaches the database.
+    if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new AppError("NOT_FOUND", `There is no ${FEED_LABEL[type]} feed named "${name.slice(0, 100)}".`);
     const feed = await this.feeds.getOrLoad(name, async () => {
       const row = await this.db.feed.findUnique({ where: { name } });
       return row ? { id: row.id, name: row.name, type: row.type as FeedType, anonymousReads: row.anonymousReads } : null;

@@ -5,7 +5,7 @@ import { createHash } from "node:crypto";
 import { AppError, badRequest, conflict } from "../../errors.ts";
 import type { UploadInfo } from "../../logs/capture.ts";
 import { FormatError, npmNameProblem, parseNpmPublish, type NpmPublish } from "../formats/npm.ts";
-import { findPackage, ownerIdsOf, pushVersion } from "../packages.ts";
+import { findPackage, ownerIdsOf, pushVersion, type PushInput } from "../packages.ts";
 import { checkDeprecation, setDistTag } from "./changes.ts";
 import { callerName, check, sendJson, writing, type NpmContext } from "./context.ts";
 
@@ -59,30 +59,31 @@ export async function publish(ctx: NpmContext, name: string, body: Record<string
     throw publishConflict(parsed.version);
   }
 
+  const input: PushInput = {
+    feed,
+    name: pkg?.name ?? name,
+    version: parsed.version,
+    versionKey,
+    ext: "tgz",
+    bytes: parsed.tarball,
+    metadata: storedManifest(parsed, callerName(caller)),
+    actorId: caller.user?.id ?? null,
+    keyId: caller.keyId,
+    extra: async (tx, packageId) => {
+      if (parsed.deprecated) {
+        await tx.packageVersion.update({ where: { packageId_versionLower: { packageId, versionLower: versionKey } }, data: { deprecated: parsed.deprecated } });
+      }
+      for (const [tag, version] of Object.entries(parsed.distTags)) await setDistTag(tx, packageId, tag, version);
+      // A first publish under another tag still gets a `latest`; an existing one moves only when asked.
+      await tx.distTag.upsert({
+        where: { packageId_tag: { packageId, tag: "latest" } },
+        create: { packageId, tag: "latest", version: parsed.version },
+        update: {},
+      });
+    },
+  };
   try {
-    await writing(ctx, name, () => pushVersion(services.db, services.store, {
-      feed,
-      name: pkg?.name ?? name,
-      version: parsed.version,
-      versionKey,
-      ext: "tgz",
-      bytes: parsed.tarball,
-      metadata: storedManifest(parsed, callerName(caller)),
-      actorId: caller.user?.id ?? null,
-      keyId: caller.keyId,
-      extra: async (tx, packageId) => {
-        if (parsed.deprecated) {
-          await tx.packageVersion.update({ where: { packageId_versionLower: { packageId, versionLower: versionKey } }, data: { deprecated: parsed.deprecated } });
-        }
-        for (const [tag, version] of Object.entries(parsed.distTags)) await setDistTag(tx, packageId, tag, version);
-        // A first publish under another tag still gets a `latest`; an existing one moves only when asked.
-        await tx.distTag.upsert({
-          where: { packageId_tag: { packageId, tag: "latest" } },
-          create: { packageId, tag: "latest", version: parsed.version },
-          update: {},
-        });
-      },
-    }));
+    await writing(ctx, name, () => pushVersion(services.db, services.store, input));
   } catch (err) {
     if (err instanceof AppError && err.code === "CONFLICT") throw publishConflict(parsed.version);
     throw err;
