@@ -5,5 +5,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     projects: ["packages/shared", "apps/bff", "apps/web"],
+    // Each integration test file makes its own database and many start real clients;
+    // two files at a time suits the 2-core machines.
+    maxWorkers: 2,
   },
 });

@@ -6,7 +6,5 @@ export default defineConfig({
     include: ["src/**/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
-    // Each file makes its own database; two at a time suits the 2-core machines.
-    maxWorkers: 2,
   },
 });
