@@ -14,6 +14,7 @@ import { Route as AuthedRouteImport } from './routes/_authed'
 import { Route as IndexRouteImport } from './routes/index'
 import { Route as AuthedOutboxRouteImport } from './routes/_authed/outbox'
 import { Route as AuthedAdminRouteImport } from './routes/_authed/_admin'
+import { Route as AuthedAccountAccessLogsRouteImport } from './routes/_authed/account/access-logs'
 import { Route as AuthedAccountApiKeysIndexRouteImport } from './routes/_authed/account/api-keys/index'
 import { Route as AuthedAccountApiKeysCreateRouteImport } from './routes/_authed/account/api-keys/create'
 import { Route as AuthedAdminAdminApiKeysRouteImport } from './routes/_authed/_admin/admin/api-keys'
@@ -41,6 +42,11 @@ const AuthedOutboxRoute = AuthedOutboxRouteImport.update({
 } as any)
 const AuthedAdminRoute = AuthedAdminRouteImport.update({
   id: '/_admin',
+  getParentRoute: () => AuthedRoute,
+} as any)
+const AuthedAccountAccessLogsRoute = AuthedAccountAccessLogsRouteImport.update({
+  id: '/account/access-logs',
+  path: '/account/access-logs',
   getParentRoute: () => AuthedRoute,
 } as any)
 const AuthedAccountApiKeysIndexRoute =
@@ -77,6 +83,7 @@ export interface FileRoutesByFullPath {
   '/': typeof IndexRoute
   '/login': typeof LoginRoute
   '/outbox': typeof AuthedOutboxRoute
+  '/account/access-logs': typeof AuthedAccountAccessLogsRoute
   '/admin/access-logs': typeof AuthedAdminAdminAccessLogsRoute
   '/admin/api-keys': typeof AuthedAdminAdminApiKeysRoute
   '/account/api-keys/create': typeof AuthedAccountApiKeysCreateRoute
@@ -87,6 +94,7 @@ export interface FileRoutesByTo {
   '/': typeof IndexRoute
   '/login': typeof LoginRoute
   '/outbox': typeof AuthedOutboxRoute
+  '/account/access-logs': typeof AuthedAccountAccessLogsRoute
   '/admin/access-logs': typeof AuthedAdminAdminAccessLogsRoute
   '/admin/api-keys': typeof AuthedAdminAdminApiKeysRoute
   '/account/api-keys/create': typeof AuthedAccountApiKeysCreateRoute
@@ -100,6 +108,7 @@ export interface FileRoutesById {
   '/login': typeof LoginRoute
   '/_authed/_admin': typeof AuthedAdminRouteWithChildren
   '/_authed/outbox': typeof AuthedOutboxRoute
+  '/_authed/account/access-logs': typeof AuthedAccountAccessLogsRoute
   '/_authed/_admin/admin/access-logs': typeof AuthedAdminAdminAccessLogsRoute
   '/_authed/_admin/admin/api-keys': typeof AuthedAdminAdminApiKeysRoute
   '/_authed/account/api-keys/create': typeof AuthedAccountApiKeysCreateRoute
@@ -112,6 +121,7 @@ export interface FileRouteTypes {
     | '/'
     | '/login'
     | '/outbox'
+    | '/account/access-logs'
     | '/admin/access-logs'
     | '/admin/api-keys'
     | '/account/api-keys/create'
@@ -122,6 +132,7 @@ export interface FileRouteTypes {
     | '/'
     | '/login'
     | '/outbox'
+    | '/account/access-logs'
     | '/admin/access-logs'
     | '/admin/api-keys'
     | '/account/api-keys/create'
@@ -134,6 +145,7 @@ export interface FileRouteTypes {
     | '/login'
     | '/_authed/_admin'
     | '/_authed/outbox'
+    | '/_authed/account/access-logs'
     | '/_authed/_admin/admin/access-logs'
     | '/_authed/_admin/admin/api-keys'
     | '/_authed/account/api-keys/create'
@@ -182,6 +194,13 @@ declare module '@tanstack/react-router' {
       path: ''
       fullPath: ''
       preLoaderRoute: typeof AuthedAdminRouteImport
+      parentRoute: typeof AuthedRoute
+    }
+    '/_authed/account/access-logs': {
+      id: '/_authed/account/access-logs'
+      path: '/account/access-logs'
+      fullPath: '/account/access-logs'
+      preLoaderRoute: typeof AuthedAccountAccessLogsRouteImport
       parentRoute: typeof AuthedRoute
     }
     '/_authed/account/api-keys/': {
@@ -239,6 +258,7 @@ const AuthedAdminRouteWithChildren = AuthedAdminRoute._addFileChildren(
 interface AuthedRouteChildren {
   AuthedAdminRoute: typeof AuthedAdminRouteWithChildren
   AuthedOutboxRoute: typeof AuthedOutboxRoute
+  AuthedAccountAccessLogsRoute: typeof AuthedAccountAccessLogsRoute
   AuthedAccountApiKeysCreateRoute: typeof AuthedAccountApiKeysCreateRoute
   AuthedAccountApiKeysIndexRoute: typeof AuthedAccountApiKeysIndexRoute
   AuthedAccountApiKeysKeyIdEditRoute: typeof AuthedAccountApiKeysKeyIdEditRoute
@@ -247,6 +267,7 @@ interface AuthedRouteChildren {
 const AuthedRouteChildren: AuthedRouteChildren = {
   AuthedAdminRoute: AuthedAdminRouteWithChildren,
   AuthedOutboxRoute: AuthedOutboxRoute,
+  AuthedAccountAccessLogsRoute: AuthedAccountAccessLogsRoute,
   AuthedAccountApiKeysCreateRoute: AuthedAccountApiKeysCreateRoute,
   AuthedAccountApiKeysIndexRoute: AuthedAccountApiKeysIndexRoute,
   AuthedAccountApiKeysKeyIdEditRoute: AuthedAccountApiKeysKeyIdEditRoute,

@@ -49,6 +49,7 @@ const systemKeyFields = {
       (v) => (typeof v === "string" && v.trim() === "" ? null : v),
       z.coerce.date({ error: "The expiry must be a date, e.g. 2027-12-31." }).nullish(),
     )
+    .optional()
     .transform((d) => d ?? null),
 };
 

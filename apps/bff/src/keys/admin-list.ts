@@ -10,12 +10,14 @@ function statusWhere(status: AdminKeyListInput["status"], now: Date): Prisma.Api
       return {};
     case "revoked":
       return { revokedAt: { not: null } };
+    // The classes match keyStatus exactly: Revoked wins, then Expired (whatever the kind),
+    // then a live legacy key is "Full access (legacy)" even when it has an expiry near.
     case "legacy":
-      return { kind: "legacy", revokedAt: null };
+      return { kind: "legacy", revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] };
     case "expired":
       return { revokedAt: null, expiresAt: { lte: now } };
     case "expiring":
-      return { revokedAt: null, expiresAt: { gt: now, lte: soon } };
+      return { revokedAt: null, kind: { not: "legacy" }, expiresAt: { gt: now, lte: soon } };
     case "active":
       return { revokedAt: null, kind: { not: "legacy" }, OR: [{ expiresAt: null }, { expiresAt: { gt: soon } }] };
   }
@@ -28,6 +30,16 @@ const ORDER: Record<AdminKeyListInput["sort"], (dir: "asc" | "desc") => Prisma.A
   lastUsed: (dir) => [{ lastUsedAt: { sort: dir, nulls: "last" } }, { id: dir }],
 };
 
+/**
+ * Prisma's `contains` is a LIKE and does not escape its operand. PostgreSQL's LIKE takes
+ * "\" as its escape character, so there a typed "%" or "_" is matched literally. SQLite's
+ * LIKE has no escape character: there they still match any text (a wider result, never a
+ * narrower one).
+ */
+function literal(text: string, provider: "sqlite" | "postgres"): string {
+  return provider === "postgres" ? text.replace(/[\\%_]/g, "\\$&") : text;
+}
+
 export async function listAllKeys(db: Db, f: AdminKeyListInput, provider: "sqlite" | "postgres", now = new Date()): Promise<{ rows: KeyView[]; total: number; page: number; pageSize: number }> {
   // SQLite's LIKE already ignores ASCII case; PostgreSQL needs to be asked.
   const insensitive = provider === "postgres" ? { mode: "insensitive" as const } : {};
@@ -36,10 +48,11 @@ export async function listAllKeys(db: Db, f: AdminKeyListInput, provider: "sqlit
   if (f.owner) and.push({ owner: { username: f.owner } });
   if (f.user) and.push({ user: { username: f.user } });
   if (f.api) and.push({ apis: { contains: `"${f.api}"` } });
-  if (f.feed) and.push({ OR: [{ feeds: null }, { feeds: { contains: JSON.stringify(f.feed) } }] });
+  if (f.feed) and.push({ OR: [{ feeds: null }, { feeds: { contains: literal(JSON.stringify(f.feed), provider) } }] });
   if (f.text) {
+    const text = literal(f.text, provider);
     and.push({
-      OR: [{ name: { contains: f.text, ...insensitive } }, { description: { contains: f.text, ...insensitive } }, { hint: { contains: f.text, ...insensitive } }],
+      OR: [{ name: { contains: text, ...insensitive } }, { description: { contains: text, ...insensitive } }, { hint: { contains: text, ...insensitive } }],
     });
   }
   const where: Prisma.ApiKeyWhereInput = { AND: and };

@@ -49,6 +49,14 @@ async function fieldsData(tx: Tx, f: Fields, now: Date) {
   };
 }
 
+/**
+ * A system key made without a name is called by its description (ProGet has only that),
+ * else by its hint. Such a derived name follows the description and hint when they change.
+ */
+function derivedName(description: string | null | undefined, hint: string): string {
+  return description?.slice(0, 64).trimEnd() || `System key ${hint}`;
+}
+
 function valueFor(mode: string, custom: string | undefined): string | null {
   if (mode === "custom") return custom!;
   if (mode === "generate") return generateKeyValue();
@@ -70,7 +78,7 @@ export async function createSystemKey({ db, secret }: KeyDeps, viewer: Viewer, i
       const created = await tx.apiKey.create({
         data: {
           kind: "system",
-          name: input.name ?? input.description?.slice(0, 64) ?? `System key ${keyHint(value)}`,
+          name: input.name ?? derivedName(input.description, keyHint(value)),
           ownerId: null,
           scopes: JSON.stringify(["push", "update", "unlist"]),
           ...data,
@@ -98,13 +106,20 @@ export async function updateSystemKey({ db, secret }: KeyDeps, viewer: Viewer, i
       const key = await tx.apiKey.findUnique({ where: { id: input.id } });
       if (!key) throw keyNotFound(input.id);
       if (key.kind !== "system") throw new AppError("BAD_REQUEST", "Only system keys are edited here. Scoped and legacy keys are managed by their owners under Account › API keys; you can revoke or delete them.");
+      // A new value for a revoked key could never be used: say so rather than hand it out.
+      if (key.revokedAt) throw conflict("This key is revoked and can no longer be edited. Create a new system key instead.");
       const data = await fieldsData(tx, input, now);
+      const hint = value ? keyHint(value) : key.hint;
+      const name = input.name ?? (key.name === derivedName(key.description, key.hint) ? derivedName(data.description, hint) : key.name);
+      const expiryChanged = (data.expiresAt?.getTime() ?? null) !== (key.expiresAt?.getTime() ?? null);
       const updated = await tx.apiKey.update({
         where: { id: key.id },
         data: {
           ...data,
-          ...(input.name ? { name: input.name } : {}),
-          ...(value ? { secretHash: hashKeyValue(value, secret), hint: keyHint(value), regeneratedAt: now } : {}),
+          name,
+          ...(value ? { secretHash: hashKeyValue(value, secret), hint, regeneratedAt: now } : {}),
+          // A new expiry deserves its own warnings.
+          ...(expiryChanged ? { notifiedExpiring10At: null, notifiedExpiring1At: null, notifiedExpiredAt: null } : {}),
         },
         include: keyViewInclude,
       });

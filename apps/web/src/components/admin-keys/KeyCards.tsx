@@ -1,0 +1,106 @@
+import { useId, type ReactNode } from "react";
+import type { AdminKeyRow } from "../../lib/admin-keys/format";
+import type { AdminKeySearch, SortKey } from "../../lib/admin-keys/search";
+import { textInput } from "../../lib/styles";
+import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, StatusBadge, UserCell, When, type RowActions } from "./cells";
+import { fieldLabel } from "./styles";
+
+const SORTS: { value: `${SortKey}:${"asc" | "desc"}`; label: string }[] = [
+  { value: "created:desc", label: "Newest first" },
+  { value: "created:asc", label: "Oldest first" },
+  { value: "name:asc", label: "Name, A to Z" },
+  { value: "name:desc", label: "Name, Z to A" },
+  { value: "expires:asc", label: "Expires soonest" },
+  { value: "expires:desc", label: "Expires latest" },
+  { value: "lastUsed:desc", label: "Used most recently" },
+  { value: "lastUsed:asc", label: "Used least recently" },
+];
+
+function Fact({ term, children }: { term: string; children: ReactNode }) {
+  return (
+    <div className="min-w-0">
+      <dt className="text-xs font-medium text-gray-500">{term}</dt>
+      <dd className="break-words text-gray-900">{children}</dd>
+    </div>
+  );
+}
+
+/** The grid on narrow screens: a card per key, and the sort as a menu instead of column headers. */
+export function KeyCards({
+  rows,
+  search,
+  onSort,
+  actions,
+  busy,
+}: {
+  rows: AdminKeyRow[];
+  search: AdminKeySearch;
+  onSort: (sort: SortKey, dir: "asc" | "desc") => void;
+  actions: RowActions;
+  busy: boolean;
+}) {
+  const id = useId();
+  return (
+    <div>
+      <div className="mb-3 flex items-center gap-2">
+        <label htmlFor={`${id}-sort`} className={`${fieldLabel} shrink-0`}>
+          Sort by
+        </label>
+        <select
+          id={`${id}-sort`}
+          value={`${search.sort}:${search.dir}`}
+          onChange={(event) => {
+            const [sort, dir] = event.target.value.split(":") as [SortKey, "asc" | "desc"];
+            onSort(sort, dir);
+          }}
+          className={textInput}
+        >
+          {SORTS.map((s) => (
+            <option key={s.value} value={s.value}>
+              {s.label}
+            </option>
+          ))}
+        </select>
+      </div>
+      <ul aria-label="API keys" aria-busy={busy || undefined} className={`space-y-3 ${busy ? "opacity-60" : ""}`}>
+        {rows.map((k) => (
+          <li key={k.id} className={`rounded-md border border-gray-200 bg-white p-3 text-sm ${k.revokedAt ? "text-gray-500" : ""}`}>
+            <div className="flex items-start justify-between gap-3">
+              <div className="min-w-0">
+                <NameCell k={k} />
+              </div>
+              <StatusBadge status={k.status} />
+            </div>
+            <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2">
+              <Fact term="Kind">
+                <KindCell k={k} />
+              </Fact>
+              <Fact term="Owner">
+                <OwnerCell k={k} />
+              </Fact>
+              <Fact term="User">
+                <UserCell k={k} />
+              </Fact>
+              <Fact term="APIs">
+                <ApisCell k={k} />
+              </Fact>
+              <Fact term="Feeds">
+                <FeedsCell k={k} />
+              </Fact>
+              <Fact term="Created">
+                <When value={k.createdAt} />
+              </Fact>
+              <Fact term="Expires">
+                <ExpiresCell k={k} />
+              </Fact>
+              <Fact term="Last used">
+                <LastUsedCell k={k} />
+              </Fact>
+            </dl>
+            <KeyActions k={k} actions={actions} className="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-gray-100 pt-2" />
+          </li>
+        ))}
+      </ul>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+import { useRouter } from "@tanstack/react-router";
+import type { MouseEvent } from "react";
+import { actingUser, feedsText, formatAgo, formatDay, formatFull, isoOf, KIND_LABELS, type AdminKeyRow } from "../../lib/admin-keys/format";
+import { textLink } from "../../lib/styles";
+import { rowAction } from "./styles";
+
+// The pieces of a key that the grid (wide screens) and the cards (narrow ones) both show.
+
+const STATUS_STYLES: Record<AdminKeyRow["status"]["state"], string> = {
+  active: "bg-green-50 text-green-800 ring-green-600/20",
+  expiring: "bg-amber-50 text-amber-900 ring-amber-600/30",
+  expired: "bg-gray-100 text-gray-700 ring-gray-500/20",
+  revoked: "bg-red-50 text-red-800 ring-red-600/20",
+  legacy: "bg-purple-50 text-purple-800 ring-purple-600/20",
+};
+
+export function StatusBadge({ status }: { status: AdminKeyRow["status"] }) {
+  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${STATUS_STYLES[status.state]}`}>{status.label}</span>;
+}
+
+export const Muted = ({ children }: { children: string }) => <span className="text-gray-500">{children}</span>;
+
+export function When({ value, ago }: { value: Date | string; ago?: boolean }) {
+  return (
+    <time dateTime={isoOf(value)} title={formatFull(value)} className="whitespace-nowrap">
+      {ago ? formatAgo(value) : formatDay(value)}
+    </time>
+  );
+}
+
+export function NameCell({ k }: { k: AdminKeyRow }) {
+  return (
+    <>
+      <div className="font-medium break-words text-gray-900">{k.name}</div>
+      <div className="font-mono text-xs text-gray-600">{k.hint}</div>
+      {k.description && k.description !== k.name && <div className="mt-0.5 line-clamp-2 text-xs text-gray-600">{k.description}</div>}
+    </>
+  );
+}
+
+export const KindCell = ({ k }: { k: AdminKeyRow }) => <>{KIND_LABELS[k.kind]}</>;
+export const OwnerCell = ({ k }: { k: AdminKeyRow }) => (k.owner ? <>{k.owner.username}</> : <Muted>—</Muted>);
+
+export function UserCell({ k }: { k: AdminKeyRow }) {
+  const u = actingUser(k);
+  return <span className="whitespace-nowrap">{u.muted ? <Muted>{u.text}</Muted> : u.text}</span>;
+}
+
+export const ApisCell = ({ k }: { k: AdminKeyRow }) => <span className="font-mono text-xs">{k.apis.join(", ")}</span>;
+export const FeedsCell = ({ k }: { k: AdminKeyRow }) => <>{feedsText(k.feeds)}</>;
+export const ExpiresCell = ({ k }: { k: AdminKeyRow }) => (k.expiresAt ? <When value={k.expiresAt} /> : <Muted>Never</Muted>);
+export const LastUsedCell = ({ k }: { k: AdminKeyRow }) => (k.lastUsedAt ? <When value={k.lastUsedAt} ago /> : <Muted>Never</Muted>);
+
+export type RowActions = {
+  onEdit: (key: AdminKeyRow) => void;
+  onRevoke: (key: AdminKeyRow) => void;
+  onDelete: (key: AdminKeyRow) => void;
+};
+
+/** Edit (system keys), Revoke, Delete and the key's access logs; each names its key for screen readers. */
+export function KeyActions({ k, actions, className, keepPlaces = false }: { k: AdminKeyRow; actions: RowActions; className: string; keepPlaces?: boolean }) {
+  const router = useRouter();
+  const logs = `/admin/access-logs?key=${k.id}`;
+  const openLogs = (event: MouseEvent<HTMLAnchorElement>) => {
+    if (event.button !== 0 || event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    void router.navigate({ href: logs });
+  };
+  const about = <span className="sr-only"> {k.name}</span>;
+  return (
+    <div className={className}>
+      {k.kind === "system" && !k.revokedAt ? (
+        <button type="button" className={`${rowAction} text-blue-700`} onClick={() => actions.onEdit(k)}>
+          Edit{about}
+        </button>
+      ) : (
+        keepPlaces && <span aria-hidden="true" />
+      )}
+      {!k.revokedAt ? (
+        <button type="button" className={`${rowAction} text-red-700`} onClick={() => actions.onRevoke(k)}>
+          Revoke{about}
+        </button>
+      ) : (
+        keepPlaces && <span aria-hidden="true" />
+      )}
+      <button type="button" className={`${rowAction} text-red-700`} onClick={() => actions.onDelete(k)}>
+        Delete{about}
+      </button>
+      <a href={logs} onClick={openLogs} className={`${textLink} px-1 py-0.5 text-sm`}>
+        logs<span className="sr-only"> of {k.name}</span>
+      </a>
+    </div>
+  );
+}
