@@ -1,4 +1,5 @@
 import { createRootRouteWithContext, Outlet } from "@tanstack/react-router";
+import { AppFooter } from "../components/AppFooter";
 import { AppHeader } from "../components/AppHeader";
 import { RootErrorPage } from "../components/ErrorPage";
 import { NotFoundPage } from "../components/NotFoundPage";
@@ -24,6 +25,7 @@ function RootLayout() {
       <main id={MAIN_CONTENT_ID} tabIndex={-1} className="mx-auto w-full max-w-6xl flex-1 px-4 py-6 focus:outline-none sm:py-8">
         <Outlet />
       </main>
+      <AppFooter />
     </div>
   );
 }
