@@ -5,7 +5,7 @@ import { defineConfig } from "vite";
 
 // Everything the BFF serves; in development the SPA runs on 5173 and forwards these so
 // the browser still sees one origin (first-party cookies, no CORS).
-const BFF_PATHS = ["/trpc", "/api", "/nuget", "/npm", "/rubygems", "/healthz"];
+const BFF_PATHS = ["/trpc", "/api", "/exports", "/nuget", "/npm", "/rubygems", "/healthz"];
 const BFF_ORIGIN = "http://localhost:3000";
 
 export default defineConfig({

@@ -1,4 +1,3 @@
-import "./zod-config.ts";
 export * from "./constants.ts";
 export * from "./crc32.ts";
 export * from "./base62.ts";
@@ -8,3 +7,4 @@ export * from "./key-status.ts";
 export * from "./schemas.ts";
 export * from "./authorize.ts";
 export * from "./system-key-schema.ts";
+export * from "./access-log-schema.ts";

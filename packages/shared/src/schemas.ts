@@ -10,6 +10,9 @@ import {
   SCOPES,
 } from "./constants.ts";
 import { invalidGlobChars } from "./glob.ts";
+import { configureZod } from "./zod-config.ts";
+
+configureZod();
 
 // Each schema is used by the wizard's form (react-hook-form) and again by the server,
 // so the messages are written for people and are the ones PRODUCT §7 names.

@@ -1,6 +1,9 @@
 import { z } from "zod";
 import { APIS, KEY_KINDS, MAX_CUSTOM_KEY_LENGTH, MIN_CUSTOM_KEY_LENGTH } from "./constants.ts";
 import { isValidCustomKey } from "./key-format.ts";
+import { configureZod } from "./zod-config.ts";
+
+configureZod();
 
 // Admin › API keys (ProGet's "API Keys" dialog): the form and the server validate with
 // these same schemas, and the Native API's ApiKeys_CreateOrUpdateApiKey maps onto them.

@@ -2,7 +2,7 @@ import { Link } from "@tanstack/react-router";
 import type { ReactNode } from "react";
 import type { SessionUser } from "../trpc";
 
-function NavLink({ to, children }: { to: "/account/api-keys" | "/admin/api-keys" | "/admin/access-logs" | "/outbox"; children: ReactNode }) {
+function NavLink({ to, children }: { to: "/account/api-keys" | "/account/access-logs" | "/admin/api-keys" | "/admin/access-logs" | "/outbox"; children: ReactNode }) {
   return (
     <li>
       <Link
@@ -30,6 +30,9 @@ export function AppNav({ user }: { user: SessionUser }) {
       <ul className="mx-auto flex max-w-6xl flex-wrap gap-x-1 px-2 sm:px-4">
         <NavLink to="/account/api-keys">
           <Crumb section="Account" page="API keys" />
+        </NavLink>
+        <NavLink to="/account/access-logs">
+          <Crumb section="Account" page="Access logs" />
         </NavLink>
         {user.role === "admin" && (
           <>

@@ -8,7 +8,7 @@ import { MAIN_CONTENT_ID } from "../../../../components/SkipLink";
 import { TableScroller } from "../../../../components/TableScroller";
 import { formatDate, formatDateTime, formatTime, toDate, type DateLike } from "../../../../lib/dates";
 import { activeLegacyKeyCount, rowActions, scopeLabels, summarizePackages, type RowAction } from "../../../../lib/keys";
-import { focusRing, primaryButton, secondaryButton, textInput } from "../../../../lib/styles";
+import { focusRing, primaryButton, secondaryButton, textInput, textLink } from "../../../../lib/styles";
 import { errorMessage } from "../../../../lib/trpc-errors";
 import { usePageTitle } from "../../../../lib/use-page-title";
 import { useTRPC, type RouterOutputs } from "../../../../trpc";
@@ -367,6 +367,9 @@ function KeysTable({ keys, onAction }: { keys: readonly KeyView[]; onAction: (ac
                   ) : (
                     "Never"
                   )}
+                  <Link to="/account/access-logs" search={{ key: key.id }} className={`${textLink} mt-1 block w-max text-xs`}>
+                    Logs<span className="sr-only"> of “{key.name}”</span>
+                  </Link>
                 </td>
                 <td className={td}>
                   {/* Two by two, so four actions do not make the table wider than the page. */}

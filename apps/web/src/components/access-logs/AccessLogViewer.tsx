@@ -1,0 +1,222 @@
+import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
+import { flattenPages, mergeNewerEntries, type LogPages } from "../../lib/access-logs/format";
+import { accessLogListOptions } from "../../lib/access-logs/query";
+import { exportUrl, hasFilters, listInput, type AccessLogSearch, type ViewerMode } from "../../lib/access-logs/search";
+import { focusRing, secondaryButton } from "../../lib/styles";
+import { errorMessage } from "../../lib/trpc-errors";
+import { usePageTitle } from "../../lib/use-page-title";
+import { useTRPC, type RouterOutputs } from "../../trpc";
+import { PageHeader } from "../PageHeader";
+import { AccessLogFilters, type SetSearch } from "./AccessLogFilters";
+import { AccessLogTable, type LogRow } from "./AccessLogTable";
+import { EntryDetails } from "./EntryDetails";
+
+export type { SetSearch };
+
+const AUTO_REFRESH_MS = 5_000;
+
+type ListPage = RouterOutputs["logs"]["list"];
+
+const TEXT = {
+  admin: {
+    title: "Admin › Access logs",
+    description: "Every request made with an API key, failed attempts included: who, what, when, from where, and how it was answered.",
+    table: "Access-log entries",
+    empty: "No requests have been made with an API key yet.",
+  },
+  account: {
+    title: "Access logs",
+    description: "Requests made with your API keys: what was asked, from where, and how it was answered.",
+    table: "Access-log entries of your keys",
+    empty: "None of your keys has been used yet. Requests made with them appear here.",
+  },
+} as const;
+
+/**
+ * The access-log viewer of Admin › Access logs (every entry) and Account › Access logs
+ * (entries of the viewer's own keys). The filters live in the URL (the route owns them);
+ * everything else here is view state.
+ */
+export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode; search: AccessLogSearch; setSearch: SetSearch }) {
+  const text = TEXT[mode];
+  usePageTitle(text.title);
+  const trpc = useTRPC();
+  const queryClient = useQueryClient();
+
+  const options = accessLogListOptions(trpc, search, mode);
+  const list = useInfiniteQuery({ ...options, placeholderData: keepPreviousData });
+  const rows = useMemo(() => flattenPages(list.data), [list.data]);
+
+  const keys = useQuery({ ...trpc.keys.list.queryOptions(), enabled: mode === "account" });
+  const keyOptions = useMemo(() => keys.data?.map((k) => ({ id: k.id, name: k.name, hint: k.hint })), [keys.data]);
+
+  // ---- Refresh: newer entries go on top of what is loaded (see mergeNewerEntries) ----
+  const [autoRefresh, setAutoRefresh] = useState(false);
+  const [refreshing, setRefreshing] = useState(false);
+  const [refreshError, setRefreshError] = useState<string | null>(null);
+  const [checkedAt, setCheckedAt] = useState<Date | null>(null);
+  const inFlight = useRef(false);
+  const queryKey = options.queryKey;
+  const input = listInput(search, mode);
+  const inputRef = useRef(input);
+  inputRef.current = input;
+
+  const refreshFirstPage = useCallback(async () => {
+    if (inFlight.current) return;
+    inFlight.current = true;
+    setRefreshing(true);
+    try {
+      const fresh = await queryClient.fetchQuery({ ...trpc.logs.list.queryOptions(inputRef.current), staleTime: 0, gcTime: 0 });
+      queryClient.setQueryData(queryKey, (current) => mergeNewerEntries<LogRow>(current as LogPages<LogRow> | undefined, fresh as ListPage) as typeof current);
+      setRefreshError(null);
+      setCheckedAt(new Date());
+    } catch (error) {
+      setRefreshError(errorMessage(error));
+    } finally {
+      inFlight.current = false;
+      setRefreshing(false);
+    }
+    // queryKey is a new array each render; its hash is what identifies it.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [queryClient, trpc, JSON.stringify(queryKey)]);
+
+  useEffect(() => {
+    if (!autoRefresh) return;
+    const timer = setInterval(() => {
+      if (document.visibilityState === "visible") void refreshFirstPage();
+    }, AUTO_REFRESH_MS);
+    return () => clearInterval(timer);
+  }, [autoRefresh, refreshFirstPage]);
+
+  // ---- The detail panel ----
+  const tableId = useId();
+  const [selected, setSelected] = useState<LogRow | null>(null);
+  const opener = useRef<{ id: number; element: HTMLElement } | null>(null);
+  const openDetails = useCallback((row: LogRow, element: HTMLElement) => {
+    opener.current = { id: row.id, element };
+    setSelected(row);
+  }, []);
+  const returnFocus = useCallback(() => {
+    const o = opener.current;
+    if (!o) return null;
+    if (o.element.isConnected) return o.element;
+    return document.getElementById(tableId);
+  }, [tableId]);
+
+  const fetchNextPage = useRef(list.fetchNextPage);
+  fetchNextPage.current = list.fetchNextPage;
+  const loadMore = useCallback(() => void fetchNextPage.current(), []);
+  const filtered = hasFilters(search);
+  const updating = list.isPlaceholderData && list.isFetching;
+
+  const countText = list.isPending
+    ? "Loading entries…"
+    : rows.length === 0
+      ? "No entries."
+      : `${rows.length.toLocaleString()} ${rows.length === 1 ? "entry" : "entries"}${list.hasNextPage ? " loaded, newest first; older entries follow" : ", newest first"}.`;
+
+  return (
+    <>
+      <PageHeader
+        title="Access logs"
+        description={text.description}
+        actions={
+          <>
+            <a href={exportUrl("csv", search, mode)} className={secondaryButton} download>
+              Export CSV
+            </a>
+            <a href={exportUrl("ndjson", search, mode)} className={secondaryButton} download>
+              Export NDJSON
+            </a>
+          </>
+        }
+      />
+
+      <AccessLogFilters mode={mode} search={search} setSearch={setSearch} keys={keyOptions} />
+
+      <div className="mb-2 flex flex-wrap items-center justify-between gap-x-4 gap-y-2">
+        <p role="status" className="text-sm text-gray-700">
+          {updating ? "Updating…" : countText}
+        </p>
+        <div className="flex flex-wrap items-center gap-3">
+          <label className="inline-flex items-center gap-2 text-sm text-gray-800">
+            <input
+              type="checkbox"
+              checked={autoRefresh}
+              onChange={(e) => {
+                setAutoRefresh(e.target.checked);
+                if (e.target.checked) void refreshFirstPage();
+              }}
+              className={`size-4 rounded border-gray-300 accent-green-700 ${focusRing}`}
+              aria-describedby={`${tableId}-auto`}
+            />
+            Auto-refresh
+          </label>
+          <span id={`${tableId}-auto`} className="sr-only">
+            Checks for new entries every 5 seconds
+          </span>
+          <button type="button" className={secondaryButton} onClick={() => void refreshFirstPage()} disabled={refreshing}>
+            {refreshing ? "Refreshing…" : "Refresh"}
+          </button>
+        </div>
+      </div>
+      {refreshError && (
+        <p role="alert" className="mb-2 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">
+          Could not check for new entries: {refreshError}
+        </p>
+      )}
+      {checkedAt && autoRefresh && <p className="sr-only">Last checked at {checkedAt.toLocaleTimeString()}</p>}
+
+      {list.isError && !list.data ? (
+        <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900">
+          <p>{errorMessage(list.error)}</p>
+          <button type="button" className={`${secondaryButton} mt-2`} onClick={() => void list.refetch()}>
+            Try again
+          </button>
+        </div>
+      ) : list.isPending ? (
+        <div className="rounded-md border border-gray-200 px-4 py-10 text-center text-sm text-gray-600">Loading entries…</div>
+      ) : rows.length === 0 ? (
+        <div className="rounded-md border border-dashed border-gray-300 px-4 py-10 text-center">
+          <p className="font-medium text-gray-900">{filtered ? "No entries match these filters." : "No entries yet."}</p>
+          <p className="mt-1 text-sm text-gray-600">{filtered ? "Try a wider time range or fewer filters." : text.empty}</p>
+          {filtered && (
+            <button type="button" className={`${secondaryButton} mt-3`} onClick={() => setSearch({})}>
+              Clear filters
+            </button>
+          )}
+        </div>
+      ) : (
+        <div id={tableId} tabIndex={-1} className={`focus:outline-none ${updating ? "opacity-60 transition-opacity" : ""}`}>
+          <AccessLogTable
+            rows={rows}
+            selectedId={selected?.id ?? null}
+            onDetails={openDetails}
+            hasMore={list.hasNextPage && !list.isPlaceholderData}
+            loadingMore={list.isFetchingNextPage}
+            onLoadMore={loadMore}
+            label={text.table}
+            resetKey={JSON.stringify(search)}
+          />
+          <div className="mt-3 flex flex-wrap items-center gap-3">
+            {list.hasNextPage ? (
+              <button type="button" className={secondaryButton} onClick={loadMore} disabled={list.isFetchingNextPage}>
+                {list.isFetchingNextPage ? "Loading…" : "Load more"}
+              </button>
+            ) : (
+              <p className="text-sm text-gray-600">That is every entry{filtered ? " that matches" : ""}.</p>
+            )}
+            {list.isFetchNextPageError && (
+              <p role="alert" className="text-sm text-red-800">
+                {errorMessage(list.error)}
+              </p>
+            )}
+          </div>
+        </div>
+      )}
+
+      <EntryDetails row={selected} onClose={() => setSelected(null)} returnFocus={returnFocus} />
+    </>
+  );
+}
