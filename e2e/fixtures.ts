@@ -135,3 +135,64 @@ export async function expectSignInPage(page: Page): Promise<void> {
   await expect(signOutButton(page)).toHaveCount(0);
   await expect(mainNav(page)).toHaveCount(0);
 }
+
+// ---- API keys ---------------------------------------------------------------------------
+
+/** PRODUCT §4: the answer to an invalid, expired or revoked key. */
+export const INVALID_KEY_MESSAGE = "The specified API key is invalid, has expired, or does not have permission to access the specified package.";
+
+/** PRODUCT §3: what the reveal says under a new key. */
+export const REVEAL_WARNING = "Make sure to copy your new API key now. You will not be able to see it again.";
+
+/** A generated key: khk_, 30 random base62 characters, a 6-character checksum. */
+export const GENERATED_KEY = /^khk_[0-9A-Za-z]{36}$/;
+
+/** The 30-character random part of a generated key (what must never be stored, even cut out of it). */
+export function randomPartOf(key: string): string {
+  return key.slice("khk_".length, "khk_".length + 30);
+}
+
+/**
+ * The cell of `row` under the column headed `column` (its text content, whatever the
+ * CSS case), counting a row header as a cell, as a person reading across the row does.
+ */
+export async function tableCell(table: Locator, row: Locator, column: string): Promise<Locator> {
+  // The table may still be loading (a reload, a navigation): wait for its row first.
+  await expect(row).toHaveCount(1);
+  const headers = (await table.getByRole("columnheader").allTextContents()).map((h) => h.trim());
+  const index = headers.indexOf(column);
+  expect(index, `a column headed "${column}" among ${JSON.stringify(headers)}`).toBeGreaterThanOrEqual(0);
+  return row.getByRole("rowheader").or(row.getByRole("cell")).nth(index);
+}
+
+/** Every value of a form control on the page (a textarea's or input's value is not in its markup). */
+export async function controlValues(page: Page): Promise<string[]> {
+  return page.evaluate(() => Array.from(document.querySelectorAll<HTMLInputElement | HTMLTextAreaElement>("input, textarea"), (el) => el.value));
+}
+
+/**
+ * Reads the e2e server's whole SQLite database (keyhouse.db and its -wal, -shm or
+ * -journal beside it) as bytes and fails if any of `secrets` occurs in it, as UTF-8 or
+ * UTF-16. PRODUCT §3: a key's plaintext is never stored. `present` are texts that must be
+ * found (a key's name, say): proof that the bytes read are the database being written.
+ */
+export async function expectNotInDatabase(secrets: readonly string[], { present = [] }: { present?: readonly string[] } = {}): Promise<void> {
+  const { readdirSync, readFileSync } = await import("node:fs");
+  const path = await import("node:path");
+  const dir = process.env.E2E_DATA_DIR;
+  expect(dir, "E2E_DATA_DIR is set by playwright.config.ts").toBeTruthy();
+  const files = readdirSync(dir!).filter((name) => name === "keyhouse.db" || name.startsWith("keyhouse.db-"));
+  expect(files, "the database file exists").toContain("keyhouse.db");
+  expect(secrets.length, "there are values to look for").toBeGreaterThan(0);
+  const all = files.map((file) => ({ file, bytes: readFileSync(path.join(dir!, file)) }));
+  for (const text of present) {
+    expect(all.some(({ bytes }) => bytes.includes(Buffer.from(text, "utf8"))), `the database holds "${text}"`).toBe(true);
+  }
+  for (const { file, bytes } of all) {
+    for (const secret of secrets) {
+      expect(secret.length, "a secret worth looking for").toBeGreaterThanOrEqual(20);
+      const found = bytes.includes(Buffer.from(secret, "utf8")) || bytes.includes(Buffer.from(secret, "utf16le"));
+      expect(found, `${file} (${bytes.length} bytes) contains the secret ${secret.slice(0, 8)}…`).toBe(false);
+    }
+  }
+}

@@ -6,6 +6,7 @@ import { DEMO_USERS, isEmpty, seedDemo } from "./db/seed.ts";
 import { createApp } from "./http/app.ts";
 import { createServices } from "./services.ts";
 import { startNotificationWorkers } from "./notifications/workers.ts";
+import { startRetentionJob } from "./logs/retention.ts";
 
 async function main() {
   let config: Config;
@@ -42,6 +43,7 @@ async function main() {
 
   const services = createServices(db, config);
   const workers = startNotificationWorkers(db, config, (line) => console.log(line));
+  const retention = startRetentionJob(db, config, (line) => console.log(line));
   const app = createApp({ db, config, services });
   const server = http.createServer(app);
   server.keepAliveTimeout = 65_000;
@@ -68,6 +70,7 @@ async function main() {
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
     server.close(async () => {
       await workers.stop();
+      await retention.stop();
       await services.keys.flush();
       await services.accessLog.close();
       await db.$disconnect();

@@ -17,7 +17,13 @@ export type Services = {
   log: (line: string) => void;
 };
 
-export function createServices(db: Db, config: Config, log: (line: string) => void = (l) => console.error(l)): Services {
+/** Internal switches, never read from the environment or offered to users. */
+export type ServiceOptions = {
+  /** Benchmarks only (apps/bff/bench/feeds.ts): no access-log capture or writes, to measure what logging costs. */
+  accessLogDisabled?: boolean;
+};
+
+export function createServices(db: Db, config: Config, log: (line: string) => void = (l) => console.error(l), options: ServiceOptions = {}): Services {
   const keys = new KeyVerifier(db, config.secret);
   return {
     db,
@@ -25,7 +31,7 @@ export function createServices(db: Db, config: Config, log: (line: string) => vo
     keys,
     feedAccess: new FeedAccess(db, keys),
     store: new PackageStore(path.join(config.dataDir, "packages")),
-    accessLog: new AccessLogWriter(db, log),
+    accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false }),
     log,
   };
 }

@@ -8,7 +8,7 @@ import { AppError } from "../errors.ts";
 import { acceptedWays, type Surface } from "../http/present-key.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
-import { TtlCache } from "../lib/ttl-cache.ts";
+import { BatchTtlCache } from "../lib/ttl-cache.ts";
 import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
 
 export type FeedRow = { id: number; name: string; type: FeedType; anonymousReads: boolean };
@@ -27,8 +27,16 @@ const FEED_LABEL: Record<FeedType, string> = { nuget: "NuGet", npm: "npm", rubyg
 
 export class FeedAccess {
   // Feeds, and users' privileges on them, change rarely: a second of staleness is fine.
-  private feeds = new TtlCache<string, FeedRow | null>(1000, 1000);
-  private users = new TtlCache<string, UserOnFeed | null>(1000, 10_000);
+  // Entries in use are re-read in the background, and misses together are one query.
+  private feeds = new BatchTtlCache<string, FeedRow | null>(
+    async (names) => {
+      const rows = await this.db.feed.findMany({ where: { name: { in: names } } });
+      return new Map(rows.map((row) => [row.name, { id: row.id, name: row.name, type: row.type as FeedType, anonymousReads: row.anonymousReads }]));
+    },
+    null,
+    { ttlMs: 1000, max: 1000 },
+  );
+  private users = new BatchTtlCache<string, UserOnFeed | null>((keys) => this.loadUsersOnFeeds(keys), null, { ttlMs: 1000, max: 10_000 });
 
   constructor(
     private readonly db: Db,
@@ -38,30 +46,38 @@ export class FeedAccess {
   async feed(name: string, type: FeedType): Promise<FeedRow> {
     // Feed names are url-safe; anything else (a NUL, say) cannot name a feed and never reaches the database.
     if (!/^[A-Za-z0-9._-]{1,100}$/.test(name)) throw new AppError("NOT_FOUND", `There is no ${FEED_LABEL[type]} feed named "${name.slice(0, 100)}".`);
-    const feed = await this.feeds.getOrLoad(name, async () => {
-      const row = await this.db.feed.findUnique({ where: { name } });
-      return row ? { id: row.id, name: row.name, type: row.type as FeedType, anonymousReads: row.anonymousReads } : null;
-    });
+    const feed = await this.feeds.get(name);
     if (!feed || feed.type !== type) throw new AppError("NOT_FOUND", `There is no ${FEED_LABEL[type]} feed named "${name}".`);
     return feed;
   }
 
   private userOnFeed(userId: number, feedId: number): Promise<UserOnFeed | null> {
-    return this.users.getOrLoad(`${userId}:${feedId}`, async () => {
-      const u = await this.db.user.findUnique({
-        where: { id: userId },
-        select: { id: true, username: true, disabled: true, role: true, privileges: { where: { feedId } } },
-      });
-      if (!u) return null;
-      const p = u.privileges[0];
-      return {
+    return this.users.get(`${userId}:${feedId}`);
+  }
+
+  /** Users and their privileges on feeds, for keys "userId:feedId": one query for all of them. */
+  private async loadUsersOnFeeds(keys: string[]): Promise<Map<string, UserOnFeed | null>> {
+    const pairs = keys.map((k) => k.split(":").map(Number) as [number, number]);
+    const users = await this.db.user.findMany({
+      where: { id: { in: [...new Set(pairs.map(([u]) => u))] } },
+      select: { id: true, username: true, disabled: true, role: true, privileges: { where: { feedId: { in: [...new Set(pairs.map(([, f]) => f))] } } } },
+    });
+    const byId = new Map(users.map((u) => [u.id, u]));
+    const out = new Map<string, UserOnFeed | null>();
+    keys.forEach((key, i) => {
+      const [userId, feedId] = pairs[i]!;
+      const u = byId.get(userId);
+      if (!u) return out.set(key, null);
+      const p = u.privileges.find((x) => x.feedId === feedId);
+      out.set(key, {
         id: u.id,
         username: u.username,
         disabled: u.disabled,
         isAdmin: u.role === "admin",
         privileges: p ? { view: p.canView, add: p.canAdd, unlist: p.canUnlist } : null,
-      };
+      });
     });
+    return out;
   }
 
   /**

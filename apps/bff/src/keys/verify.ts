@@ -1,11 +1,13 @@
-// Turning a presented key value into a key row: one indexed lookup by its peppered
-// hash, with a short-lived cache so hot feeds do not query per request. The cache lives
-// at most KEY_CACHE_TTL_MS, which bounds how long a revocation takes to reach every
-// instance. Last-used time and address are gathered in memory and written in batches.
+// Turning a presented key value into a key row: an indexed lookup by its peppered hash,
+// with a short-lived cache so hot feeds do not query per request. The cache lives at most
+// KEY_CACHE_TTL_MS, which bounds how long a revocation takes to reach every instance; keys
+// in use are re-read in the background before that, and lookups that miss together are
+// one query (BatchTtlCache). Last-used time and address are gathered in memory and
+// written in batches.
 import { checkKeyFormat } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
 import type { Prisma } from "../db/client.ts";
-import { TtlCache } from "../lib/ttl-cache.ts";
+import { BatchTtlCache } from "../lib/ttl-cache.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { toKeyFacts } from "./views.ts";
 
@@ -19,7 +21,7 @@ export type KeyLookup = { status: "malformed" } | { status: "unknown" } | { stat
 
 export class KeyVerifier {
   // null caches "no such key" too, so guessing does not turn into one query per guess
-  private cache: TtlCache<string, FoundKey | null>;
+  private cache: BatchTtlCache<string, FoundKey | null>;
   private lastUsed = new Map<number, { at: Date; ip: string | null }>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
@@ -29,17 +31,21 @@ export class KeyVerifier {
     private readonly secret: string,
     private readonly clock: () => number = Date.now,
   ) {
-    this.cache = new TtlCache(KEY_CACHE_TTL_MS, CACHE_MAX, clock);
+    this.cache = new BatchTtlCache(
+      async (hashes) => {
+        const rows = await this.db.apiKey.findMany({ where: { secretHash: { in: hashes } } });
+        return new Map(rows.map((row) => [row.secretHash, { row, facts: toKeyFacts(row) }]));
+      },
+      null,
+      { ttlMs: KEY_CACHE_TTL_MS, max: CACHE_MAX, clock },
+    );
   }
 
   async lookup(value: string): Promise<KeyLookup> {
     // A mistyped generated key is refused without touching the database.
     if (value.length > 512 || checkKeyFormat(value) === "malformed") return { status: "malformed" };
     const hash = hashKeyValue(value, this.secret);
-    const key = await this.cache.getOrLoad(hash, async () => {
-      const row = await this.db.apiKey.findUnique({ where: { secretHash: hash } });
-      return row ? { row, facts: toKeyFacts(row) } : null;
-    });
+    const key = await this.cache.get(hash);
     return key ? { status: "found", key } : { status: "unknown" };
   }
 
@@ -61,12 +67,11 @@ export class KeyVerifier {
     if (this.lastUsed.size === 0) return;
     const batch = [...this.lastUsed];
     this.lastUsed.clear();
-    this.flushing = (async () => {
-      for (const [id, use] of batch) {
-        // Never move lastUsedAt backwards when another instance wrote a later use.
-        await this.db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] }, data: { lastUsedAt: use.at, lastUsedIp: use.ip } });
-      }
-    })();
+    // One transaction for the batch: one commit (one fsync on SQLite) instead of one per key.
+    // Never move lastUsedAt backwards when another instance wrote a later use.
+    this.flushing = this.db
+      .$transaction(batch.map(([id, use]) => this.db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] }, data: { lastUsedAt: use.at, lastUsedIp: use.ip } })))
+      .then(() => undefined);
     try {
       await this.flushing;
     } finally {

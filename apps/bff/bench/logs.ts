@@ -1,0 +1,204 @@
+// `pnpm bench:logs` — the access-log grid bar of PRODUCT §11: any filter, first page or
+// deep page, under 50 ms on the server with 1 000 000 entries. Seeds a temporary SQLite
+// database (or PostgreSQL with KEYHOUSE_TEST_DB=postgres) with users, keys and, through
+// scripts/seed-access-logs.ts, a million entries; then times listAccessLogs — the function
+// behind the grid's tRPC query, called in-process — for each filter: the first page, page
+// 20 reached by following nextCursor, and a deep page (a cursor 90% of the way back in
+// time). Each figure is the median of several runs after a warm-up.
+//
+// Environment: BENCH_LOG_ENTRIES (1000000), BENCH_RUNS (7), BENCH_LOGS_DB=FILE (SQLite:
+// keep the seeded database in FILE and reuse it on the next run).
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { accessLogFilterSchema, type AccessLogFilterInput } from "@keyhouse/shared";
+import { createDb, prepareDb, type Db } from "../src/db/client.ts";
+import { listAccessLogs, type LogViewer } from "../src/logs/query.ts";
+import { createTestDatabase, testProvider } from "../src/test/database.ts";
+import { repoRoot } from "../src/config.ts";
+import { fillKeys } from "./world.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const appDir = path.resolve(here, "..");
+const ENTRIES = Number(process.env.BENCH_LOG_ENTRIES ?? 1_000_000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 7);
+const KEEP = process.env.BENCH_LOGS_DB;
+const LIMIT_MS = 50;
+const USERS = 40;
+const KEYS = 400;
+
+const log = (line: string) => process.stderr.write(`${line}\n`);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+async function setUp(): Promise<{ db: Db; url: string; cleanup: () => Promise<void> }> {
+  if (KEEP && testProvider === "sqlite") {
+    const file = path.resolve(KEEP);
+    const url = `file:${file}`;
+    if (!existsSync(file)) {
+      const migrate = spawnSync(process.execPath, ["scripts/db.mjs", "migrate"], { cwd: repoRoot(), encoding: "utf8", env: { ...process.env, DATABASE_URL: url } });
+      if (migrate.status !== 0) throw new Error(`migrating ${file} failed:\n${migrate.stderr}${migrate.stdout}`);
+    }
+    const db = createDb(url);
+    await prepareDb(db, url);
+    return { db, url, cleanup: () => db.$disconnect() };
+  }
+  const t = await createTestDatabase();
+  return { db: t.db, url: t.url, cleanup: t.drop };
+}
+
+/** Users (one admin), keys spread over them (some acting as another user), then the entries. */
+async function seed(db: Db, url: string): Promise<void> {
+  const have = await db.accessLogEntry.count();
+  if (have >= ENTRIES) {
+    log(`reusing ${have.toLocaleString("en")} entries`);
+    return;
+  }
+  if ((await db.user.count()) === 0) {
+    // Nobody signs in here: a placeholder password hash is enough, and much faster than argon2.
+    await db.user.createMany({
+      data: Array.from({ length: USERS }, (_, i) => ({ username: i === 0 ? "root" : `user${i}`, displayName: `User ${i}`, email: `user${i}@example.com`, passwordHash: "x", role: i === 0 ? "admin" : "user" })),
+    });
+    for (const name of ["npm", "nuget", "gems"]) await db.feed.create({ data: { name, type: name === "gems" ? "rubygems" : name } });
+    const users = await db.user.findMany({ select: { id: true }, orderBy: { id: "asc" } });
+    await db.$disconnect();
+    await fillKeys(url, users.map((u) => u.id), KEYS);
+    // A tenth of the keys act as another user (impersonation).
+    await db.$executeRawUnsafe(`UPDATE "ApiKey" SET "userId" = "ownerId" + 1 WHERE "id" % 10 = 0 AND "ownerId" < ${users.at(-1)!.id}`);
+  }
+  await db.$disconnect();
+  log(`seeding ${(ENTRIES - have).toLocaleString("en")} entries with scripts/seed-access-logs.ts…`);
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed-access-logs.ts", String(ENTRIES - have)], { cwd: appDir, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DATABASE_URL: url } });
+  if (r.status !== 0) throw new Error("seeding failed");
+}
+
+type Case = { label: string; viewer: LogViewer; filter: AccessLogFilterInput; matches?: number };
+
+async function cases(db: Db, url: string): Promise<Case[]> {
+  const root = await db.user.findUniqueOrThrow({ where: { username: "root" } });
+  const admin: LogViewer = { id: root.id, isAdmin: true };
+  // Pick filter values as a person would: a busy key and a quiet one, a user with some traffic, an owner.
+  const byKey = (await db.$queryRawUnsafe(
+    `SELECT "keyId" AS "id", COUNT(*) AS "n" FROM "AccessLogEntry" WHERE "keyId" IS NOT NULL GROUP BY "keyId" ORDER BY COUNT(*) DESC`,
+  )) as { id: number; n: number | bigint }[];
+  const busyKey = byKey[0]!;
+  const quietKey = byKey[Math.floor(byKey.length * 0.8)]!;
+  const byUser = (await db.$queryRawUnsafe(
+    `SELECT "userId" AS "id", "username" AS "name", COUNT(*) AS "n" FROM "AccessLogEntry" WHERE "userId" IS NOT NULL GROUP BY "userId", "username" ORDER BY COUNT(*) DESC`,
+  )) as { id: number; name: string; n: number | bigint }[];
+  const midUser = byUser[Math.floor(byUser.length / 2)]!;
+  const byOwner = (await db.$queryRawUnsafe(
+    `SELECT "ownerId" AS "id", COUNT(*) AS "n" FROM "AccessLogEntry" WHERE "ownerId" IS NOT NULL GROUP BY "ownerId" ORDER BY COUNT(*) DESC`,
+  )) as { id: number; n: number | bigint }[];
+  const owner = byOwner.find((o) => o.id !== root.id && o.id < 10_000_000) ?? byOwner[0]!;
+  const ownerViewer: LogViewer = { id: Number(owner.id), isAdmin: false };
+  const span = (await db.$queryRawUnsafe(`SELECT MIN("at") AS "a", MAX("at") AS "b" FROM "AccessLogEntry"`)) as { a: string | Date; b: string | Date }[];
+  const first = new Date(span[0]!.a).getTime();
+  const last = new Date(span[0]!.b).getTime();
+  const day = 86_400_000;
+  const mid = first + (last - first) / 2;
+  const n = (x: number | bigint) => Number(x);
+
+  return [
+    { label: "none (admin, everything)", viewer: admin, filter: {} },
+    { label: `key: busy (${n(busyKey.n)} entries)`, viewer: admin, filter: { key: Number(busyKey.id) } },
+    { label: `key: quiet (${n(quietKey.n)} entries)`, viewer: admin, filter: { key: Number(quietKey.id) } },
+    { label: `user: ${midUser.name} (${n(midUser.n)} entries)`, viewer: admin, filter: { user: midUser.name } },
+    { label: "status class 2xx", viewer: admin, filter: { statusClass: "2xx" } },
+    { label: "status class 4xx", viewer: admin, filter: { statusClass: "4xx" } },
+    { label: "status class 5xx (rare)", viewer: admin, filter: { statusClass: "5xx" } },
+    { label: "method GET", viewer: admin, filter: { method: "GET" } },
+    { label: "method DELETE (rare)", viewer: admin, filter: { method: "DELETE" } },
+    { label: "surface keys", viewer: admin, filter: { surface: "keys" } },
+    { label: 'path contains "fabrikam"', viewer: admin, filter: { path: "fabrikam" } },
+    { label: 'path contains "whoami"', viewer: admin, filter: { path: "whoami" } },
+    { label: 'path contains "no-such-path" (none)', viewer: admin, filter: { path: "no-such-path" } },
+    { label: "time range: one day, mid-history", viewer: admin, filter: { from: new Date(mid).toISOString(), to: new Date(mid + day).toISOString() } },
+    { label: "time range: last 7 days", viewer: admin, filter: { from: new Date(last - 7 * day).toISOString() } },
+    { label: "time range: first 30 days", viewer: admin, filter: { to: new Date(first + 30 * day).toISOString() } },
+    { label: `owner-scoped viewer (user ${owner.id}, ${n(owner.n)} entries)`, viewer: ownerViewer, filter: {} },
+    { label: "owner-scoped + status 5xx", viewer: ownerViewer, filter: { statusClass: "5xx" } },
+    { label: 'owner-scoped + path "contoso"', viewer: ownerViewer, filter: { path: "contoso" } },
+    { label: "owner-scoped + time range one day", viewer: ownerViewer, filter: { from: new Date(mid).toISOString(), to: new Date(mid + day).toISOString() } },
+    { label: "admin scope mine", viewer: admin, filter: { scope: "mine" } },
+    { label: "key + status 4xx + method GET", viewer: admin, filter: { key: Number(busyKey.id), statusClass: "4xx", method: "GET" } },
+  ];
+}
+
+type Timing = { ms: number; rows: number; more: boolean };
+
+async function timed(db: Db, c: Case, extra: AccessLogFilterInput, provider: "sqlite" | "postgres"): Promise<Timing> {
+  const filter = accessLogFilterSchema.parse({ ...c.filter, ...extra });
+  await listAccessLogs(db, c.viewer, filter, provider); // warm-up
+  const times: number[] = [];
+  let last = { rows: [] as unknown[], nextCursor: null as number | null };
+  for (let i = 0; i < RUNS; i++) {
+    const t0 = performance.now();
+    last = await listAccessLogs(db, c.viewer, filter, provider);
+    times.push(performance.now() - t0);
+  }
+  return { ms: median(times), rows: last.rows.length, more: last.nextCursor !== null };
+}
+
+/** The cursor that page `n` starts from, following nextCursor from the first page. */
+async function cursorOfPage(db: Db, c: Case, n: number, provider: "sqlite" | "postgres"): Promise<number | undefined | null> {
+  let cursor: number | undefined;
+  for (let page = 1; page < n; page++) {
+    const r = await listAccessLogs(db, c.viewer, accessLogFilterSchema.parse({ ...c.filter, ...(cursor ? { cursor } : {}) }), provider);
+    if (r.nextCursor === null) return null;
+    cursor = r.nextCursor;
+  }
+  return cursor;
+}
+
+async function main() {
+  const t0 = performance.now();
+  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+  log(`bench:logs — ${ENTRIES.toLocaleString("en")} entries, ${testProvider}, median of ${RUNS} runs; load average ${loadBefore}`);
+  const { db, url, cleanup } = await setUp();
+  const provider = testProvider;
+  const rowsOut: string[] = [];
+  let failures = 0;
+  let total = 0;
+  try {
+    await seed(db, url);
+    const count = await db.accessLogEntry.count();
+    const maxId = (await db.accessLogEntry.findFirst({ orderBy: { id: "desc" }, select: { id: true } }))!.id;
+    const deepCursor = Math.max(1, Math.floor(maxId * 0.1));
+    log(`${count.toLocaleString("en")} entries; deep cursor ${deepCursor} (older than 90% of the table)`);
+
+    rowsOut.push(`| ${"filter".padEnd(46)} | first page | page 20 (followed) | deep page (cursor ${deepCursor}) | result |`);
+    rowsOut.push(`| ${"-".repeat(46)} | ----------:| ------------------:| ${"-".repeat(`deep page (cursor ${deepCursor})`.length - 1)}:| ------ |`);
+    const fmt = (t: Timing | null) => (t ? `${t.ms.toFixed(1)} ms (${t.rows}${t.more ? "+" : ""})` : "— (fewer pages)");
+    for (const c of await cases(db, url)) {
+      const firstPage = await timed(db, c, {}, provider);
+      const page20Cursor = await cursorOfPage(db, c, 20, provider);
+      const page20 = page20Cursor === null ? null : await timed(db, c, { cursor: page20Cursor }, provider);
+      const deep = await timed(db, c, { cursor: deepCursor }, provider);
+      const worst = Math.max(firstPage.ms, page20?.ms ?? 0, deep.ms);
+      const pass = worst < LIMIT_MS;
+      total++;
+      if (!pass) failures++;
+      const line = `| ${c.label.padEnd(46)} | ${fmt(firstPage).padStart(10)} | ${fmt(page20).padStart(18)} | ${fmt(deep).padStart(`deep page (cursor ${deepCursor})`.length)} | ${pass ? "PASS" : "FAIL"}   |`;
+      rowsOut.push(line);
+      log(line);
+    }
+  } finally {
+    await cleanup();
+    if (!KEEP && provider === "sqlite" && url.startsWith("file:")) rmSync(path.dirname(url.slice(5)), { recursive: true, force: true });
+  }
+  const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+  console.log("");
+  console.log(`Access-log grid (listAccessLogs, in-process, 100 rows a page; "(100+)" = rows on the page and more after) — ${ENTRIES.toLocaleString("en")} entries, ${provider}, median of ${RUNS} runs; load average ${loadBefore} before, ${loadAfter} after; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
+  console.log("");
+  console.log(rowsOut.join("\n"));
+  console.log("");
+  console.log(`${total - failures} of ${total} filters under ${LIMIT_MS} ms on every page.`);
+  if (failures) process.exitCode = 1;
+}
+
+main().catch((e) => {
+  console.error(e);
+  process.exit(1);
+});

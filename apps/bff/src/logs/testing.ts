@@ -1,0 +1,127 @@
+// Test helpers for the access log: a real HTTP server whose services (and so whose
+// access-log writer) the test holds, a small world of users, feeds and keys, a session
+// cookie, and random entries.
+import { mkdtempSync, rmSync } from "node:fs";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import os from "node:os";
+import path from "node:path";
+import type { Config } from "../config.ts";
+import type { Db } from "../db/client.ts";
+import { createFeed, createUser, grantFeed } from "../db/factories.ts";
+import { createApp } from "../http/app.ts";
+import { createServices } from "../services.ts";
+import { createSession, SESSION_COOKIE } from "../auth/sessions.ts";
+import { testProvider } from "../test/database.ts";
+import { TEST_PASSWORD, testConfig } from "../test/server.ts";
+import type { AccessLogInput } from "./writer.ts";
+
+export async function startLoggedServer(db: Db, over: Partial<Config> = {}) {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-logs-"));
+  const config = testConfig({ provider: testProvider, dataDir, ...over });
+  const logs: string[] = [];
+  const log = (l: string) => logs.push(l);
+  const services = createServices(db, config, log);
+  const server = http.createServer(createApp({ db, config, log, services }));
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    config,
+    logs,
+    services,
+    /** Everything queued so far is in the database. */
+    flush: async () => {
+      await services.keys.flush();
+      await services.accessLog.close();
+    },
+    close: async () => {
+      await new Promise<void>((r) => {
+        server.closeAllConnections();
+        server.close(() => r());
+      });
+      await services.keys.flush();
+      await services.accessLog.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** Users alice and bob (users) and root (an admin), and one feed of each type all three may use. */
+export async function createLogWorld(db: Db) {
+  const alice = await createUser(db, { username: "alice", password: TEST_PASSWORD });
+  const bob = await createUser(db, { username: "bob", password: TEST_PASSWORD });
+  const root = await createUser(db, { username: "root", password: TEST_PASSWORD, role: "admin" });
+  const feeds = {
+    npm: await createFeed(db, { name: "npm", type: "npm" }),
+    nuget: await createFeed(db, { name: "nuget", type: "nuget" }),
+    rubygems: await createFeed(db, { name: "gems", type: "rubygems" }),
+  };
+  for (const f of Object.values(feeds)) for (const u of [alice, bob, root]) await grantFeed(db, u.id, f.id);
+  return { alice, bob, root, feeds };
+}
+
+/** A Cookie header signed in as the user. */
+export async function sessionCookie(db: Db, userId: number): Promise<string> {
+  const { token } = await createSession(db, userId, { ip: "127.0.0.1", userAgent: "vitest" });
+  return `${SESSION_COOKIE}=${token}`;
+}
+
+/** A deterministic pseudo-random generator (mulberry32), so a failure can be replayed. */
+export function rng(seed: number) {
+  let a = seed >>> 0;
+  const next = () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  return {
+    next,
+    int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),
+    pick: <T>(list: readonly T[]): T => list[Math.floor(next() * list.length)]!,
+    chance: (p: number) => next() < p,
+  };
+}
+
+export const METHODS = ["GET", "PUT", "POST", "DELETE", "HEAD"] as const;
+export const SURFACES = ["feeds", "native", "keys"] as const;
+export const STATUSES = [200, 201, 204, 302, 304, 400, 401, 403, 404, 409, 500, 503] as const;
+const WORDS = ["Contoso.Core", "left-pad", "rails", "Fabrikam", "@scope/pkg", "index.json", "v3", "search", "Feeds_GetFeeds", "q=Json", "100%", "a_b"];
+
+/** Random entries for `keys` (each with its owner and acting user) around `now`, spread over `spanDays`. */
+export function randomEntries(
+  r: ReturnType<typeof rng>,
+  count: number,
+  keys: { id: number | null; ownerId: number | null; user: { id: number; username: string } | null }[],
+  now: Date,
+  spanDays = 30,
+): AccessLogInput[] {
+  const out: AccessLogInput[] = [];
+  for (let i = 0; i < count; i++) {
+    const k = r.pick(keys);
+    const path = `/${r.pick(["npm", "nuget", "api/json", "api/api-keys"])}/${r.pick(WORDS)}/${r.pick(WORDS)}${r.chance(0.3) ? `?q=${r.pick(WORDS)}` : ""}`;
+    out.push({
+      at: new Date(now.getTime() - r.int(0, spanDays * 86_400) * 1000),
+      keyId: k.id,
+      keyName: k.id ? `key ${k.id}` : null,
+      keyHint: k.id ? "khk_ab…yz" : null,
+      keyStatus: k.id ? r.pick(["valid", "valid", "valid", "revoked", "expired"]) : r.pick(["unknown", "malformed"]),
+      ownerId: k.ownerId,
+      userId: k.user?.id ?? null,
+      username: k.user?.username ?? null,
+      surface: r.pick(SURFACES),
+      feed: r.chance(0.5) ? "npm" : null,
+      method: r.pick(METHODS),
+      path: r.chance(0.5) ? path.toUpperCase() : path,
+      status: r.pick(STATUSES),
+      durationMs: r.int(0, 50_000) / 100,
+      ip: `10.0.${r.int(0, 3)}.${r.int(1, 254)}`,
+      userAgent: r.pick(["npm/10.8.2 node/v22.0.0", "NuGet Command Line/6.11", "curl/8.5.0", null]),
+      bytesIn: r.int(0, 5000),
+      bytesOut: r.int(0, 500_000),
+    });
+  }
+  return out;
+}
