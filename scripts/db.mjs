@@ -69,20 +69,31 @@ function newMigration(name) {
   syncPostgresSchema();
   const stamp = new Date().toISOString().replace(/\D/g, "").slice(0, 14);
   for (const [dir, schema, url] of [
-    ["prisma/migrations", "prisma/schema.prisma", DEFAULT_URL],
+    ["prisma/migrations", "prisma/schema.prisma", null],
     ["prisma/postgres/migrations", "prisma/postgres/schema.prisma", process.env.PG_URL ?? "postgresql://postgres:postgres@127.0.0.1:5432/postgres"],
   ]) {
     const migrationsDir = path.join(root, dir);
     const existing = existsSync(migrationsDir) ? readdirSync(migrationsDir).filter((d) => /^\d/.test(d)) : [];
     let from = ["--from-empty"];
-    let tmp;
+    // The SQLite adapter opens a database even for a diff of two schema files: a scratch one.
+    const tmp = mkdtempSync(path.join(os.tmpdir(), "keyhouse-migration-"));
     if (existing.length) {
-      // Diff the schema against the migrations already written, squashed into one schema file.
-      tmp = mkdtempSync(path.join(os.tmpdir(), "keyhouse-migration-"));
-      from = ["--from-migrations", migrationsDir, "--shadow-database-url", schema.includes("postgres") ? process.env.SHADOW_DATABASE_URL ?? "" : `file:${path.join(tmp, "shadow.db")}`];
+      // Diff against the schema as last committed (MIGRATION_FROM_REF, default HEAD), which
+      // the committed migrations produce: Prisma 6.19 refuses --from-migrations' shadow
+      // database when prisma.config.ts names a driver adapter.
+      const ref = process.env.MIGRATION_FROM_REF ?? "HEAD";
+      const old = spawnSync("git", ["show", `${ref}:${schema}`], { cwd: root, encoding: "utf8" });
+      if (old.status !== 0) throw new Error(`could not read ${schema} at ${ref}: ${old.stderr}`);
+      const oldFile = path.join(tmp, "schema.prisma");
+      writeFileSync(oldFile, old.stdout);
+      from = ["--from-schema-datamodel", oldFile];
     }
-    const sql = run(["migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], { DATABASE_URL: url });
-    if (tmp) rmSync(tmp, { recursive: true, force: true });
+    let sql;
+    try {
+      sql = run(["migrate", "diff", ...from, "--to-schema-datamodel", schema, "--script"], { DATABASE_URL: url ?? `file:${path.join(tmp, "scratch.db")}` });
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
     if (!/CREATE|ALTER|DROP/i.test(sql)) {
       console.log(`${dir}: no change`);
       continue;
