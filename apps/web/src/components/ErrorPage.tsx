@@ -3,15 +3,14 @@ import { useRouter, type ErrorComponentProps } from "@tanstack/react-router";
 import { useEffect } from "react";
 import { secondaryButton } from "../lib/styles";
 import { errorMessage } from "../lib/trpc-errors";
-import { usePageTitle } from "../lib/use-page-title";
 import { BrandLink } from "./BrandLink";
+import { MessagePage } from "./MessagePage";
 import { MAIN_CONTENT_ID } from "./SkipLink";
 
 /** Shown in place of a route that failed to load or render, inside the app shell. */
 export function ErrorPage({ error, reset }: ErrorComponentProps) {
   const router = useRouter();
   const queryErrorReset = useQueryErrorResetBoundary();
-  usePageTitle("Something went wrong");
 
   // Failed queries stay failed until their boundary is reset; do it once we show the error.
   useEffect(() => {
@@ -19,10 +18,10 @@ export function ErrorPage({ error, reset }: ErrorComponentProps) {
   }, [queryErrorReset]);
 
   return (
-    <section className="mx-auto max-w-xl py-10 text-center">
-      <h1 className="text-2xl font-semibold text-gray-900">Something went wrong</h1>
-      <p className="mt-2 break-words text-gray-600">{errorMessage(error)}</p>
-      <p className="mt-6">
+    <MessagePage
+      title="Something went wrong"
+      message={errorMessage(error)}
+      action={
         <button
           type="button"
           className={secondaryButton}
@@ -34,8 +33,8 @@ export function ErrorPage({ error, reset }: ErrorComponentProps) {
         >
           Try again
         </button>
-      </p>
-    </section>
+      }
+    />
   );
 }
 

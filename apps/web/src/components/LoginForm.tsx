@@ -4,13 +4,12 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState } from "react";
 import { useForm } from "react-hook-form";
 import { switchSession } from "../lib/session";
-import { primaryButton, textInput } from "../lib/styles";
-import { errorMessage, fieldErrorsOf } from "../lib/trpc-errors";
+import { errorBox, primaryButton, textInput } from "../lib/styles";
+import { formErrorOf } from "../lib/trpc-errors";
 import { useTRPC } from "../trpc";
+import { controlProps, FormField } from "./FormField";
 
 const FIELDS = ["username", "password"] as const;
-type Field = (typeof FIELDS)[number];
-const isField = (path: string): path is Field => (FIELDS as readonly string[]).includes(path);
 
 export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
   const trpc = useTRPC();
@@ -31,10 +30,8 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
         onSignedIn();
       },
       onError: (error) => {
-        const known = Object.entries(fieldErrorsOf(error)).filter(([path]) => isField(path));
-        for (const [path, message] of known) form.setError(path as Field, { type: "server", message });
         // Wrong password, throttling and the like are about the whole form: say them once, above it.
-        setFormError(known.length > 0 ? null : errorMessage(error));
+        setFormError(formErrorOf(error, FIELDS, (field, message) => form.setError(field, { type: "server", message })));
       },
     }),
   );
@@ -51,53 +48,33 @@ export function LoginForm({ onSignedIn }: { onSignedIn: () => void }) {
   return (
     <form noValidate onSubmit={onSubmit} className="space-y-4 rounded-md border border-gray-200 bg-gray-50 p-5">
       {formError && (
-        <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+        <p role="alert" className={errorBox}>
           {formError}
         </p>
       )}
-      <div>
-        <label htmlFor={usernameId} className="mb-1 block text-sm font-medium text-gray-900">
-          User name
-        </label>
+      <FormField id={usernameId} label="User name" error={errors.username?.message}>
         <input
-          id={usernameId}
           type="text"
           autoComplete="username"
           autoCapitalize="none"
           autoCorrect="off"
           spellCheck={false}
           required
-          aria-invalid={errors.username ? true : undefined}
-          aria-describedby={errors.username ? `${usernameId}-error` : undefined}
+          {...controlProps(usernameId, errors.username?.message)}
           className={textInput}
           {...form.register("username")}
         />
-        {errors.username && (
-          <p id={`${usernameId}-error`} className="mt-1 text-sm text-red-700">
-            {errors.username.message}
-          </p>
-        )}
-      </div>
-      <div>
-        <label htmlFor={passwordId} className="mb-1 block text-sm font-medium text-gray-900">
-          Password
-        </label>
+      </FormField>
+      <FormField id={passwordId} label="Password" error={errors.password?.message}>
         <input
-          id={passwordId}
           type="password"
           autoComplete="current-password"
           required
-          aria-invalid={errors.password ? true : undefined}
-          aria-describedby={errors.password ? `${passwordId}-error` : undefined}
+          {...controlProps(passwordId, errors.password?.message)}
           className={textInput}
           {...form.register("password")}
         />
-        {errors.password && (
-          <p id={`${passwordId}-error`} className="mt-1 text-sm text-red-700">
-            {errors.password.message}
-          </p>
-        )}
-      </div>
+      </FormField>
       <button type="submit" aria-disabled={login.isPending} className={`${primaryButton} w-full`}>
         Sign in
       </button>

@@ -1,6 +1,6 @@
 import { TRPCClientError } from "@trpc/client";
 import { describe, expect, it } from "vitest";
-import { errorMessage, fieldErrorsOf, isUnauthorized, shouldRetry } from "./trpc-errors";
+import { errorMessage, fieldErrorsOf, formErrorOf, isUnauthorized, shouldRetry } from "./trpc-errors";
 
 function serverError(message: string, data: Record<string, unknown>) {
   return TRPCClientError.from({ error: { message, code: -32600, data } });
@@ -50,5 +50,23 @@ describe("error helpers", () => {
     expect(isUnauthorized(unauthorized)).toBe(true);
     expect(isUnauthorized(throttled)).toBe(false);
     expect(isUnauthorized(new Error("x"))).toBe(false);
+  });
+});
+
+describe("formErrorOf", () => {
+  const collect = (error: unknown, fields: readonly string[]) => {
+    const onFields: [string, string][] = [];
+    const above = formErrorOf(error, fields, (field, message) => onFields.push([field, message]));
+    return { above, onFields };
+  };
+
+  it("puts a field's error on that field and nothing above the form", () => {
+    expect(collect(invalid, ["username", "password"])).toEqual({ above: null, onFields: [["username", "Enter your user name."]] });
+  });
+
+  it("says the whole message above the form when no known field is named", () => {
+    expect(collect(invalid, ["name"])).toEqual({ above: "Enter your user name.", onFields: [] });
+    expect(collect(unauthorized, ["username", "password"])).toEqual({ above: "The user name or password is incorrect.", onFields: [] });
+    expect(collect(network, ["username"]).above).toBe("Could not reach the server. Check your connection and try again.");
   });
 });

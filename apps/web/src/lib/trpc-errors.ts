@@ -37,6 +37,17 @@ export function errorMessage(error: unknown): string {
   return "Something unexpected happened.";
 }
 
+/**
+ * A refused form: each of the server's field errors that names one of `fields` goes to
+ * `setFieldError`. Returns what to say above the form: null when some field took the
+ * error, else the whole message (wrong password, throttling, a network failure).
+ */
+export function formErrorOf<F extends string>(error: unknown, fields: readonly F[], setFieldError: (field: F, message: string) => void): string | null {
+  const known = Object.entries(fieldErrorsOf(error)).filter((entry): entry is [F, string] => (fields as readonly string[]).includes(entry[0]));
+  for (const [field, message] of known) setFieldError(field, message);
+  return known.length > 0 ? null : errorMessage(error);
+}
+
 /** Client errors will not change on a retry; network and server errors might. */
 export function shouldRetry(failureCount: number, error: unknown): boolean {
   const status = httpStatusOf(error);

@@ -2,6 +2,7 @@ import { useEffect, useId, useRef, useState } from "react";
 import { FILTER_KEYS, fromLocalInput, hasFilters, STATUS_CLASS_VALUES, SURFACE_VALUES, toLocalInput, type AccessLogSearch, type ViewerMode } from "../../lib/access-logs/search";
 import { STATUS_CLASS_LABELS, SURFACE_LABELS } from "../../lib/access-logs/format";
 import { secondaryButton, textInput } from "../../lib/styles";
+import { useUrlText } from "../../lib/use-url-text";
 
 export type SetSearch = (next: AccessLogSearch, options?: { replace?: boolean }) => void;
 
@@ -12,41 +13,6 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 
 const label = "mb-1 block text-xs font-medium text-gray-700";
 const select = textInput;
-
-/**
- * A text filter: typed into freely, written to the URL a moment after typing stops (or
- * at once on Enter), and reset from the URL when that changes elsewhere (Back, Clear).
- */
-function useUrlText(urlValue: string | undefined, commit: (value: string | undefined) => void, delay = 400) {
-  const [draft, setDraft] = useState(urlValue ?? "");
-  const committed = useRef(urlValue ?? "");
-  const commitRef = useRef(commit);
-  commitRef.current = commit;
-
-  useEffect(() => {
-    const v = urlValue ?? "";
-    if (v !== committed.current) {
-      committed.current = v;
-      setDraft(v);
-    }
-  }, [urlValue]);
-
-  const flush = (value = draft) => {
-    const v = value.trim();
-    if (v === committed.current) return;
-    committed.current = v;
-    commitRef.current(v || undefined);
-  };
-
-  useEffect(() => {
-    if (draft.trim() === committed.current) return;
-    const timer = setTimeout(() => flush(draft), delay);
-    return () => clearTimeout(timer);
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [draft, delay]);
-
-  return { value: draft, onChange: (e: { target: { value: string } }) => setDraft(e.target.value), onBlur: () => flush(), flush };
-}
 
 export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: ViewerMode; search: AccessLogSearch; setSearch: SetSearch; keys?: readonly KeyOption[] }) {
   const id = useId();
@@ -61,6 +27,12 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
     const n = v === undefined ? undefined : Number(v);
     patch({ key: n !== undefined && Number.isInteger(n) && n > 0 ? n : undefined }, true);
   });
+
+  // Also forgets what was typed but not yet in the URL, so it cannot come back a moment later.
+  const clearAll = () => {
+    for (const box of [user, path, keyId]) box.clear();
+    setSearch({});
+  };
 
   // datetime-local: the URL holds the instant; the box shows it in local time.
   const [from, setFrom] = useState(toLocalInput(search.from));
@@ -89,7 +61,7 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
           {setCount > 0 && <span className="rounded-full bg-gray-200 px-1.5 text-xs">{setCount} set</span>}
         </button>
         {!open && setCount > 0 && (
-          <button type="button" className={secondaryButton} onClick={() => setSearch({})}>
+          <button type="button" className={secondaryButton} onClick={clearAll}>
             Clear filters
           </button>
         )}
@@ -220,7 +192,7 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
             Apply filters
           </button>
           {hasFilters(search) && (
-            <button type="button" className={secondaryButton} onClick={() => setSearch({})}>
+            <button type="button" className={secondaryButton} onClick={clearAll}>
               Clear filters
             </button>
           )}

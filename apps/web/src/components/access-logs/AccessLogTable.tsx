@@ -4,6 +4,7 @@ import { useEffect, useMemo, useRef, useSyncExternalStore, type KeyboardEvent } 
 import { formatDuration, formatLogTime, keyLabel, statusClassOf } from "../../lib/access-logs/format";
 import { focusRing } from "../../lib/styles";
 import type { RouterOutputs } from "../../trpc";
+import { NoneMark } from "../NoneMark";
 
 export type LogRow = RouterOutputs["logs"]["list"]["rows"][number];
 
@@ -75,15 +76,6 @@ const NARROW_COLUMNS: ReadonlySet<string> = new Set(["summary", "details"]);
 const WIDE_VISIBILITY = Object.fromEntries(COLUMN_IDS.map((id) => [id, id !== "summary"]));
 const NARROW_VISIBILITY = Object.fromEntries(COLUMN_IDS.map((id) => [id, NARROW_COLUMNS.has(id)]));
 
-const none = (
-  <>
-    <span className="text-gray-400" aria-hidden="true">
-      —
-    </span>
-    <span className="sr-only">None</span>
-  </>
-);
-
 const col = createColumnHelper<LogRow>();
 
 /** Widths in pixels; Path takes what is left (the table is table-layout: fixed, so rows never make columns jump while scrolling). */
@@ -106,7 +98,7 @@ function columns(onDetails: (row: LogRow, opener: HTMLElement) => void) {
     col.accessor("username", {
       header: "User",
       size: 108,
-      cell: (c) => (c.getValue() ? <span className="block truncate" title={c.getValue() ?? undefined}>{c.getValue()}</span> : none),
+      cell: (c) => (c.getValue() ? <span className="block truncate" title={c.getValue() ?? undefined}>{c.getValue()}</span> : <NoneMark />),
     }),
     col.accessor("method", { header: "Method", size: 78, cell: (c) => <span className="font-mono text-xs font-semibold text-gray-800">{c.getValue()}</span> }),
     col.accessor("path", {
@@ -123,7 +115,7 @@ function columns(onDetails: (row: LogRow, opener: HTMLElement) => void) {
     col.accessor("ip", {
       header: "IP",
       size: 124,
-      cell: (c) => (c.getValue() ? <span className="block truncate font-mono text-xs" title={c.getValue() ?? undefined}>{c.getValue()}</span> : none),
+      cell: (c) => (c.getValue() ? <span className="block truncate font-mono text-xs" title={c.getValue() ?? undefined}>{c.getValue()}</span> : <NoneMark />),
     }),
     // Phones: one column saying what matters (the other columns are in the details).
     col.display({

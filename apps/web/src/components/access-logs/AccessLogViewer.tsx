@@ -3,10 +3,11 @@ import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react"
 import { flattenPages, mergeNewerEntries, type LogPages } from "../../lib/access-logs/format";
 import { accessLogListOptions } from "../../lib/access-logs/query";
 import { exportUrl, hasFilters, listInput, type AccessLogSearch, type ViewerMode } from "../../lib/access-logs/search";
-import { focusRing, secondaryButton } from "../../lib/styles";
+import { errorBox, focusRing, secondaryButton } from "../../lib/styles";
 import { errorMessage } from "../../lib/trpc-errors";
 import { usePageTitle } from "../../lib/use-page-title";
 import { useTRPC, type RouterOutputs } from "../../trpc";
+import { LoadError } from "../LoadError";
 import { PageHeader } from "../PageHeader";
 import { AccessLogFilters, type SetSearch } from "./AccessLogFilters";
 import { AccessLogTable, type LogRow } from "./AccessLogTable";
@@ -162,19 +163,14 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
         </div>
       </div>
       {refreshError && (
-        <p role="alert" className="mb-2 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">
+        <p role="alert" className={`${errorBox} mb-2`}>
           Could not check for new entries: {refreshError}
         </p>
       )}
       {checkedAt && autoRefresh && <p className="sr-only">Last checked at {checkedAt.toLocaleTimeString()}</p>}
 
       {list.isError && !list.data ? (
-        <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-4 py-3 text-sm text-red-900">
-          <p>{errorMessage(list.error)}</p>
-          <button type="button" className={`${secondaryButton} mt-2`} onClick={() => void list.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError error={list.error} onRetry={() => void list.refetch()} />
       ) : list.isPending ? (
         <div className="rounded-md border border-gray-200 px-4 py-10 text-center text-sm text-gray-600">Loading entries…</div>
       ) : rows.length === 0 ? (

@@ -1,9 +1,10 @@
 import { useQuery } from "@tanstack/react-query";
-import { useEffect, useId, useRef, type ReactNode } from "react";
+import { useId, useRef, type ReactNode } from "react";
 import { formatBytes, formatDuration, formatLogTime, keyLabel, prettyBody, SURFACE_LABELS } from "../../lib/access-logs/format";
-import { focusRing, secondaryButton } from "../../lib/styles";
+import { errorBox, focusRing, secondaryButton } from "../../lib/styles";
 import { errorMessage } from "../../lib/trpc-errors";
 import { useTRPC } from "../../trpc";
+import { useModalDialog } from "../Modal";
 import { StatusBadge, type LogRow } from "./AccessLogTable";
 
 /**
@@ -12,22 +13,10 @@ import { StatusBadge, type LogRow } from "./AccessLogTable";
  * the whole screen on phones. The row's fields show at once; the bodies are fetched.
  */
 export function EntryDetails({ row, onClose, returnFocus }: { row: LogRow | null; onClose: () => void; returnFocus: () => HTMLElement | null }) {
-  const ref = useRef<HTMLDialogElement>(null);
   const closeRef = useRef<HTMLButtonElement>(null);
   const titleId = useId();
-  const open = row !== null;
-
-  useEffect(() => {
-    const dialog = ref.current;
-    if (!dialog) return;
-    if (open && !dialog.open) {
-      dialog.showModal();
-      closeRef.current?.focus();
-    } else if (!open && dialog.open) {
-      dialog.close();
-      returnFocus()?.focus();
-    }
-  }, [open, returnFocus]);
+  // Focus goes back to the row's Details button even when the row itself was clicked.
+  const ref = useModalDialog(row !== null, { initialFocus: () => closeRef.current, restoreFocus: returnFocus });
 
   return (
     <dialog
@@ -110,7 +99,7 @@ function EntryBody({ row }: { row: LogRow }) {
           Loading the logged bodies…
         </p>
       ) : entry.isError ? (
-        <p role="alert" className="mt-6 rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-900">
+        <p role="alert" className={`${errorBox} mt-6`}>
           {errorMessage(entry.error)}
         </p>
       ) : (

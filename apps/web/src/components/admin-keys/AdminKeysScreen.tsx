@@ -6,9 +6,10 @@ import { primaryButton, secondaryButton, textInput } from "../../lib/styles";
 import { errorMessage } from "../../lib/trpc-errors";
 import { usePageTitle } from "../../lib/use-page-title";
 import { useTRPC } from "../../trpc";
+import { ConfirmDialog } from "../ConfirmDialog";
+import { LoadError } from "../LoadError";
 import { PageHeader } from "../PageHeader";
 import { TableScroller } from "../TableScroller";
-import { ConfirmDialog } from "./ConfirmDialog";
 import { KeyFilters } from "./KeyFilters";
 import type { RowActions } from "./cells";
 import { KeyCards } from "./KeyCards";
@@ -113,12 +114,7 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
       <KeyFilters search={search} options={options.data} onChange={filter} onClear={clear} />
 
       {list.isError && !data ? (
-        <div role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
-          <p>{errorMessage(list.error)}</p>
-          <button type="button" className={`${secondaryButton} mt-2`} onClick={() => void list.refetch()}>
-            Try again
-          </button>
-        </div>
+        <LoadError error={list.error} onRetry={() => void list.refetch()} />
       ) : (
         <div ref={gridRef} tabIndex={-1} className="focus:outline-none">
           {list.isError && (
@@ -178,6 +174,7 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
         open={revoking !== null}
         title="Revoke API key"
         confirmLabel="Revoke key"
+        pendingLabel="Working…"
         pending={revoke.isPending}
         error={revoke.error ? errorMessage(revoke.error) : null}
         returnFocus={gridRef}
@@ -207,6 +204,7 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
         open={deleting !== null}
         title="Delete API key"
         confirmLabel="Delete key"
+        pendingLabel="Working…"
         pending={remove.isPending}
         error={remove.error ? errorMessage(remove.error) : null}
         returnFocus={gridRef}

@@ -1,8 +1,7 @@
 import { useId, type ReactNode } from "react";
-import type { AdminKeyRow } from "../../lib/admin-keys/format";
-import type { AdminKeySearch, SortKey } from "../../lib/admin-keys/search";
+import type { SortKey } from "../../lib/admin-keys/search";
 import { textInput } from "../../lib/styles";
-import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, StatusBadge, UserCell, When, type RowActions } from "./cells";
+import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, StatusBadge, UserCell, When, type KeyListProps } from "./cells";
 import { fieldLabel } from "./styles";
 
 const SORTS: { value: `${SortKey}:${"asc" | "desc"}`; label: string }[] = [
@@ -26,19 +25,7 @@ function Fact({ term, children }: { term: string; children: ReactNode }) {
 }
 
 /** The grid on narrow screens: a card per key, and the sort as a menu instead of column headers. */
-export function KeyCards({
-  rows,
-  search,
-  onSort,
-  actions,
-  busy,
-}: {
-  rows: AdminKeyRow[];
-  search: AdminKeySearch;
-  onSort: (sort: SortKey, dir: "asc" | "desc") => void;
-  actions: RowActions;
-  busy: boolean;
-}) {
+export function KeyCards({ rows, search, onSort, actions, busy }: KeyListProps) {
   const id = useId();
   return (
     <div>

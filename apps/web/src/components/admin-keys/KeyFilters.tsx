@@ -1,7 +1,8 @@
-import { useEffect, useId, useRef, useState } from "react";
+import { useId, useState } from "react";
 import { KIND_LABELS, STATUS_FILTER_LABELS, type AdminKeyOptions } from "../../lib/admin-keys/format";
 import { API_VALUES, hasFilters, KIND_VALUES, STATUS_VALUES, type AdminKeySearch, type FilterKey } from "../../lib/admin-keys/search";
 import { secondaryButton, textInput } from "../../lib/styles";
+import { useUrlText } from "../../lib/use-url-text";
 import { fieldLabel } from "./styles";
 
 const SEARCH_DELAY_MS = 350;
@@ -19,26 +20,11 @@ export function KeyFilters({
   onClear: () => void;
 }) {
   const id = useId();
-  const [text, setText] = useState(search.text ?? "");
+  // Search as the person types, once they pause.
+  const text = useUrlText(search.text, (value) => onChange({ text: value }), SEARCH_DELAY_MS);
   const chosen = (["kind", "owner", "user", "api", "status", "feed"] as const).filter((k) => search[k]).length;
   // Phones show the six menus on request; wide screens always.
   const [menusOpen, setMenusOpen] = useState(chosen > 0);
-  const typing = useRef(false);
-
-  // Back, forward and "Clear filters" change the URL under the box: follow it.
-  useEffect(() => {
-    if (!typing.current) setText(search.text ?? "");
-  }, [search.text]);
-
-  // Search as the person types, once they pause.
-  useEffect(() => {
-    if (!typing.current) return;
-    const timer = setTimeout(() => {
-      typing.current = false;
-      if (text.trim() !== (search.text ?? "")) onChange({ text: text.trim() || undefined });
-    }, SEARCH_DELAY_MS);
-    return () => clearTimeout(timer);
-  }, [text, search.text, onChange]);
 
   const users = options?.users.map((u) => u.username) ?? [];
   const feeds = options?.feeds.map((f) => f.name) ?? [];
@@ -74,8 +60,7 @@ export function KeyFilters({
       className="mb-4 space-y-3 rounded-md border border-gray-200 bg-gray-50 p-3 sm:p-4"
       onSubmit={(event) => {
         event.preventDefault();
-        typing.current = false;
-        onChange({ text: text.trim() || undefined });
+        text.flush();
       }}
     >
       <div className="flex flex-col gap-2 sm:flex-row sm:items-end">
@@ -86,13 +71,10 @@ export function KeyFilters({
           <input
             id={`${id}-text`}
             type="search"
-            value={text}
+            value={text.value}
             placeholder="Name, description or key hint"
             autoComplete="off"
-            onChange={(event) => {
-              typing.current = true;
-              setText(event.target.value);
-            }}
+            onChange={text.onChange}
             className={`${textInput} mt-1`}
           />
         </div>
@@ -111,8 +93,7 @@ export function KeyFilters({
             type="button"
             className={`${secondaryButton} sm:mb-px`}
             onClick={() => {
-              typing.current = false;
-              setText("");
+              text.clear();
               onClear();
             }}
           >

@@ -1,9 +1,9 @@
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable, type SortingState } from "@tanstack/react-table";
 import { useMemo } from "react";
 import type { AdminKeyRow } from "../../lib/admin-keys/format";
-import type { AdminKeySearch, SortKey } from "../../lib/admin-keys/search";
+import type { SortKey } from "../../lib/admin-keys/search";
 import { focusRing } from "../../lib/styles";
-import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, StatusBadge, UserCell, When, type RowActions } from "./cells";
+import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, StatusBadge, UserCell, When, type KeyListProps } from "./cells";
 
 const SORTABLE = new Set<string>(["name", "created", "expires", "lastUsed"] satisfies SortKey[]);
 /** The direction a column sorts in when first chosen: names A–Z, soonest expiry first, dates newest first. */
@@ -12,19 +12,7 @@ export const FIRST_DIR: Record<SortKey, "asc" | "desc"> = { name: "asc", expires
 const column = createColumnHelper<AdminKeyRow>();
 
 /** ProGet's key grid: one page of keys, sorted and paged by the server. */
-export function KeyTable({
-  rows,
-  search,
-  onSort,
-  actions,
-  busy,
-}: {
-  rows: AdminKeyRow[];
-  search: AdminKeySearch;
-  onSort: (sort: SortKey, dir: "asc" | "desc") => void;
-  actions: RowActions;
-  busy: boolean;
-}) {
+export function KeyTable({ rows, search, onSort, actions, busy }: KeyListProps) {
   const columns = useMemo(
     () => [
       column.accessor("name", { id: "name", header: "Name / hint", cell: ({ row }) => <NameCell k={row.original} /> }),

@@ -2,8 +2,8 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useId, useState, type RefObject } from "react";
 import type { AdminKeyOptions, AdminKeyRow } from "../../lib/admin-keys/format";
 import { useTRPC } from "../../trpc";
-import { KeyValueReveal } from "./KeyValueReveal";
-import { Modal } from "./Modal";
+import { KeyReveal } from "../keys/KeyReveal";
+import { Modal } from "../Modal";
 import { SystemKeyForm, type SystemKeySubmit } from "./SystemKeyForm";
 
 export type SystemKeyTarget = { mode: "create" } | { mode: "edit"; key: AdminKeyRow };
@@ -81,9 +81,11 @@ export function SystemKeyDialog({
   return (
     <Modal open={target !== null} labelledBy={titleId} onRequestClose={() => !busy && close(revealed ? doneMessage(revealed) : undefined)} returnFocus={returnFocus} className="max-w-xl">
       {revealed ? (
-        <KeyValueReveal
+        <KeyReveal
+          layout="dialog"
           headingId={titleId}
           heading={revealed.created ? `System key “${revealed.name}” created` : `New value for “${revealed.name}”`}
+          label="New API key"
           value={revealed.value}
           onDone={() => close(doneMessage(revealed))}
         />

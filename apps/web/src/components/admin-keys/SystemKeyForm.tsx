@@ -5,7 +5,7 @@ import { Controller, useForm, useWatch, type Resolver } from "react-hook-form";
 import { API_HELP, firstExpiryDay, type AdminKeyOptions, type AdminKeyRow } from "../../lib/admin-keys/format";
 import { EMPTY_FORM, fieldOfError, formValuesOf, type SystemKeyField, type SystemKeyFormInput, type SystemKeyFormOutput } from "../../lib/admin-keys/form";
 import { API_VALUES } from "../../lib/admin-keys/search";
-import { primaryButton, secondaryButton, textInput } from "../../lib/styles";
+import { errorBox, primaryButton, secondaryButton, textInput } from "../../lib/styles";
 import { errorMessage, fieldErrorsOf } from "../../lib/trpc-errors";
 import { checkbox, fieldError, fieldHint, fieldLabel } from "./styles";
 
@@ -116,7 +116,7 @@ export function SystemKeyForm({
         </div>
 
         {errors.root?.server && (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+          <p role="alert" className={errorBox}>
             {errors.root.server.message}
           </p>
         )}

@@ -1,6 +1,7 @@
 import { useRouter } from "@tanstack/react-router";
 import type { MouseEvent } from "react";
 import { actingUser, feedsText, formatAgo, formatDay, formatFull, isoOf, KIND_LABELS, type AdminKeyRow } from "../../lib/admin-keys/format";
+import type { AdminKeySearch, SortKey } from "../../lib/admin-keys/search";
 import { textLink } from "../../lib/styles";
 import { rowAction } from "./styles";
 
@@ -55,6 +56,15 @@ export type RowActions = {
   onEdit: (key: AdminKeyRow) => void;
   onRevoke: (key: AdminKeyRow) => void;
   onDelete: (key: AdminKeyRow) => void;
+};
+
+/** What the grid (KeyTable) and the cards (KeyCards) both take: one page of keys, sorted by the server. */
+export type KeyListProps = {
+  rows: AdminKeyRow[];
+  search: AdminKeySearch;
+  onSort: (sort: SortKey, dir: "asc" | "desc") => void;
+  actions: RowActions;
+  busy: boolean;
 };
 
 /** Edit (system keys), Revoke, Delete and the key's access logs; each names its key for screen readers. */

@@ -1,7 +1,5 @@
 import { focusRing } from "../../lib/styles";
 
-export const dangerButton = `inline-flex items-center justify-center gap-2 rounded-md border border-red-800/20 bg-red-700 px-3 py-1.5 text-sm font-medium text-white shadow-xs transition-colors hover:bg-red-800 aria-disabled:cursor-not-allowed aria-disabled:opacity-60 ${focusRing}`;
-
 /** The small text buttons in each row of the grid. */
 export const rowAction = `rounded-sm px-1 py-0.5 text-sm font-medium underline-offset-2 hover:underline disabled:opacity-50 ${focusRing}`;
 

@@ -5,12 +5,36 @@ import { primaryButton, secondaryButton, textInput } from "../../lib/styles";
 
 type CopyState = "idle" | "copied" | "failed";
 
+const LAYOUT = {
+  /** A box on the page that asked for the value (Account › API keys, the wizard). */
+  page: { section: "max-w-2xl space-y-4 rounded-lg border border-green-300 bg-green-50/60 p-4 sm:p-5", done: "" },
+  /** The body of a Modal, in place of the form that asked for it (Admin › API keys). */
+  dialog: { section: "space-y-4 p-5", done: "flex justify-end" },
+} as const;
+
 /**
  * Shows a just-created or regenerated key value, once. The value is only ever a prop
- * here, held in the state of the page that asked for it: leaving or reloading that page
- * loses it for good, which is the point (PRODUCT §3).
+ * here, held in the state of the page or dialog that asked for it: leaving or reloading
+ * the page, or closing the dialog, loses it for good, which is the point (PRODUCT §3).
+ * Without `onDone`, "Done" goes to Account › API keys.
  */
-export function KeyReveal({ heading, value, onDone }: { heading: string; value: string; onDone?: () => void }) {
+export function KeyReveal({
+  heading,
+  value,
+  onDone,
+  label = "Your new API key",
+  headingId,
+  layout = "page",
+}: {
+  heading: string;
+  value: string;
+  onDone?: () => void;
+  /** The text box's label. */
+  label?: string;
+  /** The heading's id, for a dialog labelled by it. */
+  headingId?: string;
+  layout?: keyof typeof LAYOUT;
+}) {
   const id = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
   const inputRef = useRef<HTMLTextAreaElement>(null);
@@ -33,10 +57,11 @@ export function KeyReveal({ heading, value, onDone }: { heading: string; value: 
     }
   }
 
+  const titleId = headingId ?? `${id}-heading`;
   const inputId = `${id}-value`;
   return (
-    <section aria-labelledby={`${id}-heading`} className="max-w-2xl space-y-4 rounded-lg border border-green-300 bg-green-50/60 p-4 sm:p-5">
-      <h2 id={`${id}-heading`} ref={headingRef} tabIndex={-1} className="text-lg font-semibold text-gray-900 focus:outline-none">
+    <section aria-labelledby={titleId} className={LAYOUT[layout].section}>
+      <h2 id={titleId} ref={headingRef} tabIndex={-1} className="text-lg font-semibold text-gray-900 focus:outline-none">
         {heading}
       </h2>
       <p id={`${id}-warning`} className="rounded-md border border-amber-300 bg-amber-50 px-3 py-2 text-sm font-medium text-amber-900">
@@ -44,7 +69,7 @@ export function KeyReveal({ heading, value, onDone }: { heading: string; value: 
       </p>
       <div>
         <label htmlFor={inputId} className="mb-1 block text-sm font-medium text-gray-900">
-          Your new API key
+          {label}
         </label>
         <div className="flex flex-col gap-2 sm:flex-row">
           {/* A textarea so the whole key wraps into view on a phone instead of scrolling inside a line. */}
@@ -81,7 +106,7 @@ export function KeyReveal({ heading, value, onDone }: { heading: string; value: 
           </p>
         )}
       </div>
-      <p>
+      <div className={LAYOUT[layout].done || undefined}>
         {onDone ? (
           <button type="button" className={primaryButton} onClick={onDone}>
             Done
@@ -91,7 +116,7 @@ export function KeyReveal({ heading, value, onDone }: { heading: string; value: 
             Done
           </Link>
         )}
-      </p>
+      </div>
     </section>
   );
 }

@@ -1,5 +1,6 @@
 import { invalidGlobChars } from "@keyhouse/shared";
 import { useEffect, useId, useMemo, useRef, useState, type Ref } from "react";
+import { useController, type Control, type FieldValues, type Path } from "react-hook-form";
 import {
   filterChoices,
   globMatches,
@@ -193,5 +194,28 @@ export function PackagesPicker({
         </p>
       </div>
     </fieldset>
+  );
+}
+
+/** The form values PackagesPickerField binds to. */
+type PackagesFields = FieldValues & { packages?: readonly string[]; glob?: string | null };
+
+/** PackagesPicker bound to the `packages` and `glob` fields of a react-hook-form form (the wizard, Edit packages). */
+export function PackagesPickerField<T extends PackagesFields, Out>({ control, owned }: { control: Control<T, unknown, Out>; owned: readonly OwnedPackage[] }) {
+  const packages = useController({ control, name: "packages" as Path<T> });
+  const glob = useController({ control, name: "glob" as Path<T> });
+  return (
+    <PackagesPicker
+      owned={owned}
+      selected={(packages.field.value as readonly string[] | undefined) ?? []}
+      onSelectedChange={packages.field.onChange}
+      glob={(glob.field.value as string | null | undefined) ?? ""}
+      onGlobChange={glob.field.onChange}
+      onGlobBlur={glob.field.onBlur}
+      packagesError={packages.fieldState.error?.message}
+      globError={glob.fieldState.error?.message}
+      searchRef={packages.field.ref}
+      globRef={glob.field.ref}
+    />
   );
 }

@@ -9,6 +9,7 @@
 // as ISO strings rather than Date objects so the address stays readable.
 import type { AccessLogFilterInput, StatusClass } from "@keyhouse/shared";
 import type { SearchSchemaInput } from "@tanstack/react-router";
+import { coerceNumber, oneOf } from "../search-params";
 
 export const STATUS_CLASS_VALUES = ["2xx", "3xx", "4xx", "5xx"] as const satisfies readonly StatusClass[];
 export const SURFACE_VALUES = ["feeds", "native", "keys"] as const;
@@ -36,20 +37,11 @@ export const FILTER_KEYS = ["key", "user", "statusClass", "method", "path", "sur
 const _allKeys: Record<keyof AccessLogSearch, true> = { key: true, user: true, statusClass: true, method: true, path: true, surface: true, from: true, to: true };
 void _allKeys;
 
-function oneOf<T extends string>(values: readonly T[], v: unknown): T | undefined {
-  return typeof v === "string" && (values as readonly string[]).includes(v) ? (v as T) : undefined;
-}
-
 /** z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined) */
 function positiveId(v: unknown): number | undefined {
   if (v === undefined) return undefined;
-  let n: number;
-  try {
-    n = Number(v);
-  } catch {
-    return undefined;
-  }
-  return Number.isInteger(n) && n > 0 && n <= Number.MAX_SAFE_INTEGER ? n : undefined;
+  const n = coerceNumber(v);
+  return n !== undefined && Number.isInteger(n) && n > 0 && n <= Number.MAX_SAFE_INTEGER ? n : undefined;
 }
 
 /** z.string().trim().min(1).max(max).optional().catch(undefined) */

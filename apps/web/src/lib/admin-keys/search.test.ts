@@ -1,5 +1,6 @@
 import { adminKeyListInputSchema } from "@keyhouse/shared";
 import { describe, expect, it } from "vitest";
+import { BLANK_VALUES, eachFieldWithEachValue, NON_URL_VALUES, NUMBER_LIKE_VALUES, randomMixes } from "../search-params.fixtures";
 import { hasFilters, parseAdminKeySearch } from "./search";
 
 /** What the router hands validateSearch: anything. */
@@ -8,10 +9,7 @@ const parse = (raw: unknown) => parseAdminKeySearch(raw as never);
 // What a URL can hold once TanStack Router has parsed it (JSON values where they parse,
 // strings otherwise), plus values no URL produces, to be sure.
 const VALUES: unknown[] = [
-  undefined,
-  null,
-  "",
-  " ",
+  ...BLANK_VALUES,
   "  alice  ",
   "alice",
   "Alice",
@@ -49,44 +47,18 @@ const VALUES: unknown[] = [
   101,
   100_000,
   100_001,
-  -1,
-  2.5,
-  "3",
-  " 7 ",
-  "2.0",
-  "1e2",
-  "0x10",
-  Number.NaN,
-  Number.POSITIVE_INFINITY,
-  true,
-  false,
-  [],
-  ["2"],
-  ["a", "b"],
-  {},
-  { a: 1 },
+  ...NUMBER_LIKE_VALUES,
+  ...NON_URL_VALUES,
 ];
 const FIELDS = ["kind", "owner", "user", "api", "status", "feed", "text", "sort", "dir", "page", "pageSize"] as const;
 
 describe("parseAdminKeySearch", () => {
   it("agrees with adminKeyListInputSchema on every value of every field", () => {
-    for (const field of FIELDS) {
-      for (const value of VALUES) {
-        const input = { [field]: value };
-        expect(parse(input), `${field}=${JSON.stringify(value)}`).toEqual(adminKeyListInputSchema.parse(input));
-      }
-    }
+    for (const [label, input] of eachFieldWithEachValue(FIELDS, VALUES)) expect(parse(input), label).toEqual(adminKeyListInputSchema.parse(input));
   });
 
   it("agrees on random combinations, and drops unknown params", () => {
-    let seed = 42;
-    const next = () => {
-      seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
-      return seed;
-    };
-    for (let i = 0; i < 3000; i++) {
-      const input: Record<string, unknown> = { unknown: "dropped", key: 5 };
-      for (const field of FIELDS) if (next() % 2) input[field] = VALUES[next() % VALUES.length];
+    for (const input of randomMixes(FIELDS, VALUES, { seed: 42, count: 3000, base: { unknown: "dropped", key: 5 } })) {
       expect(parse(input), JSON.stringify(input)).toEqual(adminKeyListInputSchema.parse(input));
     }
   });

@@ -5,6 +5,7 @@
 // validates again with the schema itself.
 import type { AdminKeyListInput } from "@keyhouse/shared";
 import type { SearchSchemaInput } from "@tanstack/react-router";
+import { coerceNumber, oneOf } from "../search-params";
 
 export type AdminKeySearch = AdminKeyListInput;
 export type KeyKindFilter = NonNullable<AdminKeySearch["kind"]>;
@@ -27,10 +28,6 @@ same<Same<(typeof SORT_VALUES)[number], SortKey>>(true);
 
 export const SEARCH_DEFAULTS = { sort: "created", dir: "desc", page: 1, pageSize: 25 } as const satisfies Partial<AdminKeySearch>;
 
-function oneOf<T extends string>(values: readonly T[], v: unknown): T | undefined {
-  return typeof v === "string" && (values as readonly string[]).includes(v) ? (v as T) : undefined;
-}
-
 /** z.string().trim().max(n).optional().catch(undefined) */
 function text(v: unknown, max: number): string | undefined {
   if (typeof v !== "string") return undefined;
@@ -41,13 +38,8 @@ function text(v: unknown, max: number): string | undefined {
 /** z.coerce.number().int().min(min).max(max).default(d).catch(d) */
 function whole(v: unknown, min: number, max: number, fallback: number): number {
   if (v === undefined) return fallback;
-  let n: number;
-  try {
-    n = Number(v);
-  } catch {
-    return fallback;
-  }
-  return Number.isInteger(n) && n >= min && n <= max ? n : fallback;
+  const n = coerceNumber(v);
+  return n !== undefined && Number.isInteger(n) && n >= min && n <= max ? n : fallback;
 }
 
 /**

@@ -9,15 +9,17 @@ import {
   type CreateKeyOutput,
 } from "@keyhouse/shared";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
-import { createFileRoute, Link } from "@tanstack/react-router";
+import { createFileRoute } from "@tanstack/react-router";
 import { useId, useState } from "react";
-import { useController, useForm, useWatch, type Control } from "react-hook-form";
+import { useForm, useWatch, type Control } from "react-hook-form";
+import { controlProps, FormField } from "../../../../components/FormField";
+import { KeyFormActions } from "../../../../components/keys/KeyFormActions";
 import { KeyReveal } from "../../../../components/keys/KeyReveal";
-import { PackagesPicker } from "../../../../components/keys/PackagesPicker";
+import { PackagesPickerField } from "../../../../components/keys/PackagesPicker";
 import { PageHeader } from "../../../../components/PageHeader";
 import { describeExpiry, expiryOptionLabel, globMatches, packageChoices, scopeLabels, type OwnedPackage } from "../../../../lib/keys";
-import { primaryButton, secondaryButton, textInput } from "../../../../lib/styles";
-import { errorMessage, fieldErrorsOf } from "../../../../lib/trpc-errors";
+import { errorBox, textInput } from "../../../../lib/styles";
+import { formErrorOf } from "../../../../lib/trpc-errors";
 import { usePageTitle } from "../../../../lib/use-page-title";
 import { useTRPC } from "../../../../trpc";
 
@@ -27,8 +29,6 @@ export const Route = createFileRoute("/_authed/account/api-keys/create")({
 });
 
 const FIELDS = ["name", "expiresInDays", "scopes", "packages", "glob"] as const;
-type Field = (typeof FIELDS)[number];
-const isField = (path: string): path is Field => (FIELDS as readonly string[]).includes(path);
 
 type Revealed = { name: string; value: string };
 
@@ -61,9 +61,7 @@ function CreateKeyPage() {
         void queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey(), refetchType: "all" });
       },
       onError: (error) => {
-        const known = Object.entries(fieldErrorsOf(error)).filter(([path]) => isField(path));
-        for (const [path, message] of known) form.setError(path as Field, { type: "server", message });
-        setFormError(known.length > 0 ? null : errorMessage(error));
+        setFormError(formErrorOf(error, FIELDS, (field, message) => form.setError(field, { type: "server", message })));
       },
     }),
   );
@@ -96,55 +94,24 @@ function CreateKeyPage() {
       <form noValidate onSubmit={onSubmit} className="grid gap-6 lg:grid-cols-[minmax(0,1fr)_20rem] lg:gap-x-8">
         <div className="min-w-0 space-y-6">
           {formError && (
-            <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+            <p role="alert" className={errorBox}>
               {formError}
             </p>
           )}
 
           <div className="grid gap-6 sm:grid-cols-[minmax(0,1fr)_12rem]">
-            <div>
-              <label htmlFor={nameId} className="mb-1 block text-sm font-semibold text-gray-900">
-                Key name
-              </label>
-              <input
-                id={nameId}
-                type="text"
-                autoComplete="off"
-                spellCheck={false}
-                aria-invalid={errors.name ? true : undefined}
-                aria-describedby={errors.name ? `${nameId}-error` : undefined}
-                className={textInput}
-                {...form.register("name")}
-              />
-              {errors.name && (
-                <p id={`${nameId}-error`} className="mt-1 text-sm text-red-700">
-                  {errors.name.message}
-                </p>
-              )}
-            </div>
-            <div>
-              <label htmlFor={expiryId} className="mb-1 block text-sm font-semibold text-gray-900">
-                Expires in
-              </label>
-              <select
-                id={expiryId}
-                aria-invalid={errors.expiresInDays ? true : undefined}
-                aria-describedby={errors.expiresInDays ? `${expiryId}-error` : undefined}
-                className={textInput}
-                {...form.register("expiresInDays", { valueAsNumber: true })}
-              >
+            <FormField id={nameId} label="Key name" error={errors.name?.message} strong>
+              <input type="text" autoComplete="off" spellCheck={false} {...controlProps(nameId, errors.name?.message)} className={textInput} {...form.register("name")} />
+            </FormField>
+            <FormField id={expiryId} label="Expires in" error={errors.expiresInDays?.message} strong>
+              <select {...controlProps(expiryId, errors.expiresInDays?.message)} className={textInput} {...form.register("expiresInDays", { valueAsNumber: true })}>
                 {EXPIRY_DAYS.map((days) => (
                   <option key={days} value={days}>
                     {expiryOptionLabel(days)}
                   </option>
                 ))}
               </select>
-              {errors.expiresInDays && (
-                <p id={`${expiryId}-error`} className="mt-1 text-sm text-red-700">
-                  {errors.expiresInDays.message}
-                </p>
-              )}
-            </div>
+            </FormField>
           </div>
 
           <fieldset aria-describedby={errors.scopes ? scopesErrorId : undefined} className="space-y-2">
@@ -180,7 +147,7 @@ function CreateKeyPage() {
             )}
           </fieldset>
 
-          <PackagesField control={form.control} owned={owned} />
+          <PackagesPickerField control={form.control} owned={owned} />
         </div>
         {/* After the fields in reading order; beside them, and sticky, on wide screens. */}
         <aside className="min-w-0 lg:col-start-2 lg:row-span-2 lg:row-start-1">
@@ -188,39 +155,13 @@ function CreateKeyPage() {
             <Summary control={form.control} owned={owned} />
           </div>
         </aside>
-        <div className="flex flex-wrap gap-2 lg:col-start-1">
-          <button type="submit" aria-disabled={create.isPending} className={primaryButton}>
-            Generate key
-          </button>
-          <Link to="/account/api-keys" className={secondaryButton}>
-            Cancel
-          </Link>
-        </div>
+        <KeyFormActions submitLabel="Generate key" pending={create.isPending} className="lg:col-start-1" />
       </form>
     </>
   );
 }
 
 type CreateControl = Control<CreateKeyInput, unknown, CreateKeyOutput>;
-
-function PackagesField({ control, owned }: { control: CreateControl; owned: readonly OwnedPackage[] }) {
-  const packages = useController({ control, name: "packages" });
-  const glob = useController({ control, name: "glob" });
-  return (
-    <PackagesPicker
-      owned={owned}
-      selected={packages.field.value ?? []}
-      onSelectedChange={packages.field.onChange}
-      glob={glob.field.value ?? ""}
-      onGlobChange={glob.field.onChange}
-      onGlobBlur={glob.field.onBlur}
-      packagesError={packages.fieldState.error?.message}
-      globError={glob.fieldState.error?.message}
-      searchRef={packages.field.ref}
-      globRef={glob.field.ref}
-    />
-  );
-}
 
 function Summary({ control, owned }: { control: CreateControl; owned: readonly OwnedPackage[] }) {
   const [name, expiresInDays, scopes, packages, glob] = useWatch({ control, name: ["name", "expiresInDays", "scopes", "packages", "glob"] });

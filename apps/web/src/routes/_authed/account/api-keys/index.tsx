@@ -3,6 +3,7 @@ import { createFileRoute, Link } from "@tanstack/react-router";
 import { useRef, useState, type ReactNode } from "react";
 import { ConfirmDialog } from "../../../../components/ConfirmDialog";
 import { KeyReveal } from "../../../../components/keys/KeyReveal";
+import { NoneMark } from "../../../../components/NoneMark";
 import { PageHeader } from "../../../../components/PageHeader";
 import { MAIN_CONTENT_ID } from "../../../../components/SkipLink";
 import { TableScroller } from "../../../../components/TableScroller";
@@ -272,14 +273,7 @@ function Time({ value, withTime = false }: { value: DateLike; withTime?: boolean
   );
 }
 
-const dash = (
-  <>
-    <span className="text-gray-400" aria-hidden="true">
-      —
-    </span>
-    <span className="sr-only">None</span>
-  </>
-);
+const COLUMNS = ["Name", "Status", "Scopes", "Packages", "Glob", "Created", "Expires", "Last used", "Actions"] as const;
 
 function KeysTable({ keys, onAction }: { keys: readonly KeyView[]; onAction: (action: "revoke" | "delete" | "regenerate", key: KeyView) => void }) {
   const th = "px-2.5 py-2 text-left text-xs font-semibold tracking-wide whitespace-nowrap text-gray-600 uppercase first:pl-3";
@@ -289,33 +283,11 @@ function KeysTable({ keys, onAction }: { keys: readonly KeyView[]; onAction: (ac
       <table className="min-w-full divide-y divide-gray-200 text-sm">
         <thead className="bg-gray-50">
           <tr>
-            <th scope="col" className={th}>
-              Name
-            </th>
-            <th scope="col" className={th}>
-              Status
-            </th>
-            <th scope="col" className={th}>
-              Scopes
-            </th>
-            <th scope="col" className={th}>
-              Packages
-            </th>
-            <th scope="col" className={th}>
-              Glob
-            </th>
-            <th scope="col" className={th}>
-              Created
-            </th>
-            <th scope="col" className={th}>
-              Expires
-            </th>
-            <th scope="col" className={th}>
-              Last used
-            </th>
-            <th scope="col" className={th}>
-              Actions
-            </th>
+            {COLUMNS.map((name) => (
+              <th key={name} scope="col" className={th}>
+                {name}
+              </th>
+            ))}
           </tr>
         </thead>
         <tbody className="divide-y divide-gray-100 bg-white">
@@ -334,12 +306,12 @@ function KeysTable({ keys, onAction }: { keys: readonly KeyView[]; onAction: (ac
                     {key.status.label}
                   </span>
                 </td>
-                <td className={`${td} text-gray-800`}>{legacy ? "All" : scopes.length > 0 ? scopes.join(", ") : dash}</td>
+                <td className={`${td} text-gray-800`}>{legacy ? "All" : scopes.length > 0 ? scopes.join(", ") : <NoneMark />}</td>
                 <td className={`${td} text-gray-800`} title={packages.more > 0 ? key.packages.join(", ") : undefined}>
                   {legacy ? (
                     "All packages"
                   ) : packages.shown.length === 0 ? (
-                    dash
+                    <NoneMark />
                   ) : (
                     // One per line; the comma is for screen readers and copy-paste.
                     <ul className="font-mono text-xs break-words">
@@ -353,7 +325,7 @@ function KeysTable({ keys, onAction }: { keys: readonly KeyView[]; onAction: (ac
                     </ul>
                   )}
                 </td>
-                <td className={`${td} text-gray-800`}>{key.globs.length > 0 ? <span className="font-mono text-xs break-words">{key.globs.join(", ")}</span> : dash}</td>
+                <td className={`${td} text-gray-800`}>{key.globs.length > 0 ? <span className="font-mono text-xs break-words">{key.globs.join(", ")}</span> : <NoneMark />}</td>
                 <td className={`${td} whitespace-nowrap text-gray-800`}>
                   <Time value={key.createdAt} />
                 </td>

@@ -3,12 +3,13 @@ import { updateKeyPackagesInputSchema, type UpdateKeyPackagesInput, type UpdateK
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link, notFound, useNavigate } from "@tanstack/react-router";
 import { useState } from "react";
-import { useController, useForm, type Control } from "react-hook-form";
-import { PackagesPicker } from "../../../../../components/keys/PackagesPicker";
+import { useForm } from "react-hook-form";
+import { KeyFormActions } from "../../../../../components/keys/KeyFormActions";
+import { PackagesPickerField } from "../../../../../components/keys/PackagesPicker";
 import { PageHeader } from "../../../../../components/PageHeader";
 import { scopeLabels, type OwnedPackage } from "../../../../../lib/keys";
-import { primaryButton, secondaryButton, textLink } from "../../../../../lib/styles";
-import { errorMessage, fieldErrorsOf } from "../../../../../lib/trpc-errors";
+import { errorBox, textLink } from "../../../../../lib/styles";
+import { formErrorOf } from "../../../../../lib/trpc-errors";
 import { usePageTitle } from "../../../../../lib/use-page-title";
 import { useTRPC, type RouterOutputs } from "../../../../../trpc";
 
@@ -61,8 +62,6 @@ function Unavailable({ title, message }: { title: string; message: string }) {
   );
 }
 
-type EditControl = Control<UpdateKeyPackagesInput, unknown, UpdateKeyPackagesOutput>;
-
 function EditPackagesForm({ apiKey, owned }: { apiKey: KeyView; owned: readonly OwnedPackage[] }) {
   const trpc = useTRPC();
   const queryClient = useQueryClient();
@@ -81,10 +80,7 @@ function EditPackagesForm({ apiKey, owned }: { apiKey: KeyView; owned: readonly 
         await navigate({ to: "/account/api-keys" });
       },
       onError: (error) => {
-        const fields = fieldErrorsOf(error);
-        const known = (["packages", "glob"] as const).filter((path) => fields[path]);
-        for (const path of known) form.setError(path, { type: "server", message: fields[path] });
-        setFormError(known.length > 0 ? null : errorMessage(error));
+        setFormError(formErrorOf(error, ["packages", "glob"] as const, (field, message) => form.setError(field, { type: "server", message })));
       },
     }),
   );
@@ -104,39 +100,13 @@ function EditPackagesForm({ apiKey, owned }: { apiKey: KeyView; owned: readonly 
       />
       <form noValidate onSubmit={onSubmit} className="max-w-2xl space-y-6">
         {formError && (
-          <p role="alert" className="rounded-md border border-red-300 bg-red-50 px-3 py-2 text-sm text-red-800">
+          <p role="alert" className={errorBox}>
             {formError}
           </p>
         )}
-        <EditPackagesField control={form.control} owned={owned} />
-        <div className="flex flex-wrap gap-2">
-          <button type="submit" aria-disabled={save.isPending} className={primaryButton}>
-            Save packages
-          </button>
-          <Link to="/account/api-keys" className={secondaryButton}>
-            Cancel
-          </Link>
-        </div>
+        <PackagesPickerField control={form.control} owned={owned} />
+        <KeyFormActions submitLabel="Save packages" pending={save.isPending} />
       </form>
     </>
-  );
-}
-
-function EditPackagesField({ control, owned }: { control: EditControl; owned: readonly OwnedPackage[] }) {
-  const packages = useController({ control, name: "packages" });
-  const glob = useController({ control, name: "glob" });
-  return (
-    <PackagesPicker
-      owned={owned}
-      selected={packages.field.value ?? []}
-      onSelectedChange={packages.field.onChange}
-      glob={glob.field.value ?? ""}
-      onGlobChange={glob.field.onChange}
-      onGlobBlur={glob.field.onBlur}
-      packagesError={packages.fieldState.error?.message}
-      globError={glob.fieldState.error?.message}
-      searchRef={packages.field.ref}
-      globRef={glob.field.ref}
-    />
   );
 }
