@@ -1,5 +1,5 @@
 // Starts Keyhouse: configuration, database, demo seed, HTTP server, graceful shutdown.
-import http from "node:http";
+import http, { type IncomingMessage, type RequestListener, type ServerResponse } from "node:http";
 import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createDb, prepareDb } from "./db/client.ts";
 import { DEMO_USERS, isEmpty, seedDemo } from "./db/seed.ts";
@@ -45,7 +45,8 @@ async function main() {
   const workers = startNotificationWorkers(db, config, (line) => console.log(line));
   const retention = startRetentionJob(db, config, (line) => console.log(line));
   const app = createApp({ db, config, services });
-  const server = http.createServer(app);
+  const drain = connectionDrain(app);
+  const server = http.createServer(drain.listener);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 5 * 60_000;
@@ -68,6 +69,7 @@ async function main() {
     if (stopping) return;
     stopping = true;
     console.log(`${signal} received: finishing in-flight requests, then stopping.`);
+    drain.start(server);
     server.close(async () => {
       await workers.stop();
       await retention.stop();
@@ -77,12 +79,50 @@ async function main() {
       console.log("Keyhouse stopped.");
       process.exit(0);
     });
-    server.closeIdleConnections();
     // Requests still running after this long are cut off rather than holding shutdown forever.
-    setTimeout(() => server.closeAllConnections(), 10_000).unref();
+    setTimeout(() => {
+      console.log(`Shutdown: cutting off ${drain.running()} requests still running after 10 s, and their connections.`);
+      server.closeAllConnections();
+    }, 10_000).unref();
   };
   process.on("SIGTERM", () => shutdown("SIGTERM"));
   process.on("SIGINT", () => shutdown("SIGINT"));
+}
+
+/**
+ * Lets shutdown end keep-alive connections. server.close() stops new connections and
+ * closes the ones idle at that moment, but clients keep sending on the ones that were
+ * busy, and after an answer a connection is kept for keepAliveTimeout (65 s): under
+ * load, shutdown waited for the 10 s cut-off. Once draining, every answer says
+ * "Connection: close" (Node then closes the socket after it), and a connection whose
+ * answer already promised keep-alive is closed as soon as it goes idle, so shutdown
+ * waits for the requests in flight and no longer.
+ */
+function connectionDrain(app: RequestListener) {
+  let server: http.Server | undefined;
+  const inFlight = new Set<ServerResponse>();
+
+  const closeAfter = (res: ServerResponse) => {
+    if (res.writableFinished) return;
+    if (!res.headersSent) res.setHeader("Connection", "close");
+    // An answer whose headers already promised keep-alive leaves its socket idle: close it then.
+    else res.once("finish", () => setImmediate(() => server?.closeIdleConnections()));
+  };
+
+  const listener = (req: IncomingMessage, res: ServerResponse) => {
+    if (server) closeAfter(res);
+    inFlight.add(res);
+    res.once("close", () => inFlight.delete(res));
+    app(req, res);
+  };
+
+  const start = (s: http.Server) => {
+    server = s;
+    for (const res of inFlight) closeAfter(res);
+    s.closeIdleConnections();
+  };
+
+  return { listener, start, running: () => inFlight.size };
 }
 
 function redactUrl(url: string): string {

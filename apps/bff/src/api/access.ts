@@ -10,6 +10,7 @@ import { acceptedWays } from "../http/present-key.ts";
 import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
 import type { Viewer } from "../keys/lifecycle.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
+import type { LogViewer } from "../logs/query.ts";
 
 export type ApiSurface = "native" | "keys";
 
@@ -85,6 +86,18 @@ export function apiKeyUserName(caller: ApiCaller): string {
  */
 export function viewerOf(caller: ApiCaller, ip: string | null): Viewer {
   if (caller.user) return { id: caller.user.id, username: caller.user.username, ip, isAdmin: caller.user.isAdmin, allKeys: caller.user.isAdmin };
-  // Viewer.id is typed as a number; the lifecycle functions only write it into nullable columns.
-  return { id: null as unknown as number, username: apiKeyUserName(caller), ip, isAdmin: true, allKeys: true };
+  return { id: null, username: apiKeyUserName(caller), ip, isAdmin: true, allKeys: true };
+}
+
+// No user has ID 0 (IDs start at 1), so this matches no entry's owner should it be consulted.
+const NO_USER_ID = 0;
+
+/**
+ * The caller as the access-log reader sees it: a user reads the entries of the keys they
+ * own, an administrator every entry. The API key user reads as an administrator; the
+ * reader consults an administrator's ID only to narrow to "mine", never asked for here.
+ */
+export function logViewerOf(caller: ApiCaller): LogViewer {
+  if (caller.user) return { id: caller.user.id, isAdmin: caller.user.isAdmin };
+  return { id: NO_USER_ID, isAdmin: true };
 }

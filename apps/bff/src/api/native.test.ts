@@ -4,7 +4,9 @@
 import { checkKeyFormat, MESSAGES } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyPassword } from "../auth/passwords.ts";
-import { apiKeyRowSchema, feedRowSchema, packageRowSchema, userRowSchema } from "./native/rows.ts";
+import { createApiKey } from "../db/factories.ts";
+import { TEST_SECRET } from "../test/server.ts";
+import { accessLogRowSchema, apiKeyRowSchema, feedRowSchema, packageRowSchema, userRowSchema } from "./native/rows.ts";
 import { call, createApiWorld, type ApiWorld } from "./test-world.ts";
 
 let w: ApiWorld;
@@ -271,18 +273,109 @@ describe("ApiKeys_RevokeApiKey and ApiKeys_DeleteApiKey", () => {
 });
 
 describe("ApiKeyAccessLogs_GetLogs", () => {
-  it("answers rows (none yet) and accepts ApiKey_Id and Count", async () => {
-    const r = await native(`ApiKeyAccessLogs_GetLogs?ApiKey_Id=${K().aliceScoped.key.id}&Count=10`, K().apiKeyUser.value);
-    expect(r.status).toBe(200);
-    expect(r.body).toEqual([]);
-    expect((await native("ApiKeyAccessLogs_GetLogs", K().asAlice.value)).body).toEqual([]);
+  type LogRow = { Log_Id: number; ApiKey_Id: number | null; Path_Text: string };
+  const logs = (args: string, key: string) => native(`ApiKeyAccessLogs_GetLogs${args}`, key);
+  const logIds = (rows: LogRow[]) => rows.map((r) => r.Log_Id);
+  /** Everything answered so far is in the database: the writer batches off the request path. */
+  const flush = () => w.server.services.accessLog.flush();
+  const newestIds = async (where: { keyId?: number; ownerId?: number } = {}, take = 1000) =>
+    (await w.db.accessLogEntry.findMany({ where, orderBy: { id: "desc" }, take, select: { id: true } })).map((e) => e.id);
+
+  // Keys of their own for alice and bob, so this block knows every entry they have.
+  let aliceKey: { key: { id: number }; value: string };
+  let bobKey: { key: { id: number }; value: string };
+  beforeAll(async () => {
+    aliceKey = await createApiKey(w.db, TEST_SECRET, { kind: "scoped", name: "alice logs", ownerId: w.users.alice.id, globs: ["Contoso.*"] });
+    bobKey = await createApiKey(w.db, TEST_SECRET, { kind: "scoped", name: "bob logs", ownerId: w.users.bob.id, globs: ["Fabrikam.*"] });
+    const bearer = (value: string) => ({ headers: { Authorization: `Bearer ${value}` } });
+    await call(w.server.url, "/npm/npm/@contoso%2fweb", bearer(aliceKey.value));
+    await call(w.server.url, "/npm/npm/@contoso%2fweb", bearer(bobKey.value));
+    await call(w.server.url, "/nuget/nuget/v3/index.json", { headers: { "X-NuGet-ApiKey": aliceKey.value } });
+    // A key in the query string, to prove the answer never holds one.
+    await call(w.server.url, `/api/json/Feeds_GetFeeds?key=${K().asAlice.value}`);
+    await flush();
   });
 
-  it("refuses another user's key and bad counts", async () => {
-    expect((await native(`ApiKeyAccessLogs_GetLogs?ApiKey_Id=${K().bobScoped.key.id}`, K().asAlice.value)).status).toBe(404);
-    const r = await native("ApiKeyAccessLogs_GetLogs?Count=5000", K().apiKeyUser.value);
+  it("answers every entry, newest first, to the API key user and an impersonated admin, without any key", async () => {
+    for (const key of [K().apiKeyUser.value, K().asRoot.value]) {
+      await flush();
+      const expected = await newestIds();
+      const r = await logs("?Count=1000", key);
+      expect(r.status).toBe(200);
+      expect(logIds(r.body)).toEqual(expected);
+      for (const row of r.body) expect(accessLogRowSchema.parse(row)).toEqual(row);
+      for (const k of [...Object.values(K()), aliceKey, bobKey]) expect(r.text).not.toContain(k.value);
+      const inQuery = r.body.find((row: LogRow) => row.ApiKey_Id === K().asAlice.key.id && row.Path_Text.startsWith("/api/json/Feeds_GetFeeds?"));
+      expect(inQuery).toMatchObject({ Key_Name: "as alice", User_Name: "alice", Method_Code: "GET", Path_Text: "/api/json/Feeds_GetFeeds?key=%5Bredacted%5D", Status_Code: 200 });
+    }
+  });
+
+  it("answers one key's entries, newest first, in ProGet's row shape", async () => {
+    const r = await logs(`?ApiKey_Id=${aliceKey.key.id}`, K().apiKeyUser.value);
+    expect(r.status).toBe(200);
+    expect(r.body.map((row: LogRow) => row.Path_Text)).toEqual(["/nuget/nuget/v3/index.json", "/npm/npm/@contoso%2fweb"]);
+    expect(logIds(r.body)).toEqual(await newestIds({ keyId: aliceKey.key.id }));
+    const [newest] = r.body;
+    expect(newest).toMatchObject({ ApiKey_Id: aliceKey.key.id, Key_Name: "alice logs", Method_Code: "GET", Status_Code: 200 });
+    expect(Date.parse(newest.Request_Date)).toBeGreaterThan(Date.now() - 60_000);
+    expect(newest.Duration_Ms).toBeGreaterThanOrEqual(0);
+    expect(newest.Client_Address).toMatch(/127\.0\.0\.1/);
+  });
+
+  it("answers an impersonated user the entries of the keys they own only", async () => {
+    await flush();
+    const alice = await logs("?Count=1000", K().asAlice.value);
+    expect(alice.status).toBe(200);
+    expect(logIds(alice.body)).toEqual(await newestIds({ ownerId: w.users.alice.id }));
+    const aliceKeys = alice.body.map((row: LogRow) => row.ApiKey_Id);
+    expect(aliceKeys).toContain(aliceKey.key.id);
+    expect(aliceKeys).not.toContain(bobKey.key.id);
+    // The system key that impersonates alice is nobody's: its entries are not hers to read.
+    expect(aliceKeys).not.toContain(K().asAlice.key.id);
+
+    const bob = await logs("?Count=1000", K().asBob.value);
+    expect(bob.body.map((row: LogRow) => row.ApiKey_Id)).toContain(bobKey.key.id);
+    expect(bob.body.map((row: LogRow) => row.ApiKey_Id)).not.toContain(aliceKey.key.id);
+    expect((await logs(`?ApiKey_Id=${bobKey.key.id}`, K().asAlice.value)).status).toBe(404);
+    expect((await logs(`?ApiKey_Id=${aliceKey.key.id}`, K().asAlice.value)).body).toHaveLength(2);
+  });
+
+  it("refuses another user's key, an unknown key and bad counts", async () => {
+    expect((await logs(`?ApiKey_Id=${K().bobScoped.key.id}`, K().asAlice.value)).status).toBe(404);
+    expect((await logs("?ApiKey_Id=99999999", K().apiKeyUser.value)).status).toBe(404);
+    const r = await logs("?Count=5000", K().apiKeyUser.value);
     expect(r.status).toBe(400);
     expect(r.body.error).toBe('Argument "Count" must be at most 1000.');
+    expect((await logs("?Count=0", K().apiKeyUser.value)).body.error).toBe('Argument "Count" must be at least 1.');
+  });
+
+  it("answers Count entries (100 by default), even past one page of the log reader", async () => {
+    const bulk = await createApiKey(w.db, TEST_SECRET, { kind: "scoped", name: "alice bulk", ownerId: w.users.alice.id, globs: ["*"] });
+    const at = Date.now() - 60_000;
+    await w.db.accessLogEntry.createMany({
+      data: Array.from({ length: 1_100 }, (_, i) => ({
+        at: new Date(at + i),
+        keyId: bulk.key.id,
+        keyName: "alice bulk",
+        keyHint: bulk.key.hint,
+        keyStatus: "valid",
+        ownerId: w.users.alice.id,
+        surface: "feeds",
+        method: "GET",
+        path: `/npm/npm/p${i}`,
+        status: 200,
+        durationMs: 1,
+      })),
+    });
+    const all = await newestIds({ keyId: bulk.key.id }, 2_000);
+    for (const [args, count] of [["", 100], ["&Count=1", 1], ["&Count=550", 550], ["&Count=1000", 1000]] as const) {
+      for (const key of [K().apiKeyUser.value, K().asAlice.value]) {
+        const r = await logs(`?ApiKey_Id=${bulk.key.id}${args}`, key);
+        expect(r.status).toBe(200);
+        expect(logIds(r.body)).toEqual(all.slice(0, count));
+      }
+    }
+    expect((await logs(`?ApiKey_Id=${bulk.key.id}`, K().asBob.value)).status).toBe(404);
   });
 });
 

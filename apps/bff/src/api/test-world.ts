@@ -6,7 +6,7 @@ import { createApiKey, createFeed, createLegacyKey, createPackage, createUser, g
 import type { Db } from "../db/client.ts";
 import { createApp } from "../http/app.ts";
 import { createServices } from "../services.ts";
-import { createTestDatabase, type TestDatabase } from "../test/database.ts";
+import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_PASSWORD, TEST_SECRET, testConfig } from "../test/server.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -83,7 +83,8 @@ export async function createApiWorld() {
 async function startApiServer(db: Db) {
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
-  const config = testConfig();
+  // The real provider: the access-log reader words its queries for it.
+  const config = testConfig({ provider: testProvider });
   const services = createServices(db, config, log);
   const server = http.createServer(createApp({ db, config, log, services }));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));

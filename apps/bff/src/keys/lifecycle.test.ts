@@ -3,10 +3,11 @@
 // double up, and statuses follow the clock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { TRPCError } from "@trpc/server";
-import { createFeed, createLegacyKey, createPackage, createUser } from "../db/factories.ts";
+import { createApiKey, createFeed, createLegacyKey, createPackage, createUser } from "../db/factories.ts";
+import { AppError } from "../errors.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
-import { createScopedKey, listOwnKeys, revokeKey, type Viewer } from "./lifecycle.ts";
+import { createScopedKey, listOwnKeys, revokeAllLegacyKeys, revokeKey, type Viewer } from "./lifecycle.ts";
 import { hashKeyValue } from "./secrets.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -29,7 +30,7 @@ async function outcome(p: Promise<unknown>): Promise<string> {
   try {
     await p;
   } catch (e) {
-    if (e instanceof TRPCError) return `${e.code}: ${e.message}`;
+    if (e instanceof TRPCError || e instanceof AppError) return `${e.code}: ${e.message}`;
     throw e;
   }
   return "OK";
@@ -129,5 +130,27 @@ describe("statuses follow the clock", () => {
     expect(await at(30 * DAY - 1)).toEqual({ state: "expiring", label: "Expires in 1 day", daysLeft: 1 });
     expect(await at(30 * DAY)).toEqual({ state: "expired", label: "Expired", daysLeft: 0 });
     expect(await at(400 * DAY)).toEqual({ state: "expired", label: "Expired", daysLeft: 0 });
+  });
+});
+
+describe("a viewer without a user (the API key user)", () => {
+  const noUser = (over: Partial<Viewer> = {}): Viewer => ({ id: null, username: 'API key user (key "ops")', ip: "192.0.2.9", isAdmin: true, allKeys: true, ...over });
+
+  it("reaches every key, and is recorded with no actor id", async () => {
+    const { key } = await createApiKey(t.db, TEST_SECRET, { kind: "system", name: "ownerless", ownerId: null });
+    const revoked = await revokeKey(t.db, noUser(), key.id, "rotated");
+    expect(revoked.status.label).toBe("Revoked");
+    const row = await t.db.apiKey.findUniqueOrThrow({ where: { id: key.id } });
+    expect(row.revokedById).toBeNull();
+    const event = await t.db.auditEvent.findFirstOrThrow({ where: { keyId: key.id, action: "key.revoked" } });
+    expect(event).toMatchObject({ actorId: null, actorName: 'API key user (key "ops")' });
+  });
+
+  it("without every-key reach, owns nothing: its null never matches an ownerless key", async () => {
+    const { key } = await createApiKey(t.db, TEST_SECRET, { kind: "system", name: "ownerless too", ownerId: null });
+    expect(await outcome(revokeKey(t.db, noUser({ isAdmin: false, allKeys: false }), key.id, undefined))).toBe(`NOT_FOUND: No API key with ID ${key.id} was found.`);
+    expect(await revokeAllLegacyKeys(t.db, noUser())).toBe(0);
+    const made = createScopedKey({ db: t.db, secret: TEST_SECRET }, noUser(), { name: "nobody's", scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 });
+    expect(await outcome(made)).toBe("BAD_REQUEST: The API key user (a system key with no user) owns no packages and cannot own a scoped key. Use a key that acts as a user.");
   });
 });

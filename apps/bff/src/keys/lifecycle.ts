@@ -17,8 +17,13 @@ import { keyMailFacts, templates } from "../notifications/templates.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
 
-/** Who is asking: owners reach only their own keys; admins (on admin screens) reach every key. */
-export type Viewer = Actor & { id: number; isAdmin: boolean; allKeys?: boolean };
+/**
+ * Who is asking: owners reach only their own keys; admins (on admin screens) reach every
+ * key. `id` is null for the API key user (a system key with no user), which acts with
+ * every privilege (isAdmin and allKeys) but owns nothing: its changes are recorded with
+ * no actor id, and it never matches a key's owner.
+ */
+export type Viewer = Actor & { id: number | null; isAdmin: boolean; allKeys?: boolean };
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
@@ -26,13 +31,24 @@ export function keyNotFound(id: number): AppError {
   return notFound(`No API key with ID ${id} was found.`);
 }
 
+/** The owner condition a viewer's key lookups need; null when it can reach no key. */
+function reachOf(viewer: Viewer): { ownerId?: number } | null {
+  if (viewer.allKeys && viewer.isAdmin) return {};
+  // `ownerId: null` would match every ownerless system key: a viewer without a user owns none.
+  return viewer.id === null ? null : { ownerId: viewer.id };
+}
+
 async function findKeyFor(tx: Tx, viewer: Viewer, id: number): Promise<KeyRow> {
-  const row = await tx.apiKey.findFirst({
-    where: { id, ...(viewer.allKeys && viewer.isAdmin ? {} : { ownerId: viewer.id }) },
-    include: keyViewInclude,
-  });
+  const reach = reachOf(viewer);
+  const row = reach && (await tx.apiKey.findFirst({ where: { id, ...reach }, include: keyViewInclude }));
   if (!row) throw keyNotFound(id);
   return row;
+}
+
+/** The viewer's user ID, for what only a user can have: scoped keys and owned packages. */
+function ownerIdOf(viewer: Viewer, what: string): number {
+  if (viewer.id !== null) return viewer.id;
+  throw new AppError("BAD_REQUEST", `The API key user (a system key with no user) owns no packages and cannot ${what}. Use a key that acts as a user.`);
 }
 
 
@@ -79,15 +95,16 @@ function globList(glob: string | undefined): string[] {
 export type KeyDeps = { db: Db; secret: string };
 
 export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, input: CreateKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
+  const ownerId = ownerIdOf(viewer, "own a scoped key");
   const value = generateKeyValue();
   try {
     const row = await db.$transaction(async (tx) => {
-      const packages = await checkOwnedPackages(tx, viewer.id, input.packages);
+      const packages = await checkOwnedPackages(tx, ownerId, input.packages);
       const created = await tx.apiKey.create({
         data: {
           kind: "scoped",
           name: input.name,
-          ownerId: viewer.id,
+          ownerId,
           apis: JSON.stringify(["feeds"]),
           scopes: JSON.stringify(input.scopes),
           packages: JSON.stringify(packages),
@@ -118,7 +135,7 @@ export async function updateKeyPackages(db: Db, viewer: Viewer, input: UpdateKey
     if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys have packages to edit: legacy keys have full access, and system keys are edited under Admin › API keys.");
     if (key.revokedAt) throw conflict("This key is revoked: its packages can no longer be changed.");
     // The packages must be the key owner's, also when an admin edits them.
-    const packages = await checkOwnedPackages(tx, key.ownerId ?? viewer.id, input.packages);
+    const packages = await checkOwnedPackages(tx, key.ownerId ?? ownerIdOf(viewer, "choose packages for a key without an owner"), input.packages);
     const updated = await tx.apiKey.update({
       where: { id: key.id },
       data: { packages: JSON.stringify(packages), globs: JSON.stringify(globList(input.glob)) },
@@ -188,8 +205,11 @@ export async function deleteKey(db: Db, viewer: Viewer, id: number): Promise<voi
 
 /** Revokes every active legacy key of the viewer. Answers how many were revoked. */
 export async function revokeAllLegacyKeys(db: Db, viewer: Viewer, now = new Date()): Promise<number> {
+  // The API key user owns no keys, legacy ones included.
+  if (viewer.id === null) return 0;
+  const ownerId = viewer.id;
   return db.$transaction(async (tx) => {
-    const keys = await tx.apiKey.findMany({ where: { ownerId: viewer.id, kind: "legacy", revokedAt: null }, include: keyViewInclude });
+    const keys = await tx.apiKey.findMany({ where: { ownerId, kind: "legacy", revokedAt: null }, include: keyViewInclude });
     for (const key of keys) await revokeInTx(tx, viewer, key, "Revoked with all legacy keys", now);
     return keys.length;
   });

@@ -2,7 +2,7 @@ import { generateKeyValue } from "@keyhouse/shared";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { BODY_LOG_LIMIT, truncate } from "./capture.ts";
-import { REDACTED } from "./redact.ts";
+import { REDACTED, SECRET_FIELD_NAMES } from "./redact.ts";
 import { scrubText, scrubUrl, scrubValue } from "./scrub.ts";
 
 const K = generateKeyValue();
@@ -15,6 +15,15 @@ describe("scrub", () => {
     const json = scrubText(JSON.stringify([{ Key_Text: "custom-value-123456789", Password_Text: "hunter2!", Key_Hint: "cust…6789" }]), "application/json");
     expect(JSON.parse(json)).toEqual([{ Key_Text: REDACTED, Password_Text: REDACTED, Key_Hint: "cust…6789" }]);
     expect(scrubText("key_text=abc&password_text=def&x=1", "application/x-www-form-urlencoded")).toBe(`key_text=${encodeURIComponent(REDACTED)}&password_text=${encodeURIComponent(REDACTED)}&x=1`);
+  });
+
+  it("removes every name of redact.ts's list, the one list of secret names", () => {
+    for (const name of SECRET_FIELD_NAMES) {
+      expect(scrubUrl(`/p?${name}=hunter2hunter2`), name).not.toContain("hunter2");
+      expect(scrubText(JSON.stringify({ a: { [name]: "hunter2hunter2" } }), "application/json"), name).not.toContain("hunter2");
+      expect(scrubText(`{"${name}": "hunter2hunter2`, "application/json"), name).not.toContain("hunter2");
+      expect(scrubText(`${name}=hunter2hunter2&x=1`, "application/x-www-form-urlencoded"), name).not.toContain("hunter2");
+    }
   });
 
   it("removes anything shaped like a generated key, wherever it is", () => {

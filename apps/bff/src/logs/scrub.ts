@@ -1,19 +1,12 @@
-// What the access log stores of a path, a query or a body: secrets removed. This widens
-// redact.ts in three ways:
-//  - more field names: the Native API's Key_Text (a custom key, and the value a create
-//    answers with) and Password_Text, and similar;
+// What the access log stores of a path, a query or a body: secrets removed. The secret
+// field names are redact.ts's list (the Native API's Key_Text and Password_Text among
+// them); this widens redact.ts in two ways:
 //  - anything shaped like a generated key (khk_…) is removed wherever it appears, so a key
 //    sent in a place nobody expected (a path segment, an oddly named field) is not kept;
 //  - JSON that cannot be parsed (cut short, or malformed) still has its secret-named
 //    string properties removed, by pattern, instead of being stored as it came.
 import { KEY_PREFIX } from "@keyhouse/shared";
 import { isSecretName, REDACTED } from "./redact.ts";
-
-const MORE_SECRET_NAMES = /^(key_?text|password_?text|new_?password|current_?password|old_?password|custom_?key|api_?key_?text|secret_?key|private_?key|npm_?token|otp)$/i;
-
-export function isLoggedSecretName(name: string): boolean {
-  return isSecretName(name) || MORE_SECRET_NAMES.test(name);
-}
 
 // The prefix followed by any run of base62 characters: generated keys, and mistyped ones.
 const KEY_SHAPE = new RegExp(`${KEY_PREFIX}[0-9A-Za-z]+`, "gi");
@@ -30,7 +23,7 @@ export function scrubUrl(originalUrl: string): string {
   const params = new URLSearchParams(originalUrl.slice(q + 1));
   let changed = false;
   for (const name of new Set(params.keys())) {
-    if (isLoggedSecretName(name)) {
+    if (isSecretName(name)) {
       params.set(name, REDACTED);
       changed = true;
     }
@@ -45,7 +38,7 @@ export function scrubValue(value: unknown, depth = 0): unknown {
   if (Array.isArray(value)) return value.slice(0, 1000).map((v) => scrubValue(v, depth + 1));
   if (value && typeof value === "object") {
     const out: Record<string, unknown> = {};
-    for (const [k, v] of Object.entries(value)) out[scrubKeys(k)] = isLoggedSecretName(k) ? REDACTED : scrubValue(v, depth + 1);
+    for (const [k, v] of Object.entries(value)) out[scrubKeys(k)] = isSecretName(k) ? REDACTED : scrubValue(v, depth + 1);
     return out;
   }
   return value;
@@ -62,7 +55,7 @@ export function scrubText(text: string, contentType: string): string {
     try {
       return JSON.stringify(scrubValue(JSON.parse(text)));
     } catch {
-      return scrubKeys(text.replace(JSON_PAIR, (pair, name: string, colon: string) => (isLoggedSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : pair)));
+      return scrubKeys(text.replace(JSON_PAIR, (pair, name: string, colon: string) => (isSecretName(name) ? `"${name}"${colon}"${REDACTED}"` : pair)));
     }
   }
   return scrubKeys(text);

@@ -1,6 +1,6 @@
 // "A killed server loses no acknowledged write" (PRODUCT §11), for the access log: the
-// built server under load gets SIGTERM; every request it answered must have its entry in
-// the database once it has exited.
+// built server under keep-alive load gets SIGTERM; every request it answered must have
+// its entry in the database once it has exited, and it must exit within a few seconds.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import net from "node:net";
@@ -61,7 +61,13 @@ describe("SIGTERM under load", () => {
     });
     child.stdout!.on("data", (c: Buffer) => (output += c.toString()));
     child.stderr!.on("data", (c: Buffer) => (output += c.toString()));
-    const exited = new Promise<number | null>((resolve) => child!.once("exit", (code) => resolve(code)));
+    let exitedAt = 0;
+    const exited = new Promise<number | null>((resolve) =>
+      child!.once("exit", (code) => {
+        exitedAt = Date.now();
+        resolve(code);
+      }),
+    );
     const deadline = Date.now() + 30_000;
     while (!output.includes("Keyhouse is running at")) {
       if (Date.now() > deadline || child.exitCode !== null) throw new Error(`the server did not start:\n${output}`);
@@ -78,6 +84,7 @@ describe("SIGTERM under load", () => {
       let acknowledged = 0;
       let failed = 0;
       let signalled = false;
+      let signalledAt = 0;
       const CONCURRENCY = 40;
       const TOTAL = 4000;
       let started = 0;
@@ -97,6 +104,7 @@ describe("SIGTERM under load", () => {
           }
           if (acknowledged === 600 && !signalled) {
             signalled = true;
+            signalledAt = Date.now();
             child!.kill("SIGTERM");
           }
         }
@@ -105,6 +113,10 @@ describe("SIGTERM under load", () => {
       expect(signalled).toBe(true);
       expect(await exited).toBe(0);
       expect(output).toContain("Keyhouse stopped.");
+      // The clients keep their connections alive and keep sending: shutdown must close
+      // those connections rather than serve them until the 10 s cut-off (which says so).
+      expect(output).not.toContain("Shutdown: cutting off");
+      expect(exitedAt - signalledAt).toBeLessThan(9_000);
       expect(acknowledged).toBeGreaterThanOrEqual(600);
       const logged = await db.accessLogEntry.count({ where: { keyId: key.id } });
       expect(logged).toBeGreaterThanOrEqual(acknowledged);

@@ -1,16 +1,17 @@
 // ApiKeys_* and ApiKeyAccessLogs_*: adapters over keys/ (lifecycle, system keys, views).
 // An impersonated user reaches only the keys they own; administrators and the API key
 // user reach every key, and only they create or change system keys.
-import { APIS, createSystemKeyInputSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
+import { ACCESS_LOG_PAGE_MAX, accessLogFilterSchema, APIS, createSystemKeyInputSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import { badRequest } from "../../errors.ts";
 import { deleteKey, revokeKey } from "../../keys/lifecycle.ts";
 import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
-import { requireFullControl, viewerOf } from "../access.ts";
+import { listAccessLogs, type AccessLogRow } from "../../logs/query.ts";
+import { logViewerOf, requireFullControl, viewerOf } from "../access.ts";
 import { arg } from "../args.ts";
 import { visibleKey as findVisibleKey, visibleKeys as listVisibleKeys } from "../domain/keys.ts";
 import { defineMethod, type NativeContext } from "./method.ts";
-import { accessLogRowSchema, apiKeyRow, apiKeyRowSchema } from "./rows.ts";
+import { accessLogRow, accessLogRowSchema, apiKeyRow, apiKeyRowSchema } from "./rows.ts";
 
 const keyId = (description = "The key's ID.") => arg.integer({ description, required: true });
 
@@ -161,18 +162,45 @@ export const revokeApiKey = defineMethod({
   },
 });
 
+const DEFAULT_LOG_COUNT = 100;
+const MAX_LOG_COUNT = 1000;
+
+/**
+ * The newest `count` entries the caller may read, of one key or of all. The reader's
+ * pages are smaller than a Native API answer may be, and a page may stop short of full
+ * (even empty) when its search budget runs out, so this follows the cursor until it has
+ * `count` entries or the reader has none older.
+ */
+async function newestEntries(ctx: NativeContext, keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
+  const viewer = logViewerOf(ctx.caller);
+  const rows: AccessLogRow[] = [];
+  let cursor: number | undefined;
+  while (rows.length < count) {
+    const filter = accessLogFilterSchema.parse({ key: keyId, cursor, limit: Math.min(count - rows.length, ACCESS_LOG_PAGE_MAX) });
+    const page = await listAccessLogs(ctx.db, viewer, filter, ctx.services.config.provider);
+    rows.push(...page.rows);
+    // Cursors only go down, to older entries; one that does not would never end.
+    if (page.nextCursor === null || (cursor !== undefined && page.nextCursor >= cursor)) break;
+    cursor = page.nextCursor;
+  }
+  return rows.slice(0, count);
+}
+
 export const getAccessLogs = defineMethod({
   name: "ApiKeyAccessLogs_GetLogs",
   summary: "Access-log entries, newest first (optionally of one key).",
-  description: "An impersonated user can read the logs of keys they own only.",
+  description:
+    "Administrators and the API key user read every entry; an impersonated user reads the entries of the keys they own only, " +
+    "and an ApiKey_Id of a key they do not own answers 404. Paths are stored with secrets removed; no entry holds a key.",
   args: z.object({
     ApiKey_Id: arg.integer({ description: "Only this key's entries." }),
-    Count: arg.integer({ description: "At most this many entries (default 100).", max: 1000 }),
+    Count: arg.integer({ description: `At most this many entries, the newest (default ${DEFAULT_LOG_COUNT}).`, max: MAX_LOG_COUNT }),
   }),
   row: accessLogRowSchema,
   run: async (ctx, a) => {
+    // Another user's key answers 404 like a missing one, rather than an empty list that would confirm it exists.
     if (a.ApiKey_Id !== undefined) await visibleKey(ctx, a.ApiKey_Id);
-    // The access-log writer and its reader are another change; until then there are no entries to answer.
-    return [];
+    const entries = await newestEntries(ctx, a.ApiKey_Id, a.Count ?? DEFAULT_LOG_COUNT);
+    return entries.map(accessLogRow);
   },
 });

@@ -4,6 +4,7 @@
 // value appears only as Key_Text, only in the answer that created or replaced it.
 import { z } from "zod";
 import type { KeyView } from "../../keys/views.ts";
+import type { AccessLogRow } from "../../logs/query.ts";
 
 const date = z.string().describe("ISO 8601 date and time (UTC)");
 const csv = (what: string) => z.string().describe(`${what}, separated by commas`);
@@ -66,15 +67,31 @@ export function apiKeyRow(k: KeyView, value?: string | null): ApiKeyRow {
 export const accessLogRowSchema = z.object({
   Log_Id: z.number().int(),
   Request_Date: date,
-  ApiKey_Id: z.number().int().nullable(),
+  ApiKey_Id: z.number().int().nullable().describe("The key presented; null when it matched no key"),
   Key_Name: z.string().nullable(),
-  User_Name: z.string().nullable(),
+  User_Name: z.string().nullable().describe("The user the call acted as; null for the API key user or an invalid key"),
   Method_Code: z.string(),
-  Path_Text: z.string(),
+  Path_Text: z.string().describe("Path and query, with secrets removed"),
   Status_Code: z.number().int(),
   Duration_Ms: z.number(),
   Client_Address: z.string().nullable(),
 });
+export type AccessLogRowOut = z.infer<typeof accessLogRowSchema>;
+
+export function accessLogRow(e: AccessLogRow): AccessLogRowOut {
+  return {
+    Log_Id: e.id,
+    Request_Date: e.at.toISOString(),
+    ApiKey_Id: e.keyId,
+    Key_Name: e.keyName,
+    User_Name: e.username,
+    Method_Code: e.method,
+    Path_Text: e.path,
+    Status_Code: e.status,
+    Duration_Ms: e.durationMs,
+    Client_Address: e.ip,
+  };
+}
 
 export const feedRowSchema = z.object({
   Feed_Id: z.number().int(),
