@@ -2,13 +2,12 @@
 // its audit event and notice commit together or not at all, concurrent changes do not
 // double up, and statuses follow the clock.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { createApiKey, createFeed, createLegacyKey, createPackage, createUser } from "../db/factories.ts";
-import { AppError } from "../errors.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
 import { createScopedKey, listOwnKeys, revokeAllLegacyKeys, revokeKey, type Viewer } from "./lifecycle.ts";
 import { hashKeyValue } from "./secrets.ts";
+import { outcome } from "../test/outcome.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 type UserRow = Awaited<ReturnType<typeof createUser>>;
@@ -25,16 +24,6 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 const viewerOf = (u: UserRow): Viewer => ({ id: u.id, username: u.username, ip: "192.0.2.1", isAdmin: u.role === "admin" });
-
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError || e instanceof AppError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return "OK";
-}
 
 const counts = async () => ({ keys: await t.db.apiKey.count(), audit: await t.db.auditEvent.count(), notices: await t.db.notification.count() });
 

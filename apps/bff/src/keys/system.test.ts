@@ -11,6 +11,7 @@ import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
 import type { Viewer } from "./lifecycle.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { createSystemKey, updateSystemKey } from "./system.ts";
+import { outcome } from "../test/outcome.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const NOW = new Date("2030-06-15T12:00:00.000Z");
@@ -29,17 +30,6 @@ afterAll(() => t.drop());
 const deps = () => ({ db: t.db, secret: TEST_SECRET });
 const create = (input: Partial<CreateSystemKeyInput>, now = NOW) => createSystemKey(deps(), viewer, createSystemKeyInputSchema.parse({ apis: ["feeds"], ...input }), now);
 const update = (input: Partial<UpdateSystemKeyInput> & { id: number }, now = NOW) => updateSystemKey(deps(), viewer, updateSystemKeyInputSchema.parse({ apis: ["feeds"], ...input }), now);
-
-/** "CODE: message" of a refusal, or "OK". */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof AppError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return "OK";
-}
 
 const counts = async () => ({ keys: await t.db.apiKey.count(), audit: await t.db.auditEvent.count(), notices: await t.db.notification.count() });
 

@@ -2,13 +2,13 @@
 // migrated database (SQLite, or PostgreSQL with KEYHOUSE_TEST_DB=postgres). No mocks.
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { checkKeyFormat, keyHint, type AdminKeyListInput } from "@keyhouse/shared";
 import { createApiKey, createFeed, createUser } from "../../db/factories.ts";
 import { hashKeyValue } from "../../keys/secrets.ts";
 import { KeyVerifier } from "../../keys/verify.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { outcome } from "../../test/outcome.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const IP = "203.0.113.7"; // what callerFor reports as the client address
@@ -30,17 +30,6 @@ beforeAll(async () => {
   await createFeed(t.db, { name: "gems", type: "rubygems" });
 });
 afterAll(() => t.drop());
-
-/** "CODE: message" of a refusal, or "OK". */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return "OK";
-}
 
 // The configuration names the database in use: the text search asks PostgreSQL to ignore case.
 const config = testConfig({ provider: testProvider });

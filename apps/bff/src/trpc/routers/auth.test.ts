@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { createUser } from "../../db/factories.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { callerFor, TEST_PASSWORD } from "../../test/server.ts";
 import { adminProcedure, protectedProcedure, router, createCallerFactory } from "../init.ts";
 import { z } from "zod";
+import { outcome } from "../../test/outcome.ts";
 
 let t: TestDatabase;
 beforeAll(async () => {
@@ -14,16 +14,6 @@ beforeAll(async () => {
   await createUser(t.db, { username: "gone", password: TEST_PASSWORD, disabled: true });
 });
 afterAll(() => t.drop());
-
-async function codeOf(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return "OK";
-}
 
 describe("auth procedures", () => {
   it("me is null when signed out and the user when signed in", async () => {
@@ -42,25 +32,25 @@ describe("auth procedures", () => {
 
   it("refuses a wrong password, an unknown user and a disabled user with one message", async () => {
     const c = callerFor(t.db, null, { ip: "198.51.100.2" });
-    expect(await codeOf(c.auth.login({ username: "alice", password: "nope" }))).toBe("UNAUTHORIZED: The user name or password is incorrect.");
-    expect(await codeOf(c.auth.login({ username: "nobody", password: "nope" }))).toBe("UNAUTHORIZED: The user name or password is incorrect.");
-    expect(await codeOf(c.auth.login({ username: "Alice", password: TEST_PASSWORD }))).toBe("UNAUTHORIZED: The user name or password is incorrect.");
-    expect(await codeOf(c.auth.login({ username: "gone", password: TEST_PASSWORD }))).toMatch(/^UNAUTHORIZED: This account is disabled/);
+    expect(await outcome(c.auth.login({ username: "alice", password: "nope" }))).toBe("UNAUTHORIZED: The user name or password is incorrect.");
+    expect(await outcome(c.auth.login({ username: "nobody", password: "nope" }))).toBe("UNAUTHORIZED: The user name or password is incorrect.");
+    expect(await outcome(c.auth.login({ username: "Alice", password: TEST_PASSWORD }))).toBe("UNAUTHORIZED: The user name or password is incorrect.");
+    expect(await outcome(c.auth.login({ username: "gone", password: TEST_PASSWORD }))).toMatch(/^UNAUTHORIZED: This account is disabled/);
   });
 
   it("rejects empty input with the schema's message", async () => {
     const c = callerFor(t.db, null, { ip: "198.51.100.3" });
-    expect(await codeOf(c.auth.login({ username: "  ", password: "x" }))).toBe("BAD_REQUEST: Enter your user name.");
-    expect(await codeOf(c.auth.login({ username: "alice", password: "" }))).toBe("BAD_REQUEST: Enter your password.");
+    expect(await outcome(c.auth.login({ username: "  ", password: "x" }))).toBe("BAD_REQUEST: Enter your user name.");
+    expect(await outcome(c.auth.login({ username: "alice", password: "" }))).toBe("BAD_REQUEST: Enter your password.");
   });
 
   it("refuses mutations without a CSRF proof", async () => {
     const c = callerFor(t.db, null, { csrfOk: false });
-    expect(await codeOf(c.auth.login({ username: "alice", password: TEST_PASSWORD }))).toMatch(/^FORBIDDEN: This request did not come from the Keyhouse app/);
+    expect(await outcome(c.auth.login({ username: "alice", password: TEST_PASSWORD }))).toMatch(/^FORBIDDEN: This request did not come from the Keyhouse app/);
   });
 
   it("logout needs a session and removes it", async () => {
-    expect(await codeOf(callerFor(t.db, null).auth.logout())).toBe("UNAUTHORIZED: Sign in to continue.");
+    expect(await outcome(callerFor(t.db, null).auth.logout())).toBe("UNAUTHORIZED: Sign in to continue.");
   });
 });
 
@@ -76,9 +66,9 @@ describe("procedure guards", () => {
     const root = await t.db.user.findUniqueOrThrow({ where: { username: "root" } });
     const base = { db: t.db, config: {} as never, ip: "x", userAgent: undefined, csrfOk: true };
     const sess = (u: typeof alice) => ({ id: "s", csrfToken: "c", user: { id: u.id, username: u.username, displayName: u.displayName, email: u.email, role: u.role as "admin" | "user" } });
-    expect(await codeOf(make({ ...base, session: null }).mine())).toBe("UNAUTHORIZED: Sign in to continue.");
+    expect(await outcome(make({ ...base, session: null }).mine())).toBe("UNAUTHORIZED: Sign in to continue.");
     expect(await make({ ...base, session: sess(alice) }).mine()).toBe("alice");
-    expect(await codeOf(make({ ...base, session: sess(alice) }).admin())).toBe("FORBIDDEN: Only administrators can do this.");
+    expect(await outcome(make({ ...base, session: sess(alice) }).admin())).toBe("FORBIDDEN: Only administrators can do this.");
     expect(await make({ ...base, session: sess(root) }).admin()).toBe("root");
   });
 });

@@ -2,12 +2,12 @@
 // migrated database (SQLite, or PostgreSQL with KEYHOUSE_TEST_DB=postgres). No mocks.
 import { readFileSync, existsSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { checkKeyFormat, keyHint } from "@keyhouse/shared";
 import { createFeed, createLegacyKey, createPackage, createUser, grantFeed } from "../../db/factories.ts";
 import { hashKeyValue } from "../../keys/secrets.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET } from "../../test/server.ts";
+import { outcome } from "../../test/outcome.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const IP = "203.0.113.7"; // what callerFor reports as the client address
@@ -38,17 +38,6 @@ beforeAll(async () => {
   for (const u of [carol, dave, erin]) await createPackage(db, { feedId: nuget.id, name: `${u.username}.Pkg`, ownerIds: [u.id] });
 });
 afterAll(() => t.drop());
-
-/** "CODE: message" of a refusal, or "OK". */
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return "OK";
-}
 
 const as = (u: UserRow | null) => callerFor(t.db, u);
 /** Lets a test send what the types forbid, as a hand-made request would. */

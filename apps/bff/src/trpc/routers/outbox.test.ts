@@ -1,25 +1,15 @@
 // The Outbox screen through tRPC: users see their own notices, admins everyone's.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { TRPCError } from "@trpc/server";
 import { createFeed, createPackage, createUser } from "../../db/factories.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { callerFor, TEST_PASSWORD, testConfig } from "../../test/server.ts";
+import { outcome } from "../../test/outcome.ts";
 
 type UserRow = Awaited<ReturnType<typeof createUser>>;
 
 let t: TestDatabase;
 let alice: UserRow, bob: UserRow, quiet: UserRow, root: UserRow;
 const values: string[] = [];
-
-async function outcome(p: Promise<unknown>): Promise<string> {
-  try {
-    await p;
-  } catch (e) {
-    if (e instanceof TRPCError) return `${e.code}: ${e.message}`;
-    throw e;
-  }
-  return "OK";
-}
 
 beforeAll(async () => {
   t = await createTestDatabase();
