@@ -22,6 +22,19 @@ const env = (name: string): string => {
   return v;
 };
 
+// BENCH_COUNT_QUERIES=1: counts the SQL statements prepared on better-sqlite3 connections
+// (Prisma's adapter prepares one per query) and prints them on stop.
+const prepared = new Map<string, number>();
+if (process.env.BENCH_COUNT_QUERIES === "1") {
+  const { default: Database } = await import("better-sqlite3");
+  const prepare = Database.prototype.prepare;
+  Database.prototype.prepare = function (this: InstanceType<typeof Database>, sql: string) {
+    const k = sql.replace(/\s+/g, " ").slice(0, 100);
+    prepared.set(k, (prepared.get(k) ?? 0) + 1);
+    return prepare.call(this, sql);
+  } as typeof prepare;
+}
+
 async function main() {
   const mode = env("BENCH_MODE");
   let handler: http.RequestListener;
@@ -53,7 +66,7 @@ async function main() {
     // Writes still owed for the requests served so far: access-log entries, last-used times.
     settle = async () => {
       await services.keys.flush();
-      await services.accessLog.close();
+      await services.accessLog.drain();
     };
     stop = async () => {
       await services.keys.flush();
@@ -61,6 +74,7 @@ async function main() {
       await db.$disconnect();
       if (lines.length) process.stderr.write(`server log:\n${lines.join("\n")}\n`);
       process.stderr.write(`access log: ${JSON.stringify(services.accessLog.stats())}\n`);
+      if (prepared.size) process.stderr.write(`statements prepared (${process.env.BENCH_NAME ?? ""}):\n${[...prepared].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${String(n).padStart(7)}  ${k}`).join("\n")}\n`);
     };
   }
 

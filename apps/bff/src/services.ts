@@ -5,6 +5,7 @@ import type { Db } from "./db/client.ts";
 import { FeedAccess } from "./feeds/access.ts";
 import { PackageStore } from "./feeds/store.ts";
 import { KeyVerifier } from "./keys/verify.ts";
+import { SqliteSideWriter } from "./lib/sqlite-side-writer.ts";
 import { AccessLogWriter } from "./logs/writer.ts";
 
 export type Services = {
@@ -24,14 +25,16 @@ export type ServiceOptions = {
 };
 
 export function createServices(db: Db, config: Config, log: (line: string) => void = (l) => console.error(l), options: ServiceOptions = {}): Services {
-  const keys = new KeyVerifier(db, config.secret);
+  // SQLite: one worker thread writes access-log entries and keys' last uses off the main thread.
+  const sqlite = config.provider === "sqlite" ? new SqliteSideWriter(db) : null;
+  const keys = new KeyVerifier(db, config.secret, undefined, sqlite);
   return {
     db,
     config,
     keys,
     feedAccess: new FeedAccess(db, keys),
     store: new PackageStore(path.join(config.dataDir, "packages")),
-    accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false }),
+    accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false, ...(sqlite ? { sqlite } : {}) }),
     log,
   };
 }

@@ -20,6 +20,13 @@ export type RequestUserInfo = { id: number; username: string };
 
 const NO_KEY = { keyId: null, keyName: null, keyHint: null, ownerId: null, logRequestBody: false, logResponseBody: false };
 
+/**
+ * Where the access-log capture (logs/capture.ts) leaves the function that starts keeping
+ * the response body: called once a key that asks for body logging is known, so that the
+ * requests of every other key never pay for it.
+ */
+export const CAPTURE_RESPONSE_BODY = "keyhouseCaptureResponseBody";
+
 export function describeRequestKey(res: Response, found: KeyLookup, now = new Date()): void {
   let info: RequestKeyInfo;
   if (found.status === "found") {
@@ -30,6 +37,7 @@ export function describeRequestKey(res: Response, found: KeyLookup, now = new Da
     info = { ...NO_KEY, status: found.status };
   }
   res.locals.keyhouseKey = info;
+  if (info.logResponseBody) (res.locals[CAPTURE_RESPONSE_BODY] as (() => void) | undefined)?.();
 }
 
 /** The acting user, for the access log. */

@@ -7,6 +7,7 @@
 import { checkKeyFormat } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
 import type { Prisma } from "../db/client.ts";
+import type { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import { BatchTtlCache } from "../lib/ttl-cache.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { toKeyFacts } from "./views.ts";
@@ -30,6 +31,8 @@ export class KeyVerifier {
     private readonly db: Db,
     private readonly secret: string,
     private readonly clock: () => number = Date.now,
+    /** SQLite: last uses are written by this worker thread, so their commit never blocks requests. */
+    private readonly sqlite: SqliteSideWriter | null = null,
   ) {
     this.cache = new BatchTtlCache(
       async (hashes) => {
@@ -67,11 +70,14 @@ export class KeyVerifier {
     if (this.lastUsed.size === 0) return;
     const batch = [...this.lastUsed];
     this.lastUsed.clear();
-    // One transaction for the batch: one commit (one fsync on SQLite) instead of one per key.
-    // Never move lastUsedAt backwards when another instance wrote a later use.
-    this.flushing = this.db
-      .$transaction(batch.map(([id, use]) => this.db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] }, data: { lastUsedAt: use.at, lastUsedIp: use.ip } })))
-      .then(() => undefined);
+    // One transaction for the batch: one commit instead of one per key. Never move
+    // lastUsedAt backwards when another instance wrote a later use.
+    this.flushing = (async () => {
+      if (this.sqlite && (await this.sqlite.available())) return this.sqlite.touchKeys(batch.map(([id, use]) => ({ id, at: use.at, ip: use.ip })));
+      await this.db.$transaction(
+        batch.map(([id, use]) => this.db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] }, data: { lastUsedAt: use.at, lastUsedIp: use.ip } })),
+      );
+    })();
     try {
       await this.flushing;
     } finally {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TtlCache } from "./ttl-cache.ts";
+import { BatchTtlCache, TtlCache } from "./ttl-cache.ts";
 
 describe("TtlCache", () => {
   it("answers from memory until the entry is ttl old, null values included", async () => {
@@ -24,5 +24,51 @@ describe("TtlCache", () => {
     expect(c.get(1)).toBeUndefined();
     expect(c.get(2)).toBe(2);
     expect(c.get(3)).toBe(3);
+  });
+});
+
+describe("BatchTtlCache", () => {
+  const setup = () => {
+    let now = 0;
+    const batches: string[][] = [];
+    let version = 0;
+    const c = new BatchTtlCache<string, string>(
+      async (keys) => {
+        batches.push([...keys].sort());
+        return new Map(keys.map((k) => [k, `${k}${version}`]));
+      },
+      "absent",
+      { ttlMs: 1000, refreshDelayMs: 5, clock: () => now },
+    );
+    return { c, batches, at: (t: number) => (now = t), bump: () => version++ };
+  };
+  const settle = () => new Promise((r) => setTimeout(r, 30));
+
+  it("loads misses of one turn in one query and never answers an entry past its TTL", async () => {
+    const { c, batches, at, bump } = setup();
+    expect(await Promise.all([c.get("a"), c.get("b")])).toEqual(["a0", "b0"]);
+    expect(batches).toEqual([["a", "b"]]);
+    bump();
+    at(999);
+    expect(await c.get("a")).toBe("a0");
+    at(1000);
+    expect(await c.get("a")).toBe("a1");
+  });
+
+  it("refreshes the entries in use together, so a working set costs one query per refresh", async () => {
+    const { c, batches, at, bump } = setup();
+    await c.get("a");
+    at(200);
+    await Promise.all([c.get("b"), c.get("idle")]);
+    at(300);
+    await c.get("b"); // in use, loaded at 200
+    bump();
+    at(500);
+    expect(await c.get("a")).toBe("a0"); // due: refreshed in the background, answered from memory meanwhile
+    await settle();
+    // b (age 300, used) goes along with a; "idle" (never used since its load) does not.
+    expect(batches.slice(2)).toEqual([["a", "b"]]);
+    expect(await c.get("b")).toBe("b1");
+    expect(await c.get("a")).toBe("a1");
   });
 });

@@ -46,7 +46,10 @@ export class TtlCache<K, V> {
 //  - an entry in use that is older than refreshAfterMs is reloaded in the background, so
 //    a key in steady use does not make a request wait for the database every second;
 //    such refreshes are gathered for refreshDelayMs, so the entries in use are re-read
-//    together, in one query, rather than one by one as each of them is next used.
+//    together, in one query, rather than one by one as each of them is next used; and
+//    each refresh takes along every other entry used since its load, so entries loaded
+//    at different moments fall into step and a working set of any size (up to maxBatch)
+//    costs about one query per refreshAfterMs, not one per entry or small group of them.
 // An entry is never answered once it is ttlMs old, counted from when its load STARTED,
 // so whatever bound the TTL gives (e.g. revocation reaching every instance) still holds.
 export type BatchCacheOptions = { ttlMs: number; refreshAfterMs?: number; refreshDelayMs?: number; max?: number; maxBatch?: number; clock?: () => number };
@@ -54,7 +57,7 @@ export type BatchCacheOptions = { ttlMs: number; refreshAfterMs?: number; refres
 type Waiter<V> = { resolve: (v: V) => void; reject: (e: unknown) => void };
 
 export class BatchTtlCache<K, V> {
-  private entries = new Map<K, { at: number; value: V }>();
+  private entries = new Map<K, { at: number; value: V; used: boolean }>();
   private loading = new Map<K, Promise<V>>();
   private queue = new Map<K, Waiter<V>[]>();
   private scheduled = false;
@@ -88,6 +91,7 @@ export class BatchTtlCache<K, V> {
     if (e) {
       const age = this.clock() - e.at;
       if (age < this.ttlMs) {
+        e.used = true;
         if (age >= this.refreshAfterMs && !this.loading.has(key)) this.refreshSoon(key);
         return e.value;
       }
@@ -113,6 +117,8 @@ export class BatchTtlCache<K, V> {
     this.due.add(key);
     this.dueTimer ??= setTimeout(() => {
       this.dueTimer = undefined;
+      // Every other entry in use goes along in the same query.
+      for (const [k, e] of this.entries) if (e.used && !this.loading.has(k)) this.due.add(k);
       const keys = [...this.due];
       this.due.clear();
       // Failures of a background refresh surface on the next miss instead.
@@ -172,6 +178,6 @@ export class BatchTtlCache<K, V> {
   private keep(key: K, value: V, at: number): void {
     this.entries.delete(key);
     if (this.entries.size >= this.max) this.entries.delete(this.entries.keys().next().value as K);
-    this.entries.set(key, { at, value });
+    this.entries.set(key, { at, value, used: false });
   }
 }

@@ -4,7 +4,7 @@
 // about the key and the acting user on res.locals; this never sees a key's value.
 import { createHash, type Hash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
-import type { RequestKeyInfo, RequestUserInfo } from "../http/request-key.ts";
+import { CAPTURE_RESPONSE_BODY, type RequestKeyInfo, type RequestUserInfo } from "../http/request-key.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { AccessLogInput, AccessLogWriter } from "./writer.ts";
 import { scrubKeys, scrubText, scrubUrl, scrubValue } from "./scrub.ts";
@@ -96,32 +96,38 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
     let binaryLength = 0;
     let binaryHash: Hash | null = null;
 
-    // Response bodies are only kept when the key asks; the gate has run before any write.
-    const original = { write: res.write, end: res.end };
-    const keep = (chunk: unknown, encoding?: unknown) => {
-      if (!chunk || typeof chunk === "function" || !(res.locals.keyhouseKey as RequestKeyInfo | undefined)?.logResponseBody) return;
-      // Binary answers (package files) are described, not kept; the headers are set by the first write.
-      if (!TEXT_TYPE.test(String(res.getHeader("content-type") ?? ""))) {
-        const bytes = typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8") : chunk instanceof Uint8Array ? chunk : null;
-        if (bytes) {
-          binaryLength += bytes.byteLength;
-          (binaryHash ??= createHash("sha256")).update(bytes);
+    // Response bodies are only kept when the key asks: the gate, which runs before any
+    // write, calls this once it knows such a key (describeRequestKey); other requests
+    // keep res.write and res.end as they are.
+    res.locals[CAPTURE_RESPONSE_BODY] = () => {
+      if (res.locals[CAPTURE_RESPONSE_BODY] === undefined) return;
+      res.locals[CAPTURE_RESPONSE_BODY] = undefined;
+      const original = { write: res.write, end: res.end };
+      const keep = (chunk: unknown, encoding?: unknown) => {
+        if (!chunk || typeof chunk === "function" || !(res.locals.keyhouseKey as RequestKeyInfo | undefined)?.logResponseBody) return;
+        // Binary answers (package files) are described, not kept; the headers are set by the first write.
+        if (!TEXT_TYPE.test(String(res.getHeader("content-type") ?? ""))) {
+          const bytes = typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8") : chunk instanceof Uint8Array ? chunk : null;
+          if (bytes) {
+            binaryLength += bytes.byteLength;
+            (binaryHash ??= createHash("sha256")).update(bytes);
+          }
+          return;
         }
-        return;
-      }
-      if (responseLength > BODY_LOG_LIMIT) return;
-      const text = Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : typeof encoding === "string" && encoding !== "utf8" ? Buffer.from(chunk as string, encoding as BufferEncoding).toString("utf8") : chunk);
-      (responseText ??= []).push(text);
-      responseLength += text.length;
+        if (responseLength > BODY_LOG_LIMIT) return;
+        const text = Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : typeof encoding === "string" && encoding !== "utf8" ? Buffer.from(chunk as string, encoding as BufferEncoding).toString("utf8") : chunk);
+        (responseText ??= []).push(text);
+        responseLength += text.length;
+      };
+      res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
+        keep(chunk, rest[0]);
+        return (original.write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
+      } as Response["write"];
+      res.end = function (this: Response, chunk?: unknown, ...rest: unknown[]) {
+        keep(chunk, rest[0]);
+        return (original.end as (...a: unknown[]) => Response).call(this, chunk, ...rest);
+      } as Response["end"];
     };
-    res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
-      keep(chunk, rest[0]);
-      return (original.write as (...a: unknown[]) => boolean).call(this, chunk, ...rest);
-    } as Response["write"];
-    res.end = function (this: Response, chunk?: unknown, ...rest: unknown[]) {
-      keep(chunk, rest[0]);
-      return (original.end as (...a: unknown[]) => Response).call(this, chunk, ...rest);
-    } as Response["end"];
 
     let done = false;
     const finish = () => {
