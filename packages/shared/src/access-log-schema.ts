@@ -46,7 +46,11 @@ export const accessLogFilterSchema = z.object({
   from: optionalDate,
   /** Requests at or before this time. */
   to: optionalDate,
-  /** Keyset pagination: entries older than (with an ID below) this one. */
+  /**
+   * Keyset pagination: entries older than (with an ID below) this one — a page's
+   * nextCursor, which is its last row's ID or, when the page stopped searching early
+   * (scannedTo), the lowest ID it searched.
+   */
   cursor: optionalId,
   limit: z.coerce.number().int().min(1).max(ACCESS_LOG_PAGE_MAX).default(ACCESS_LOG_PAGE_DEFAULT).catch(ACCESS_LOG_PAGE_DEFAULT),
 });

@@ -36,4 +36,7 @@ export async function prepareDb(db: Db, url: string): Promise<void> {
   await db.$queryRawUnsafe("PRAGMA journal_mode = WAL");
   await db.$queryRawUnsafe("PRAGMA synchronous = FULL");
   await db.$queryRawUnsafe("PRAGMA foreign_keys = ON");
+  // Reads through the page cache without copying: the access-log grid's range reads over a
+  // million entries take about two thirds of the time (measured with bench:logs).
+  await db.$queryRawUnsafe("PRAGMA mmap_size = 268435456");
 }

@@ -1,5 +1,5 @@
 // The access log's filtered set as a download, CSV or NDJSON: streamed in batches of
-// EXPORT_BATCH rows through the same keyset cursor as the grid, written as it is read
+// EXPORT_BATCH rows read as the grid's pages are (query.ts), written as it is read
 // and paced by the client (a full socket buffer waits for 'drain'), so a million rows
 // never sit in memory. Signed-in users only, with the grid's scoping.
 import { once } from "node:events";
@@ -10,7 +10,7 @@ import { Router, type RequestHandler } from "express";
 import { readSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { accessLogBatch, accessLogWhere, type AccessLogRow, type LogViewer } from "./query.ts";
+import { accessLogBatches, accessLogQuery, type AccessLogRow, type LogViewer } from "./query.ts";
 
 export const EXPORT_BATCH = 1000;
 
@@ -94,11 +94,11 @@ export function accessLogExportRoutes(db: Db, config: Config, log: (line: string
     }
 
     const filters = accessLogFilterSchema.parse(req.query);
-    const where = await accessLogWhere(db, viewer, filters, config.provider).catch((e: unknown) => {
+    const query = await accessLogQuery(db, viewer, filters, config.provider).catch((e: unknown) => {
       next(e);
       return undefined;
     });
-    if (where === undefined) return;
+    if (query === undefined) return;
 
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     res.status(200);
@@ -108,16 +108,13 @@ export function accessLogExportRoutes(db: Db, config: Config, log: (line: string
 
     try {
       if (format.header && !(await writeChunk(res, format.header))) return;
-      let cursor: number | undefined;
       // null: nothing can match (an unknown user name), so just the header.
-      while (where) {
-        const rows = await accessLogBatch(db, where, cursor, EXPORT_BATCH, filters.path, config.provider);
-        if (rows.length === 0) break;
-        let chunk = "";
-        for (const row of rows) chunk += format.line(row);
-        if (!(await writeChunk(res, chunk))) return;
-        if (rows.length < EXPORT_BATCH) break;
-        cursor = rows[rows.length - 1]!.id;
+      if (query) {
+        for await (const rows of accessLogBatches(db, query, EXPORT_BATCH)) {
+          let chunk = "";
+          for (const row of rows) chunk += format.line(row);
+          if (!(await writeChunk(res, chunk))) return;
+        }
       }
       res.end();
     } catch (e) {

@@ -80,6 +80,9 @@ describe("logs.list", () => {
     const third = await c.logs.list({ limit: 2, cursor: second.nextCursor! });
     expect(third.nextCursor).toBeNull();
     expect([...first.rows, ...second.rows, ...third.rows].map((r) => r.id)).toEqual((await c.logs.list()).rows.map((r) => r.id));
+    // Pages that searched all they had to say so with scannedTo null (see logs/query.ts for pages that stop early).
+    expect([first.scannedTo, second.scannedTo, third.scannedTo]).toEqual([null, null, null]);
+    expect(Object.keys(first).sort()).toEqual(["nextCursor", "rows", "scannedTo"]);
   });
 
   it("falls back to no filter for values that are not valid, as in a hand-edited URL", async () => {

@@ -2,7 +2,7 @@
 // own keys' entries; administrators see every entry.
 import { accessLogFilterSchema } from "@keyhouse/shared";
 import { z } from "zod";
-import { accessLogEntrySchema, accessLogRowSchema, getAccessLogEntry, listAccessLogs, type LogViewer } from "../../logs/query.ts";
+import { accessLogEntrySchema, accessLogPageSchema, getAccessLogEntry, listAccessLogs, type LogViewer } from "../../logs/query.ts";
 import { protectedProcedure, router } from "../init.ts";
 
 const logsProcedure = protectedProcedure.use(({ ctx, next }) => {
@@ -11,10 +11,14 @@ const logsProcedure = protectedProcedure.use(({ ctx, next }) => {
 });
 
 export const logsRouter = router({
-  /** One page, newest first; pass nextCursor back as cursor for the next. */
+  /**
+   * One page, newest first; pass nextCursor back as cursor for the next. A page that had
+   * to stop searching before it was full (a filter matching little of a large log) has
+   * scannedTo, the time it searched back to, and may hold fewer rows than asked, even none.
+   */
   list: logsProcedure
     .input(accessLogFilterSchema.prefault({}))
-    .output(z.object({ rows: z.array(accessLogRowSchema), nextCursor: z.number().nullable() }))
+    .output(accessLogPageSchema)
     .query(({ ctx, input }) => listAccessLogs(ctx.db, ctx.viewer, input, ctx.config.provider)),
 
   /** One entry with its request and response bodies. */
