@@ -234,6 +234,52 @@ test.describe("Admin › Access logs", () => {
     await expect(entryRow(page, `late=1`)).toHaveCount(1);
   });
 
+  test("searches on by itself when a page stops searching early, then leaves a button", async ({ page, signInAs }) => {
+    // logs.list stops searching after a time budget; the seeded log is too small for that,
+    // so these answers are made to look like pages that stopped early until `early` is off.
+    let early = true;
+    let calls = 0;
+    await page.route(/\/trpc\/[^?]*logs\.list/, async (route) => {
+      const url = new URL(route.request().url());
+      const response = await route.fetch();
+      const index = url.pathname.slice("/trpc/".length).split(",").indexOf("logs.list");
+      const input = (JSON.parse(url.searchParams.get("input") ?? "{}") as Record<string, { path?: string; cursor?: number }>)[String(index)];
+      if (!early || !input?.path?.includes(MARK)) return route.fulfill({ response });
+      calls++;
+      const body = (await response.json()) as TrpcAnswer<{ rows: { id: number }[]; nextCursor: number | null; scannedTo: string | null }>[];
+      const answer = body[index]!.result;
+      // The first page: what there is, with a cursor below it; deeper ones: nothing, searching on from where they were.
+      const { rows } = answer.data;
+      const nextCursor = input.cursor ?? Math.min(...rows.map((r) => r.id), 1_000_000);
+      answer.data = { rows: input.cursor === undefined ? rows : [], nextCursor, scannedTo: "2026-01-02T03:04:05.000Z" };
+      return route.fulfill({ response, json: body });
+    });
+    await signInAs("admin");
+
+    // Nothing found yet: never "No entries match", but searching, then a button.
+    await page.goto(`/admin/access-logs?path=${MARK}-none`);
+    await expect(page.getByText(/^Searching… back to /)).toBeVisible();
+    await expect(page.getByText(/^Searched back to .* — 0 found so far\.$/)).toBeVisible({ timeout: 8_000 });
+    await expect(page.getByText("No entries match these filters.")).toHaveCount(0);
+    expect(calls).toBeGreaterThan(1);
+    early = false;
+    await page.getByRole("button", { name: "Search further" }).click();
+    await expect(page.getByText("No entries match these filters.")).toBeVisible();
+
+    // Some found: they show, with how far the search got.
+    early = true;
+    await page.goto(`/admin/access-logs?path=${MARK}`);
+    await expect(entryRow(page, BOB_KEY)).toHaveCount(1);
+    const found = (await entries(page).getByRole("row").count()) - 1; // 6, or 7 after the auto-refresh test's
+    await expect(page.getByText(new RegExp(`^Searched back to .* — ${found} found so far\\.$`))).toBeVisible();
+    const further = page.getByRole("button", { name: "Search further" });
+    await expect(further).toBeEnabled({ timeout: 8_000 });
+    early = false;
+    await further.click();
+    await expect(page.getByText("That is every entry that matches.")).toBeVisible();
+    await expect(further).toHaveCount(0);
+  });
+
   test("is not for users", async ({ page, signInAs }) => {
     await signInAs("bob");
     await page.goto("/admin/access-logs");

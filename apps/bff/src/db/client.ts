@@ -26,8 +26,27 @@ export function createDb(url: string): Db {
   }
   // WAL lets readers work while a writer commits; busy_timeout makes concurrent writers wait
   // instead of failing with SQLITE_BUSY.
-  const adapter = new PrismaBetterSQLite3({ url: sqliteFileOf(url), timeout: 5000 });
+  const adapter = new ImmediateTransactions({ url: sqliteFileOf(url), timeout: 5000 });
   return new SqliteClient({ adapter });
+}
+
+type PreparingClient = { prepare: (sql: string) => unknown };
+
+/**
+ * Prisma's SQLite adapter begins transactions DEFERRED: one that reads first and writes
+ * later fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT, no busy wait) when
+ * another connection — the access-log and last-used writer's (lib/sqlite-side-writer.ts) —
+ * committed in between. BEGIN IMMEDIATE takes the write lock up front, so a transaction
+ * waits its turn (busy_timeout) instead.
+ */
+class ImmediateTransactions extends PrismaBetterSQLite3 {
+  override async connect() {
+    const adapter = await super.connect();
+    const client = (adapter as unknown as { client: PreparingClient }).client;
+    const prepare = client.prepare.bind(client);
+    client.prepare = (sql: string) => prepare(sql === "BEGIN" ? "BEGIN IMMEDIATE" : sql);
+    return adapter;
+  }
 }
 
 /** Settings that must hold on every SQLite connection. */

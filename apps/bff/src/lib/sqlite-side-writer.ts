@@ -117,22 +117,15 @@ export class SqliteSideWriter {
     if (!(await this.available())) throw new Error("There is no SQLite file to write to.");
     const worker = this.start();
     await this.ready;
-    // Prisma's SQLite transactions start DEFERRED (a read, then a write): a commit from
-    // another connection in between fails their write with SQLITE_BUSY_SNAPSHOT. So the
-    // thread writes while this holds Prisma's transaction lock, inside an empty Prisma
-    // transaction (its BEGIN takes no database lock, its COMMIT writes nothing): no Prisma
-    // transaction is open on this instance meanwhile; single statements just wait their turn.
-    await this.db.$transaction(
-      () =>
-        new Promise<void>((resolve, reject) => {
-          const id = this.nextId++;
-          this.pending.set(id, { resolve, reject });
-          // Only while it owes an answer does the worker keep the process alive.
-          worker.ref();
-          worker.postMessage({ id, ...job });
-        }),
-      { maxWait: 10_000, timeout: 30_000 },
-    );
+    // Prisma's own transactions begin IMMEDIATE (db/client.ts), so this thread's commits
+    // cannot invalidate one half-way; each side waits for the write lock in turn.
+    return new Promise<void>((resolve, reject) => {
+      const id = this.nextId++;
+      this.pending.set(id, { resolve, reject });
+      // Only while it owes an answer does the worker keep the process alive.
+      worker.ref();
+      worker.postMessage({ id, ...job });
+    });
   }
 
   private start(): Worker {

@@ -1,7 +1,8 @@
 import { keepPreviousData, useInfiniteQuery, useQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useEffect, useId, useMemo, useRef, useState } from "react";
-import { flattenPages, mergeNewerEntries, type LogPages } from "../../lib/access-logs/format";
+import { flattenPages, formatLogTime, mergeNewerEntries, type LogPages } from "../../lib/access-logs/format";
 import { accessLogListOptions } from "../../lib/access-logs/query";
+import { continueSearch, searchProgress, stoppedEarly, type SearchStretch } from "../../lib/access-logs/scan";
 import { exportUrl, hasFilters, listInput, type AccessLogSearch, type ViewerMode } from "../../lib/access-logs/search";
 import { errorBox, focusRing, secondaryButton } from "../../lib/styles";
 import { errorMessage } from "../../lib/trpc-errors";
@@ -105,16 +106,66 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
     return document.getElementById(tableId);
   }, [tableId]);
 
+  // ---- Loading older entries ----
+  // A page may stop searching before it is full (scannedTo; see lib/access-logs/scan.ts).
+  // Then the next pages are searched for by themselves — the table asks while its rows do
+  // not fill the box, the effect below while there are none — for AUTO_SEARCH_MS at a
+  // stretch; after that, "Search further" searches on.
+  const keyHash = JSON.stringify(queryKey);
   const fetchNextPage = useRef(list.fetchNextPage);
   fetchNextPage.current = list.fetchNextPage;
-  const loadMore = useCallback(() => void fetchNextPage.current(), []);
+  const lastPage = list.data?.pages[list.data.pages.length - 1];
+  const searchingOn = useRef(false);
+  searchingOn.current = !list.isPlaceholderData && stoppedEarly(lastPage);
+  const stretch = useRef<(SearchStretch & { key: string }) | null>(null);
+  const keyRef = useRef(keyHash);
+  keyRef.current = keyHash;
+  /** The search stopped by itself for these filters (the key hash), until "Search further". */
+  const [pausedFor, setPausedFor] = useState<string | null>(null);
+  const paused = pausedFor === keyHash;
+
+  const loadMore = useCallback(async (further = false) => {
+    const key = keyRef.current;
+    if (searchingOn.current) {
+      const now = Date.now();
+      const current = stretch.current?.key === key ? stretch.current : null;
+      const next = further ? { start: now, lastEnd: now } : continueSearch(current, now);
+      if (!next) {
+        setPausedFor(key);
+        return;
+      }
+      stretch.current = { ...next, key };
+      setPausedFor((p) => (p === key ? null : p));
+    } else stretch.current = null;
+    await fetchNextPage.current();
+    if (stretch.current?.key === key) stretch.current = { ...stretch.current, lastEnd: Date.now() };
+  }, []);
+  const onLoadMore = useCallback(() => void loadMore(), [loadMore]);
+  const searchFurther = useCallback(() => void loadMore(true), [loadMore]);
+
+  const progress = searchProgress(list.data, paused);
+  const searching = progress.kind === "searching" || progress.kind === "partial";
+  // With no rows there is no table to ask for more: search on from here.
+  const autoSearch = progress.kind === "searching" && rows.length === 0 && !list.isPlaceholderData && !list.isFetching && !list.isError;
+  useEffect(() => {
+    if (autoSearch) void loadMore();
+  }, [autoSearch, lastPage, loadMore]);
+
   const filtered = hasFilters(search);
   const updating = list.isPlaceholderData && list.isFetching;
+  const scannedTo = searching && progress.scannedTo ? formatLogTime(progress.scannedTo) : null;
+  const scannedToText = scannedTo && (
+    <time dateTime={scannedTo.iso}>
+      {scannedTo.day}, {scannedTo.time}
+    </time>
+  );
 
   const countText = list.isPending
     ? "Loading entries…"
     : rows.length === 0
-      ? "No entries."
+      ? list.hasNextPage
+        ? "No entries found so far."
+        : "No entries."
       : `${rows.length.toLocaleString()} ${rows.length === 1 ? "entry" : "entries"}${list.hasNextPage ? " loaded, newest first; older entries follow" : ", newest first"}.`;
 
   return (
@@ -173,6 +224,29 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
         <LoadError error={list.error} onRetry={() => void list.refetch()} />
       ) : list.isPending ? (
         <div className="rounded-md border border-gray-200 px-4 py-10 text-center text-sm text-gray-600">Loading entries…</div>
+      ) : rows.length === 0 && searching ? (
+        <div className="rounded-md border border-dashed border-gray-300 px-4 py-10 text-center">
+          <p aria-live="polite" className="font-medium text-gray-900">
+            {progress.kind === "searching" ? (
+              <>Searching…{scannedToText && <> back to {scannedToText}</>}</>
+            ) : (
+              <>
+                {scannedToText ? <>Searched back to {scannedToText}</> : "Searched part of the log"} — 0 found so far.
+              </>
+            )}
+          </p>
+          <p className="mt-1 text-sm text-gray-600">Older entries are still to be searched.</p>
+          {(progress.kind === "partial" || list.isFetchNextPageError) && (
+            <button type="button" className={`${secondaryButton} mt-3`} onClick={searchFurther} disabled={list.isFetchingNextPage}>
+              Search further
+            </button>
+          )}
+          {list.isFetchNextPageError && (
+            <p role="alert" className="mt-2 text-sm text-red-800">
+              {errorMessage(list.error)}
+            </p>
+          )}
+        </div>
       ) : rows.length === 0 ? (
         <div className="rounded-md border border-dashed border-gray-300 px-4 py-10 text-center">
           <p className="font-medium text-gray-900">{filtered ? "No entries match these filters." : "No entries yet."}</p>
@@ -189,15 +263,24 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
             rows={rows}
             selectedId={selected?.id ?? null}
             onDetails={openDetails}
-            hasMore={list.hasNextPage && !list.isPlaceholderData}
+            hasMore={list.hasNextPage && !list.isPlaceholderData && !paused}
             loadingMore={list.isFetchingNextPage}
-            onLoadMore={loadMore}
+            onLoadMore={onLoadMore}
             label={text.table}
             resetKey={JSON.stringify(search)}
           />
           <div className="mt-3 flex flex-wrap items-center gap-3">
-            {list.hasNextPage ? (
-              <button type="button" className={secondaryButton} onClick={loadMore} disabled={list.isFetchingNextPage}>
+            {searching ? (
+              <>
+                <p className="text-sm text-gray-700">
+                  {scannedToText ? <>Searched back to {scannedToText}</> : "Searched part of the log"} — {progress.found.toLocaleString()} found so far.
+                </p>
+                <button type="button" className={secondaryButton} onClick={searchFurther} disabled={list.isFetchingNextPage}>
+                  Search further
+                </button>
+              </>
+            ) : list.hasNextPage ? (
+              <button type="button" className={secondaryButton} onClick={onLoadMore} disabled={list.isFetchingNextPage}>
                 {list.isFetchingNextPage ? "Loading…" : "Load more"}
               </button>
             ) : (

@@ -109,4 +109,47 @@ describe("mergeNewerEntries", () => {
     expect(mergeNewerEntries(undefined, fresh)).toEqual({ pages: [fresh], pageParams: [null] });
     expect(mergeNewerEntries({ pages: [{ rows: [], nextCursor: null }], pageParams: [null] }, fresh)).toEqual({ pages: [fresh], pageParams: [null] });
   });
+
+  describe("while a search has found nothing yet", () => {
+    const at = "2026-03-14T12:00:00.000Z";
+    // Searched IDs 500 down to 300 without a match; the search goes on below 300.
+    const searching: LogPages<{ id: number }> = {
+      pages: [
+        { rows: [], nextCursor: 400, scannedTo: at },
+        { rows: [], nextCursor: 300, scannedTo: at },
+      ],
+      pageParams: [null, 400],
+    };
+
+    it("puts new entries on top and searches on where it was when the fresh page met what was searched", () => {
+      const merged = mergeNewerEntries(searching, { rows: rows(520, 510), nextCursor: 350, scannedTo: at });
+      expect(flattenPages(merged).map((r) => r.id)).toEqual([520, 510]);
+      expect(merged.pages.map((p) => p.nextCursor)).toEqual([400, 300]);
+      expect(merged.pageParams).toEqual([null, 400]);
+    });
+
+    it("starts over when the fresh page searched further, or not far enough to meet what was searched", () => {
+      const further = { rows: rows(520, 12), nextCursor: 10, scannedTo: at };
+      expect(mergeNewerEntries(searching, further)).toEqual({ pages: [further], pageParams: [null] });
+      const short = { rows: rows(900), nextCursor: 450, scannedTo: at };
+      expect(mergeNewerEntries(searching, short)).toEqual({ pages: [short], pageParams: [null] });
+      const all = { rows: rows(520), nextCursor: null, scannedTo: null };
+      expect(mergeNewerEntries(searching, all)).toEqual({ pages: [all], pageParams: [null] });
+    });
+
+    it("keeps the search when the fresh page found nothing either, unless it searched further", () => {
+      expect(mergeNewerEntries(searching, { rows: [], nextCursor: 350, scannedTo: at })).toBe(searching);
+      const done = { rows: [], nextCursor: null, scannedTo: null };
+      expect(mergeNewerEntries(searching, done)).toEqual({ pages: [done], pageParams: [null] });
+      const deeper = { rows: [], nextCursor: 200, scannedTo: at };
+      expect(mergeNewerEntries(searching, deeper)).toEqual({ pages: [deeper], pageParams: [null] });
+    });
+
+    it("counts the newest entry loaded on any page, not only the first", () => {
+      const later: LogPages<{ id: number }> = { pages: [{ rows: [], nextCursor: 400, scannedTo: at }, { rows: rows(390, 380), nextCursor: 380 }], pageParams: [null, 400] };
+      const merged = mergeNewerEntries(later, { rows: rows(395, 390, 380), nextCursor: 380 });
+      expect(flattenPages(merged).map((r) => r.id)).toEqual([395, 390, 380]);
+      expect(merged.pages[1]).toBe(later.pages[1]);
+    });
+  });
 });

@@ -93,7 +93,12 @@ export function formatLogTime(value: Date | string, locale?: string, timeZone?: 
 
 // ---- Auto-refresh: newer entries on top of what is already loaded -------------------
 
-export type LogPage<Row extends { id: number }> = { rows: Row[]; nextCursor: number | null };
+export type LogPage<Row extends { id: number }> = {
+  rows: Row[];
+  nextCursor: number | null;
+  /** Set when the page stopped searching before it was full: the time it searched back to (see scan.ts). */
+  scannedTo?: Date | string | null;
+};
 export type LogPages<Row extends { id: number }> = { pages: LogPage<Row>[]; pageParams: unknown[] };
 
 /**
@@ -101,16 +106,31 @@ export type LogPages<Row extends { id: number }> = { pages: LogPage<Row>[]; page
  * on top of the first loaded page, keeping the older pages (and their cursors, which are
  * entry IDs, so they stay valid). When every fresh entry is new there may be a gap
  * between them and what was loaded, so the fresh page replaces everything instead.
+ *
+ * Pages that stopped searching early may hold no rows. While nothing has been found yet,
+ * what was searched is known from the cursors: a fresh page whose search reached into the
+ * first loaded page's (its cursor between the first and the last loaded page's) adds its
+ * entries on top and the search goes on where it was; one that searched further than
+ * everything loaded, or not far enough to meet it, replaces everything.
  */
 export function mergeNewerEntries<Row extends { id: number }>(current: LogPages<Row> | undefined, fresh: LogPage<Row>): LogPages<Row> {
   const first = current?.pages[0];
   if (!current || !first) return { pages: [fresh], pageParams: [null] };
-  const newest = first.rows[0]?.id;
-  if (newest === undefined) return { pages: [fresh], pageParams: [null] };
+  const onTop = (newer: Row[]): LogPages<Row> => ({ pages: [{ ...first, rows: [...newer, ...first.rows] }, ...current.pages.slice(1)], pageParams: current.pageParams });
+  const newest = current.pages.find((p) => p.rows.length > 0)?.rows[0]?.id;
+  if (newest === undefined) {
+    // Nothing found yet. A fresh page with nothing either changes nothing, unless it searched further.
+    const reachedFirst = first.nextCursor;
+    const searchedTo = current.pages[current.pages.length - 1]!.nextCursor;
+    const f = fresh.nextCursor;
+    if (fresh.rows.length === 0) return f === null || (searchedTo !== null && f <= searchedTo) ? { pages: [fresh], pageParams: [null] } : current;
+    if (f !== null && reachedFirst !== null && searchedTo !== null && f > searchedTo && f <= reachedFirst) return onTop(fresh.rows);
+    return { pages: [fresh], pageParams: [null] };
+  }
   const newer = fresh.rows.filter((r) => r.id > newest);
   if (newer.length === 0) return current;
   if (newer.length === fresh.rows.length) return { pages: [fresh], pageParams: [null] };
-  return { pages: [{ ...first, rows: [...newer, ...first.rows] }, ...current.pages.slice(1)], pageParams: current.pageParams };
+  return onTop(newer);
 }
 
 /** Every loaded row, newest first. */
