@@ -2,46 +2,30 @@
 // access-log writer) the test holds, a small world of users, feeds and keys, a session
 // cookie, and random entries.
 import { mkdtempSync, rmSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import os from "node:os";
 import path from "node:path";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { createFeed, createUser, grantFeed } from "../db/factories.ts";
-import { createApp } from "../http/app.ts";
-import { createServices } from "../services.ts";
 import { createSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { testProvider } from "../test/database.ts";
-import { TEST_PASSWORD, testConfig } from "../test/server.ts";
+import { startServer, TEST_PASSWORD, testConfig } from "../test/server.ts";
 import type { AccessLogInput } from "./writer.ts";
 
 export async function startLoggedServer(db: Db, over: Partial<Config> = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-logs-"));
   const config = testConfig({ provider: testProvider, dataDir, ...over });
-  const logs: string[] = [];
-  const log = (l: string) => logs.push(l);
-  const services = createServices(db, config, log);
-  const server = http.createServer(createApp({ db, config, log, services }));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  const { port } = server.address() as AddressInfo;
+  const server = await startServer(db, config);
   return {
-    url: `http://127.0.0.1:${port}`,
+    ...server,
     config,
-    logs,
-    services,
     /** Everything queued so far is in the database. */
     flush: async () => {
-      await services.keys.flush();
-      await services.accessLog.close();
+      await server.services.keys.flush();
+      await server.services.accessLog.close();
     },
     close: async () => {
-      await new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      });
-      await services.keys.flush();
-      await services.accessLog.close();
+      await server.close();
       rmSync(dataDir, { recursive: true, force: true });
     },
   };
