@@ -191,6 +191,19 @@ async function run<T>(db: Db, provider: Provider, sql: string, args: unknown[]):
   return (await db.$queryRawUnsafe(text, ...args)) as T[];
 }
 
+/**
+ * The same, without parallel workers on PostgreSQL: for one index range read of a few
+ * hundred thousand entries, starting the workers costs more than they save (the bound of
+ * a 30-day range over 1 000 000 entries: 52 ms with two workers, 18 ms without).
+ */
+async function runSerial<T>(db: Db, provider: Provider, sql: string, args: unknown[]): Promise<T[]> {
+  if (provider !== "postgres") return run<T>(db, provider, sql, args);
+  let n = 0;
+  const text = sql.replace(/\?/g, () => `$${++n}`);
+  const [, rows] = await db.$transaction([db.$executeRawUnsafe("SET LOCAL max_parallel_workers_per_gather = 0"), db.$queryRawUnsafe(text, ...args)]);
+  return rows as T[];
+}
+
 const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
 
 /** SQLite: read through this index (or none: the table, by ID). PostgreSQL plans by its statistics. */
@@ -284,7 +297,7 @@ async function scanRange(db: Db, q: AccessLogQuery, cursor: number | undefined, 
   // more per entry read.
   const narrowed = cursor !== undefined || drivingIndex(q) !== null;
   const bound = async (fn: "MIN" | "MAX", from: number, to: number) => {
-    const [b] = await run<{ id: unknown }>(
+    const [b] = await runSerial<{ id: unknown }>(
       db,
       q.provider,
       `SELECT ${fn}(${q.provider === "postgres" ? `"id" + 0` : `"id"`}) AS "id" FROM ${TABLE}${hint(q.provider, index)} WHERE ${where}${narrowed ? ` AND "id" BETWEEN ? AND ?` : ""}`,
