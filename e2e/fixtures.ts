@@ -196,3 +196,20 @@ export async function expectNotInDatabase(secrets: readonly string[], { present 
     }
   }
 }
+
+/**
+ * Waits until the access log holds at least `count` entries of the key: they are written
+ * in batches, off the request path, and a check of the database must see them too.
+ */
+export async function waitForAccessLog(page: Page, keyId: number, count: number): Promise<void> {
+  await expect
+    .poll(
+      async () => {
+        const response = await page.request.get(`/trpc/logs.list?input=${encodeURIComponent(JSON.stringify({ key: keyId }))}`);
+        if (response.status() !== 200) return -1;
+        return ((await response.json()) as { result: { data: { rows: unknown[] } } }).result.data.rows.length;
+      },
+      { message: `the access log has the ${count} requests made with key ${keyId}`, timeout: 10_000 },
+    )
+    .toBeGreaterThanOrEqual(count);
+}

@@ -4,7 +4,7 @@
 // grid shuts every one of those doors at once.
 import { randomBytes } from "node:crypto";
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
-import { expect, expectNotInDatabase, GENERATED_KEY, INVALID_KEY_MESSAGE, NAV, navLink, pageHeading, randomPartOf, REVEAL_WARNING, tableCell, test } from "../fixtures";
+import { expect, expectNotInDatabase, GENERATED_KEY, INVALID_KEY_MESSAGE, NAV, navLink, pageHeading, randomPartOf, REVEAL_WARNING, tableCell, test, waitForAccessLog } from "../fixtures";
 
 /** Unique to this run: the custom value, and names, never collide with an earlier run's. */
 const RUN = randomBytes(4).toString("hex");
@@ -45,20 +45,6 @@ async function json<T>(response: { status(): number; text(): Promise<string> }, 
 
 async function expectInvalidKey(response: { status(): number; text(): Promise<string> }) {
   expect(await json(response, 403)).toEqual({ error: INVALID_KEY_MESSAGE });
-}
-
-/** Waits until the access log (written in batches, off the request path) has `count` entries of the key. */
-async function waitForAccessLog(page: Page, keyId: number, count: number) {
-  await expect
-    .poll(
-      async () => {
-        const response = await page.request.get(`/trpc/logs.list?input=${encodeURIComponent(JSON.stringify({ key: keyId }))}`);
-        if (response.status() !== 200) return -1;
-        return ((await response.json()) as { result: { data: { rows: unknown[] } } }).result.data.rows.length;
-      },
-      { message: `the access log has the ${count} requests made with key ${keyId}`, timeout: 10_000 },
-    )
-    .toBeGreaterThanOrEqual(count);
 }
 
 /** ApiKeys_GetApiKeys with the key in the X-ApiKey header. */

@@ -21,6 +21,7 @@ import {
   submitSignIn,
   tableCell,
   test,
+  waitForAccessLog,
 } from "../fixtures";
 
 /** Unique to this run, so names never collide with another spec's keys on the shared server. */
@@ -108,24 +109,6 @@ async function expectNotOnPage(page: Page, values: readonly string[]) {
     expect(fields).not.toContain(value);
   }
   await expect(page.getByText(/khk_[0-9A-Za-z]{36}/)).toHaveCount(0);
-}
-
-/**
- * Waits until the access log holds at least `count` entries of the key (they are written
- * in batches, off the request path), so the database check below sees them too.
- */
-async function waitForAccessLog(page: Page, keyId: number, count: number) {
-  await expect
-    .poll(
-      async () => {
-        const response = await page.request.get(`/trpc/logs.list?input=${encodeURIComponent(JSON.stringify({ key: keyId }))}`);
-        if (response.status() !== 200) return -1;
-        const body = (await response.json()) as { result: { data: { rows: unknown[] } } };
-        return body.result.data.rows.length;
-      },
-      { message: `the access log has the ${count} requests made with key ${keyId}`, timeout: 10_000 },
-    )
-    .toBeGreaterThanOrEqual(count);
 }
 
 /**

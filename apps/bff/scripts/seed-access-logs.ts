@@ -15,6 +15,7 @@ import Database from "better-sqlite3";
 import pg from "pg";
 import { repoRoot } from "../src/config.ts";
 import { isPostgresUrl, sqliteFileOf } from "../src/db/client.ts";
+import { mulberry32 } from "../src/lib/mulberry32.ts";
 
 const COLUMNS = [
   "at", "keyId", "keyName", "keyHint", "keyStatus", "ownerId", "userId", "username", "surface", "feed",
@@ -30,14 +31,7 @@ export type SeedOptions = { count: number; days?: number; seed?: number; log?: (
 
 /** A small deterministic PRNG (mulberry32), so a seed gives the same table every time. */
 function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   const int = (n: number) => Math.floor(next() * n);
   const pick = <T>(xs: readonly T[]): T => xs[int(xs.length)]!;
   /** Heavily skewed towards the start of the list (a few busy keys, many quiet ones). */

@@ -3,6 +3,7 @@
 import { MESSAGES } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createApiWorld, type ApiWorld } from "./test-world.ts";
+import { mistypedKeyValue } from "../test/keys.ts";
 
 let w: ApiWorld;
 beforeAll(async () => {
@@ -80,7 +81,7 @@ describe("refusals", () => {
 
   it.each([
     ["an unknown custom value", "this-is-not-a-key-at-all-123"],
-    ["a mistyped generated key", "khk_000000000000000000000000000000000000"],
+    ["a mistyped generated key", mistypedKeyValue()],
     ["a GUID nobody issued", "6f9619ff-8b86-d011-b42d-00cf4fc964ff"],
     ["an absurdly long value", "x".repeat(5000)],
   ])("answers 403 with the invalid-key message for %s", async (_, key) => {

@@ -8,6 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { BODY_LOG_LIMIT } from "./capture.ts";
 import { createLogWorld, startLoggedServer } from "./testing.ts";
+import { mistypedKeyValue } from "../test/keys.ts";
 
 let t: TestDatabase;
 let server: Awaited<ReturnType<typeof startLoggedServer>>;
@@ -83,7 +84,7 @@ describe("access-log capture on the feeds", () => {
 
   it("logs failed attempts: an unknown key, a malformed key (no part of its value) and a revoked key", async () => {
     const unknown = generateKeyValue();
-    const malformed = "khk_thisIsNotAKeyWeIssued0123456789abcdef";
+    const malformed = mistypedKeyValue();
     const revoked = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, revokedAt: new Date(Date.now() - 60_000) });
     const before = await lastId();
     for (const value of [unknown, malformed, revoked.value]) {

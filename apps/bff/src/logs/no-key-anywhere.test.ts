@@ -10,6 +10,7 @@ import { createApiKey, createLegacyKey } from "../db/factories.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { createLogWorld, startLoggedServer } from "./testing.ts";
+import { mistypedKeyValue } from "../test/keys.ts";
 
 let t: TestDatabase;
 let server: Awaited<ReturnType<typeof startLoggedServer>>;
@@ -55,7 +56,7 @@ describe("no key anywhere", () => {
     const gemsBasic = keep(await scoped());
     const system = keep((await createApiKey(t.db, TEST_SECRET, { kind: "system", ownerId: null, apis: ["feeds", "native", "keys"], value: "Custom-System-Key-Value-0123456789", ...logBoth })).value);
     const unknown = keep(generateKeyValue());
-    const malformed = keep("khk_malformed0123456789ABCDEFGHIJKLMNOPQRS");
+    const malformed = keep(mistypedKeyValue());
     const newCustom = keep("Brand-New-Custom-Key-Made-Over-The-API-42");
     const newNative = keep("Native-Key-Text-Value-Made-Over-The-API-77");
     const password = keep("Pa55word-that-must-never-be-logged");

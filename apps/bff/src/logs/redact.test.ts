@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { generateKeyValue } from "@keyhouse/shared";
 import { isSecretName, REDACTED, SECRET_FIELD_NAMES } from "./redact.ts";
 import { scrubText as redactText, scrubUrl as redactUrl, scrubValue as redactValue } from "./scrub.ts";
 
-const K = "khk_abcdefghijklmnopqrstuvwxyz0123ABCDEF";
+const K = generateKeyValue();
 
 describe("redaction", () => {
   it("replaces secret query parameters whatever their case", () => {

@@ -11,6 +11,7 @@ import { createSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { testProvider } from "../test/database.ts";
 import { startServer, TEST_PASSWORD, testConfig } from "../test/server.ts";
 import type { AccessLogInput } from "./writer.ts";
+import { mulberry32 } from "../lib/mulberry32.ts";
 
 export async function startLoggedServer(db: Db, over: Partial<Config> = {}) {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-logs-"));
@@ -53,14 +54,7 @@ export async function sessionCookie(db: Db, userId: number): Promise<string> {
 
 /** A deterministic pseudo-random generator (mulberry32), so a failure can be replayed. */
 export function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
+  const next = mulberry32(seed);
   return {
     next,
     int: (lo: number, hi: number) => lo + Math.floor(next() * (hi - lo + 1)),

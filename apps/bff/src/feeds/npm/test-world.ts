@@ -11,6 +11,7 @@ import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { createApp } from "../../http/app.ts";
 import { createServices } from "../../services.ts";
 import { TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { mistypedKeyValue } from "../../test/keys.ts";
 
 export const FEED = "npm";
 export const OTHER_FEED = "npm-other";
@@ -49,7 +50,7 @@ export async function createNpmWorld() {
     system: (await createApiKey(db, TEST_SECRET, { kind: "system", ownerId: null })).value,
     bob: (await createApiKey(db, TEST_SECRET, { ownerId: bob.id, scopes: ["push", "update", "unlist"] })).value,
     carol: (await createApiKey(db, TEST_SECRET, { ownerId: carol.id, scopes: ["push", "update", "unlist"] })).value,
-    wrong: "khk_thisKeyDoesNotExistAnywhere0000000000000",
+    wrong: mistypedKeyValue(),
   };
   const server = await startNpmServer(db, dataDir);
   const registry = `${server.url}/npm/${FEED}/`;

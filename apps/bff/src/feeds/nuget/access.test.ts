@@ -1,6 +1,7 @@
 import { MESSAGES } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNuGetWorld, DAY, errorOf, type NuGetWorld } from "./testing.ts";
+import { mistypedKeyValue } from "../../test/keys.ts";
 
 let w: NuGetWorld;
 beforeAll(async () => {
@@ -15,7 +16,7 @@ type Case = [string, () => Promise<string | null>, string, number, string];
 describe("who may push to the NuGet feed (PRODUCT §4)", () => {
   const cases: Case[] = [
     ["no key", async () => null, "Contoso.New1", 401, "This request needs an API key. Present it in the X-NuGet-ApiKey header."],
-    ["a wrong key", async () => "khk_0000000000000000000000000000000000000000", "Contoso.New1", 403, MESSAGES.invalidKey],
+    ["a wrong key", async () => mistypedKeyValue(), "Contoso.New1", 403, MESSAGES.invalidKey],
     ["an unknown legacy-format key", async () => "7d9c7a4e-0000-4000-8000-000000000000", "Contoso.New1", 403, MESSAGES.invalidKey],
     ["an expired key", () => w.key({ expiresAt: new Date(Date.now() - DAY) }), "Contoso.New1", 403, MESSAGES.invalidKey],
     ["a revoked key", () => w.key({ revokedAt: new Date(Date.now() - 1000) }), "Contoso.New1", 403, MESSAGES.invalidKey],

@@ -10,6 +10,7 @@ import { MESSAGES } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildNupkg } from "../formats/nuget.fixtures.ts";
 import { createNuGetWorld, DAY, type NuGetWorld } from "./testing.ts";
+import { mistypedKeyValue } from "../../test/keys.ts";
 
 const INSTALL_HINT = "The nuget client is not installed. Install it with `apt-get install -y nuget` (Debian's NuGet 2.8.7 on Mono).";
 // Found on PATH rather than run: `nuget help` spins forever under Mono without a terminal.
@@ -90,7 +91,7 @@ describe("nuget.exe 2.8.7 against the NuGet feed", { timeout: 120_000 }, () => {
   });
 
   const refusals: [string, () => Promise<string | null>, string, string][] = [
-    ["a wrong key", async () => "khk_0000000000000000000000000000000000000000", "Contoso.Other", MESSAGES.invalidKey],
+    ["a wrong key", async () => mistypedKeyValue(), "Contoso.Other", MESSAGES.invalidKey],
     ["an expired key", () => w.key({ expiresAt: new Date(Date.now() - DAY) }), "Contoso.Other", MESSAGES.invalidKey],
     ["a revoked key", () => w.key({ revokedAt: new Date() }), "Contoso.Other", MESSAGES.invalidKey],
     ["an update-only key pushing a new id", () => w.key({ scopes: ["update"] }), "Contoso.Other", 'This API key does not have the "push" scope, which is needed to push a new package ID.'],

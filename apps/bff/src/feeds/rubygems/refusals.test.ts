@@ -5,6 +5,7 @@ import { createApiKey, createUser, grantFeed } from "../../db/factories.ts";
 import { TEST_PASSWORD, TEST_SECRET } from "../../test/server.ts";
 import { buildGem } from "../formats/gem.fixtures.ts";
 import { DAY, startGemFeed, type GemFeed } from "./rubygems.fixtures.ts";
+import { mistypedKeyValue } from "../../test/keys.ts";
 
 let f: GemFeed;
 let owner: string;
@@ -46,7 +47,7 @@ describe("push refusals", () => {
   });
 
   it.each([
-    ["a wrong key", async () => "khk_notarealkeynotarealkeynotarealkey000000"],
+    ["a wrong key", async () => mistypedKeyValue()],
     ["an unknown legacy-shaped key", async () => "6f9619ff-8b86-d011-b42d-00cf4fc964ff"],
     ["an expired key", () => f.key({ expiresAt: new Date(Date.now() - DAY) })],
     ["a revoked key", () => f.key({ revokedAt: new Date(Date.now() - 1000) })],

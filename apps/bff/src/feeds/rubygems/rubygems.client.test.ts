@@ -9,6 +9,7 @@ import { MESSAGES } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { buildGem } from "../formats/gem.fixtures.ts";
 import { DAY, startGemFeed, type GemFeed } from "./rubygems.fixtures.ts";
+import { mistypedKeyValue } from "../../test/keys.ts";
 
 const INSTALL_HINT = "The RubyGems client is missing: these tests run the real `gem` and `bundle` commands. Install them with `apt-get install -y ruby` (Debian/Ubuntu) and run the tests again.";
 
@@ -174,7 +175,7 @@ describe("gem push, install and yank with the right key", () => {
 describe("gem push refusals print the PRODUCT §4 message and exit 1", () => {
   const cases: [string, () => Promise<string>, string, string?][] = [
     ["no key", async () => "", "This request needs an API key. Present it in the Authorization header."],
-    ["a wrong key", async () => "khk_notarealkeynotarealkeynotarealkey000000", MESSAGES.invalidKey],
+    ["a wrong key", async () => mistypedKeyValue(), MESSAGES.invalidKey],
     ["an expired key", () => f.key({ expiresAt: new Date(Date.now() - DAY) }), MESSAGES.invalidKey],
     ["a revoked key", () => f.key({ revokedAt: new Date(Date.now() - 60_000) }), MESSAGES.invalidKey],
     ["an Update-only key pushing a new id", () => f.key({ scopes: ["update"] }), 'This API key does not have the "push" scope, which is needed to push a new package ID.', "kh-brand-new"],
