@@ -3,7 +3,7 @@
 // new key-authenticated requests wait for the writer (back-pressure); past MAX, entries
 // are dropped, but counted, logged and reported on /healthz — never silently.
 import type { Db, Prisma } from "../db/client.ts";
-import { ACCESS_LOG_COLUMNS, SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
+import { ACCESS_LOG_COLUMNS, type SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 
 export type AccessLogInput = Prisma.AccessLogEntryCreateManyInput;
 
@@ -28,8 +28,9 @@ export class AccessLogWriter {
     private readonly limits = { flushMs: FLUSH_MS, batch: BATCH, highWater: HIGH_WATER, max: MAX },
     private readonly options: { disabled: boolean; sqlite?: SqliteSideWriter } = { disabled: false },
   ) {
-    // SQLite: batches go to a worker thread with its own connection (lib/sqlite-side-writer.ts).
-    this.sqlite = options.sqlite ?? (providerOf(db) === "sqlite" ? new SqliteSideWriter(db) : null);
+    // SQLite: batches go to the worker thread services.ts shares with the key verifier
+    // (lib/sqlite-side-writer.ts); without one, raw INSERTs through Prisma.
+    this.sqlite = options.sqlite ?? null;
   }
 
   /** True only in benchmarks that measure the server without access logging (ServiceOptions.accessLogDisabled). */
