@@ -24,8 +24,10 @@ function reference(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | n
     if (req.action === "push" && !req.packageExists && !has("push")) return "scope";
     if (req.action === "push" && req.packageExists && !has("push") && !has("update")) return "scope";
     if (req.action === "unlist" && !has("unlist")) return "scope";
+    if (req.action === "upload" && req.upload === "push" && !has("push") && !has("update")) return "scope";
+    if (req.action === "upload" && req.upload === "npm-put" && !has("push") && !has("update") && !has("unlist")) return "scope";
 
-    if (req.packageId !== undefined) {
+    if (req.action !== "upload" && req.packageId !== undefined) {
       const id = req.packageId;
       const globRegex = (g: string) =>
         new RegExp(`^${g.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")).join(".*")}$`, "is");
@@ -45,6 +47,7 @@ function reference(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | n
   if (req.surface !== "feeds" || actor.isAdmin) return null;
   const privileges = actor.privileges ?? { view: false, add: false, unlist: false };
   if (req.action === "read") return privileges.view ? null : "privilege";
+  if (req.action === "upload") return privileges.add || (req.upload === "npm-put" && privileges.unlist) ? null : "privilege";
   if (req.action === "push") {
     if (!privileges.add) return "privilege";
     return req.packageExists && !actor.ownsPackage ? "owner" : null;
@@ -108,6 +111,7 @@ const requestArb: fc.Arbitrary<AccessRequest> = fc.oneof(
     packageExists: fc.boolean(),
   }),
   fc.record({ surface: fc.constant("feeds" as const), feed: feedArb, action: fc.constant("unlist" as const), packageId: packageIdArb }),
+  fc.record({ surface: fc.constant("feeds" as const), feed: feedArb, action: fc.constant("upload" as const), upload: fc.constantFrom("push" as const, "npm-put" as const) }),
   fc.constant({ surface: "native" as const }),
   fc.constant({ surface: "keys" as const }),
 );
@@ -124,6 +128,7 @@ const caseArb = fc
 const neededScope = (req: AccessRequest): Scope[] | null => {
   if (req.surface !== "feeds" || req.action === "read") return null;
   if (req.action === "unlist") return ["unlist"];
+  if (req.action === "upload") return req.upload === "push" ? ["push", "update"] : ["push", "update", "unlist"];
   return req.packageExists ? ["push", "update"] : ["push"];
 };
 
@@ -270,11 +275,33 @@ describe("authorize (properties)", () => {
         const decision = authorize(key, req, actor, now);
         if (decision.allowed) return;
         expect(decision.message.length).toBeGreaterThan(0);
-        if (decision.reason === "package" && req.surface === "feeds") expect(decision.message).toContain(`"${req.packageId}"`);
+        if (decision.reason === "package" && req.surface === "feeds" && req.action !== "upload") expect(decision.message).toContain(`"${req.packageId}"`);
         if (decision.reason === "feed" && req.surface === "feeds") expect(decision.message).toContain(`"${req.feed}"`);
         if (decision.reason === "user-disabled" || decision.reason === "owner") expect(decision.message).toContain(`"${actor?.username}"`);
       }),
       { numRuns: 1000 },
+    );
+  });
+
+  it("the upload pre-check refuses only what every write the upload could turn out to be would refuse", () => {
+    // The pre-check answers before the package id is known; it must never turn away an
+    // upload that the full decision, on some package, would have allowed.
+    const writesOf = (feed: string, upload: "push" | "npm-put"): AccessRequest[] =>
+      PACKAGE_IDS.flatMap((packageId) => [
+        { surface: "feeds" as const, feed, action: "push" as const, packageId, packageExists: false },
+        { surface: "feeds" as const, feed, action: "push" as const, packageId, packageExists: true },
+        ...(upload === "npm-put" ? [{ surface: "feeds" as const, feed, action: "unlist" as const, packageId }] : []),
+      ]);
+    fc.assert(
+      fc.property(caseArb, feedArb, fc.constantFrom("push" as const, "npm-put" as const), ({ key, actor }, feed, upload) => {
+        const pre = authorize(key, { surface: "feeds", feed, action: "upload", upload }, actor, now);
+        fc.pre(!pre.allowed);
+        for (const ownsPackage of [true, false]) {
+          const owner = actor && { ...actor, ownsPackage };
+          for (const write of writesOf(feed, upload)) expect(authorize(key, write, owner, now).allowed).toBe(false);
+        }
+      }),
+      { numRuns: 2000 },
     );
   });
 });

@@ -53,6 +53,7 @@ const pushNew = (packageId = "Contoso.Core", feed = "npm"): AccessRequest =>
 const pushExisting = (packageId = "Contoso.Core", feed = "npm"): AccessRequest =>
   ({ surface: "feeds", feed, action: "push", packageId, packageExists: true });
 const unlist = (packageId = "Contoso.Core", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "unlist", packageId });
+const upload = (kind: "push" | "npm-put", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "upload", upload: kind });
 const native: AccessRequest = { surface: "native" };
 const keysApi: AccessRequest = { surface: "keys" };
 
@@ -276,6 +277,46 @@ const cases: Case[] = [
     null,
     denied("privilege", "The user this API key acts as does not exist."),
   ],
+
+  // The gate before an upload's body: every step without the package.
+  ["an upload passes with update alone: it may be a new version", scopedKey({ scopes: ["update"], packages: ["Other"] }), upload("push"), alice({ ownsPackage: false }), allowAs(ALICE)],
+  [
+    "a push upload needs push or update",
+    scopedKey({ scopes: ["unlist"] }),
+    upload("push"),
+    alice(),
+    denied("scope", 'This API key cannot push packages: it needs the "push" or "update" scope.'),
+  ],
+  ["an npm publish PUT passes with unlist alone: it may be a deprecation", scopedKey({ scopes: ["unlist"] }), upload("npm-put"), alice(), allowAs(ALICE)],
+  [
+    "an npm publish PUT needs some write scope",
+    scopedKey({ scopes: [] }),
+    upload("npm-put"),
+    alice(),
+    denied("scope", 'This API key cannot publish or change packages: it needs the "push", "update" or "unlist" scope.'),
+  ],
+  ["an upload checks the feed restriction", scopedKey({ feeds: ["gems"] }), upload("push"), alice(), denied("feed", 'This API key is restricted to other feeds and cannot be used on feed "npm".')],
+  ["an upload checks the API group", scopedKey({ apis: ["native"] }), upload("push"), alice(), denied("api", "This API key cannot call the feeds API.")],
+  ["an upload checks the revocation", scopedKey({ revokedAt: at(-1) }), upload("push"), alice(), denied("invalid", MESSAGES.invalidKey)],
+  [
+    "a push upload needs the add privilege",
+    scopedKey(),
+    upload("push"),
+    alice({ privileges: { view: true, add: false, unlist: true } }),
+    denied("privilege", 'User "alice" does not have the "add" privilege on feed "npm".'),
+  ],
+  ["an npm publish PUT passes with the unlist privilege", scopedKey({ scopes: ["push", "unlist"] }), upload("npm-put"), alice({ privileges: { view: true, add: false, unlist: true } }), allowAs(ALICE)],
+  [
+    "an npm publish PUT needs add or unlist",
+    scopedKey(),
+    upload("npm-put"),
+    alice({ privileges: { view: true, add: false, unlist: false } }),
+    denied("privilege", 'User "alice" does not have the "add" or "unlist" privilege on feed "npm".'),
+  ],
+  ["an upload checks the acting user exists", scopedKey(), upload("push"), null, denied("privilege", "The user this API key acts as does not exist.")],
+  ["an upload checks the acting user is enabled", scopedKey(), upload("push"), alice({ disabled: true }), denied("user-disabled", 'User "alice" is disabled.')],
+  ["a legacy key passes the upload gate as its owner", legacyKey(), upload("push"), bob({ ownsPackage: false }), allowAs(BOB)],
+  ["the API key user passes the upload gate", systemKey({ apis: ["feeds"] }), upload("push"), null, allowAs(null)],
 
   // Warnings on allowed requests.
   [

@@ -40,8 +40,23 @@ export type AccessRequest =
   | { surface: "feeds"; feed: string; action: "push"; packageId: string; packageExists: boolean }
   /** Unlist, relist, deprecate, unpublish, yank. */
   | { surface: "feeds"; feed: string; action: "unlist"; packageId: string }
+  /**
+   * The gate before an upload's body is read (docs/authorization.md): every step that
+   * does not need the package id. "push" is a NuGet or RubyGems push; "npm-put" is npm's
+   * publish PUT, which may also carry deprecations. The full decision follows once the
+   * package is known.
+   */
+  | { surface: "feeds"; feed: string; action: "upload"; upload: UploadKind }
   | { surface: "native" }
   | { surface: "keys" };
+
+export type UploadKind = "push" | "npm-put";
+
+/** The scopes of which at least one may allow some write of each upload kind. */
+export const UPLOAD_SCOPES = { push: ["push", "update"], "npm-put": ["push", "update", "unlist"] } as const satisfies Record<UploadKind, readonly Scope[]>;
+
+/** The feed privileges of which at least one each upload kind needs. */
+export const UPLOAD_PRIVILEGES = { push: ["add"], "npm-put": ["add", "unlist"] } as const satisfies Record<UploadKind, readonly (keyof FeedPrivileges)[]>;
 
 export type DenyReason = "invalid" | "api" | "feed" | "scope" | "package" | "privilege" | "owner" | "user-disabled";
 
@@ -106,18 +121,23 @@ function checkScope(key: KeyFacts, req: FeedRequest): Denial | null {
         : deny("scope", 'This API key cannot push new versions: it needs the "push" or "update" scope.');
     case "unlist":
       return has("unlist") ? null : deny("scope", 'This API key does not have the "unlist" scope.');
+    case "upload":
+      if (UPLOAD_SCOPES[req.upload].some(has)) return null;
+      return req.upload === "push"
+        ? deny("scope", 'This API key cannot push packages: it needs the "push" or "update" scope.')
+        : deny("scope", 'This API key cannot publish or change packages: it needs the "push", "update" or "unlist" scope.');
   }
 }
 
 function checkPackage(key: KeyFacts, req: FeedRequest): Denial | null {
-  if (key.kind !== "scoped" || req.packageId === undefined) return null;
+  if (key.kind !== "scoped" || req.action === "upload" || req.packageId === undefined) return null;
   return matchesAnyPackage(req.packageId, key.packages, key.globs)
     ? null
     : deny("package", `This API key is not allowed for package "${req.packageId}".`);
 }
 
 const PRIVILEGE_FOR = { read: "view", push: "add", unlist: "unlist" } as const satisfies Record<
-  FeedRequest["action"],
+  Exclude<FeedRequest["action"], "upload">,
   keyof FeedPrivileges
 >;
 
@@ -129,6 +149,12 @@ function checkActingUser(actingUserId: number, req: AccessRequest, actor: Acting
   if (actor.disabled) return deny("user-disabled", `User "${actor.username}" is disabled.`);
   if (req.surface !== "feeds" || actor.isAdmin) return null;
 
+  if (req.action === "upload") {
+    const needed = UPLOAD_PRIVILEGES[req.upload];
+    if (needed.some((p) => actor.privileges?.[p])) return null;
+    const names = needed.map((p) => `"${p}"`).join(" or ");
+    return deny("privilege", `User "${actor.username}" does not have the ${names} privilege on feed "${req.feed}".`);
+  }
   const privilege = PRIVILEGE_FOR[req.action];
   if (!actor.privileges?.[privilege]) {
     return deny("privilege", `User "${actor.username}" does not have the "${privilege}" privilege on feed "${req.feed}".`);

@@ -1,7 +1,7 @@
 // The gate every feed request passes: which feed, which key, and whether that key may
 // do this action on this package (the decision itself is @keyhouse/shared's authorize,
 // the same function the Native and management APIs use).
-import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type ActingUserFacts, type FeedType } from "@keyhouse/shared";
+import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type ActingUserFacts, type FeedType, type UploadKind } from "@keyhouse/shared";
 import type { Request, Response } from "express";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
@@ -118,4 +118,46 @@ export class FeedAccess {
     if (decision.warning) res.setHeader(feed.type === "nuget" ? "X-NuGet-Warning" : "X-Keyhouse-Warning", decision.warning);
     return { keyId: key.id, user: user && { id: user.id, username: user.username }, apiKeyUser: actingId === null };
   }
+
+  /**
+   * The gate before an upload's body (docs/authorization.md, docs/threat-model.md): every
+   * step that does not need the package id, decided by the same authorize(). Sets the
+   * same res.locals as check() so the access log names the key and user, and throws the
+   * same 401/403. A refusal is answered without reading the body: the answer carries
+   * Connection: close, so Node closes the socket instead of draining the rest of it.
+   * The full check() still follows once the package is known.
+   */
+  async checkBeforeUpload(req: Request, res: Response, feed: FeedRow, kind: UploadKind, now = new Date()): Promise<void> {
+    try {
+      await this.decideBeforeUpload(req, res, feed, kind, now);
+    } catch (err) {
+      if (bodyPending(req)) res.setHeader("Connection", "close");
+      throw err;
+    }
+  }
+
+  private async decideBeforeUpload(req: Request, res: Response, feed: FeedRow, kind: UploadKind, now: Date): Promise<void> {
+    const surface: Surface = { kind: "feed", feed: feed.type, read: false };
+    const presented = presentKey(req, res, surface);
+    if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`);
+    const found = await this.keys.lookup(presented.value);
+    describeRequestKey(res, found, now);
+    if (found.status !== "found") throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
+
+    const key = found.key.facts;
+    const actingId = actingUserIdOf(key);
+    const user = actingId === null ? null : await this.userOnFeed(actingId, feed.id);
+    describeRequestUser(res, user && { id: user.id, username: user.username });
+    const decision = authorize(key, { surface: "feeds", feed: feed.name, action: "upload", upload: kind }, user && { ...user, ownsPackage: false }, now);
+    if (!decision.allowed) {
+      throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
+    }
+  }
+}
+
+/** Whether the request may still have body bytes on the wire that nobody has read. */
+export function bodyPending(req: Request): boolean {
+  if (req.complete) return false;
+  const length = req.get("content-length");
+  return length === undefined ? req.get("transfer-encoding") !== undefined : length !== "0";
 }
