@@ -1,4 +1,4 @@
-// The OpenAPI document and the reference page generated from it.
+// The OpenAPI document (its reference page: docs.test.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NATIVE_METHODS } from "./native/registry.ts";
 import { createApiWorld, type ApiWorld } from "./test-world.ts";
@@ -82,35 +82,5 @@ describe("GET /api/openapi.json", () => {
     expect(text).not.toContain('"$schema"');
     expect(text).not.toContain("~standard");
     for (const [name, schema] of Object.entries(doc.components.schemas)) expect((schema as { type?: string }).type, name).toBe("object");
-  });
-});
-
-describe("GET /api/docs", () => {
-  it("renders every method and endpoint as HTML with no scripts or inline styles, under the CSP", async () => {
-    const res = await fetch(`${w.server.url}/api/docs`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-    const csp = res.headers.get("content-security-policy") ?? "";
-    expect(csp).toContain("script-src 'self'");
-    expect(csp).toContain("style-src 'self'");
-    const html = await res.text();
-    expect(html).toMatch(/^<!doctype html>/);
-    expect(html).not.toMatch(/<script|<style|\sstyle=|\son[a-z]+=/i);
-    expect(html).toContain('<link rel="stylesheet" href="/api/docs.css">');
-    for (const m of NATIVE_METHODS) {
-      expect(html).toContain(`<article id="${m.name}">`);
-      expect(html).toContain(`<a href="#${m.name}">`);
-      expect(html).toContain(`<code>GET | POST /api/json/${m.name}</code>`);
-      for (const a of Object.keys(m.args.shape)) expect(html).toContain(`<code>${a}</code>`);
-    }
-    for (const p of ["/api/api-keys/create", "/api/api-keys/list", "/api/api-keys/delete"]) expect(html).toContain(`<code>${p}</code>`);
-    expect(html).toContain("X-ApiKey");
-  });
-
-  it("serves its stylesheet as CSS", async () => {
-    const res = await fetch(`${w.server.url}/api/docs.css`);
-    expect(res.status).toBe(200);
-    expect(res.headers.get("content-type")).toMatch(/^text\/css/);
-    expect(await res.text()).toContain("table");
   });
 });

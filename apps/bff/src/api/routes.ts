@@ -4,7 +4,7 @@
 import { Router } from "express";
 import type { Services } from "../services.ts";
 import { ApiAccess } from "./access.ts";
-import { DOCS_CSS, renderDocsPage } from "./docs.ts";
+import { docsRoutes } from "./docs.ts";
 import { managementRoutes } from "./management/routes.ts";
 import { nativeHandler } from "./native/handler.ts";
 import { openApiDocument } from "./openapi.ts";
@@ -18,16 +18,7 @@ export function apiRoutes(services: Services): Router {
     res.json(openApiDocument());
   });
 
-  let page: string | undefined;
-  router.get("/docs", (_req, res) => {
-    page ??= renderDocsPage(openApiDocument());
-    res.setHeader("Cache-Control", "no-cache");
-    res.type("html").send(page);
-  });
-  router.get("/docs.css", (_req, res) => {
-    res.setHeader("Cache-Control", "public, max-age=3600");
-    res.type("css").send(DOCS_CSS);
-  });
+  router.use(docsRoutes());
 
   router.all("/json/:method", nativeHandler(services, access));
   router.use("/api-keys", managementRoutes(services, access));
