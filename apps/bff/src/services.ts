@@ -3,6 +3,7 @@ import path from "node:path";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 import { FeedAccess } from "./feeds/access.ts";
+import type { PushHooks } from "./feeds/packages.ts";
 import { PackageStore } from "./feeds/store.ts";
 import { KeyVerifier } from "./keys/verify.ts";
 import { SqliteSideWriter } from "./lib/sqlite-side-writer.ts";
@@ -16,6 +17,8 @@ export type Services = {
   store: PackageStore;
   accessLog: AccessLogWriter;
   log: (line: string) => void;
+  /** Tests only: pause points that make races deterministic; empty in production. */
+  hooks: PushHooks;
 };
 
 /** Internal switches, never read from the environment or offered to users. */
@@ -36,5 +39,6 @@ export function createServices(db: Db, config: Config, log: (line: string) => vo
     store: new PackageStore(path.join(config.dataDir, "packages")),
     accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false, ...(sqlite ? { sqlite } : {}) }),
     log,
+    hooks: {},
   };
 }

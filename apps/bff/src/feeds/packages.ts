@@ -2,7 +2,8 @@
 // the Native API. A push is acknowledged only when both its file and its row are
 // durable; when the row cannot be written, the file is removed again.
 import type { Db } from "../db/client.ts";
-import { AppError, conflict, notFound } from "../errors.ts";
+import { AppError, notFound } from "../errors.ts";
+import { decidePushAgain } from "./decide-at-commit.ts";
 import type { FeedRow } from "./access.ts";
 import type { PackageStore, StoredFile } from "./store.ts";
 
@@ -35,11 +36,25 @@ export type PushInput = {
   extra?: (tx: Parameters<Parameters<Db["$transaction"]>[0]>[0], packageId: number) => Promise<void>;
 };
 
-export async function pushVersion(db: Db, store: PackageStore, input: PushInput) {
+/** Test-only pause points (services.hooks): between the gate's decision and the writing transaction. */
+export type PushHooks = {
+  beforeVersionCommit?: (info: { feed: string; packageId: string; version: string }) => Promise<void>;
+};
+
+/** 409: the version is already there (npm answers it in its own words). */
+export class VersionExists extends AppError {
+  constructor(message: string) {
+    super("CONFLICT", message);
+  }
+}
+
+export async function pushVersion(db: Db, store: PackageStore, input: PushInput, hooks: PushHooks = {}) {
   const file = await store.write(input.feed.name, input.name, input.version, input.ext, input.bytes);
   try {
+    await hooks.beforeVersionCommit?.({ feed: input.feed.name, packageId: input.name, version: input.version });
     // A unique violation on the first try may be a concurrent push creating the same new
-    // package id; the second try finds that package. A second violation is the version.
+    // package id; the second try finds that package (and decides again). A second
+    // violation is the version.
     for (let attempt = 1; ; attempt++) {
       try {
         return await writeVersion(db, input, file);
@@ -49,7 +64,7 @@ export async function pushVersion(db: Db, store: PackageStore, input: PushInput)
     }
   } catch (e) {
     await store.remove(file.path);
-    if (isUniqueViolation(e)) throw conflict(`Version ${input.version} of package "${input.name}" already exists in feed "${input.feed.name}". Versions cannot be overwritten; push a new version.`);
+    if (isUniqueViolation(e)) throw new VersionExists(`Version ${input.version} of package "${input.name}" already exists in feed "${input.feed.name}". Versions cannot be overwritten; push a new version.`);
     throw e;
   }
 }
@@ -57,15 +72,21 @@ export async function pushVersion(db: Db, store: PackageStore, input: PushInput)
 function writeVersion(db: Db, input: PushInput, file: StoredFile) {
   return db.$transaction(async (tx) => {
     const nameLower = input.name.toLowerCase();
-    let pkg = await tx.package.findUnique({ where: { feedId_nameLower: { feedId: input.feed.id, nameLower } } });
-    pkg ??= await tx.package.create({
-      data: {
-        feedId: input.feed.id,
-        name: input.name,
-        nameLower,
-        owners: input.actorId === null ? undefined : { create: [{ userId: input.actorId }] },
-      },
+    const existing = await tx.package.findUnique({
+      where: { feedId_nameLower: { feedId: input.feed.id, nameLower } },
+      include: { owners: { select: { userId: true } } },
     });
+    const actingUserId = await decidePushAgain(tx, { feed: input.feed, packageId: input.name, keyId: input.keyId, ownerIds: ownerIdsOf(existing) });
+    const pkg =
+      existing ??
+      (await tx.package.create({
+        data: {
+          feedId: input.feed.id,
+          name: input.name,
+          nameLower,
+          owners: actingUserId === null ? undefined : { create: [{ userId: actingUserId }] },
+        },
+      }));
     const version = await tx.packageVersion.create({
       data: {
         packageId: pkg.id,
@@ -75,7 +96,7 @@ function writeVersion(db: Db, input: PushInput, file: StoredFile) {
         fileSize: file.size,
         sha512: file.sha512,
         metadata: JSON.stringify(input.metadata),
-        pushedById: input.actorId,
+        pushedById: actingUserId,
         pushedWithKeyId: input.keyId,
       },
     });

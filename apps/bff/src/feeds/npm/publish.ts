@@ -2,10 +2,10 @@
 // The tarball and its row are stored by pushVersion (durable, one winner per version);
 // the dist-tags the CLI asked for move in the same transaction.
 import { createHash } from "node:crypto";
-import { AppError, badRequest, conflict } from "../../errors.ts";
+import { badRequest, conflict } from "../../errors.ts";
 import type { UploadInfo } from "../../logs/capture.ts";
 import { FormatError, npmNameProblem, parseNpmPublish, type NpmPublish } from "../formats/npm.ts";
-import { findPackage, ownerIdsOf, pushVersion, type PushInput } from "../packages.ts";
+import { findPackage, ownerIdsOf, pushVersion, VersionExists, type PushInput } from "../packages.ts";
 import { checkDeprecation, setDistTag } from "./changes.ts";
 import { callerName, check, sendJson, writing, type NpmContext } from "./context.ts";
 
@@ -83,9 +83,9 @@ export async function publish(ctx: NpmContext, name: string, body: Record<string
     },
   };
   try {
-    await writing(ctx, name, () => pushVersion(services.db, services.store, input));
+    await writing(ctx, name, () => pushVersion(services.db, services.store, input, services.hooks));
   } catch (err) {
-    if (err instanceof AppError && err.code === "CONFLICT") throw publishConflict(parsed.version);
+    if (err instanceof VersionExists) throw publishConflict(parsed.version);
     throw err;
   }
   sendJson(ctx.res, 201, { ok: true, id: pkg?.name ?? name, version: parsed.version, "dist-tags": parsed.distTags });

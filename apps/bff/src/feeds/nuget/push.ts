@@ -68,7 +68,7 @@ export function pushHandler(services: Services): RequestHandler {
       metadata: nuspecFields(nupkg),
       actorId: caller.user?.id ?? null,
       keyId: caller.keyId,
-    });
+    }, services.hooks);
     res.status(201).json({ id: pushed.package.name, version, message: `Pushed ${pushed.package.name} ${version} to feed "${feed.name}".` });
   };
 }

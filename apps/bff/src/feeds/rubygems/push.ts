@@ -39,7 +39,7 @@ export function pushGem(services: Services): RequestHandler[] {
         metadata: { ...gem },
         actorId: caller.user?.id ?? null,
         keyId: caller.keyId,
-      });
+      }, services.hooks);
       sendSuccess(res, `Successfully registered gem: ${gemTitle(name, gem.version, gem.platform)}`);
     },
   ];
