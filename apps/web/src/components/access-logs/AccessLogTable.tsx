@@ -1,26 +1,13 @@
 import { createColumnHelper, flexRender, getCoreRowModel, useReactTable } from "@tanstack/react-table";
 import { useVirtualizer } from "@tanstack/react-virtual";
 import { useEffect, useMemo, useRef, useSyncExternalStore, type KeyboardEvent } from "react";
-import { formatDuration, formatLogTime, keyLabel, statusClassOf } from "../../lib/access-logs/format";
+import { formatDuration, formatLogTime, keyLabel } from "../../lib/access-logs/format";
 import { focusRing } from "../../lib/styles";
 import type { RouterOutputs } from "../../trpc";
 import { NoneMark } from "../NoneMark";
+import { HttpStatusBadge } from "../StatusBadge";
 
 export type LogRow = RouterOutputs["logs"]["list"]["rows"][number];
-
-const STATUS_STYLES: Record<string, string> = {
-  "2xx": "bg-green-50 text-green-800 ring-green-600/30",
-  "3xx": "bg-sky-50 text-sky-800 ring-sky-600/30",
-  "4xx": "bg-amber-50 text-amber-900 ring-amber-600/40",
-  "5xx": "bg-red-50 text-red-800 ring-red-600/30",
-  other: "bg-gray-100 text-gray-700 ring-gray-500/30",
-};
-
-export function StatusBadge({ status }: { status: number }) {
-  return (
-    <span className={`inline-flex rounded-full px-2 py-0.5 font-mono text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[statusClassOf(status) ?? "other"]}`}>{status}</span>
-  );
-}
 
 export function KeyCell({ row }: { row: LogRow }) {
   const k = keyLabel(row);
@@ -41,7 +28,7 @@ function SummaryCell({ row }: { row: LogRow }) {
   return (
     <>
       <span className="flex min-w-0 items-center gap-1.5">
-        <StatusBadge status={row.status} />
+        <HttpStatusBadge status={row.status} />
         <span className="font-mono text-xs font-semibold text-gray-800">{row.method}</span>
         <span className="truncate font-mono text-xs text-gray-800" title={row.path}>
           {row.path}
@@ -110,7 +97,7 @@ function columns(onDetails: (row: LogRow, opener: HTMLElement) => void) {
         </span>
       ),
     }),
-    col.accessor("status", { header: "Status", size: 72, cell: (c) => <StatusBadge status={c.getValue()} /> }),
+    col.accessor("status", { header: "Status", size: 72, cell: (c) => <HttpStatusBadge status={c.getValue()} /> }),
     col.accessor("durationMs", { header: "Duration", size: 84, cell: (c) => <span className="whitespace-nowrap tabular-nums">{formatDuration(c.getValue())}</span> }),
     col.accessor("ip", {
       header: "IP",

@@ -5,7 +5,8 @@ import { errorBox, focusRing, secondaryButton } from "../../lib/styles";
 import { errorMessage } from "../../lib/trpc-errors";
 import { useTRPC } from "../../trpc";
 import { useModalDialog } from "../Modal";
-import { StatusBadge, type LogRow } from "./AccessLogTable";
+import { HttpStatusBadge } from "../StatusBadge";
+import type { LogRow } from "./AccessLogTable";
 
 /**
  * One entry, every field and the logged bodies, in a modal <dialog> (Escape closes it;
@@ -75,7 +76,7 @@ function EntryBody({ row }: { row: LogRow }) {
     ["Feed", row.feed ?? "None"],
     ["Method", <span className="font-mono">{row.method}</span>],
     ["Path", <span className="font-mono break-all">{row.path}</span>],
-    ["Status", <StatusBadge status={row.status} />],
+    ["Status", <HttpStatusBadge status={row.status} />],
     ["Duration", formatDuration(row.durationMs)],
     ["IP", <span className="font-mono break-all">{row.ip ?? "Unknown"}</span>],
     ["User agent", <span className="break-all">{row.userAgent ?? "None"}</span>],

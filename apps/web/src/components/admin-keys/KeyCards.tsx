@@ -1,7 +1,8 @@
 import { useId, type ReactNode } from "react";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { textInput } from "../../lib/styles";
-import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, StatusBadge, UserCell, When, type KeyListProps } from "./cells";
+import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, UserCell, When, type KeyListProps } from "./cells";
+import { KeyStatusBadge } from "../StatusBadge";
 import { fieldLabel } from "./styles";
 
 const SORTS: { value: `${SortKey}:${"asc" | "desc"}`; label: string }[] = [
@@ -56,7 +57,7 @@ export function KeyCards({ rows, search, onSort, actions, busy }: KeyListProps) 
               <div className="min-w-0">
                 <NameCell k={k} />
               </div>
-              <StatusBadge status={k.status} />
+              <KeyStatusBadge status={k.status} />
             </div>
             <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2">
               <Fact term="Kind">

@@ -7,18 +7,6 @@ import { rowAction } from "./styles";
 
 // The pieces of a key that the grid (wide screens) and the cards (narrow ones) both show.
 
-const STATUS_STYLES: Record<AdminKeyRow["status"]["state"], string> = {
-  active: "bg-green-50 text-green-800 ring-green-600/20",
-  expiring: "bg-amber-50 text-amber-900 ring-amber-600/30",
-  expired: "bg-gray-100 text-gray-700 ring-gray-500/20",
-  revoked: "bg-red-50 text-red-800 ring-red-600/20",
-  legacy: "bg-purple-50 text-purple-800 ring-purple-600/20",
-};
-
-export function StatusBadge({ status }: { status: AdminKeyRow["status"] }) {
-  return <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${STATUS_STYLES[status.state]}`}>{status.label}</span>;
-}
-
 export const Muted = ({ children }: { children: string }) => <span className="text-gray-500">{children}</span>;
 
 export function When({ value, ago }: { value: Date | string; ago?: boolean }) {

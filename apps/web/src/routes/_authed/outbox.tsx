@@ -1,6 +1,7 @@
 import { useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute } from "@tanstack/react-router";
 import { PageHeader } from "../../components/PageHeader";
+import { OUTBOX_STATUS_TONES, StatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, toDate } from "../../lib/dates";
 import { attemptsText, OUTBOX_STATUS_LABELS, outboxIntro, type OutboxStatus } from "../../lib/outbox";
 import { focusRing, secondaryButton } from "../../lib/styles";
@@ -15,12 +16,6 @@ export const Route = createFileRoute("/_authed/outbox")({
   loader: ({ context: { queryClient, trpc } }) => queryClient.ensureQueryData(trpc.outbox.list.queryOptions({ limit: LIMIT })),
   component: OutboxPage,
 });
-
-const STATUS_STYLES: Record<OutboxStatus, string> = {
-  pending: "bg-amber-50 text-amber-900 ring-amber-600/40",
-  sent: "bg-green-50 text-green-800 ring-green-600/30",
-  failed: "bg-red-50 text-red-800 ring-red-600/30",
-};
 
 function OutboxPage() {
   usePageTitle("Outbox");
@@ -73,9 +68,7 @@ function NoticeItem({ item, smtpConfigured }: { item: Notice; smtpConfigured: bo
           </p>
         </div>
         <p className="flex shrink-0 flex-wrap items-center gap-2 text-sm text-gray-600">
-          <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset ${STATUS_STYLES[item.status]}`}>
-            {OUTBOX_STATUS_LABELS[item.status]}
-          </span>
+          <StatusBadge tone={OUTBOX_STATUS_TONES[item.status]}>{OUTBOX_STATUS_LABELS[item.status]}</StatusBadge>
           {attempts && <span>{attempts}</span>}
           {item.sentAt && (
             <span>
