@@ -256,8 +256,9 @@ describe("npm names", () => {
   });
 
   it("validates dist-tags", () => {
-    for (const ok of ["latest", "next", "beta", "canary-2", "x-1"]) expect(isValidDistTag(ok)).toBe(true);
-    for (const bad of ["", "1", "1.x", "v2", "^1", "~1", "*", "x", "a b", "a/b"]) expect(isValidDistTag(bad)).toBe(false);
+    // The npm CLI's own rule is semver.validRange(tag): "2-beta" is a tag, "x.x.x" a range.
+    for (const ok of ["latest", "next", "beta", "canary-2", "x-1", "2-beta", "1beta"]) expect(isValidDistTag(ok), ok).toBe(true);
+    for (const bad of ["", "1", "1.x", "v2", "^1", "~1", "*", "x", "X.x", "x.x.x", "a b", "a/b"]) expect(isValidDistTag(bad), bad).toBe(false);
   });
 });
 
