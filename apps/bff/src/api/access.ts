@@ -1,7 +1,7 @@
 // The gate of the Native API and the API-keys management API (PRODUCT §4, §5): which key,
 // whether it may call this group of endpoints, and who it acts as. The decision itself
 // is @keyhouse/shared's authorize, the same function the feeds use.
-import { actingUserIdOf, authorize, MESSAGES, type ActingUserFacts } from "@keyhouse/shared";
+import { actingUserIdOf, authorize, MESSAGES, type ActingUserFacts, type Api } from "@keyhouse/shared";
 import type { Request, Response } from "express";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
@@ -10,7 +10,7 @@ import { acceptedWays } from "../http/present-key.ts";
 import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
 import type { Viewer } from "../keys/lifecycle.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
-import type { LogViewer } from "../logs/query.ts";
+import type { LogViewer } from "../logs/rows.ts";
 
 export type ApiSurface = "native" | "keys";
 
@@ -19,9 +19,17 @@ export type ActingUser = { id: number; username: string; isAdmin: boolean };
 /**
  * Who a call acts as: a user (the key's impersonated user, or a legacy or scoped key's
  * owner), or the API key user (a system key with no user: every privilege) when
- * `user` is null.
+ * `user` is null. `apis` and `feeds` are what the key itself has: a call never reaches
+ * beyond them (docs/authorization.md), whoever it acts as.
  */
-export type ApiCaller = { keyId: number; keyName: string; user: ActingUser | null };
+export type ApiCaller = {
+  keyId: number;
+  keyName: string;
+  user: ActingUser | null;
+  apis: Api[];
+  /** null: every feed. */
+  feeds: string[] | null;
+};
 
 const API_SURFACE = { kind: "api" } as const;
 
@@ -58,7 +66,13 @@ export class ApiAccess {
 
     this.keys.touch(key.id, clientIp(req), now);
     if (decision.warning) res.setHeader("X-Keyhouse-Warning", decision.warning);
-    return { keyId: key.id, keyName: found.key.row.name, user: actor && { id: actor.id, username: actor.username, isAdmin: actor.isAdmin } };
+    return {
+      keyId: key.id,
+      keyName: found.key.row.name,
+      user: actor && { id: actor.id, username: actor.username, isAdmin: actor.isAdmin },
+      apis: key.apis,
+      feeds: key.feeds,
+    };
   }
 }
 

@@ -15,7 +15,7 @@ const list = (key: string) => call(w.server.url, "/api/api-keys/list", { key });
 
 describe("POST /api/api-keys/create", () => {
   it("creates a system key from an ApiKeyInfo and shows its value once", async () => {
-    const r = await create(w.keys.keysOnly.value, {
+    const r = await create(w.keys.apiKeyUser.value, {
       type: "system",
       displayName: "Deployer",
       description: "CD pipeline",
@@ -59,7 +59,7 @@ describe("POST /api/api-keys/create", () => {
   it("creates a personal key: a system key that acts as the user", async () => {
     const r = await create(w.keys.apiKeyUser.value, { type: "personal", user: "bob", key: "bobs-personal-custom-key-0001" });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ type: "personal", user: "bob", systemApis: ["feeds"], key: "bobs-personal-custom-key-0001", hint: "bobs…0001" });
+    expect(r.body).toMatchObject({ type: "personal", user: "bob", systemApis: ["feeds"], key: "bobs-personal-custom-key-0001", hint: "…0001" });
     const row = await w.db.apiKey.findUniqueOrThrow({ where: { id: r.body.id } });
     expect(row).toMatchObject({ kind: "system", userId: w.users.bob.id, apis: '["feeds"]', feeds: null });
   });
@@ -109,7 +109,7 @@ describe("POST /api/api-keys/create", () => {
   });
 
   it("takes the key from the API_Key property of the JSON body", async () => {
-    const r = await call(w.server.url, "/api/api-keys/create", { json: { API_Key: w.keys.keysOnly.value, type: "feed", feed: "npm" } });
+    const r = await call(w.server.url, "/api/api-keys/create", { json: { API_Key: w.keys.apiKeyUser.value, type: "feed", feed: "npm" } });
     expect(r.status).toBe(200);
     expect(r.body).not.toHaveProperty("API_Key");
   });

@@ -159,12 +159,12 @@ describe("ApiKeys_CreateOrUpdateApiKey", () => {
 
   it("creates a key with a custom value, shown in this answer only", async () => {
     const custom = "my-custom-key-value-for-ci-0001";
-    const r = await post("ApiKeys_CreateOrUpdateApiKey", K().asRoot.value, { Key_Text: custom, Systems_Apis_Csv: ["native"], ApiKey_Description: "custom" });
+    const r = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, { Key_Text: custom, Systems_Apis_Csv: ["native"], ApiKey_Description: "custom" });
     expect(r.status).toBe(200);
-    expect(r.body[0]).toMatchObject({ Key_Text: custom, Key_Hint: "my-c…0001", Key_Name: "custom" });
+    expect(r.body[0]).toMatchObject({ Key_Text: custom, Key_Hint: "…0001", Key_Name: "custom" });
     const used = await native("Feeds_GetFeeds", custom);
     expect(used.status).toBe(200);
-    const dup = await post("ApiKeys_CreateOrUpdateApiKey", K().asRoot.value, { Key_Text: custom, Systems_Apis_Csv: "native" });
+    const dup = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, { Key_Text: custom, Systems_Apis_Csv: "native" });
     expect(dup.status).toBe(409);
     expect(dup.body.error).toBe("That key value is already in use. Choose another value, or let Keyhouse generate one.");
   });

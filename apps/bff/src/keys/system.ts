@@ -57,6 +57,15 @@ function derivedName(description: string | null | undefined, hint: string): stri
   return description?.slice(0, 64).trimEnd() || `System key ${hint}`;
 }
 
+/**
+ * A custom value's hint shows only its last 4 characters (docs/presenting-keys.md): its
+ * first ones are often a guessable word and, unlike a generated key's fixed prefix, part
+ * of the secret. A generated value's hint is its "khk_" prefix and checksum.
+ */
+export function systemKeyHint(mode: string, value: string): string {
+  return mode === "custom" ? `…${value.slice(-4)}` : keyHint(value);
+}
+
 function valueFor(mode: string, custom: string | undefined): string | null {
   if (mode === "custom") return custom!;
   if (mode === "generate") return generateKeyValue();
@@ -72,18 +81,19 @@ function duplicateValue(e: unknown): never {
 /** Answers the key and, once, its value. */
 export async function createSystemKey({ db, secret }: KeyDeps, viewer: Viewer, input: CreateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
   const value = valueFor(input.keyMode, input.customKey)!;
+  const hint = systemKeyHint(input.keyMode, value);
   try {
     const row = await db.$transaction(async (tx) => {
       const data = await fieldsData(tx, input, now);
       const created = await tx.apiKey.create({
         data: {
           kind: "system",
-          name: input.name ?? derivedName(input.description, keyHint(value)),
+          name: input.name ?? derivedName(input.description, hint),
           ownerId: null,
           scopes: JSON.stringify(["push", "update", "unlist"]),
           ...data,
           secretHash: hashKeyValue(value, secret),
-          hint: keyHint(value),
+          hint,
           createdAt: now,
           createdById: viewer.id,
         },
@@ -109,7 +119,7 @@ export async function updateSystemKey({ db, secret }: KeyDeps, viewer: Viewer, i
       // A new value for a revoked key could never be used: say so rather than hand it out.
       if (key.revokedAt) throw conflict("This key is revoked and can no longer be edited. Create a new system key instead.");
       const data = await fieldsData(tx, input, now);
-      const hint = value ? keyHint(value) : key.hint;
+      const hint = value ? systemKeyHint(input.keyMode, value) : key.hint;
       const name = input.name ?? (key.name === derivedName(key.description, key.hint) ? derivedName(data.description, hint) : key.name);
       const expiryChanged = (data.expiresAt?.getTime() ?? null) !== (key.expiresAt?.getTime() ?? null);
       const updated = await tx.apiKey.update({

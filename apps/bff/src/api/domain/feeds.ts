@@ -4,20 +4,27 @@ import { FEED_TYPES, type FeedType } from "@keyhouse/shared";
 import type { Db } from "../../db/client.ts";
 import { AppError, conflict, notFound } from "../../errors.ts";
 import { hasFullControl, type ApiCaller } from "../access.ts";
+import { keyAllowsFeed, requireFeedAllowed } from "./restriction.ts";
 
 export const FEED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const FEED_NAME_RULE = 'must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).';
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
-/** Feeds the caller may view: every feed for the API key user and administrators, else those with the view privilege. */
+/**
+ * Feeds the caller may view: every feed for the API key user and administrators, else
+ * those with the view privilege; of those, only the key's feeds when it is restricted.
+ */
 export async function viewableFeeds(db: Db, caller: ApiCaller) {
   const where = hasFullControl(caller) ? {} : { privileges: { some: { userId: caller.user!.id, canView: true } } };
-  return db.feed.findMany({ where, orderBy: { name: "asc" } });
+  const feeds = await db.feed.findMany({ where, orderBy: { name: "asc" } });
+  return feeds.filter((f) => keyAllowsFeed(caller, f.name));
 }
 
 /** One feed by name, refused with a 403 naming the privilege when the caller cannot view it. */
 export async function viewableFeed(db: Db, caller: ApiCaller, name: string) {
+  // Before the lookup: a restricted key learns nothing about other feeds, not even whether they exist.
+  requireFeedAllowed(caller, name);
   const feed = await db.feed.findUnique({ where: { name } });
   if (!feed) throw notFound(`There is no feed named "${name}".`);
   if (!hasFullControl(caller)) {

@@ -1,7 +1,8 @@
 // The API-keys management API (ProGet's /api/api-keys/*): create, list, delete, with the
 // ApiKeyInfo JSON shape. Calls need a key with the "keys" or "native" API; creating
-// needs an administrator or the API key user, and listing and deleting reach only the
-// caller's own keys unless it is one of those.
+// needs an administrator or the API key user and gives at most the calling key's own APIs,
+// feeds and user (api/domain/key-bounds.ts); listing and deleting reach only the caller's
+// own keys unless it is one of those.
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { AppError, badRequest } from "../../errors.ts";
@@ -11,6 +12,7 @@ import { createSystemKey } from "../../keys/system.ts";
 import type { Services } from "../../services.ts";
 import { requireFullControl, viewerOf, type ApiAccess } from "../access.ts";
 import { arg, checkJsonBody, parseArguments } from "../args.ts";
+import { requireGrantWithinCaller } from "../domain/key-bounds.ts";
 import { visibleKeys } from "../domain/keys.ts";
 import { apiKeyInfo, apiKeyInfoCreateSchema, systemKeyInputOf } from "./api-key-info.ts";
 
@@ -43,6 +45,7 @@ export function managementRoutes(services: Services, access: ApiAccess): Router 
     const parsed = apiKeyInfoCreateSchema.safeParse(req.body);
     if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? "The ApiKeyInfo is not valid.");
     const input = systemKeyInputOf(parsed.data, caller);
+    requireGrantWithinCaller(caller, input, { feeds: '"feed"', user: '"user"' });
     const { key, value } = await createSystemKey({ db: services.db, secret: services.config.secret }, viewerOf(caller, clientIp(req)), input, now);
     services.keys.invalidate();
     res.json(apiKeyInfo(key, value));

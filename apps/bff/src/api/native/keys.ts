@@ -6,9 +6,11 @@ import { z } from "zod";
 import { badRequest } from "../../errors.ts";
 import { deleteKey, revokeKey } from "../../keys/lifecycle.ts";
 import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
-import { listAccessLogs, type AccessLogRow } from "../../logs/query.ts";
+import { listAccessLogs } from "../../logs/query.ts";
+import type { AccessLogRow } from "../../logs/rows.ts";
 import { logViewerOf, requireFullControl, viewerOf } from "../access.ts";
 import { arg } from "../args.ts";
+import { requireGrantWithinCaller, requireKeyWithinCaller } from "../domain/key-bounds.ts";
 import { visibleKey as findVisibleKey, visibleKeys as listVisibleKeys } from "../domain/keys.ts";
 import { defineMethod, type NativeContext } from "./method.ts";
 import { accessLogRow, accessLogRowSchema, apiKeyRow, apiKeyRowSchema } from "./rows.ts";
@@ -78,6 +80,8 @@ const createOrUpdateArgs = z.object({
   LogResponseBody_Indicator: arg.boolean({ description: "Log response bodies of calls made with this key." }),
 });
 
+const GRANT_ARGUMENTS = { feeds: "Feeds_Csv", user: "User_Name" };
+
 /** Absent keeps the current value; null or "" clears it. */
 const pick = <T>(given: T | undefined, current: T): T => (given === undefined ? current : given);
 
@@ -85,7 +89,9 @@ export const createOrUpdateApiKey = defineMethod({
   name: "ApiKeys_CreateOrUpdateApiKey",
   summary: "Creates a system key, or changes one (ApiKey_Id given).",
   description:
-    "Needs an administrator or the API key user. On update, arguments left out keep their values, and null or an empty value clears one. " +
+    "Needs an administrator or the API key user. A key gives at most its own APIs (any with native), feeds and user: a key restricted to some feeds " +
+    "makes keys restricted to some of them, and a key that acts as a user makes keys that act as that user; it changes only keys it could have made. " +
+    "On update, arguments left out keep their values, and null or an empty value clears one. " +
     "The answer's Key_Text holds the key's value only when this call generated or set it.",
   args: createOrUpdateArgs,
   row: apiKeyRowSchema,
@@ -112,11 +118,13 @@ export const createOrUpdateApiKey = defineMethod({
         logRequestBody: a.LogRequestBody_Indicator ?? false,
         logResponseBody: a.LogResponseBody_Indicator ?? false,
       });
+      requireGrantWithinCaller(ctx.caller, input, GRANT_ARGUMENTS);
       const { key, value } = await createSystemKey(keyDeps(ctx), viewer, input, ctx.now);
       ctx.services.keys.invalidate();
       return [apiKeyRow(key, value)];
     }
     const current = await visibleKey(ctx, a.ApiKey_Id);
+    requireKeyWithinCaller(ctx.caller, current);
     const input = systemKeyInput(updateSystemKeyInputSchema, {
       ...common,
       id: a.ApiKey_Id,
@@ -130,6 +138,7 @@ export const createOrUpdateApiKey = defineMethod({
       logRequestBody: pick(a.LogRequestBody_Indicator, current.logRequestBody),
       logResponseBody: pick(a.LogResponseBody_Indicator, current.logResponseBody),
     });
+    requireGrantWithinCaller(ctx.caller, input, GRANT_ARGUMENTS);
     const { key, value } = await updateSystemKey(keyDeps(ctx), viewer, input, ctx.now);
     ctx.services.keys.invalidate();
     return [apiKeyRow(key, value)];
@@ -173,6 +182,7 @@ const MAX_LOG_COUNT = 1000;
  */
 async function newestEntries(ctx: NativeContext, keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
   const viewer = logViewerOf(ctx.caller);
+  if (ctx.caller.feeds !== null) return newestEntriesOnFeeds(ctx, ctx.caller.feeds, keyId, count);
   const rows: AccessLogRow[] = [];
   let cursor: number | undefined;
   while (rows.length < count) {
@@ -186,12 +196,29 @@ async function newestEntries(ctx: NativeContext, keyId: number | undefined, coun
   return rows.slice(0, count);
 }
 
+/**
+ * The same for a key restricted to some feeds: only entries of requests to those feeds
+ * (docs/authorization.md). The grid's reader has no feed filter; a Native API answer is
+ * at most MAX_LOG_COUNT rows, read newest first by ID.
+ */
+async function newestEntriesOnFeeds(ctx: NativeContext, feeds: string[], keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
+  const viewer = logViewerOf(ctx.caller);
+  return ctx.db.accessLogEntry.findMany({
+    where: { feed: { in: feeds }, ...(viewer.isAdmin ? {} : { ownerId: viewer.id }), ...(keyId === undefined ? {} : { keyId }) },
+    orderBy: { id: "desc" },
+    take: count,
+    // Every column but the bodies, which can be 64 KiB each.
+    omit: { requestBody: true, responseBody: true },
+  });
+}
+
 export const getAccessLogs = defineMethod({
   name: "ApiKeyAccessLogs_GetLogs",
   summary: "Access-log entries, newest first (optionally of one key).",
   description:
     "Administrators and the API key user read every entry; an impersonated user reads the entries of the keys they own only, " +
-    "and an ApiKey_Id of a key they do not own answers 404. Paths are stored with secrets removed; no entry holds a key.",
+    "and an ApiKey_Id of a key they do not own answers 404. A key restricted to some feeds reads only the entries of requests to those feeds. " +
+    "Paths are stored with secrets removed; no entry holds a key.",
   args: z.object({
     ApiKey_Id: arg.integer({ description: "Only this key's entries." }),
     Count: arg.integer({ description: `At most this many entries, the newest (default ${DEFAULT_LOG_COUNT}).`, max: MAX_LOG_COUNT }),

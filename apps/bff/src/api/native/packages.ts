@@ -14,7 +14,7 @@ export const getPackages = defineMethod({
   summary: "Lists package versions, one row per version.",
   description:
     'Only feeds the acting user can view: administrators and the API key user see every feed; an impersonated user needs the "view" privilege. ' +
-    "Leave Feed_Name out for every feed the caller can view.",
+    "Leave Feed_Name out for every feed the caller can view. A key restricted to some feeds reaches only those.",
   args: z.object({
     Feed_Name: arg.text(FEED),
     Package_Name: arg.text(PACKAGE),

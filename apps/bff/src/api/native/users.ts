@@ -2,6 +2,7 @@
 import { z } from "zod";
 import { hasFullControl, requireFullControl } from "../access.ts";
 import { arg } from "../args.ts";
+import { requireNoFeedRestriction } from "../domain/restriction.ts";
 import { createOrUpdateUser, listUsers } from "../domain/users.ts";
 import { defineMethod } from "./method.ts";
 import { userRow, userRowSchema } from "./rows.ts";
@@ -22,7 +23,7 @@ export const createOrUpdateUserMethod = defineMethod({
   name: "Users_CreateOrUpdateUser",
   summary: "Creates a user, or changes the given fields of an existing one.",
   description:
-    "Needs an administrator or the API key user. User names match exactly. Creating needs Password_Text and Email_Address; " +
+    "Needs an administrator or the API key user, and a key not restricted to some feeds (a user reaches every feed). User names match exactly. Creating needs Password_Text and Email_Address; " +
     "on update, arguments left out keep their values. Passwords are stored as argon2id hashes.",
   args: z.object({
     User_Name: arg.text({
@@ -40,6 +41,7 @@ export const createOrUpdateUserMethod = defineMethod({
   row: userRowSchema,
   run: async ({ db, caller }, a) => {
     requireFullControl(caller, "create or change users");
+    requireNoFeedRestriction(caller, "create or change users");
     const { user } = await createOrUpdateUser(db, {
       username: a.User_Name,
       displayName: a.Display_Name,
