@@ -14,6 +14,7 @@ describe("loadConfig", () => {
     expect(c.provider).toBe("sqlite");
     expect(c.databaseUrl).toMatch(/^file:\/.*data\/keyhouse\.db$/);
     expect(c.logRetentionDays).toBe(90);
+    expect(c.maxUploadBytes).toBe(250 * 1024 * 1024);
     expect(c.smtpUrl).toBeUndefined();
     expect(c.seed).toBe("demo");
     expect(c.demoPassword).toBe("keyhouse-demo");
@@ -31,7 +32,9 @@ describe("loadConfig", () => {
       SMTP_URL: "smtp://mail:25",
       LOG_RETENTION_DAYS: "30",
       KEYHOUSE_SEED: "none",
+      MAX_UPLOAD_MB: "5",
     });
+    expect(c.maxUploadBytes).toBe(5 * 1024 * 1024);
     expect(c).toMatchObject({ port: 8080, provider: "postgres", secret: "s".repeat(32), publicUrl: "https://keys.example.com", smtpUrl: "smtp://mail:25", logRetentionDays: 30, seed: "none" });
   });
 
@@ -45,6 +48,9 @@ describe("loadConfig", () => {
     [{ LOG_RETENTION_DAYS: "0" }, /LOG_RETENTION_DAYS: must be at least 1/],
     [{ LOG_RETENTION_DAYS: "ten" }, /LOG_RETENTION_DAYS: must be a whole number of days/],
     [{ KEYHOUSE_SEED: "yes" }, /KEYHOUSE_SEED: must be "demo" or "none"/],
+    [{ MAX_UPLOAD_MB: "0" }, /MAX_UPLOAD_MB: must be at least 1/],
+    [{ MAX_UPLOAD_MB: "1.5" }, /MAX_UPLOAD_MB: must be a whole number of megabytes/],
+    [{ MAX_UPLOAD_MB: "lots" }, /MAX_UPLOAD_MB: must be a whole number of megabytes/],
   ])("stops on %j with a message naming the variable", (env, message) => {
     expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), ...env })).toThrow(ConfigError);
     expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), ...env })).toThrow(message);

@@ -35,6 +35,12 @@ const envSchema = z.object({
   KEYHOUSE_SEED: z.enum(["demo", "none"], { message: 'must be "demo" or "none"' }).default("demo"),
   DEMO_PASSWORD: z.string().min(8, "must be at least 8 characters").default("keyhouse-demo"),
   KEYHOUSE_DATA_DIR: z.string().default("./data"),
+  MAX_UPLOAD_MB: z.coerce
+    .number({ message: "must be a whole number of megabytes" })
+    .int("must be a whole number of megabytes")
+    .min(1, "must be at least 1")
+    .max(8192, "must be at most 8192")
+    .default(250),
   KEYHOUSE_WEB_DIST: z.string().optional(),
   KEYHOUSE_TRUST_PROXY: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).default("false"),
 });
@@ -51,6 +57,8 @@ export type Config = {
   seed: "demo" | "none";
   demoPassword: string;
   dataDir: string;
+  /** MAX_UPLOAD_MB in bytes: the largest package upload, counted after Content-Encoding is decoded. */
+  maxUploadBytes: number;
   webDist: string;
   trustProxy: boolean;
 };
@@ -81,6 +89,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     seed: e.KEYHOUSE_SEED,
     demoPassword: e.DEMO_PASSWORD,
     dataDir,
+    maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     webDist: path.resolve(root, e.KEYHOUSE_WEB_DIST ?? "apps/web/dist"),
     trustProxy: e.KEYHOUSE_TRUST_PROXY === "true",
   };

@@ -25,6 +25,7 @@ export function testConfig(over: Partial<Config> = {}): Config {
     seed: "none",
     demoPassword: TEST_PASSWORD,
     dataDir: "/nonexistent",
+    maxUploadBytes: 250 * 1024 * 1024,
     webDist: "/nonexistent",
     trustProxy: false,
     ...over,

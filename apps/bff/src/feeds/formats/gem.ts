@@ -10,7 +10,8 @@ import { gunzipSync } from "node:zlib";
 import { YAMLMap, parseDocument } from "yaml";
 import type { Tags } from "yaml";
 import { FormatError, LIMITS, describeSize, guard } from "./errors.ts";
-import { readTar } from "./tar.ts";
+import { bytesAccess, hashFileRange, type RandomAccess, type RandomAccessFile } from "./random-access.ts";
+import { TarReader, scanTar } from "./tar.ts";
 
 export { FormatError } from "./errors.ts";
 
@@ -35,37 +36,77 @@ export interface GemInfo {
 }
 
 const SPEC_FILES = ["metadata.gz", "data.tar.gz", "checksums.yaml.gz"] as const;
+/** The small spec files are read into memory; a larger one cannot hold a gemspec within LIMITS. */
+const SPEC_FILE_LIMIT = LIMITS.manifestBytes + 64 * 1024;
 
+type HashName = "sha1" | "sha256" | "sha512";
+/** checksums.yaml.gz as hash → file → expected hex digest. */
+type Checksums = Map<HashName, Map<string, string>>;
+
+/** What the tar holds: the small spec files' bytes, and where data.tar.gz lies (never read into memory). */
+type GemScan = { files: Map<string, Uint8Array>; data: { offset: number; size: number }; checksums: Checksums };
+
+/** Reads a .gem held in memory. */
 export function readGem(bytes: Uint8Array): GemInfo {
   return guard("The .gem", () => {
-    if (bytes.length === 0) throw new FormatError("The .gem is empty.");
-    const files = new Map<string, Uint8Array>();
-    const entries = readTar(bytes, {
-      what: "The .gem",
-      maxEntries: LIMITS.archiveEntries,
-      maxReadBytes: bytes.length,
-      visit: (h) => ((SPEC_FILES as readonly string[]).includes(h.name) ? "read" : "skip"),
-    });
-    for (const { header, data } of entries) {
-      // Two copies of one file could make different readers see different gems.
-      if (files.has(header.name)) throw new FormatError(`The .gem contains ${header.name} more than once.`);
-      files.set(header.name, data);
-    }
-    const metadata = files.get("metadata.gz");
-    if (!metadata) throw new FormatError("The .gem does not contain metadata.gz; build it with `gem build`.");
-    if (!files.has("data.tar.gz")) throw new FormatError("The .gem does not contain data.tar.gz; build it with `gem build`.");
-    const checksums = files.get("checksums.yaml.gz");
-    if (checksums) verifyChecksums(checksums, files);
-
-    let yaml: string;
-    try {
-      yaml = new TextDecoder("utf-8", { fatal: true }).decode(gunzip(metadata, LIMITS.manifestBytes, "metadata.gz"));
-    } catch (err) {
-      if (err instanceof FormatError) throw err;
-      throw new FormatError("The gemspec in metadata.gz is not UTF-8 text.");
-    }
-    return { ...readGemspecYaml(yaml), sha256: createHash("sha256").update(bytes).digest("hex") };
+    const scan = scanGem(bytesAccess(bytes));
+    const data = bytes.subarray(scan.data.offset, scan.data.offset + scan.data.size);
+    return finishGem(scan, (hash) => createHash(hash).update(data).digest("hex"), createHash("sha256").update(bytes).digest("hex"));
   });
+}
+
+/**
+ * Reads a .gem on disk: only the tar headers and the small spec files are read into
+ * memory; data.tar.gz and the whole file are hashed as streams.
+ */
+export async function readGemFile(file: RandomAccessFile): Promise<GemInfo> {
+  const scan = guard("The .gem", () => scanGem(file));
+  const needed = [...scan.checksums].filter(([, files]) => files.has("data.tar.gz")).map(([hash]) => hash);
+  const [data, whole] = await Promise.all([hashFileRange(file.path, scan.data.offset, scan.data.size, needed), hashFileRange(file.path, 0, file.size, ["sha256"])]);
+  return guard("The .gem", () => finishGem(scan, (hash) => data[hash]!, whole.sha256!));
+}
+
+function scanGem(file: RandomAccess): GemScan {
+  if (file.size === 0) throw new FormatError("The .gem is empty.");
+  const files = new Map<string, Uint8Array>();
+  const seen = new Set<string>();
+  let data: GemScan["data"] | undefined;
+  const reader: TarReader = new TarReader({
+    what: "The .gem",
+    maxEntries: LIMITS.archiveEntries,
+    maxReadBytes: SPEC_FILE_LIMIT,
+    visit: (h) => {
+      if (!(SPEC_FILES as readonly string[]).includes(h.name)) return "skip";
+      // Two copies of one file could make different readers see different gems.
+      if (seen.has(h.name)) throw new FormatError(`The .gem contains ${h.name} more than once.`);
+      seen.add(h.name);
+      if (h.name !== "data.tar.gz") return "read";
+      data = { offset: reader.position, size: h.size };
+      return "skip";
+    },
+    onFile: (h, bytes) => void files.set(h.name, bytes),
+  });
+  scanTar(file, reader);
+  if (!files.has("metadata.gz")) throw new FormatError("The .gem does not contain metadata.gz; build it with `gem build`.");
+  if (!data) throw new FormatError("The .gem does not contain data.tar.gz; build it with `gem build`.");
+  const gz = files.get("checksums.yaml.gz");
+  return { files, data, checksums: gz ? readChecksums(gz) : new Map() };
+}
+
+function finishGem(scan: GemScan, dataDigest: (hash: HashName) => string, sha256: string): GemInfo {
+  verifyChecksums(scan.checksums, (file, hash) => {
+    if (file === "data.tar.gz") return dataDigest(hash);
+    const bytes = scan.files.get(file);
+    return bytes && createHash(hash).update(bytes).digest("hex");
+  });
+  let yaml: string;
+  try {
+    yaml = new TextDecoder("utf-8", { fatal: true }).decode(gunzip(scan.files.get("metadata.gz")!, LIMITS.manifestBytes, "metadata.gz"));
+  } catch (err) {
+    if (err instanceof FormatError) throw err;
+    throw new FormatError("The gemspec in metadata.gz is not UTF-8 text.");
+  }
+  return { ...readGemspecYaml(yaml), sha256 };
 }
 
 function gunzip(data: Uint8Array, limit: number, name: string): Buffer {
@@ -77,19 +118,31 @@ function gunzip(data: Uint8Array, limit: number, name: string): Buffer {
   }
 }
 
+const HASHES: Record<string, HashName> = { SHA1: "sha1", SHA256: "sha256", SHA512: "sha512" };
+
 /** checksums.yaml.gz: {SHA256: {"metadata.gz": hex, "data.tar.gz": hex}, SHA512: {...}}. */
-function verifyChecksums(gz: Uint8Array, files: Map<string, Uint8Array>): void {
+function readChecksums(gz: Uint8Array): Checksums {
   const doc = parseDocument(gunzip(gz, 64 * 1024, "checksums.yaml.gz").toString("utf8"), { schema: "failsafe", uniqueKeys: false });
   const sums = doc.errors.length ? undefined : doc.toJS({ maxAliasCount: 10 });
   if (!isMap(sums)) throw new FormatError("checksums.yaml.gz in the .gem is not a YAML mapping.");
+  const out: Checksums = new Map();
   for (const [algorithm, digests] of Object.entries(sums)) {
-    const hash = { SHA1: "sha1", SHA256: "sha256", SHA512: "sha512" }[algorithm];
+    const hash = HASHES[algorithm];
     if (!hash || !isMap(digests)) continue; // unknown algorithms are skipped, as RubyGems does
-    for (const [file, expected] of Object.entries(digests)) {
-      const data = files.get(file);
-      if (!data || typeof expected !== "string") continue;
-      if (createHash(hash).update(data).digest("hex") !== expected.toLowerCase()) {
-        throw new FormatError(`${file} does not match its ${algorithm} checksum in checksums.yaml.gz; the .gem is damaged.`);
+    const files = new Map<string, string>();
+    for (const [file, expected] of Object.entries(digests)) if (typeof expected === "string") files.set(file, expected.toLowerCase());
+    out.set(hash, files);
+  }
+  return out;
+}
+
+function verifyChecksums(sums: Checksums, digest: (file: string, hash: HashName) => string | undefined): void {
+  const names = Object.fromEntries(Object.entries(HASHES).map(([k, v]) => [v, k]));
+  for (const [hash, files] of sums) {
+    for (const [file, expected] of files) {
+      const actual = digest(file, hash);
+      if (actual !== undefined && actual !== expected) {
+        throw new FormatError(`${file} does not match its ${names[hash]} checksum in checksums.yaml.gz; the .gem is damaged.`);
       }
     }
   }

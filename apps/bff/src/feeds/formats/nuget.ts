@@ -3,6 +3,7 @@
 // than SemVer (1–4 numeric parts, legacy leading zeros) and compare case-insensitively.
 import { FormatError, LIMITS, guard } from "./errors.ts";
 import { listZip, readZipEntry } from "./zip.ts";
+import { toAccess, type RandomAccess } from "./random-access.ts";
 import { child, parseXml } from "./xml.ts";
 import type { XmlElement } from "./xml.ts";
 
@@ -29,7 +30,9 @@ export interface Nupkg {
   nuspec: string;
 }
 
-export function readNupkg(bytes: Uint8Array): Nupkg {
+/** Reads the .nuspec of a .nupkg, in memory or on disk (only the zip directory and the manifest are read). */
+export function readNupkg(input: Uint8Array | RandomAccess): Nupkg {
+  const bytes = toAccess(input);
   return guard("The package", () => {
     const entries = listZip(bytes);
     // NuGet reads the manifest from the package root; several there is ambiguous.
@@ -186,14 +189,39 @@ const MAX_PARTS = 100;
  * as its (only) file part; a body that already is a zip is accepted as-is.
  */
 export function multipartFirstFile(body: Buffer, contentType: string): Buffer {
+  const { start, end } = multipartFirstFileRange(body, contentType);
+  return body.subarray(start, end);
+}
+
+/**
+ * Where the package lies in a push body, found with positional reads so that a body on
+ * disk is scanned a window at a time, never held whole.
+ */
+export function multipartFirstFileRange(input: Uint8Array | RandomAccess, contentType: string): { start: number; end: number } {
+  const body = toAccess(input);
   return guard("The upload", () => {
     if (/^\s*multipart\//i.test(contentType ?? "")) return firstFilePart(body, contentType);
-    if (body.length >= 4 && body[0] === 0x50 && body[1] === 0x4b && body[2] === 3 && body[3] === 4) return body;
+    const head = body.read(0, 4);
+    if (head.length === 4 && head[0] === 0x50 && head[1] === 0x4b && head[2] === 3 && head[3] === 4) return { start: 0, end: body.size };
     throw new FormatError("Upload the .nupkg as multipart/form-data (as nuget push does) or as the raw package bytes.");
   });
 }
 
-function firstFilePart(body: Buffer, contentType: string): Buffer {
+const SCAN_WINDOW = 1024 * 1024;
+
+/** The first position at or after from where needle starts, or -1; reads a window at a time. */
+function indexOfIn(body: RandomAccess, needle: Buffer, from: number, within = Infinity): number {
+  const stop = Math.min(body.size, from + within);
+  for (let at = from; at + needle.length <= stop; at += SCAN_WINDOW) {
+    // Windows overlap by needle.length - 1 so a needle across their edge is found.
+    const window = Buffer.from(body.read(at, Math.min(SCAN_WINDOW + needle.length - 1, stop - at)));
+    const i = window.indexOf(needle);
+    if (i >= 0) return at + i;
+  }
+  return -1;
+}
+
+function firstFilePart(body: RandomAccess, contentType: string): { start: number; end: number } {
   const m = /;\s*boundary=(?:"([^"]{1,200})"|([^;\s"]{1,200}))/i.exec(contentType);
   const boundary = m?.[1] ?? m?.[2];
   if (!boundary) throw new FormatError("The multipart upload has no boundary in its Content-Type header.");
@@ -201,31 +229,32 @@ function firstFilePart(body: Buffer, contentType: string): Buffer {
   const next = Buffer.from(`\r\n--${boundary}`, "latin1");
   // nuget.exe 2.8.7 ends its file part with a bare LF before the boundary (RFC 2046 wants CRLF).
   const nextBareLf = Buffer.from(`\n--${boundary}`, "latin1");
-  let pos = body.indexOf(delimiter); // anything before the first delimiter is preamble
+  const byteAt = (at: number) => body.read(at, 1)[0];
+  let pos = indexOfIn(body, delimiter, 0); // anything before the first delimiter is preamble
   if (pos < 0) throw new FormatError("The multipart upload does not contain the boundary its Content-Type announces.");
-  let first: Buffer | undefined;
+  let first: { start: number; end: number } | undefined;
   for (let part = 0; part < MAX_PARTS; part++) {
     let p = pos + delimiter.length;
-    if (body[p] === 0x2d && body[p + 1] === 0x2d) break; // "--": the closing delimiter
-    while (body[p] === 0x20 || body[p] === 0x09) p++; // transport padding
-    if (body[p] === 0x0d && body[p + 1] === 0x0a) p += 2;
+    if (byteAt(p) === 0x2d && byteAt(p + 1) === 0x2d) break; // "--": the closing delimiter
+    while (byteAt(p) === 0x20 || byteAt(p) === 0x09) p++; // transport padding
+    if (byteAt(p) === 0x0d && byteAt(p + 1) === 0x0a) p += 2;
     else throw new FormatError("The multipart upload is malformed (a boundary line does not end with CRLF).");
     let headers = "";
-    if (body[p] === 0x0d && body[p + 1] === 0x0a) p += 2; // a part without headers
+    if (byteAt(p) === 0x0d && byteAt(p + 1) === 0x0a) p += 2; // a part without headers
     else {
-      const end = body.indexOf("\r\n\r\n", p, "latin1");
-      if (end < 0 || end - p > 16 * 1024) throw new FormatError("The multipart upload is malformed (a part's headers never end).");
-      headers = body.toString("latin1", p, end);
+      const end = indexOfIn(body, Buffer.from("\r\n\r\n", "latin1"), p, 16 * 1024 + 4);
+      if (end < 0) throw new FormatError("The multipart upload is malformed (a part's headers never end).");
+      headers = Buffer.from(body.read(p, end - p)).toString("latin1");
       p = end + 4;
     }
-    let close = body.indexOf(next, p);
+    let close = indexOfIn(body, next, p);
     let separator = 2;
     if (close < 0) {
-      close = body.indexOf(nextBareLf, p);
+      close = indexOfIn(body, nextBareLf, p);
       separator = 1;
     }
     if (close < 0) throw new FormatError("The multipart upload is truncated (its closing boundary is missing).");
-    const content = body.subarray(p, close);
+    const content = { start: p, end: close };
     if (/^content-disposition:[^\r\n]*\bfilename\*?=/im.test(headers)) return content;
     first ??= content;
     pos = close + separator;

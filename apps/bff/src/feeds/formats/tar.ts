@@ -2,7 +2,9 @@
 // Bytes arrive in chunks (a whole .gem at once, or a gunzip stream for npm), headers are
 // checksum-validated, and file bodies are either skipped without being kept or collected
 // up to a limit. Stopping early lets a caller find package.json without inflating the rest.
+// scanTar drives it over a file on disk, reading headers and only the bodies it keeps.
 import { FormatError, describeSize } from "./errors.ts";
+import type { RandomAccess } from "./random-access.ts";
 
 export interface TarHeader {
   /** Full path (ustar prefix, pax "path" or GNU long name applied). */
@@ -40,8 +42,31 @@ export class TarReader {
   private paxSize: number | undefined;
   private longName: string | undefined;
   private entries = 0;
+  private consumed = 0;
   /** True once the end-of-archive block was seen or the visitor stopped the scan. */
   done = false;
+
+  /**
+   * Bytes of the archive consumed so far. Inside visit(), the position where the
+   * visited entry's body starts.
+   */
+  get position(): number {
+    return this.consumed;
+  }
+
+  /** Bytes the reader will pass over next without looking at them (0 while it has buffered input). */
+  get unreadSkip(): number {
+    return this.buffered === 0 && !this.done ? this.skipData + this.skipPad : 0;
+  }
+
+  /** Accounts for n of the unreadSkip bytes without their data: the caller read past them. */
+  skipUnread(n: number): void {
+    if (n > this.unreadSkip) throw new Error("skipping more than the reader passes over");
+    const fromData = Math.min(n, this.skipData);
+    this.skipData -= fromData;
+    this.skipPad -= n - fromData;
+    this.consumed += n;
+  }
 
   constructor(private readonly opts: TarOptions) {}
 
@@ -181,6 +206,7 @@ export class TarReader {
 
   private drop(n: number): void {
     this.buffered -= n;
+    this.consumed += n;
     while (n > 0) {
       const c = this.chunks[0]!;
       if (c.length <= n) {
@@ -192,6 +218,31 @@ export class TarReader {
       }
     }
   }
+}
+
+const SCAN_CHUNK = 64 * 1024;
+
+/**
+ * Runs a TarReader over positional reads: headers and the bodies visit() asks for are
+ * read, skipped bodies are never read at all (reader.position inside visit() says where
+ * a body starts, for a caller that wants to hash or copy it from the file itself).
+ */
+export function scanTar(file: RandomAccess, reader: TarReader): void {
+  let pos = 0;
+  while (!reader.done && pos < file.size) {
+    const skip = reader.unreadSkip;
+    if (skip > 0) {
+      const n = Math.min(skip, file.size - pos);
+      reader.skipUnread(n);
+      pos += n;
+      continue;
+    }
+    const chunk = file.read(pos, Math.min(SCAN_CHUNK, file.size - pos));
+    if (chunk.length === 0) break;
+    pos += chunk.length;
+    reader.push(chunk);
+  }
+  reader.finish();
 }
 
 /** Reads a whole in-memory tar and returns the regular files visit() asked for. */

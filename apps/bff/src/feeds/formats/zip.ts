@@ -1,9 +1,11 @@
-// A small zip reader for uploaded packages. It reads the central directory (the
-// authoritative list; local headers may carry zero sizes when a data descriptor is used),
-// bounds-checks every offset, and inflates only the entries asked for, never past their
-// declared size, so a zip bomb costs at most the caller's limit.
+// A small zip reader for uploaded packages, over positional reads (an upload on disk, or
+// bytes in memory). It reads only the central directory (the authoritative list; local
+// headers may carry zero sizes when a data descriptor is used) and the entries asked
+// for, bounds-checks every offset, and inflates never past an entry's declared size, so
+// a zip bomb costs at most the caller's limit and a large package is never held whole.
 import { crc32, inflateRawSync } from "node:zlib";
 import { FormatError, LIMITS, describeSize } from "./errors.ts";
+import { toAccess, type RandomAccess } from "./random-access.ts";
 
 export interface ZipEntry {
   name: string;
@@ -21,55 +23,67 @@ const ZIP64_EOCD = 0x06064b50;
 const CENTRAL = 0x02014b50;
 const LOCAL = 0x04034b50;
 
-export function listZip(bytes: Uint8Array, what = "The package"): ZipEntry[] {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+/** Largest central directory read into memory: 10 000 entries with long names fit many times over. */
+const CENTRAL_DIRECTORY_LIMIT = 8 * 1024 * 1024;
+
+export function listZip(input: Uint8Array | RandomAccess, what = "The package"): ZipEntry[] {
+  const file = toAccess(input);
   const notZip = () => new FormatError(`${what} is not a valid zip file.`);
-  const eocd = findEocd(view);
-  if (eocd < 0) throw notZip();
-  if (view.getUint16(eocd + 4, true) !== 0 || view.getUint16(eocd + 6, true) !== 0) {
+  // The end record sits in the last 22 bytes plus a comment of at most 65535 bytes.
+  const tailStart = Math.max(0, file.size - 22 - 0xffff);
+  const tail = view(file.read(tailStart, file.size - tailStart));
+  const at = findEocd(tail);
+  if (at < 0) throw notZip();
+  if (tail.getUint16(at + 4, true) !== 0 || tail.getUint16(at + 6, true) !== 0) {
     throw new FormatError(`${what} is a multi-part zip, which is not supported.`);
   }
-  let count = view.getUint16(eocd + 10, true);
-  let cdSize = view.getUint32(eocd + 12, true);
-  let cdOffset = view.getUint32(eocd + 16, true);
+  let count = tail.getUint16(at + 10, true);
+  let cdSize = tail.getUint32(at + 12, true);
+  let cdOffset = tail.getUint32(at + 16, true);
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     // ZIP64: the real values live in the ZIP64 end record the locator points at.
-    const loc = eocd - 20;
-    if (loc < 0 || view.getUint32(loc, true) !== ZIP64_LOCATOR) throw notZip();
-    const rec = u64(view, loc + 8);
-    if (rec + 56 > view.byteLength || view.getUint32(rec, true) !== ZIP64_EOCD) throw notZip();
-    count = u64(view, rec + 32);
-    cdSize = u64(view, rec + 40);
-    cdOffset = u64(view, rec + 48);
+    const loc = tailStart + at - 20;
+    if (loc < 0) throw notZip();
+    const locator = view(file.read(loc, 20));
+    if (locator.byteLength < 20 || locator.getUint32(0, true) !== ZIP64_LOCATOR) throw notZip();
+    const rec = u64(locator, 8);
+    const record = view(file.read(rec, 56));
+    if (record.byteLength < 56 || record.getUint32(0, true) !== ZIP64_EOCD) throw notZip();
+    count = u64(record, 32);
+    cdSize = u64(record, 40);
+    cdOffset = u64(record, 48);
   }
   if (count > LIMITS.archiveEntries) {
     throw new FormatError(`${what} has ${count} files; at most ${LIMITS.archiveEntries} are allowed.`);
   }
-  if (cdOffset + cdSize > view.byteLength) throw notZip();
+  if (cdOffset + cdSize > file.size) throw notZip();
+  if (cdSize > CENTRAL_DIRECTORY_LIMIT) throw new FormatError(`${what} has a zip directory larger than ${describeSize(CENTRAL_DIRECTORY_LIMIT)}, which is not supported.`);
 
+  const cd = file.read(cdOffset, cdSize);
+  const dir = view(cd);
   const entries: ZipEntry[] = [];
-  let p = cdOffset;
+  let p = 0;
   for (let i = 0; i < count; i++) {
-    if (p + 46 > view.byteLength || view.getUint32(p, true) !== CENTRAL) throw notZip();
-    const flags = view.getUint16(p + 8, true);
-    const nameLen = view.getUint16(p + 28, true);
-    const extraLen = view.getUint16(p + 30, true);
-    const commentLen = view.getUint16(p + 32, true);
+    if (p + 46 > dir.byteLength || dir.getUint32(p, true) !== CENTRAL) throw notZip();
+    const flags = dir.getUint16(p + 8, true);
+    const nameLen = dir.getUint16(p + 28, true);
+    const extraLen = dir.getUint16(p + 30, true);
+    const commentLen = dir.getUint16(p + 32, true);
     const end = p + 46 + nameLen + extraLen + commentLen;
-    if (end > view.byteLength) throw notZip();
-    const nameBytes = bytes.subarray(p + 46, p + 46 + nameLen);
+    if (end > dir.byteLength) throw notZip();
+    const nameBytes = cd.subarray(p + 46, p + 46 + nameLen);
     // Bit 11 marks UTF-8 names; others are CP437, which is ASCII for any name we look for.
     const name = new TextDecoder(flags & 0x800 ? "utf-8" : "latin1").decode(nameBytes);
     const entry: ZipEntry = {
       name,
-      method: view.getUint16(p + 10, true),
+      method: dir.getUint16(p + 10, true),
       flags,
-      crc: view.getUint32(p + 16, true),
-      compressedSize: view.getUint32(p + 20, true),
-      size: view.getUint32(p + 24, true),
-      localOffset: view.getUint32(p + 42, true),
+      crc: dir.getUint32(p + 16, true),
+      compressedSize: dir.getUint32(p + 20, true),
+      size: dir.getUint32(p + 24, true),
+      localOffset: dir.getUint32(p + 42, true),
     };
-    applyZip64Extra(view, p + 46 + nameLen, extraLen, entry);
+    applyZip64Extra(dir, p + 46 + nameLen, extraLen, entry);
     entries.push(entry);
     p = end;
   }
@@ -77,21 +91,25 @@ export function listZip(bytes: Uint8Array, what = "The package"): ZipEntry[] {
 }
 
 /** Inflates one entry, refusing anything that declares or turns out larger than maxBytes. */
-export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes: number): Uint8Array {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+export function readZipEntry(input: Uint8Array | RandomAccess, entry: ZipEntry, maxBytes: number): Uint8Array {
+  const file = toAccess(input);
   const label = `"${entry.name}"`;
   if (entry.size > maxBytes) {
     throw new FormatError(`${label} is too large: ${entry.size} bytes uncompressed, more than the ${describeSize(maxBytes)} allowed.`);
   }
   if (entry.flags & 0x1) throw new FormatError(`${label} is encrypted, which is not supported.`);
   const p = entry.localOffset;
-  if (p + 30 > view.byteLength || view.getUint32(p, true) !== LOCAL) {
+  const local = view(file.read(p, 30));
+  if (local.byteLength < 30 || local.getUint32(0, true) !== LOCAL) {
     throw new FormatError(`${label} points at a damaged part of the zip file.`);
   }
-  const start = p + 30 + view.getUint16(p + 26, true) + view.getUint16(p + 28, true);
+  const start = p + 30 + local.getUint16(26, true) + local.getUint16(28, true);
   const end = start + entry.compressedSize;
-  if (end > view.byteLength) throw new FormatError(`${label} is truncated.`);
-  const raw = bytes.subarray(start, end);
+  if (end > file.size) throw new FormatError(`${label} is truncated.`);
+  // Deflate never needs much more room than the data it holds: a larger claim is damage,
+  // and reading it would only cost memory.
+  if (entry.compressedSize > maxBytes + (maxBytes >> 3) + 1024) throw new FormatError(`${label} is larger than its zip entry declares.`);
+  const raw = file.read(start, entry.compressedSize);
 
   let out: Uint8Array;
   if (entry.method === 0) {
@@ -110,6 +128,10 @@ export function readZipEntry(bytes: Uint8Array, entry: ZipEntry, maxBytes: numbe
   if (out.length !== entry.size) throw new FormatError(`${label} does not match the size its zip entry declares.`);
   if (crc32(out) >>> 0 !== entry.crc) throw new FormatError(`${label} is damaged (its checksum does not match).`);
   return out;
+}
+
+function view(bytes: Uint8Array): DataView {
+  return new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
 }
 
 function findEocd(view: DataView): number {
