@@ -1,5 +1,5 @@
 // Prisma CLI configuration. Migrations run through the JavaScript schema engine and a
-// driver adapter, so no engine binary is ever downloaded (see ../shared/ENVIRONMENT.md).
+// driver adapter, so no engine binary is ever downloaded (see README.md, "Database").
 import path from "node:path";
 import { defineConfig } from "prisma/config";
 
