@@ -10,7 +10,9 @@ import { Router, type RequestHandler } from "express";
 import { readSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { accessLogBatches, accessLogQuery, type AccessLogRow, type LogViewer } from "./query.ts";
+import { accessLogBatches } from "./export-batches.ts";
+import { accessLogQuery } from "./filter-plan.ts";
+import type { AccessLogRow, LogViewer } from "./rows.ts";
 
 export const EXPORT_BATCH = 1000;
 

@@ -7,7 +7,11 @@ import { createApiKey, createUser } from "../db/factories.ts";
 import { AppError } from "../errors.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
-import { accessLogBatches, accessLogQuery, getAccessLogEntry, listAccessLogs, type LogViewer, type PageOptions } from "./query.ts";
+import { accessLogBatches } from "./export-batches.ts";
+import { accessLogQuery } from "./filter-plan.ts";
+import { getAccessLogEntry, listAccessLogs } from "./query.ts";
+import type { LogViewer } from "./rows.ts";
+import type { PageOptions } from "./window-scan.ts";
 import { METHODS, randomEntries, rng, STATUSES, SURFACES } from "./testing.ts";
 
 type Entry = Awaited<ReturnType<TestDatabase["db"]["accessLogEntry"]["findMany"]>>[number];

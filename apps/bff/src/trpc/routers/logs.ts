@@ -2,7 +2,8 @@
 // own keys' entries; administrators see every entry.
 import { accessLogFilterSchema } from "@keyhouse/shared";
 import { z } from "zod";
-import { accessLogEntrySchema, accessLogPageSchema, getAccessLogEntry, listAccessLogs, type LogViewer } from "../../logs/query.ts";
+import { getAccessLogEntry, listAccessLogs } from "../../logs/query.ts";
+import { accessLogEntrySchema, accessLogPageSchema, type LogViewer } from "../../logs/rows.ts";
 import { protectedProcedure, router } from "../init.ts";
 
 const logsProcedure = protectedProcedure.use(({ ctx, next }) => {
