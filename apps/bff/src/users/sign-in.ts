@@ -2,33 +2,37 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import type { Db } from "../db/client.ts";
 import { dummyPasswordHash, verifyPassword } from "../auth/passwords.ts";
-import { checkThrottle, clearFailures, recordFailure } from "../auth/throttle.ts";
+import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys, type Refusal } from "../auth/throttle.ts";
 
 export const WRONG_CREDENTIALS = "The user name or password is incorrect.";
 
-function lockedError(seconds: number): AppError {
+function lockedError({ refusedBy, retryAfterSeconds: seconds }: Refusal): AppError {
   const minutes = Math.ceil(seconds / 60);
   const when = seconds < 90 ? `${seconds} seconds` : `${minutes} minutes`;
-  return new AppError("TOO_MANY_REQUESTS", `Too many failed sign-in attempts from your address. Try again in ${when}.`, {
+  const from = refusedBy === "address" ? "from your address" : "for this account";
+  return new AppError("TOO_MANY_REQUESTS", `Too many failed sign-in attempts ${from}. Try again in ${when}.`, {
     retryAfterSeconds: seconds,
     headers: { "Retry-After": String(seconds) },
   });
 }
 
-/** Checks a user name and password, with the per-address throttle. Returns the user. */
+/**
+ * Checks a user name and password, throttled per account and per address
+ * (auth/throttle.ts): the attempt is counted before the password is verified. Returns the user.
+ */
 export async function signIn(db: Db, input: { username: string; password: string }, ip: string) {
-  const state = await checkThrottle(db, ip);
-  if ("lockedForSeconds" in state) throw lockedError(state.lockedForSeconds);
+  const keys = throttleKeys(ip, input.username);
+  const state = await beginAttempt(db, keys);
+  if ("refusedBy" in state) throw lockedError(state);
   if (state.delayMs > 0) await sleep(state.delayMs);
 
   const user = await db.user.findUnique({ where: { username: input.username } });
   const ok = await verifyPassword(user?.passwordHash ?? (await dummyPasswordHash()), input.password);
   if (!user || !ok || user.disabled) {
-    await recordFailure(db, ip);
-    const after = await checkThrottle(db, ip);
-    if ("lockedForSeconds" in after) throw lockedError(after.lockedForSeconds);
+    const locked = await attemptFailed(db, keys);
+    if (locked) throw lockedError(locked);
     throw new AppError("UNAUTHORIZED", user?.disabled && ok ? "This account is disabled. Ask an administrator to enable it." : WRONG_CREDENTIALS);
   }
-  await clearFailures(db, ip);
+  await attemptSucceeded(db, keys);
   return user;
 }
