@@ -56,6 +56,42 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), ...env })).toThrow(message);
   });
 
+  it("never repeats the value of a variable that may hold a secret", () => {
+    const secrets = {
+      KEYHOUSE_SECRET: "too-short-secret-hunter2",
+      DATABASE_URL: "mysql://keyhouse:db-pass-hunter2@db/keyhouse",
+      SMTP_URL: "https://mailer:smtp-pass-hunter2@mail.example.com",
+      DEMO_PASSWORD: "hunter2",
+    };
+    let message = "";
+    try {
+      loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), ...secrets });
+    } catch (e) {
+      message = (e as Error).message;
+    }
+    for (const name of Object.keys(secrets)) expect(message).toMatch(new RegExp(`${name}: .*\\(the value is not shown: it may hold a secret\\)`));
+    expect(message).not.toContain("hunter2");
+  });
+
+  it("reads KEYHOUSE_TRUST_PROXY as no proxy, a number of hops or a list of CIDRs", () => {
+    const trust = (v?: string) => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), ...(v === undefined ? {} : { KEYHOUSE_TRUST_PROXY: v }) }).trustProxy;
+    expect(trust()).toBe(false);
+    expect(trust("false")).toBe(false);
+    expect(trust("1")).toBe(1);
+    expect(trust("2")).toBe(2);
+    expect(trust("10.0.0.0/8, fd00::/8,192.0.2.7,loopback")).toEqual(["10.0.0.0/8", "fd00::/8", "192.0.2.7", "loopback"]);
+  });
+
+  it.each([
+    ["true", /KEYHOUSE_TRUST_PROXY: .*"true" would believe any X-Forwarded-For, so give the number of proxy hops or the proxies' CIDRs instead \(got "true"\)/],
+    ["yes", /KEYHOUSE_TRUST_PROXY: must be "false", a number of proxy hops .* or a comma-separated list of the trusted proxies' addresses or CIDRs .*"yes" is not an IP address or CIDR/],
+    ["10.0.0.0/33", /"10\.0\.0\.0\/33" is not an IP address or CIDR/],
+    ["10.0.0.0/8,", /"" is not an IP address or CIDR/],
+    ["11", /KEYHOUSE_TRUST_PROXY: .*at most 10 hops/],
+  ])("refuses KEYHOUSE_TRUST_PROXY=%s with a message saying what is allowed", (value, message) => {
+    expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), KEYHOUSE_TRUST_PROXY: value })).toThrow(message);
+  });
+
   it("names every bad variable at once", () => {
     expect(() => loadConfig({ KEYHOUSE_DATA_DIR: dataDir(), PORT: "x", LOG_RETENTION_DAYS: "-1" })).toThrow(/PORT[\s\S]*LOG_RETENTION_DAYS/);
   });

@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.ts";
 
 const port = z.coerce
   .number({ message: "must be a whole number" })
@@ -42,8 +43,21 @@ const envSchema = z.object({
     .max(8192, "must be at most 8192")
     .default(250),
   KEYHOUSE_WEB_DIST: z.string().optional(),
-  KEYHOUSE_TRUST_PROXY: z.enum(["true", "false"], { message: 'must be "true" or "false"' }).default("false"),
+  KEYHOUSE_TRUST_PROXY: z
+    .string()
+    .default("false")
+    .transform((v, ctx) => {
+      const parsed = parseTrustProxy(v);
+      if (!parsed.ok) ctx.addIssue({ code: "custom", message: parsed.message });
+      return parsed.ok ? parsed.trustProxy : z.NEVER;
+    }),
 });
+
+// A configuration error repeats the value it refuses only for these variables: the
+// others may hold a secret (KEYHOUSE_SECRET, DEMO_PASSWORD, passwords inside
+// DATABASE_URL or SMTP_URL), and start-up errors end up in logs. A new variable is
+// therefore not printed until it is added here.
+const PRINTABLE = new Set(["PORT", "PUBLIC_URL", "SMTP_FROM", "LOG_RETENTION_DAYS", "KEYHOUSE_SEED", "KEYHOUSE_DATA_DIR", "MAX_UPLOAD_MB", "KEYHOUSE_WEB_DIST", "KEYHOUSE_TRUST_PROXY"]);
 
 export type Config = {
   port: number;
@@ -60,7 +74,8 @@ export type Config = {
   /** MAX_UPLOAD_MB in bytes: the largest package upload, counted after Content-Encoding is decoded. */
   maxUploadBytes: number;
   webDist: string;
-  trustProxy: boolean;
+  /** KEYHOUSE_TRUST_PROXY, as Express's `trust proxy` takes it (http/trust-proxy.ts). */
+  trustProxy: TrustProxy;
 };
 
 export class ConfigError extends Error {}
@@ -70,7 +85,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ""));
   const parsed = envSchema.safeParse(cleaned);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${String(i.path[0])}: ${i.message} (got ${JSON.stringify(cleaned[String(i.path[0])])})`);
+    const lines = parsed.error.issues.map((i) => {
+      const name = String(i.path[0]);
+      return `  ${name}: ${i.message} ${PRINTABLE.has(name) ? `(got ${JSON.stringify(cleaned[name])})` : "(the value is not shown: it may hold a secret)"}`;
+    });
     throw new ConfigError(`Keyhouse cannot start, the configuration is invalid:\n${lines.join("\n")}`);
   }
   const e = parsed.data;
@@ -91,7 +109,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir,
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     webDist: path.resolve(root, e.KEYHOUSE_WEB_DIST ?? "apps/web/dist"),
-    trustProxy: e.KEYHOUSE_TRUST_PROXY === "true",
+    trustProxy: e.KEYHOUSE_TRUST_PROXY,
   };
 }
 
