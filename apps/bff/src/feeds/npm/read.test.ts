@@ -127,6 +127,13 @@ describe("packuments", () => {
   });
 });
 
+/** A file taken from a package is saved by a browser, never rendered as a page of this origin. */
+function expectNotRenderable(res: Response, fileName: string) {
+  expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${fileName}"`);
+  expect(res.headers.get("content-security-policy")).toBe("sandbox; default-src 'none'");
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+}
+
 describe("tarballs", () => {
   it("downloads unscoped and scoped tarballs byte for byte", async () => {
     for (const [p, f] of [
@@ -140,6 +147,11 @@ describe("tarballs", () => {
       const bytes = Buffer.from(await res.arrayBuffer());
       expect(`sha512-${createHash("sha512").update(bytes).digest("base64")}`).toBe(f.integrity);
     }
+  });
+
+  it("serves tarballs as sandboxed attachments, so a pushed file cannot run as a page", async () => {
+    expectNotRenderable(await api.get("read-me/-/read-me-1.0.0.tgz", { key: w.keys.full }), "read-me-1.0.0.tgz");
+    expectNotRenderable(await api.get("@acme/widget/-/widget-2.0.0.tgz", { key: w.keys.full }), "widget-2.0.0.tgz");
   });
 
   it("answers 404 for a version or file that is not there", async () => {

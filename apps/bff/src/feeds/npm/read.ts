@@ -3,6 +3,7 @@
 import { AppError, notFound } from "../../errors.ts";
 import { acceptedWays } from "../../http/present-key.ts";
 import { isValidSemver } from "../formats/npm.ts";
+import { packageFileHeaders } from "../package-file-headers.ts";
 import { packageNotFound } from "../packages.ts";
 import type { CachedPackage } from "./cache.ts";
 import { callerName, check, sendJson, type NpmContext } from "./context.ts";
@@ -71,7 +72,7 @@ export async function getTarball(ctx: NpmContext, name: string, file: string): P
         dotfiles: "allow",
         cacheControl: false,
         lastModified: false,
-        headers: { "Content-Type": "application/octet-stream", "Cache-Control": "private, max-age=86400" },
+        headers: { "Content-Type": "application/octet-stream", "Cache-Control": "private, max-age=86400", ...packageFileHeaders(file) },
       },
       (err?: Error) => {
         if (!err) return resolve();

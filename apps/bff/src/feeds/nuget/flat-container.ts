@@ -5,6 +5,7 @@ import type { NextFunction, RequestHandler, Response } from "express";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../services.ts";
 import { readNupkg } from "../formats/nuget.ts";
+import { packageFileHeaders } from "../package-file-headers.ts";
 import { findVersion, packageNotFound } from "../packages.ts";
 import { nugetFeed, readablePackage, readFormat } from "./context.ts";
 import { sortByVersion, versionKeyOf } from "./versions.ts";
@@ -39,7 +40,7 @@ export function packageFileHandler(services: Services): RequestHandler {
       const bytes = await readFile(abs).catch(() => null);
       if (!bytes) throw missingFile(services, found.version.filePath);
       const { nuspec } = readFormat(() => readNupkg(bytes));
-      res.type("application/xml").send(nuspec);
+      res.set(packageFileHeaders(`${pkg.name}.nuspec`.toLowerCase())).type("application/xml").send(nuspec);
       return;
     }
     const name = `${pkg.name}.${found.version.versionLower}.nupkg`.toLowerCase();
@@ -55,7 +56,7 @@ function sendPackage(services: Services, res: Response, next: NextFunction, abs:
       cacheControl: false,
       headers: {
         "Content-Type": "application/octet-stream",
-        "Content-Disposition": `attachment; filename="${name}"`,
+        ...packageFileHeaders(name),
         // A version's bytes never change once pushed; private because feeds need a key.
         "Cache-Control": "private, max-age=31536000, immutable",
       },

@@ -31,6 +31,13 @@ const json = async <T>(res: Response): Promise<T> => {
   return (await res.json()) as T;
 };
 
+/** A file taken from a package is saved by a browser, never rendered as a page of this origin. */
+function expectNotRenderable(res: Response, fileName: string) {
+  expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${fileName}"`);
+  expect(res.headers.get("content-security-policy")).toBe("sandbox; default-src 'none'");
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+}
+
 describe("the flat container", () => {
   it("lists every version, normalized, lower-case and in NuGet order", async () => {
     const body = await json<{ versions: string[] }>(await w.get("/nuget/main/v3-flatcontainer/contoso.core/index.json", key));
@@ -46,6 +53,13 @@ describe("the flat container", () => {
     expect(nuspec.status).toBe(200);
     expect(nuspec.headers.get("content-type")).toMatch(/xml/);
     expect(await nuspec.text()).toContain("<id>Contoso.Core</id>");
+  });
+
+  it("serves the .nuspec and .nupkg as sandboxed attachments, so a pushed file cannot run as a page", async () => {
+    const base = "/nuget/main/v3-flatcontainer/contoso.core/1.0.0";
+    expectNotRenderable(await w.get(`${base}/contoso.core.nuspec`, key), "contoso.core.nuspec");
+    expectNotRenderable(await w.get(`${base}/contoso.core.1.0.0.nuspec`, key), "contoso.core.nuspec");
+    expectNotRenderable(await w.get(`${base}/contoso.core.1.0.0.nupkg`, key), "contoso.core.1.0.0.nupkg");
   });
 
   it.each([

@@ -92,12 +92,24 @@ describe("the compact index", () => {
   });
 });
 
+/** A file taken from a package is saved by a browser, never rendered as a page of this origin. */
+function expectNotRenderable(res: Response, fileName: string) {
+  expect(res.headers.get("content-disposition")).toBe(`attachment; filename="${fileName}"`);
+  expect(res.headers.get("content-security-policy")).toBe("sandbox; default-src 'none'");
+  expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+}
+
 describe("downloads", () => {
   it("serves gems/{name}-{version}.gem byte for byte, for names with dashes too", async () => {
     const res = await get("gems/rack-lite-1.0.0.gem");
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toBe("application/octet-stream");
     expect(sha256(new Uint8Array(await res.arrayBuffer()))).toBe(sha256(rackBytes));
+  });
+
+  it("serves gems and quick specs as sandboxed attachments, so a pushed file cannot run as a page", async () => {
+    expectNotRenderable(await get("gems/rack-lite-1.0.0.gem"), "rack-lite-1.0.0.gem");
+    expectNotRenderable(await get("quick/Marshal.4.8/rack-lite-1.0.0.gemspec.rz"), "rack-lite-1.0.0.gemspec.rz");
   });
 
   it("serves platform gems by their -{platform} suffix", async () => {

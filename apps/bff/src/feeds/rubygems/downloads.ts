@@ -3,6 +3,7 @@
 import { pipeline } from "node:stream/promises";
 import type { RequestHandler } from "express";
 import { notFound } from "../../errors.ts";
+import { packageFileHeaders } from "../package-file-headers.ts";
 import type { Services } from "../../services.ts";
 import { gemFeed } from "./gem-feed.ts";
 import { readableGemFile } from "./gem-file.ts";
@@ -20,7 +21,7 @@ export function downloadGem(services: Services): RequestHandler {
     const { version } = await readableGemFile(services, req, res, feed, baseName(String(req.params.file), ".gem"));
     const size = await services.store.size(version.filePath);
     if (size === null) throw new Error(`package file ${version.filePath} is missing from the store`);
-    res.status(200).type("application/octet-stream");
+    res.status(200).type("application/octet-stream").set(packageFileHeaders(String(req.params.file)));
     res.setHeader("Content-Length", String(size));
     // A version's file never changes once pushed.
     res.setHeader("Cache-Control", "private, max-age=31536000, immutable");
@@ -33,7 +34,7 @@ export function quickSpecFile(services: Services): RequestHandler {
   return async (req, res) => {
     const feed = await gemFeed(services, req);
     const { pkg, version } = await readableGemFile(services, req, res, feed, baseName(String(req.params.file), ".gemspec.rz"));
-    res.status(200).type("application/octet-stream");
+    res.status(200).type("application/octet-stream").set(packageFileHeaders(String(req.params.file)));
     res.setHeader("Cache-Control", "private, max-age=31536000, immutable");
     res.send(quickSpec(readStoredGem(version, pkg.name), version.createdAt));
   };
