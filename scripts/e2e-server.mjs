@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The server the end-to-end tests run against: the built app on a brand-new SQLite
-// database in a temporary folder, seeded with the demo data. It trusts X-Forwarded-For
-// so tests can act from distinct client addresses (the sign-in throttle is per address).
+// database in a temporary folder, seeded with the demo data. It trusts one proxy hop (the
+// browser, on loopback, stands in for a reverse proxy) so that each test's X-Forwarded-For
+// gives it its own client address (the sign-in throttle counts per address).
 import { spawn } from "node:child_process";
 import { cpSync, mkdtempSync, rmSync } from "node:fs";
 import os from "node:os";
@@ -16,7 +17,7 @@ const url = `file:${path.join(dir, "keyhouse.db")}`;
 const web = path.join(dir, "web");
 cpSync(path.join(root, "apps/web/dist"), web, { recursive: true });
 migrate(url);
-const env = { ...process.env, DATABASE_URL: url, KEYHOUSE_DATA_DIR: dir, KEYHOUSE_TRUST_PROXY: "true", KEYHOUSE_SEED: "demo", KEYHOUSE_WEB_DIST: web, PORT: process.env.PORT ?? "3100" };
+const env = { ...process.env, DATABASE_URL: url, KEYHOUSE_DATA_DIR: dir, KEYHOUSE_TRUST_PROXY: "1", KEYHOUSE_SEED: "demo", KEYHOUSE_WEB_DIST: web, PORT: process.env.PORT ?? "3100" };
 const server = spawn("node", ["--enable-source-maps", "apps/bff/dist/main.mjs"], { cwd: root, stdio: "inherit", env });
 const stop = (signal) => server.kill(signal);
 process.on("SIGINT", stop);
