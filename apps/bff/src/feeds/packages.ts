@@ -27,7 +27,8 @@ export type PushInput = {
   /** The form the version is unique in, e.g. NuGet's normalized, lower-cased version. */
   versionKey: string;
   ext: string;
-  bytes: Uint8Array;
+  /** The package file, e.g. an upload's temporary file: copied into the store as a stream, never held in memory. */
+  source: { path: string };
   metadata: Record<string, unknown>;
   /** The acting user, who becomes the owner of a new package id; null for the API key user. */
   actorId: number | null;
@@ -49,7 +50,7 @@ export class VersionExists extends AppError {
 }
 
 export async function pushVersion(db: Db, store: PackageStore, input: PushInput, hooks: PushHooks = {}) {
-  const file = await store.write(input.feed.name, input.name, input.version, input.ext, input.bytes);
+  const file = await store.writeFile(input.feed.name, input.name, input.version, input.ext, input.source.path);
   try {
     await hooks.beforeVersionCommit?.({ feed: input.feed.name, packageId: input.name, version: input.version });
     // A unique violation on the first try may be a concurrent push creating the same new

@@ -1,19 +1,13 @@
 // NuGet-shaped error answers. nuget.exe shows only the HTTP reason phrase of a failed
 // push or delete ("Failed to process request. '…'"), so, as nuget.org does, the reason
-// phrase carries the same message as the JSON body. Body-reading failures get messages
-// that name the package limit rather than the generic API one.
+// phrase carries the same message as the JSON body. Uploads are read by receiveUpload,
+// whose refusals are AppErrors already.
 import type { ErrorRequestHandler } from "express";
 import { AppError } from "../../errors.ts";
 import { FormatError } from "../formats/nuget.ts";
-import { tooLarge } from "./push.ts";
 
 function asAppError(err: unknown): unknown {
   if (err instanceof FormatError) return new AppError("BAD_REQUEST", err.message);
-  const type = (err as { type?: unknown })?.type;
-  if (type === "entity.too.large") return tooLarge();
-  if (type === "request.aborted") return new AppError("BAD_REQUEST", "The upload was interrupted before the whole package arrived.");
-  if (type === "request.size.invalid") return new AppError("BAD_REQUEST", "The upload is shorter or longer than its Content-Length header says.");
-  if (type === "encoding.unsupported") return new AppError("UNSUPPORTED_MEDIA_TYPE", "The upload's Content-Encoding is not supported; send it uncompressed or gzip-compressed.");
   return err;
 }
 

@@ -88,7 +88,7 @@ describe("pushing to the NuGet feed", () => {
       req.write("PK");
     });
     expect(answer.status).toBe(413);
-    expect(JSON.parse(answer.body).error).toBe("The package is larger than the 250 MB limit.");
+    expect(JSON.parse(answer.body).error).toBe("The upload is larger than the 250 MB limit (MAX_UPLOAD_MB), counted after its Content-Encoding is decoded.");
   });
 
   it("lets exactly one of several concurrent pushes of one version win, leaving one file", async () => {

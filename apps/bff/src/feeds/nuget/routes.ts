@@ -6,14 +6,14 @@ import type { Services } from "../../services.ts";
 import { nugetErrors } from "./errors.ts";
 import { packageFileHandler, versionListHandler } from "./flat-container.ts";
 import { setListedHandler } from "./listing.ts";
-import { packageBody, pushHandler, refuseKeylessUpload } from "./push.ts";
+import { pushHandler } from "./push.ts";
 import { registrationIndexHandler, registrationLeafHandler } from "./registration.ts";
 import { searchHandler } from "./search.ts";
 import { feedRootHandler, pushUrlProbeHandler, serviceIndexHandler } from "./service-index.ts";
 
 export function nugetRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });
-  const push = [refuseKeylessUpload(services), packageBody, pushHandler(services)];
+  const push = pushHandler(services);
   const unlist = setListedHandler(services, false);
   const relist = setListedHandler(services, true);
 

@@ -77,7 +77,7 @@ describe("gem push (POST api/v1/gems)", () => {
       req.write("x".repeat(1024));
     });
     expect(status).toBe(413);
-    expect(body).toBe("The request body is larger than the 250 MB limit.\n");
+    expect(body).toBe("The upload is larger than the 250 MB limit (MAX_UPLOAD_MB), counted after its Content-Encoding is decoded.\n");
   });
 
   it("lets exactly one of concurrent pushes of one version win, leaving one file", async () => {

@@ -5,8 +5,6 @@ import { AppError, httpStatusOf } from "../../errors.ts";
 import { describeBytes } from "../../http/limits.ts";
 import type { Services } from "../../services.ts";
 
-export const GEM_BODY_LIMIT_BYTES = 250 * 1024 * 1024;
-
 export function sendText(res: Response, status: number, text: string): void {
   res.status(status).type("text/plain; charset=utf-8").setHeader("Cache-Control", "no-store");
   res.send(text.endsWith("\n") ? text : `${text}\n`);
@@ -39,8 +37,9 @@ export function textErrors(log: (line: string) => void): ErrorRequestHandler {
       for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
     } else if (type === "entity.too.large") {
       status = 413;
-      const limit = (err as { limit?: number }).limit ?? GEM_BODY_LIMIT_BYTES;
-      message = `The request body is larger than the ${describeBytes(limit)} limit.`;
+      // Only small form bodies (yank) go through a body parser; uploads are read by receiveUpload.
+      const limit = (err as { limit?: number }).limit;
+      message = limit ? `The request body is larger than the ${describeBytes(limit)} limit.` : "The request body is too large.";
     } else if (status < 500) {
       // Body-parser and format errors carry a 4xx status and a message meant for the client.
       message = (err as Error).message || "The request is not valid.";
