@@ -3,7 +3,7 @@ import path from "node:path";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 import { FeedAccess } from "./feeds/access.ts";
-import type { PushHooks } from "./feeds/packages.ts";
+import type { FeedWriteHooks } from "./feeds/decide-at-commit.ts";
 import { PackageStore } from "./feeds/store.ts";
 import { KeyVerifier } from "./keys/verify.ts";
 import { SqliteSideWriter } from "./lib/sqlite-side-writer.ts";
@@ -18,7 +18,7 @@ export type Services = {
   accessLog: AccessLogWriter;
   log: (line: string) => void;
   /** Tests only: pause points that make races deterministic; empty in production. */
-  hooks: PushHooks;
+  hooks: FeedWriteHooks;
 };
 
 /** Internal switches, never read from the environment or offered to users. */

@@ -1,10 +1,11 @@
-// The feed gate decides before a push's file is stored; the world may change before the
-// version row commits (docs/authorization.md, docs/threat-model.md): another user's first
-// push of the same id may commit, or the key may be revoked. This takes the decision again
-// inside the writing transaction, with the same function (@keyhouse/shared's authorize),
-// against the key, the acting user and the package's owners as committed.
+// The feed gate decides before the work (a push's file is stored first, bodies are read);
+// the world may change before the write commits (docs/authorization.md,
+// docs/threat-model.md): another user's first push of the same id may commit, or the key
+// may be revoked. Every feed write therefore takes the decision again inside its own
+// transaction, with the same function (@keyhouse/shared's authorize), against the key,
+// the acting user and the package's owners as committed.
 import { actingUserIdOf, authorize, MESSAGES, type ActingUserFacts } from "@keyhouse/shared";
-import type { Tx } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 import { AppError, conflict } from "../errors.ts";
 import { toKeyFacts } from "../keys/views.ts";
 import type { FeedRow } from "./access.ts";
@@ -14,8 +15,14 @@ export type CommitCheck = {
   packageId: string;
   /** The key the gate allowed; null never passes (every write presents a key). */
   keyId: number | null;
-  /** Owners of the package as this transaction sees it; null when it does not exist. */
-  ownerIds: number[] | null;
+  /** "push" also covers moving an npm dist-tag; "unlist" every unlist-scoped change. */
+  action: "push" | "unlist";
+};
+
+/** Test-only pause points (services.hooks), between the gate's decision and the writing transaction. */
+export type FeedWriteHooks = {
+  beforeVersionCommit?: (info: { feed: string; packageId: string; version: string }) => Promise<void>;
+  beforeChangeCommit?: (info: { feed: string; packageId: string; action: CommitCheck["action"] }) => Promise<void>;
 };
 
 export function lostFirstPushRace(feed: string, packageId: string): AppError {
@@ -25,16 +32,23 @@ export function lostFirstPushRace(feed: string, packageId: string): AppError {
 /**
  * Locks the key's row (a conditional UPDATE: on PostgreSQL a revocation in flight then
  * commits wholly before this read or after this transaction; SQLite transactions already
- * begin IMMEDIATE), re-reads key and user, and answers the acting user id, or throws the
- * same 403 the gate would, or 409 when the package appeared under another user meanwhile.
+ * begin IMMEDIATE), re-reads key, user and package, and answers the acting user and the
+ * package as committed; or throws the 403 the gate would, or 409 when a package the gate
+ * saw as new appeared under another user meanwhile.
  */
-export async function decidePushAgain(tx: Tx, check: CommitCheck, now = new Date()): Promise<number | null> {
+export async function decideAgainAtCommit(tx: Tx, check: CommitCheck, now = new Date()) {
   if (check.keyId === null) throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
-  await tx.apiKey.updateMany({ where: { id: check.keyId, revokedAt: null }, data: { lastUsedAt: now } });
+  // A write that changes nothing but takes the row lock; not lastUsedAt, whose batched
+  // writes (with the address) only ever move it forward and would then skip this use.
+  await tx.apiKey.updateMany({ where: { id: check.keyId, revokedAt: null }, data: { revokedAt: null } });
   const row = await tx.apiKey.findUnique({ where: { id: check.keyId } });
   if (!row) throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
   const key = toKeyFacts(row);
 
+  const pkg = await tx.package.findUnique({
+    where: { feedId_nameLower: { feedId: check.feed.id, nameLower: check.packageId.toLowerCase() } },
+    include: { owners: { select: { userId: true } } },
+  });
   const actingId = actingUserIdOf(key);
   const user =
     actingId === null
@@ -50,17 +64,29 @@ export async function decidePushAgain(tx: Tx, check: CommitCheck, now = new Date
     disabled: user.disabled,
     isAdmin: user.role === "admin",
     privileges: privilege ? { view: privilege.canView, add: privilege.canAdd, unlist: privilege.canUnlist } : null,
-    ownsPackage: check.ownerIds?.includes(user.id) ?? false,
+    ownsPackage: pkg?.owners.some((o) => o.userId === user.id) ?? false,
   };
   const decision = authorize(
     key,
-    { surface: "feeds", feed: check.feed.name, action: "push", packageId: check.packageId, packageExists: check.ownerIds !== null },
+    check.action === "push"
+      ? { surface: "feeds", feed: check.feed.name, action: "push", packageId: check.packageId, packageExists: pkg !== null }
+      : { surface: "feeds", feed: check.feed.name, action: "unlist", packageId: check.packageId },
     actor,
     now,
   );
-  if (decision.allowed) return decision.actingUserId;
+  if (decision.allowed) return { actingUserId: decision.actingUserId, package: pkg };
   // Owners are only ever added, never removed, and the gate checked ownership of a package
-  // that existed then: refusing ownership now means the id was created since, by someone else.
-  if (decision.reason === "owner") throw lostFirstPushRace(check.feed.name, check.packageId);
+  // that existed then: refusing ownership of a push now means the id was created since,
+  // by someone else.
+  if (decision.reason === "owner" && check.action === "push") throw lostFirstPushRace(check.feed.name, check.packageId);
   throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
+}
+
+/** A feed change other than a push (unlist, relist, yank, deprecate, unpublish, dist-tags), decided again where it commits. */
+export async function commitChange<T>(db: Db, hooks: FeedWriteHooks, check: CommitCheck, write: (tx: Tx) => Promise<T>): Promise<T> {
+  await hooks.beforeChangeCommit?.({ feed: check.feed.name, packageId: check.packageId, action: check.action });
+  return db.$transaction(async (tx) => {
+    await decideAgainAtCommit(tx, check);
+    return write(tx);
+  });
 }

@@ -1,9 +1,9 @@
 // Packages and versions in a feed, shared by the NuGet, npm and RubyGems handlers and
 // the Native API. A push is acknowledged only when both its file and its row are
 // durable; when the row cannot be written, the file is removed again.
-import type { Db } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 import { AppError, notFound } from "../errors.ts";
-import { decidePushAgain } from "./decide-at-commit.ts";
+import { decideAgainAtCommit, type FeedWriteHooks } from "./decide-at-commit.ts";
 import type { FeedRow } from "./access.ts";
 import type { PackageStore, StoredFile } from "./store.ts";
 
@@ -30,16 +30,12 @@ export type PushInput = {
   /** The package file, e.g. an upload's temporary file: copied into the store as a stream, never held in memory. */
   source: { path: string };
   metadata: Record<string, unknown>;
-  /** The acting user, who becomes the owner of a new package id; null for the API key user. */
+  /** The acting user as the gate saw it; the one who becomes the owner of a new id is decided again at commit. */
   actorId: number | null;
+  /** The key the gate allowed; the decision is taken again with it at commit (decide-at-commit.ts). */
   keyId: number | null;
   /** Extra writes in the same transaction, e.g. npm dist-tags. */
   extra?: (tx: Parameters<Parameters<Db["$transaction"]>[0]>[0], packageId: number) => Promise<void>;
-};
-
-/** Test-only pause points (services.hooks): between the gate's decision and the writing transaction. */
-export type PushHooks = {
-  beforeVersionCommit?: (info: { feed: string; packageId: string; version: string }) => Promise<void>;
 };
 
 /** 409: the version is already there (npm answers it in its own words). */
@@ -49,7 +45,7 @@ export class VersionExists extends AppError {
   }
 }
 
-export async function pushVersion(db: Db, store: PackageStore, input: PushInput, hooks: PushHooks = {}) {
+export async function pushVersion(db: Db, store: PackageStore, input: PushInput, hooks: FeedWriteHooks = {}) {
   const file = await store.writeFile(input.feed.name, input.name, input.version, input.ext, input.source.path);
   try {
     await hooks.beforeVersionCommit?.({ feed: input.feed.name, packageId: input.name, version: input.version });
@@ -73,11 +69,7 @@ export async function pushVersion(db: Db, store: PackageStore, input: PushInput,
 function writeVersion(db: Db, input: PushInput, file: StoredFile) {
   return db.$transaction(async (tx) => {
     const nameLower = input.name.toLowerCase();
-    const existing = await tx.package.findUnique({
-      where: { feedId_nameLower: { feedId: input.feed.id, nameLower } },
-      include: { owners: { select: { userId: true } } },
-    });
-    const actingUserId = await decidePushAgain(tx, { feed: input.feed, packageId: input.name, keyId: input.keyId, ownerIds: ownerIdsOf(existing) });
+    const { actingUserId, package: existing } = await decideAgainAtCommit(tx, { feed: input.feed, packageId: input.name, keyId: input.keyId, action: "push" });
     const pkg =
       existing ??
       (await tx.package.create({
@@ -117,6 +109,6 @@ export function packageNotFound(feed: FeedRow, name: string, version?: string): 
   return notFound(version ? `Version ${version} of package "${name}" was not found in feed "${feed.name}".` : `Package "${name}" was not found in feed "${feed.name}".`);
 }
 
-export async function setListed(db: Db, versionId: number, listed: boolean) {
+export async function setListed(db: Db | Tx, versionId: number, listed: boolean) {
   return db.packageVersion.update({ where: { id: versionId }, data: { listed } });
 }

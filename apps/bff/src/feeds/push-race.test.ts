@@ -13,7 +13,7 @@ import { callerFor, startServer, TEST_PASSWORD, TEST_SECRET, testConfig } from "
 import { buildGem } from "./formats/gem.fixtures.ts";
 import { buildNpmPublishBody } from "./formats/npm.fixtures.ts";
 import { buildNupkg, nugetPushBody } from "./formats/nuget.fixtures.ts";
-import type { PushHooks } from "./packages.ts";
+import type { FeedWriteHooks } from "./decide-at-commit.ts";
 
 type Ecosystem = {
   feed: string;
@@ -106,7 +106,7 @@ const keyFor = async (ownerId: number) => createApiKey(t.db, TEST_SECRET, { owne
  * straight through. `reached` resolves once the first push is held there.
  */
 function holdFirstPush() {
-  let reached!: (info: Parameters<NonNullable<PushHooks["beforeVersionCommit"]>>[0]) => void;
+  let reached!: (info: Parameters<NonNullable<FeedWriteHooks["beforeVersionCommit"]>>[0]) => void;
   let release!: () => void;
   const atHook = new Promise<Parameters<typeof reached>[0]>((r) => (reached = r));
   const released = new Promise<void>((r) => (release = r));
@@ -118,6 +118,16 @@ function holdFirstPush() {
     await released;
   };
   return { atHook, release };
+}
+
+/** Waits until `push` is held at the hook; a push answered before it got there fails the test at once. */
+async function heldAt(hold: ReturnType<typeof holdFirstPush>, push: Promise<Response>) {
+  let held = false;
+  const answered = push.then(async (res): Promise<never> => {
+    if (held) return new Promise<never>(() => {});
+    throw new Error(`The push was answered (${res.status} ${await res.clone().text()}) before it reached the commit.`);
+  });
+  return Promise.race([hold.atHook.then((info) => ((held = true), info)), answered]);
 }
 
 /** Files in the package store for one package (the store's own naming). */
@@ -145,7 +155,7 @@ describe.each(ECOSYSTEMS)("$type feed: the decision is taken again at commit", (
 
     const hold = holdFirstPush();
     const alicePush = e.push(alice.value, id, "1.0.0");
-    expect(await hold.atHook).toEqual({ feed: e.feed, packageId: id, version: "1.0.0" });
+    expect(await heldAt(hold, alicePush)).toEqual({ feed: e.feed, packageId: id, version: "1.0.0" });
     const bobPush = await e.push(bob.value, id, "2.0.0");
     expect(bobPush.status, await bobPush.clone().text()).toBeLessThan(300);
     hold.release();
@@ -167,7 +177,7 @@ describe.each(ECOSYSTEMS)("$type feed: the decision is taken again at commit", (
 
     const hold = holdFirstPush();
     const push = e.push(alice.value, id, "1.0.0");
-    await hold.atHook;
+    await heldAt(hold, push);
     await callerFor(t.db, aliceUser).keys.revoke({ id: alice.key.id, reason: "leaked" });
     hold.release();
     const res = await push;
@@ -184,7 +194,7 @@ describe.each(ECOSYSTEMS)("$type feed: the decision is taken again at commit", (
 
     const hold = holdFirstPush();
     const first = e.push(alice.value, id, "1.0.0");
-    await hold.atHook;
+    await heldAt(hold, first);
     const second = await e.push(alice.value, id, "1.1.0");
     expect(second.status, await second.clone().text()).toBeLessThan(300);
     hold.release();

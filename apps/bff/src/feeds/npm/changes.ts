@@ -29,13 +29,12 @@ export function assertRevision(pkg: NpmPackage, given: string | undefined): void
   }
 }
 
-export async function applyVersionChanges(db: Db, pkg: NpmPackage, changes: VersionChanges): Promise<void> {
-  await db.$transaction(async (tx) => {
-    for (const [id, message] of changes.deprecations) {
-      await tx.packageVersion.update({ where: { id }, data: { deprecated: message } });
-    }
-    if (changes.unpublish.length > 0) await unlistWithTags(tx, pkg, changes.unpublish);
-  });
+/** Inside the caller's transaction (commitChange), which has decided again. */
+export async function applyVersionChanges(tx: Tx, pkg: NpmPackage, changes: VersionChanges): Promise<void> {
+  for (const [id, message] of changes.deprecations) {
+    await tx.packageVersion.update({ where: { id }, data: { deprecated: message } });
+  }
+  if (changes.unpublish.length > 0) await unlistWithTags(tx, pkg, changes.unpublish);
 }
 
 /** Unlists versions, drops the tags that pointed at them and keeps `latest` on a listed version. */
@@ -55,11 +54,9 @@ async function unlistWithTags(tx: Tx, pkg: NpmPackage, rows: NpmVersionRow[]): P
   }
 }
 
-export async function unpublishAll(db: Db, pkg: NpmPackage): Promise<void> {
-  await db.$transaction(async (tx) => {
-    await tx.packageVersion.updateMany({ where: { packageId: pkg.id, listed: true }, data: { listed: false } });
-    await tx.distTag.deleteMany({ where: { packageId: pkg.id } });
-  });
+export async function unpublishAll(tx: Tx, pkg: NpmPackage): Promise<void> {
+  await tx.packageVersion.updateMany({ where: { packageId: pkg.id, listed: true }, data: { listed: false } });
+  await tx.distTag.deleteMany({ where: { packageId: pkg.id } });
 }
 
 export async function setDistTag(db: Db | Tx, packageId: number, tag: string, version: string): Promise<void> {
@@ -70,6 +67,6 @@ export async function setDistTag(db: Db | Tx, packageId: number, tag: string, ve
   });
 }
 
-export async function removeDistTag(db: Db, packageId: number, tag: string): Promise<void> {
+export async function removeDistTag(db: Db | Tx, packageId: number, tag: string): Promise<void> {
   await db.distTag.deleteMany({ where: { packageId, tag } });
 }

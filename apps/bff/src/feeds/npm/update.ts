@@ -2,24 +2,30 @@
 // packument back with `deprecated` set on some versions; `npm unpublish name@v` PUTs it to
 // /{name}/-rev/{rev} without that version, then DELETEs the tarball; `npm unpublish name
 // --force` DELETEs /{name}/-rev/{rev}. All of them need the "unlist" scope.
+import type { Tx } from "../../db/client.ts";
 import { badRequest } from "../../errors.ts";
 import { packageNotFound } from "../packages.ts";
 import { applyVersionChanges, assertRevision, checkDeprecation, unpublishAll, type VersionChanges } from "./changes.ts";
+import { commitChange } from "../decide-at-commit.ts";
 import { check, sendJson, writing, type NpmContext } from "./context.ts";
 import { listedVersions, loadNpmPackage, revisionOf, type NpmPackage } from "./packument.ts";
 import { versionFromTarballFile } from "./paths.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
 
-/** The package and the caller's right to unlist in it; a missing package is a 404 only for a caller allowed to read. */
-async function packageForUnlist(ctx: NpmContext, name: string): Promise<NpmPackage> {
+/**
+ * The package and the caller's right to unlist in it; a missing package is a 404 only for
+ * a caller allowed to read. commit() writes in a transaction that decides again.
+ */
+async function packageForUnlist(ctx: NpmContext, name: string): Promise<NpmPackage & { commit: (write: (tx: Tx) => Promise<void>) => Promise<void> }> {
   const pkg = await loadNpmPackage(ctx.services.db, ctx.feed.id, name);
   if (!pkg) {
     await check(ctx, { action: "read", packageId: name });
     throw packageNotFound(ctx.feed, name);
   }
-  await check(ctx, { action: "unlist", packageId: name, ownerIds: pkg.owners.map((o) => o.userId) });
-  return pkg;
+  const caller = await check(ctx, { action: "unlist", packageId: name, ownerIds: pkg.owners.map((o) => o.userId) });
+  const decision = { feed: ctx.feed, packageId: pkg.name, keyId: caller.keyId, action: "unlist" } as const;
+  return { ...pkg, commit: (write) => writing(ctx, name, () => commitChange(ctx.services.db, ctx.services.hooks, decision, write)) };
 }
 
 function changesFrom(pkg: NpmPackage, body: Record<string, unknown>, feedName: string): VersionChanges {
@@ -65,7 +71,7 @@ export async function updatePackument(ctx: NpmContext, name: string, body: unkno
   assertRevision(pkg, typeof body._rev === "string" ? body._rev : undefined);
   const changes = changesFrom(pkg, body, ctx.feed.name);
   checkRemovals(pkg, changes, revInPath !== undefined);
-  await writing(ctx, name, () => applyVersionChanges(ctx.services.db, pkg, changes));
+  await pkg.commit((tx) => applyVersionChanges(tx, pkg, changes));
   const after = await loadNpmPackage(ctx.services.db, ctx.feed.id, name);
   sendJson(ctx.res, 200, { ok: true, id: pkg.name, rev: after ? revisionOf(after) : undefined });
 }
@@ -74,7 +80,7 @@ export async function updatePackument(ctx: NpmContext, name: string, body: unkno
 export async function unpublishPackage(ctx: NpmContext, name: string, rev: string): Promise<void> {
   const pkg = await packageForUnlist(ctx, name);
   assertRevision(pkg, rev);
-  await writing(ctx, name, () => unpublishAll(ctx.services.db, pkg));
+  await pkg.commit((tx) => unpublishAll(tx, pkg));
   sendJson(ctx.res, 200, { ok: true, id: pkg.name });
 }
 
@@ -85,6 +91,6 @@ export async function unpublishTarball(ctx: NpmContext, name: string, file: stri
   const version = versionFromTarballFile(name, file);
   const row = version && pkg.versions.find((v) => v.versionLower === version.toLowerCase());
   if (!row) throw packageNotFound(ctx.feed, name, version ?? file.slice(0, 120));
-  if (row.listed) await writing(ctx, name, () => applyVersionChanges(ctx.services.db, pkg, { deprecations: new Map(), unpublish: [row] }));
+  if (row.listed) await pkg.commit((tx) => applyVersionChanges(tx, pkg, { deprecations: new Map(), unpublish: [row] }));
   sendJson(ctx.res, 200, { ok: true, id: pkg.name });
 }

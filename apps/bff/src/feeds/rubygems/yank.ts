@@ -4,6 +4,7 @@
 import express, { type Request, type RequestHandler } from "express";
 import { badRequest } from "../../errors.ts";
 import type { Services } from "../../services.ts";
+import { commitChange } from "../decide-at-commit.ts";
 import { findPackage, ownerIdsOf, setListed } from "../packages.ts";
 import { gemFeed } from "./gem-feed.ts";
 import { gemTitle, gemVersionKey, isRubyPlatform } from "./names.ts";
@@ -32,14 +33,15 @@ export function yankGem(services: Services): RequestHandler[] {
         await services.feedAccess.check(req, res, feed, { action: "read", packageId: name });
         return sendText(res, 404, `Gem "${name}" was not found in feed "${feed.name}".`);
       }
-      await services.feedAccess.check(req, res, feed, { action: "unlist", packageId: pkg.name, ownerIds: ownerIdsOf(pkg)! });
+      const caller = await services.feedAccess.check(req, res, feed, { action: "unlist", packageId: pkg.name, ownerIds: ownerIdsOf(pkg)! });
       const title = gemTitle(pkg.name, version, isRubyPlatform(platform) ? null : platform);
       const row = await services.db.packageVersion.findUnique({
         where: { packageId_versionLower: { packageId: pkg.id, versionLower: gemVersionKey(version, platform) } },
       });
       if (!row) return sendText(res, 404, `The version ${title} was not found in feed "${feed.name}".`);
       if (!row.listed) return sendText(res, 422, `The version ${title} has already been yanked.`);
-      await setListed(services.db, row.id, false);
+      const check = { feed, packageId: pkg.name, keyId: caller.keyId, action: "unlist" } as const;
+      await commitChange(services.db, services.hooks, check, (tx) => setListed(tx, row.id, false));
       sendSuccess(res, `Successfully deleted gem: ${title}`);
     },
   ];
