@@ -18,6 +18,7 @@ test("the API reference renders the Native and management APIs from this origin 
   expect(response?.status()).toBe(200);
   await expect(page.getByRole("heading", { level: 1, name: "Keyhouse Native API and API-keys management API" })).toBeVisible({ timeout: 15_000 });
   await expect(page.getByText("ApiKeys_GetApiKeys").first()).toBeAttached();
+  await page.getByRole("button", { name: "Open Group - API-keys management API" }).click();
   await expect(page.getByText("/api/api-keys/list").first()).toBeAttached();
 
   expect(problems).toEqual([]);
