@@ -1,7 +1,7 @@
 // Server-side sessions in the database, so every instance behind a load balancer
 // shares them. The cookie holds a random token; only its SHA-256 is stored.
 import { createHash, createHmac, randomBytes, timingSafeEqual } from "node:crypto";
-import type { Db } from "../db/client.ts";
+import type { Db, Tx } from "../db/client.ts";
 
 export const SESSION_COOKIE = "keyhouse_session";
 export const SESSION_IDLE_MS = 12 * 60 * 60 * 1000; // signed out after 12 hours without a request
@@ -30,7 +30,7 @@ export function csrfTokenMatches(expected: string, given: string | undefined): b
 }
 
 export async function createSession(
-  db: Db,
+  db: Db | Tx,
   userId: number,
   meta: { ip?: string; userAgent?: string },
   now = new Date(),
@@ -62,6 +62,15 @@ export async function readSession(db: Db, token: string | undefined, secret: str
 
 export async function destroySession(db: Db, sessionId: string): Promise<void> {
   await db.session.deleteMany({ where: { id: sessionId } });
+}
+
+/**
+ * Ends every session of a user: called when the password changes or the user is
+ * disabled, so that whoever held a session (perhaps with the old password) is out at once.
+ */
+export async function endSessionsOf(db: Db | Tx, userId: number): Promise<number> {
+  const r = await db.session.deleteMany({ where: { userId } });
+  return r.count;
 }
 
 export async function purgeExpiredSessions(db: Db, now = new Date()): Promise<number> {

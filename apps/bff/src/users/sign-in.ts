@@ -2,6 +2,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { AppError } from "../errors.ts";
 import type { Db } from "../db/client.ts";
 import { dummyPasswordHash, verifyPassword } from "../auth/passwords.ts";
+import { createSession } from "../auth/sessions.ts";
 import { attemptFailed, attemptSucceeded, beginAttempt, throttleKeys, type Refusal } from "../auth/throttle.ts";
 
 export const WRONG_CREDENTIALS = "The user name or password is incorrect.";
@@ -35,4 +36,19 @@ export async function signIn(db: Db, input: { username: string; password: string
   }
   await attemptSucceeded(db, keys);
   return user;
+}
+
+/**
+ * Opens the session for a sign-in, unless the password changed or the user was disabled
+ * while it was being checked (that change ends the user's sessions, users/account-changes.ts,
+ * and must not miss this one). The conditional write locks the user's row until the
+ * session is stored, so a concurrent change either waits and then ends it, or wins and
+ * this sign-in is refused.
+ */
+export async function openSession(db: Db, user: { id: number; passwordHash: string }, meta: { ip?: string; userAgent?: string }) {
+  return db.$transaction(async (tx) => {
+    const unchanged = await tx.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash, disabled: false }, data: { passwordHash: user.passwordHash } });
+    if (unchanged.count === 0) throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
+    return createSession(tx, user.id, meta);
+  });
 }

@@ -3,6 +3,7 @@
 import type { Db } from "../../db/client.ts";
 import { AppError, conflict } from "../../errors.ts";
 import { hashPassword } from "../../auth/passwords.ts";
+import { updateUserAccount } from "../../users/account-changes.ts";
 
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
@@ -33,9 +34,8 @@ export async function createOrUpdateUser(db: Db, input: UserChanges) {
     ...(input.disabled === undefined ? {} : { disabled: input.disabled }),
   };
   if (existing) {
-    const user = await db.user.update({ where: { id: existing.id }, data: common, select: publicUserSelect });
-    // A disabled user's sessions end at once.
-    if (input.disabled) await db.session.deleteMany({ where: { userId: existing.id } });
+    // A new password or disabling the user ends their sessions, in the same transaction.
+    const user = await updateUserAccount(db, existing.id, common, publicUserSelect);
     return { user, created: false };
   }
   if (!input.password) throw new AppError("BAD_REQUEST", 'Argument "Password_Text" is required to create a user.');

@@ -1,7 +1,7 @@
 import { loginInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
-import { createSession, csrfTokenFor, destroySession, SESSION_COOKIE, toSessionUser } from "../../auth/sessions.ts";
-import { signIn } from "../../users/sign-in.ts";
+import { csrfTokenFor, destroySession, SESSION_COOKIE, toSessionUser } from "../../auth/sessions.ts";
+import { openSession, signIn } from "../../users/sign-in.ts";
 import { publicProcedure, protectedProcedure, router } from "../init.ts";
 import { sessionCookieOptions } from "../../http/cookies.ts";
 
@@ -27,8 +27,8 @@ export const authRouter = router({
     .output(sessionOutput)
     .mutation(async ({ ctx, input }) => {
       const user = await signIn(ctx.db, input, ctx.ip);
-      const session = await createSession(ctx.db, user.id, { ip: ctx.ip, userAgent: ctx.userAgent });
-      ctx.res?.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(ctx.req, session.expiresAt));
+      const session = await openSession(ctx.db, user, { ip: ctx.ip, userAgent: ctx.userAgent });
+      ctx.res?.cookie(SESSION_COOKIE, session.token, sessionCookieOptions(ctx.req, ctx.config.publicUrl, session.expiresAt));
       return { user: toSessionUser(user), csrfToken: csrfTokenFor(session.sessionId, ctx.config.secret) };
     }),
   logout: protectedProcedure
@@ -36,7 +36,7 @@ export const authRouter = router({
     .output(z.object({ ok: z.literal(true) }))
     .mutation(async ({ ctx }) => {
       await destroySession(ctx.db, ctx.session.id);
-      ctx.res?.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx.req));
+      ctx.res?.clearCookie(SESSION_COOKIE, sessionCookieOptions(ctx.req, ctx.config.publicUrl));
       return { ok: true as const };
     }),
 });
