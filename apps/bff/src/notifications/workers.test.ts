@@ -1,6 +1,5 @@
 import { randomUUID } from "node:crypto";
 import type { AddressInfo } from "node:net";
-import { setTimeout as sleep } from "node:timers/promises";
 import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import type { Db } from "../db/client.ts";
@@ -8,7 +7,7 @@ import { createUser } from "../db/factories.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { TEST_PASSWORD, testConfig } from "../test/server.ts";
 import { enqueueNotification } from "./outbox.ts";
-import { startNotificationWorkers } from "./workers.ts";
+import { every, startNotificationWorkers } from "./workers.ts";
 
 const DAY_MS = 24 * 3600_000;
 
@@ -98,13 +97,19 @@ describe("startNotificationWorkers", () => {
     expect(logs.some((l) => /\d sent/.test(l))).toBe(true);
   });
 
-  it("keeps notices pending without SMTP_URL", async () => {
+  it("keeps notices pending without SMTP_URL: nothing ever tries to deliver them", async () => {
+    await enqueue("waiting");
     await expiringKey("soon");
     const { workers, logs } = start(t.db, undefined);
-    await vi.waitFor(async () => expect(await statuses()).toEqual(["pending"]), { timeout: 10_000, interval: 50 });
-    await sleep(100);
+    await vi.waitFor(async () => expect(await statuses()).toEqual(["pending", "pending"]), { timeout: 10_000, interval: 50 });
+    // stop() waits for every loop's run in progress, and each loop runs at once when
+    // started: a delivery loop, had one started, has had its go at "waiting" by now.
     await workers.stop();
-    expect(await statuses()).toEqual(["pending"]);
+    const rows = await t.db.notification.findMany({ orderBy: { id: "asc" } });
+    expect(rows.map((n) => [n.status, n.attempts])).toEqual([
+      ["pending", 0],
+      ["pending", 0],
+    ]);
     expect(logs).toEqual(["Queued 1 key expiry notice."]);
   });
 
@@ -119,10 +124,6 @@ describe("startNotificationWorkers", () => {
     // The run that was sending when stop() was called finished its batch.
     expect(after).toEqual(["sent", "sent", "sent"]);
     expect(server.state.maxActive).toBe(1);
-
-    await enqueue("after stop");
-    await sleep(200);
-    expect(await statuses()).toEqual(["sent", "sent", "sent", "pending"]);
     expect(server.state.received).toBe(3);
   });
 
@@ -138,5 +139,50 @@ describe("startNotificationWorkers", () => {
     await vi.waitFor(() => expect(calls).toBeGreaterThan(5), { timeout: 5_000, interval: 20 });
     await workers.stop();
     expect(logs.sort()).toEqual(["Expiry notices failed: Can't reach database server", "Sending notifications failed: Can't reach database server"]);
+  });
+});
+
+// The loop both workers run on, on fake timers: when it runs, and that nothing runs
+// after stop(), are decided by its timers alone.
+describe("every", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  function gatedTask() {
+    const runs: (() => void)[] = [];
+    const task = () => new Promise<void>((resolve) => runs.push(resolve));
+    return { task, runs, finishLast: () => runs[runs.length - 1]!() };
+  }
+
+  it("runs at once, then intervalMs after each run ends, never two at once", async () => {
+    vi.useFakeTimers();
+    const { task, runs, finishLast } = gatedTask();
+    const loop = every(1000, task);
+    expect(runs).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(5000);
+    expect(runs).toHaveLength(1); // still running: no second run starts meanwhile
+    finishLast();
+    await vi.advanceTimersByTimeAsync(999);
+    expect(runs).toHaveLength(1);
+    await vi.advanceTimersByTimeAsync(1);
+    expect(runs).toHaveLength(2);
+    finishLast();
+    await loop.stop();
+  });
+
+  it("stop() waits for the run in progress, and nothing runs after it", async () => {
+    vi.useFakeTimers();
+    const { task, runs, finishLast } = gatedTask();
+    const loop = every(10, task);
+    let stopped = false;
+    const stopping = loop.stop().then(() => (stopped = true));
+    await vi.advanceTimersByTimeAsync(0);
+    expect(stopped).toBe(false);
+    finishLast();
+    await stopping;
+    expect(vi.getTimerCount()).toBe(0);
+    await vi.advanceTimersByTimeAsync(60_000);
+    expect(runs).toHaveLength(1);
   });
 });

@@ -16,7 +16,7 @@ type Loop = { stop(): Promise<void> };
  * slow run delays the next instead of piling up. The timer is unref'd: it never keeps
  * the process alive on its own.
  */
-function every(intervalMs: number, task: () => Promise<void>): Loop {
+export function every(intervalMs: number, task: () => Promise<void>): Loop {
   let stopped = false;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> = Promise.resolve();
