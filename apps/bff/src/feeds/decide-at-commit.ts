@@ -22,6 +22,8 @@ export type CommitCheck = {
 /** Test-only pause points (services.hooks), between the gate's decision and the writing transaction. */
 export type FeedWriteHooks = {
   beforeVersionCommit?: (info: { feed: string; packageId: string; version: string }) => Promise<void>;
+  /** Inside a push's transaction, after its decision and before its writes (PostgreSQL tests: transactions that overlap). */
+  afterCommitDecision?: (info: { feed: string; packageId: string; version: string }) => Promise<void>;
   beforeChangeCommit?: (info: { feed: string; packageId: string; action: CommitCheck["action"] }) => Promise<void>;
 };
 

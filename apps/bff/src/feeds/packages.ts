@@ -54,7 +54,7 @@ export async function pushVersion(db: Db, store: PackageStore, input: PushInput,
     // violation is the version.
     for (let attempt = 1; ; attempt++) {
       try {
-        return await writeVersion(db, input, file);
+        return await writeVersion(db, input, file, hooks);
       } catch (e) {
         if (!isUniqueViolation(e) || attempt >= 2) throw e;
       }
@@ -66,10 +66,11 @@ export async function pushVersion(db: Db, store: PackageStore, input: PushInput,
   }
 }
 
-function writeVersion(db: Db, input: PushInput, file: StoredFile) {
+function writeVersion(db: Db, input: PushInput, file: StoredFile, hooks: FeedWriteHooks) {
   return db.$transaction(async (tx) => {
     const nameLower = input.name.toLowerCase();
     const { actingUserId, package: existing } = await decideAgainAtCommit(tx, { feed: input.feed, packageId: input.name, keyId: input.keyId, action: "push" });
+    await hooks.afterCommitDecision?.({ feed: input.feed.name, packageId: input.name, version: input.version });
     const pkg =
       existing ??
       (await tx.package.create({

@@ -8,7 +8,7 @@ import path from "node:path";
 import { MESSAGES } from "@keyhouse/shared";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createFeed, createUser, grantFeed } from "../db/factories.ts";
-import { createTestDatabase, type TestDatabase } from "../test/database.ts";
+import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { callerFor, startServer, TEST_PASSWORD, TEST_SECRET, testConfig } from "../test/server.ts";
 import { buildGem } from "./formats/gem.fixtures.ts";
 import { buildNpmPublishBody } from "./formats/npm.fixtures.ts";
@@ -97,6 +97,7 @@ afterAll(async () => {
 
 afterEach(() => {
   server.services.hooks.beforeVersionCommit = undefined;
+  server.services.hooks.afterCommitDecision = undefined;
 });
 
 const keyFor = async (ownerId: number) => createApiKey(t.db, TEST_SECRET, { ownerId, scopes: ["push", "update", "unlist"] });
@@ -105,13 +106,13 @@ const keyFor = async (ownerId: number) => createApiKey(t.db, TEST_SECRET, { owne
  * Holds the first push that reaches the commit hook until release(); later pushes pass
  * straight through. `reached` resolves once the first push is held there.
  */
-function holdFirstPush() {
+function holdFirstPush(at: "beforeVersionCommit" | "afterCommitDecision" = "beforeVersionCommit") {
   let reached!: (info: Parameters<NonNullable<FeedWriteHooks["beforeVersionCommit"]>>[0]) => void;
   let release!: () => void;
   const atHook = new Promise<Parameters<typeof reached>[0]>((r) => (reached = r));
   const released = new Promise<void>((r) => (release = r));
   let held = false;
-  server.services.hooks.beforeVersionCommit = async (info) => {
+  server.services.hooks[at] = async (info) => {
     if (held) return;
     held = true;
     reached(info);
@@ -169,6 +170,29 @@ describe.each(ECOSYSTEMS)("$type feed: the decision is taken again at commit", (
     // Only bob's file: alice's was stored before her transaction and removed again.
     expect(storedFiles(e.feed, id)).toEqual([path.basename(pkg!.versions[0]!.filePath)]);
     if (e.type === "npm") expect(pkg?.distTags.map((d) => [d.tag, d.version])).toEqual([["latest", "2.0.0"]]);
+  });
+
+  // PostgreSQL runs both transactions at once: alice's has decided (a new id) when bob's
+  // commits, and her insert of the package then conflicts; the retry decides again.
+  it.runIf(testProvider === "postgres")("answers 409 to a first push whose transaction overlapped the winner's", async () => {
+    const id = e.id("overlapped");
+    const alice = await keyFor(users.alice.id);
+    const bob = await keyFor(users.bob.id);
+
+    const hold = holdFirstPush("afterCommitDecision");
+    const alicePush = e.push(alice.value, id, "1.0.0");
+    await heldAt(hold, alicePush);
+    const bobPush = await e.push(bob.value, id, "2.0.0");
+    expect(bobPush.status, await bobPush.clone().text()).toBeLessThan(300);
+    hold.release();
+    const lost = await alicePush;
+
+    expect(lost.status).toBe(409);
+    expect(await e.errorOf(lost)).toBe(`Package "${id}" was just created in feed "${e.feed}" by another user; your push was not stored.`);
+    const pkg = await packageRow(e.feed, id);
+    expect(pkg?.owners.map((o) => o.userId)).toEqual([users.bob.id]);
+    expect(pkg?.versions.map((v) => v.version)).toEqual(["2.0.0"]);
+    expect(storedFiles(e.feed, id)).toEqual([path.basename(pkg!.versions[0]!.filePath)]);
   });
 
   it("answers 403 with the invalid-key message to a push whose key was revoked in flight, and stores nothing", async () => {
