@@ -85,20 +85,48 @@ describe("startRetentionJob", () => {
     await t.db.accessLogEntry.deleteMany();
     const now = Date.now();
     await t.db.accessLogEntry.createMany({ data: [entry(new Date(now - 10 * DAY_MS), "/old/1"), entry(new Date(now - 10 * DAY_MS), "/old/2"), entry(new Date(now), "/new")] });
+    // The job's timers are fake, so when it purges is decided by the test alone; the
+    // database is real, seen through a counter of the purges that began.
+    let purges = 0;
+    const db = {
+      accessLogEntry: {
+        findMany: (args: object) => (purges++, t.db.accessLogEntry.findMany(args as never)),
+        deleteMany: (args: object) => t.db.accessLogEntry.deleteMany(args as never),
+      },
+    } as unknown as TestDatabase["db"];
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "setInterval", "clearInterval"] });
     const lines: string[] = [];
-    const job = startRetentionJob(t.db, { logRetentionDays: 7 }, (l) => lines.push(l), 50);
+    let onLine: ((line: string) => void) | undefined;
+    const nextLine = () => new Promise<string>((resolve) => (onLine = resolve));
+    const job = startRetentionJob(db, { logRetentionDays: 7 }, (l) => (lines.push(l), onLine?.(l)), 60_000);
     try {
-      await vi.waitFor(() => expect(lines).toContain("Access log: purged 2 entries older than 7 days."), { timeout: 5000 });
+      expect(purges).toBe(0);
+      const first = nextLine();
+      await vi.advanceTimersByTimeAsync(0);
+      expect(purges).toBe(1); // at start
+      expect(await first).toBe("Access log: purged 2 entries older than 7 days.");
+
       await t.db.accessLogEntry.create({ data: entry(new Date(now - 8 * DAY_MS), "/old/3") });
-      await vi.waitFor(() => expect(lines).toContain("Access log: purged 1 entries older than 7 days."), { timeout: 5000 });
+      const second = nextLine();
+      await vi.advanceTimersByTimeAsync(59_999);
+      expect(purges).toBe(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(purges).toBe(2); // on the tick
+      expect(await second).toBe("Access log: purged 1 entries older than 7 days.");
       expect((await t.db.accessLogEntry.findMany()).map((e) => e.path)).toEqual(["/new"]);
+
+      await job.stop();
+      await t.db.accessLogEntry.create({ data: entry(new Date(now - 8 * DAY_MS), "/old/4") });
+      expect(vi.getTimerCount()).toBe(0);
+      await vi.advanceTimersByTimeAsync(10 * 60_000);
+      expect(purges).toBe(2);
+      expect(await job.runNow()).toBeNull();
+      expect(purges).toBe(2);
+      expect(await t.db.accessLogEntry.count()).toBe(2);
     } finally {
+      vi.useRealTimers();
       await job.stop();
     }
-    await t.db.accessLogEntry.create({ data: entry(new Date(now - 8 * DAY_MS), "/old/4") });
-    await new Promise((r) => setTimeout(r, 200));
-    expect(await t.db.accessLogEntry.count()).toBe(2);
-    expect(await job.runNow()).toBeNull();
   });
 
   it("logs a failed purge and keeps going", async () => {
