@@ -1,5 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import {
   FormatError,
@@ -11,13 +16,26 @@ import {
   parseNpmPublish,
   parseSemver,
   readPackageJsonFromTarball,
+  readPackageJsonFromTarballFile,
+  type NpmPublish,
 } from "./npm.ts";
 import { buildNpmPublishBody, buildNpmTarball } from "./npm.fixtures.ts";
+import { readPublishBody } from "./npm-publish-stream.ts";
 import { buildTar, tarHeader } from "./tar.fixtures.ts";
 
 function formatError(fn: () => unknown): string {
   try {
     fn();
+  } catch (err) {
+    expect(err).toBeInstanceOf(FormatError);
+    return (err as Error).message;
+  }
+  throw new Error("expected a FormatError");
+}
+
+async function formatErrorOf(fn: () => Promise<unknown>): Promise<string> {
+  try {
+    await fn();
   } catch (err) {
     expect(err).toBeInstanceOf(FormatError);
     return (err as Error).message;
@@ -33,42 +51,64 @@ function expectOnlyFormatErrors(fn: () => unknown): void {
   }
 }
 
+async function expectOnlyFormatErrorsAsync(fn: () => Promise<unknown>): Promise<void> {
+  try {
+    await fn();
+  } catch (err) {
+    if (!(err instanceof FormatError)) throw err;
+  }
+}
+
+const tmpDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-npm-format-"));
+afterAll(() => rmSync(tmpDir, { recursive: true, force: true }));
+
+/** The body as the server reads it: serialized, streamed through readPublishBody, then checked. */
+async function parsePublish(body: unknown, urlName: string): Promise<NpmPublish & { bytes: Buffer }> {
+  const read = await readPublishBody(Readable.from([Buffer.from(JSON.stringify(body))]), { tmpDir, maxJsonBytes: 4 * 1024 * 1024, maxAttachmentBytes: 64 * 1024 * 1024 });
+  try {
+    const parsed = await parseNpmPublish(read.value, urlName);
+    return { ...parsed, bytes: readFileSync(parsed.tarball.path) };
+  } finally {
+    await read.dispose();
+  }
+}
+
 /** A deep copy of a fixture body that a test may then break. */
 const clone = <T>(v: T): T => structuredClone(v);
 
 describe("parseNpmPublish", () => {
-  it("accepts what npm publish sends", () => {
+  it("accepts what npm publish sends", async () => {
     const f = buildNpmPublishBody({ name: "left-pad", version: "1.3.0", readme: "# left-pad" });
-    const p = parseNpmPublish(JSON.parse(JSON.stringify(f.body)), "left-pad");
+    const p = await parsePublish(f.body, "left-pad");
     expect(p).toMatchObject({ name: "left-pad", version: "1.3.0", distTags: { latest: "1.3.0" }, integrity: f.integrity, shasum: f.shasum, readme: "# left-pad" });
-    expect(p.manifest).toBe(p.manifest);
     expect(p.manifest._id).toBe("left-pad@1.3.0");
-    expect(Buffer.compare(p.tarball, f.tarball)).toBe(0);
+    expect(p.tarball).toMatchObject({ name: "left-pad-1.3.0.tgz", size: f.tarball.length });
+    expect(Buffer.compare(p.bytes, f.tarball)).toBe(0);
     expect(p.deprecated).toBeUndefined();
   });
 
-  it("accepts scoped packages however the URL spells the slash, and other tags", () => {
+  it("accepts scoped packages however the URL spells the slash, and other tags", async () => {
     const f = buildNpmPublishBody({ name: "@acme/widgets", version: "2.0.0-beta.1", tag: "next", deprecated: "use @acme/gadgets" });
     expect(f.urlName).toBe("@acme%2fwidgets");
     for (const url of ["@acme%2fwidgets", "@acme%2Fwidgets", "@acme/widgets"]) {
-      const p = parseNpmPublish(f.body, url);
+      const p = await parsePublish(f.body, url);
       expect(p).toMatchObject({ name: "@acme/widgets", version: "2.0.0-beta.1", distTags: { next: "2.0.0-beta.1" }, deprecated: "use @acme/gadgets" });
     }
   });
 
-  it("ignores a provenance bundle next to the tarball and accepts multi-hash integrity", () => {
+  it("ignores a provenance bundle next to the tarball and accepts multi-hash integrity", async () => {
     const f = buildNpmPublishBody({ name: "prov", version: "1.0.0" });
     const body = clone(f.body);
     const bundle = JSON.stringify({ mediaType: "application/vnd.dev.sigstore.bundle+json;version=0.2" });
     body._attachments["prov-1.0.0.sigstore"] = { content_type: "application/vnd.dev.sigstore.bundle+json;version=0.2", data: bundle, length: bundle.length };
     body.versions["1.0.0"]!.dist.integrity = `sha1-abc= ${f.integrity}?opt`;
-    expect(parseNpmPublish(body, "prov").integrity).toBe(f.integrity);
+    expect((await parsePublish(body, "prov")).integrity).toBe(f.integrity);
   });
 
-  it("accepts a package.json whose version npm cleaned", () => {
+  it("accepts a package.json whose version npm cleaned", async () => {
     const f = buildNpmPublishBody({ name: "cleaned", version: "1.0.0", packageJson: { version: "v1.0.0" } });
     f.body.versions["1.0.0"]!.version = "1.0.0";
-    expect(parseNpmPublish(f.body, "cleaned").version).toBe("1.0.0");
+    expect((await parsePublish(f.body, "cleaned")).version).toBe("1.0.0");
   });
 
   const base = buildNpmPublishBody({ name: "pkg", version: "1.0.0" });
@@ -101,43 +141,48 @@ describe("parseNpmPublish", () => {
     ["integrity mismatch", (b) => ({ ...b, versions: { "1.0.0": { ...b.versions["1.0.0"], dist: { ...b.versions["1.0.0"]!.dist, integrity: other.integrity } } } }), 'The tarball does not match versions["1.0.0"].dist.integrity (its sha512 is sha512-'],
     ["shasum mismatch", (b) => ({ ...b, versions: { "1.0.0": { ...b.versions["1.0.0"], dist: { ...b.versions["1.0.0"]!.dist, shasum: other.shasum } } } }), `The tarball does not match versions["1.0.0"].dist.shasum (its sha1 is ${base.shasum}).`],
   ];
-  it.each(cases)("rejects: %s", (_label, mutate, message) => {
-    expect(formatError(() => parseNpmPublish(mutate(clone(base.body) as Body), "pkg"))).toContain(message);
+  it.each(cases)("rejects: %s", async (_label, mutate, message) => {
+    expect(await formatErrorOf(() => parsePublish(mutate(clone(base.body) as Body), "pkg"))).toContain(message);
   });
 
-  it("rejects a tarball whose package.json disagrees with the request", () => {
+  it("rejects a tarball whose package.json disagrees with the request", async () => {
     const wrongName = buildNpmPublishBody({ name: "pkg", version: "1.0.0", packageJson: { name: "evil" } });
     wrongName.body.versions["1.0.0"]!.name = "pkg";
-    expect(formatError(() => parseNpmPublish(wrongName.body, "pkg"))).toBe('The tarball\'s package.json names "evil", not "pkg".');
+    expect(await formatErrorOf(() => parsePublish(wrongName.body, "pkg"))).toBe('The tarball\'s package.json names "evil", not "pkg".');
     const wrongVersion = buildNpmPublishBody({ name: "pkg", version: "1.0.0", packageJson: { version: "9.9.9" } });
     wrongVersion.body.versions["1.0.0"]!.version = "1.0.0";
-    expect(formatError(() => parseNpmPublish(wrongVersion.body, "pkg"))).toBe('The tarball\'s package.json has version "9.9.9", not "1.0.0".');
+    expect(await formatErrorOf(() => parsePublish(wrongVersion.body, "pkg"))).toBe('The tarball\'s package.json has version "9.9.9", not "1.0.0".');
   });
 
-  it("rejects invalid URL names", () => {
-    expect(formatError(() => parseNpmPublish(base.body, "Pkg"))).toBe('"Pkg" is not a valid npm package name: it contains capital letters.');
-    expect(formatError(() => parseNpmPublish(base.body, "%E0%A4%A"))).toBe('"%E0%A4%A" is not a valid URL-encoded package name.');
+  it("rejects invalid URL names", async () => {
+    expect(await formatErrorOf(() => parsePublish(base.body, "Pkg"))).toBe('"Pkg" is not a valid npm package name: it contains capital letters.');
+    expect(await formatErrorOf(() => parsePublish(base.body, "%E0%A4%A"))).toBe('"%E0%A4%A" is not a valid URL-encoded package name.');
   });
 
-  it("only ever throws FormatError for arbitrary JSON", () => {
-    fc.assert(
-      fc.property(fc.jsonValue(), fc.string({ maxLength: 20 }), (body, url) => {
-        expectOnlyFormatErrors(() => parseNpmPublish(body, url));
-        expectOnlyFormatErrors(() => parseNpmPublish(body, "pkg"));
+  it("refuses an attachment that was not decoded to a file", async () => {
+    // Only readPublishBody's AttachmentFile counts as a tarball: a plain string never reaches the store.
+    expect(await formatErrorOf(() => parseNpmPublish(clone(base.body), "pkg"))).toBe("The tarball attachment has no base64 data.");
+  });
+
+  it("only ever throws FormatError for arbitrary JSON", async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.jsonValue(), fc.string({ maxLength: 20 }), async (body, url) => {
+        await expectOnlyFormatErrorsAsync(() => parsePublish(body, url));
+        await expectOnlyFormatErrorsAsync(() => parsePublish(body, "pkg"));
       }),
       { numRuns: 300 },
     );
   });
 
-  it("only ever throws FormatError for mutated publish bodies", () => {
+  it("only ever throws FormatError for mutated publish bodies", async () => {
     const paths = [["name"], ["_id"], ["versions"], ["dist-tags"], ["_attachments"], ["versions", "1.0.0"], ["versions", "1.0.0", "dist"], ["versions", "1.0.0", "dist", "integrity"], ["_attachments", "pkg-1.0.0.tgz", "data"], ["_attachments", "pkg-1.0.0.tgz", "length"], ["dist-tags", "latest"]];
-    fc.assert(
-      fc.property(fc.constantFrom(...paths), fc.jsonValue(), (path, value) => {
+    await fc.assert(
+      fc.asyncProperty(fc.constantFrom(...paths), fc.jsonValue(), async (keys, value) => {
         const body = clone(base.body) as unknown as Record<string, unknown>;
         let o = body;
-        for (const key of path.slice(0, -1)) o = o[key] as Record<string, unknown>;
-        o[path[path.length - 1]!] = value;
-        expectOnlyFormatErrors(() => parseNpmPublish(body, "pkg"));
+        for (const key of keys.slice(0, -1)) o = o[key] as Record<string, unknown>;
+        o[keys[keys.length - 1]!] = value;
+        await expectOnlyFormatErrorsAsync(() => parsePublish(body, "pkg"));
       }),
       { numRuns: 300 },
     );
@@ -167,7 +212,7 @@ describe("readPackageJsonFromTarball", () => {
     expect(readPackageJsonFromTarball(tgz).name).toBe("c");
   });
 
-  it.each([
+  const badTarballs: [Buffer, string][] = [
     [Buffer.from("not gzip at all, really"), "The package tarball is not gzip-compressed."],
     [gzipSync(Buffer.from("x".repeat(600))), "The package tarball is not a valid tar archive (a header checksum does not match)."],
     [buildNpmTarball({ name: "x", version: "1", entries: [{ name: "package/index.js", data: "1" }] }), "The package tarball does not contain package/package.json."],
@@ -177,8 +222,25 @@ describe("readPackageJsonFromTarball", () => {
     [buildNpmTarball({ name: "x", version: "1", entries: [{ name: "package/package.json", data: " ".repeat(1024 * 1024 + 1) }] }), '"package/package.json" in the package tarball is too large (1048577 bytes; the limit is 1 MiB).'],
     [gzipSync(buildTar([{ name: "package/package.json", data: `{"a":"${"x".repeat(900)}"}` }]).subarray(0, 700)), "The package tarball is truncated."],
     [buildNpmTarball({ name: "x", version: "1" }).subarray(0, 30), "The package tarball is damaged (its gzip data is invalid or truncated)."],
-  ])("rejects bad tarball %#", (tgz, message) => {
+  ];
+  it.each(badTarballs)("rejects bad tarball %#", (tgz, message) => {
     expect(formatError(() => readPackageJsonFromTarball(tgz))).toBe(message);
+  });
+
+  it("reads a tarball file a piece at a time, with the same answers and limits as in memory", async () => {
+    const file = path.join(tmpDir, "read-from-file.tgz");
+    // Incompressible bytes before package.json make the gzip span several reads.
+    const noise = randomBytes(300 * 1024);
+    const spread = buildNpmTarball({ name: "d", version: "1", entries: [{ name: "package/noise.bin", data: noise }, { name: "package/package.json", data: '{"name":"d"}' }] });
+    expect(spread.length).toBeGreaterThan(128 * 1024);
+    writeFileSync(file, spread);
+    expect(await readPackageJsonFromTarballFile(file)).toEqual({ name: "d" });
+    for (const [tgz, message] of [...badTarballs, [Buffer.alloc(0), "The package tarball is not gzip-compressed."] as [Buffer, string]]) {
+      writeFileSync(file, tgz);
+      expect(await formatErrorOf(() => readPackageJsonFromTarballFile(file))).toBe(message);
+    }
+    writeFileSync(file, buildNpmTarball({ name: "x", version: "1", entries: [{ name: "package/zeros", data: new Uint8Array(3 * 1024 * 1024) }, { name: "package/package.json", data: "{}" }] }));
+    expect(await formatErrorOf(() => readPackageJsonFromTarballFile(file, { maxUnpackedBytes: 1024 * 1024 }))).toBe("The package tarball unpacks to more than 1 MiB before reaching package/package.json.");
   });
 
   it("rejects a bad size field and a bad pax record", () => {

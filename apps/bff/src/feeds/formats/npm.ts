@@ -3,9 +3,12 @@
 //     _attachments: { "<name>-<v>.tgz": { content_type, data: <base64>, length } } }
 // where manifest.dist carries the tarball's sha512 `integrity` and sha1 `shasum`. With
 // --provenance a second attachment "<name>-<v>.sigstore" (a JSON bundle) rides along.
-import { createHash } from "node:crypto";
+// The body arrives through readPublishBody (npm-publish-stream.ts): the tarball's data is
+// then an AttachmentFile, already decoded to disk and hashed, never a string in memory.
+import { open } from "node:fs/promises";
 import { Gunzip } from "fflate";
 import { FormatError, LIMITS, describeSize, guard } from "./errors.ts";
+import { AttachmentFile } from "./npm-publish-stream.ts";
 import { isVersionRange, parseSemver } from "./npm-version.ts";
 import { TarReader } from "./tar.ts";
 
@@ -19,7 +22,8 @@ export interface NpmPublish {
   /** versions[version] exactly as sent. */
   manifest: Record<string, unknown>;
   distTags: Record<string, string>;
-  tarball: Buffer;
+  /** The decoded tarball on disk, with its size and digests. */
+  tarball: AttachmentFile;
   /** "sha512-<base64>", computed from the tarball (and equal to what the client sent). */
   integrity: string;
   /** sha1 hex of the tarball. */
@@ -32,46 +36,51 @@ export interface NpmPublish {
 export const NPM_MAX_UNPACKED_BYTES = 512 * 1024 * 1024;
 const MAX_TAR_ENTRIES = 100_000;
 
-export function parseNpmPublish(body: unknown, urlName: string): NpmPublish {
-  return guard("The publish request", () => {
-    const name = npmNameFromPath(urlName);
-    if (!isObject(body)) throw new FormatError("The publish request must be a JSON object.");
-    if (body.name !== name) {
-      throw new FormatError(`The package name in the request (${JSON.stringify(body.name)}) does not match the URL ("${name}").`);
-    }
-    if (body._id !== undefined && body._id !== name) throw new FormatError(`The request's _id must be "${name}".`);
+/** Checks a publish body as readPublishBody returned it; reads package.json from the tarball file. */
+export async function parseNpmPublish(body: unknown, urlName: string): Promise<NpmPublish> {
+  const checked = guard("The publish request", () => checkPublishJson(body, urlName));
+  const { name, version } = checked;
+  const pkg = await readPackageJsonFromTarballFile(checked.tarball.path);
+  if (pkg.name !== name) throw new FormatError(`The tarball's package.json names ${JSON.stringify(pkg.name)}, not "${name}".`);
+  if (typeof pkg.version !== "string" || cleanVersion(pkg.version) !== version) {
+    throw new FormatError(`The tarball's package.json has version ${JSON.stringify(pkg.version)}, not "${version}".`);
+  }
+  return checked;
+}
 
-    if (!isObject(body.versions)) throw new FormatError("The publish request has no versions object.");
-    const versions = Object.keys(body.versions);
-    if (versions.length !== 1) throw new FormatError(`A publish must contain exactly one version (this one has ${versions.length}).`);
-    const version = versions[0]!;
-    parseSemver(version);
-    const manifest = body.versions[version];
-    if (!isObject(manifest)) throw new FormatError(`versions["${version}"] must be an object.`);
-    if (manifest.name !== name) throw new FormatError(`versions["${version}"].name must be "${name}".`);
-    if (manifest.version !== version) throw new FormatError(`versions["${version}"].version must be "${version}".`);
-    if (manifest._id !== undefined && manifest._id !== `${name}@${version}`) {
-      throw new FormatError(`versions["${version}"]._id must be "${name}@${version}".`);
-    }
+/** Everything about a publish that the JSON alone can tell, the tarball's digests included. */
+function checkPublishJson(body: unknown, urlName: string): NpmPublish {
+  const name = npmNameFromPath(urlName);
+  if (!isObject(body)) throw new FormatError("The publish request must be a JSON object.");
+  if (body.name !== name) {
+    throw new FormatError(`The package name in the request (${JSON.stringify(body.name)}) does not match the URL ("${name}").`);
+  }
+  if (body._id !== undefined && body._id !== name) throw new FormatError(`The request's _id must be "${name}".`);
 
-    const distTags = readDistTags(body["dist-tags"], version);
-    const tarball = readAttachment(body._attachments);
-    const integrity = `sha512-${createHash("sha512").update(tarball).digest("base64")}`;
-    const shasum = createHash("sha1").update(tarball).digest("hex");
-    checkDist(manifest.dist, version, integrity, shasum);
+  if (!isObject(body.versions)) throw new FormatError("The publish request has no versions object.");
+  const versions = Object.keys(body.versions);
+  if (versions.length !== 1) throw new FormatError(`A publish must contain exactly one version (this one has ${versions.length}).`);
+  const version = versions[0]!;
+  parseSemver(version);
+  const manifest = body.versions[version];
+  if (!isObject(manifest)) throw new FormatError(`versions["${version}"] must be an object.`);
+  if (manifest.name !== name) throw new FormatError(`versions["${version}"].name must be "${name}".`);
+  if (manifest.version !== version) throw new FormatError(`versions["${version}"].version must be "${version}".`);
+  if (manifest._id !== undefined && manifest._id !== `${name}@${version}`) {
+    throw new FormatError(`versions["${version}"]._id must be "${name}@${version}".`);
+  }
 
-    const pkg = readPackageJsonFromTarball(tarball);
-    if (pkg.name !== name) throw new FormatError(`The tarball's package.json names ${JSON.stringify(pkg.name)}, not "${name}".`);
-    if (typeof pkg.version !== "string" || cleanVersion(pkg.version) !== version) {
-      throw new FormatError(`The tarball's package.json has version ${JSON.stringify(pkg.version)}, not "${version}".`);
-    }
+  const distTags = readDistTags(body["dist-tags"], version);
+  const tarball = readAttachment(body._attachments);
+  const integrity = `sha512-${tarball.sha512}`;
+  const shasum = tarball.sha1;
+  checkDist(manifest.dist, version, integrity, shasum);
 
-    const result: NpmPublish = { name, version, manifest, distTags, tarball, integrity, shasum };
-    const readme = typeof manifest.readme === "string" ? manifest.readme : body.readme;
-    if (typeof readme === "string" && readme) result.readme = readme;
-    if (typeof manifest.deprecated === "string" && manifest.deprecated) result.deprecated = manifest.deprecated;
-    return result;
-  });
+  const result: NpmPublish = { name, version, manifest, distTags, tarball, integrity, shasum };
+  const readme = typeof manifest.readme === "string" ? manifest.readme : body.readme;
+  if (typeof readme === "string" && readme) result.readme = readme;
+  if (typeof manifest.deprecated === "string" && manifest.deprecated) result.deprecated = manifest.deprecated;
+  return result;
 }
 
 function readDistTags(value: unknown, version: string): Record<string, string> {
@@ -89,19 +98,18 @@ export function isValidDistTag(tag: string): boolean {
   return tag.length > 0 && tag.length <= 128 && encodeURIComponent(tag) === tag && !isVersionRange(tag);
 }
 
-function readAttachment(value: unknown): Buffer {
+function readAttachment(value: unknown): AttachmentFile {
   if (!isObject(value)) throw new FormatError("The publish request has no _attachments (the package tarball).");
   // Provenance bundles are JSON attachments next to the tarball; they are not the package.
   const keys = Object.keys(value).filter((k) => !k.endsWith(".sigstore"));
   if (keys.length !== 1) throw new FormatError(`A publish must carry exactly one tarball in _attachments (this one has ${keys.length}).`);
   const att = value[keys[0]!];
-  if (!isObject(att) || typeof att.data !== "string") throw new FormatError("The tarball attachment has no base64 data.");
-  const data = att.data;
-  if (data.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(data)) throw new FormatError("The tarball attachment's data is not valid base64.");
-  const tarball = Buffer.from(data, "base64");
-  if (tarball.length === 0) throw new FormatError("The tarball attachment is empty.");
-  if (att.length !== tarball.length) {
-    throw new FormatError(`The tarball attachment's length (${JSON.stringify(att.length)}) does not match its data (${tarball.length} bytes).`);
+  // readPublishBody decoded (and checked) the base64 on its way to disk.
+  if (!isObject(att) || !(att.data instanceof AttachmentFile)) throw new FormatError("The tarball attachment has no base64 data.");
+  const tarball = att.data;
+  if (tarball.size === 0) throw new FormatError("The tarball attachment is empty.");
+  if (att.length !== tarball.size) {
+    throw new FormatError(`The tarball attachment's length (${JSON.stringify(att.length)}) does not match its data (${tarball.size} bytes).`);
   }
   return tarball;
 }
@@ -160,51 +168,103 @@ export function npmNameFromPath(pathSegment: string): string {
 // ---- the tarball -----------------------------------------------------------------------
 
 /**
- * package/package.json from a .tgz. Inflates in small steps and stops as soon as the file
- * is found, so a large or bomb-like tarball costs only what precedes package.json.
+ * Finds package/package.json in a .tgz fed to it in pieces. Inflates in small steps and
+ * stops as soon as the file is found, so a large or bomb-like tarball costs only what
+ * precedes package.json, and only package.json is kept.
  */
-export function readPackageJsonFromTarball(tgz: Buffer, { maxUnpackedBytes = NPM_MAX_UNPACKED_BYTES, maxEntries = MAX_TAR_ENTRIES } = {}): Record<string, unknown> {
-  return guard("The package tarball", () => {
-    if (tgz.length < 18 || tgz[0] !== 0x1f || tgz[1] !== 0x8b) throw new FormatError("The package tarball is not gzip-compressed.");
-    let found: Uint8Array | undefined;
-    const tar = new TarReader({
+class PackageJsonFinder {
+  private found: Uint8Array | undefined;
+  private readonly tar: TarReader;
+  private readonly gunzip: Gunzip;
+  private unpacked = 0;
+
+  constructor({ maxUnpackedBytes = NPM_MAX_UNPACKED_BYTES, maxEntries = MAX_TAR_ENTRIES }: TarballLimits) {
+    this.tar = new TarReader({
       what: "The package tarball",
       maxEntries,
       maxReadBytes: LIMITS.manifestBytes,
       visit: (h) => (h.name.replace(/^\.\//, "") === "package/package.json" ? "read" : "skip"),
       onFile: (_h, data) => {
-        found = data;
+        this.found = data;
         return "stop";
       },
     });
-    let unpacked = 0;
-    const gunzip = new Gunzip((chunk) => {
-      unpacked += chunk.length;
-      if (unpacked > maxUnpackedBytes) {
+    this.gunzip = new Gunzip((chunk) => {
+      this.unpacked += chunk.length;
+      if (this.unpacked > maxUnpackedBytes) {
         throw new FormatError(`The package tarball unpacks to more than ${describeSize(maxUnpackedBytes)} before reaching package/package.json.`);
       }
-      tar.push(chunk);
+      this.tar.push(chunk);
     });
-    const STEP = 16 * 1024; // ≤ ~16 MiB of output per step even at deflate's best ratio
-    for (let i = 0; i < tgz.length && !tar.done; i += STEP) {
+  }
+
+  get done(): boolean {
+    return this.tar.done;
+  }
+
+  /** At most INFLATE_STEP bytes at a time: ≤ ~16 MiB of output per step even at deflate's best ratio. */
+  push(gz: Uint8Array, final: boolean): void {
+    for (let i = 0; i < gz.length && !this.tar.done; i += INFLATE_STEP) {
       try {
-        gunzip.push(tgz.subarray(i, i + STEP), i + STEP >= tgz.length);
+        this.gunzip.push(gz.subarray(i, i + INFLATE_STEP), final && i + INFLATE_STEP >= gz.length);
       } catch (err) {
         if (err instanceof FormatError) throw err;
         throw new FormatError("The package tarball is damaged (its gzip data is invalid or truncated).");
       }
     }
-    if (!tar.done) tar.finish();
-    if (!found) throw new FormatError("The package tarball does not contain package/package.json.");
+  }
+
+  result(): Record<string, unknown> {
+    if (!this.tar.done) this.tar.finish();
+    if (!this.found) throw new FormatError("The package tarball does not contain package/package.json.");
     let pkg: unknown;
     try {
-      pkg = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(found));
+      pkg = JSON.parse(new TextDecoder("utf-8", { fatal: true }).decode(this.found));
     } catch {
       throw new FormatError("package/package.json in the tarball is not valid JSON.");
     }
     if (!isObject(pkg)) throw new FormatError("package/package.json in the tarball is not a JSON object.");
     return pkg;
+  }
+}
+
+type TarballLimits = { maxUnpackedBytes?: number; maxEntries?: number };
+
+const INFLATE_STEP = 16 * 1024;
+const READ_STEP = 64 * 1024;
+
+const isGzip = (head: Uint8Array, size: number) => size >= 18 && head[0] === 0x1f && head[1] === 0x8b;
+const notGzip = () => new FormatError("The package tarball is not gzip-compressed.");
+
+/** package/package.json from a .tgz in memory. */
+export function readPackageJsonFromTarball(tgz: Uint8Array, limits: TarballLimits = {}): Record<string, unknown> {
+  return guard("The package tarball", () => {
+    if (!isGzip(tgz, tgz.length)) throw notGzip();
+    const finder = new PackageJsonFinder(limits);
+    finder.push(tgz, true);
+    return finder.result();
   });
+}
+
+/** package/package.json from a .tgz file, read a piece at a time. */
+export async function readPackageJsonFromTarballFile(file: string, limits: TarballLimits = {}): Promise<Record<string, unknown>> {
+  const fh = await open(file, "r");
+  try {
+    const size = (await fh.stat()).size;
+    const buf = Buffer.alloc(READ_STEP);
+    const finder = guard("The package tarball", () => new PackageJsonFinder(limits));
+    for (let pos = 0; pos < size && !finder.done; ) {
+      const { bytesRead } = await fh.read(buf, 0, Math.min(READ_STEP, size - pos), pos);
+      if (bytesRead === 0) break;
+      if (pos === 0 && !isGzip(buf, size)) throw notGzip();
+      pos += bytesRead;
+      guard("The package tarball", () => finder.push(buf.subarray(0, bytesRead), pos >= size));
+    }
+    if (size === 0) throw notGzip();
+    return guard("The package tarball", () => finder.result());
+  } finally {
+    await fh.close();
+  }
 }
 
 function isObject(v: unknown): v is Record<string, unknown> {

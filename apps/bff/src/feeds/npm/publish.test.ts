@@ -123,7 +123,8 @@ describe("who may publish (PRODUCT §4)", () => {
     ["a key for another package", () => w.keys.otherPackage, "brand-new-a", 403, 'This API key is not allowed for package "brand-new-a".'],
     ["a key restricted to another feed", () => w.keys.otherFeed, "brand-new-a", 403, 'This API key is restricted to other feeds and cannot be used on feed "npm".'],
     ["a key without the feeds API", () => w.keys.noFeedsApi, "brand-new-a", 403, "This API key cannot call the feeds API."],
-    ["a user without the add privilege", () => w.keys.carol, "brand-new-a", 403, 'User "carol" does not have the "add" privilege on feed "npm".'],
+    // carol may only read: the gate before the body already refuses her.
+    ["a user without the add privilege", () => w.keys.carol, "brand-new-a", 403, 'User "carol" does not have the "add" or "unlist" privilege on feed "npm".'],
     ["a user who does not own the package", () => w.keys.bob, "owned-by-alice", 403, 'User "bob" is not an owner of package "owned-by-alice".'],
   ];
 
@@ -151,7 +152,7 @@ describe("bad publish requests get a clear 4xx", () => {
   it("not JSON", async () => {
     const res = await api.call("PUT", "bad-input", { key: w.keys.full, raw: "{nope", headers: { "content-type": "application/json" } });
     expect(res.status).toBe(400);
-    expect(await errorOf(res)).toBe("The request body is not valid JSON.");
+    expect(await errorOf(res)).toBe('The request body is not valid JSON: unexpected "n" at byte 1.');
   });
 
   it("no body", async () => {
@@ -202,7 +203,9 @@ describe("bad publish requests get a clear 4xx", () => {
       req.write("{");
     });
     expect(status).toBe(413);
-    expect(JSON.parse(body).error).toBe("The request body is larger than the 340 MB limit of this npm feed (a package tarball of about 250 MB).");
+    expect(JSON.parse(body).error).toBe(
+      "The request body is larger than the 337.3 MB limit of this npm feed (a package tarball of 250 MB (MAX_UPLOAD_MB), base64-encoded, with its manifest), counted after its Content-Encoding is decoded.",
+    );
   });
 
   it("an unknown feed, or a feed of another type", async () => {

@@ -1,10 +1,11 @@
-// `npm publish`: PUT /{name} with the manifest and the base64 tarball in _attachments.
+// `npm publish`: PUT /{name} with the manifest and the base64 tarball in _attachments,
+// read by body.ts (streamed: the tarball arrives as a decoded file, never in memory).
 // The tarball and its row are stored by pushVersion (durable, one winner per version);
 // the dist-tags the CLI asked for move in the same transaction.
-import { createHash } from "node:crypto";
 import { badRequest, conflict } from "../../errors.ts";
 import type { UploadInfo } from "../../logs/capture.ts";
 import { FormatError, npmNameProblem, parseNpmPublish, type NpmPublish } from "../formats/npm.ts";
+import type { PublishBody } from "../formats/npm-publish-stream.ts";
 import { findPackage, ownerIdsOf, pushVersion, VersionExists, type PushInput } from "../packages.ts";
 import { checkDeprecation, setDistTag } from "./changes.ts";
 import { callerName, check, sendJson, writing, type NpmContext } from "./context.ts";
@@ -36,7 +37,18 @@ function storedManifest(parsed: NpmPublish, publisher: string): Record<string, u
   return manifest;
 }
 
-export async function publish(ctx: NpmContext, name: string, body: Record<string, unknown>): Promise<void> {
+/** Publishes the version `body` carries; its attachment files are disposed of before the answer. */
+export async function publish(ctx: NpmContext, name: string, body: PublishBody): Promise<void> {
+  let answer: Record<string, unknown>;
+  try {
+    answer = await store(ctx, name, body.value);
+  } finally {
+    await body.dispose();
+  }
+  sendJson(ctx.res, 201, answer);
+}
+
+async function store(ctx: NpmContext, name: string, body: unknown): Promise<Record<string, unknown>> {
   const { services, feed } = ctx;
   const problem = npmNameProblem(name);
   if (problem) throw badRequest(`"${name.slice(0, 80)}" is not a valid npm package name: ${problem}.`);
@@ -46,12 +58,12 @@ export async function publish(ctx: NpmContext, name: string, body: Record<string
 
   let parsed: NpmPublish;
   try {
-    parsed = parseNpmPublish(body, name);
+    parsed = await parseNpmPublish(body, name);
   } catch (err) {
     if (err instanceof FormatError) throw badRequest(err.message);
     throw err;
   }
-  const upload: UploadInfo = { type: "application/gzip (npm package)", size: parsed.tarball.length, sha256: createHash("sha256").update(parsed.tarball).digest("hex") };
+  const upload: UploadInfo = { type: "application/gzip (npm package)", size: parsed.tarball.size, sha256: parsed.tarball.sha256 };
   ctx.res.locals.keyhouseUpload = upload;
   if (parsed.deprecated) checkDeprecation(parsed.deprecated);
   const versionKey = parsed.version.toLowerCase();
@@ -65,7 +77,7 @@ export async function publish(ctx: NpmContext, name: string, body: Record<string
     version: parsed.version,
     versionKey,
     ext: "tgz",
-    bytes: parsed.tarball,
+    source: { path: parsed.tarball.path },
     metadata: storedManifest(parsed, callerName(caller)),
     actorId: caller.user?.id ?? null,
     keyId: caller.keyId,
@@ -88,5 +100,5 @@ export async function publish(ctx: NpmContext, name: string, body: Record<string
     if (err instanceof VersionExists) throw publishConflict(parsed.version);
     throw err;
   }
-  sendJson(ctx.res, 201, { ok: true, id: pkg?.name ?? name, version: parsed.version, "dist-tags": parsed.distTags });
+  return { ok: true, id: pkg?.name ?? name, version: parsed.version, "dist-tags": parsed.distTags };
 }

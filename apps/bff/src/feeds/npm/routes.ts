@@ -1,12 +1,9 @@
 // The npm feed at /npm/{feed}/: one dispatcher over the registry's URL grammar (paths.ts),
 // because npm's scoped names do not fit Express route patterns.
-import { createHash } from "node:crypto";
 import { Router, type Request } from "express";
 import { AppError } from "../../errors.ts";
-import { acceptedWays, presentedKey } from "../../http/present-key.ts";
-import type { UploadInfo } from "../../logs/capture.ts";
 import type { Services } from "../../services.ts";
-import { PUBLISH_BODY_LIMIT, readJsonBody } from "./body.ts";
+import { readJsonBody, readPackumentPut, SMALL_BODY_LIMIT } from "./body.ts";
 import { PackumentCache } from "./cache.ts";
 import { forNpmCli, registryBaseUrl, type NpmContext } from "./context.ts";
 import { deleteDistTag, putDistTag } from "./dist-tags.ts";
@@ -17,20 +14,31 @@ import { unpublishPackage, unpublishTarball, updatePackument } from "./update.ts
 
 type Handlers = Partial<Record<"GET" | "PUT" | "POST" | "DELETE", () => Promise<void> | void>>;
 
+/**
+ * The gate before any npm PUT reads its body (docs/authorization.md): the key, its feeds
+ * API and feed restriction, the acting user's add or unlist privilege and a write scope.
+ * A refusal answers at once and closes the connection instead of reading the body.
+ */
+function checkBeforeBody(ctx: NpmContext): Promise<void> {
+  return ctx.services.feedAccess.checkBeforeUpload(ctx.req, ctx.res, ctx.feed, "npm-put");
+}
+
 /** A publish carries its tarball in _attachments; anything else PUT to /{name} edits the packument. */
 async function putPackument(ctx: NpmContext, name: string): Promise<void> {
-  requireSomeKey(ctx);
-  const body = await readJsonBody(ctx.req, ctx.res, PUBLISH_BODY_LIMIT);
-  const attachments = (body as { _attachments?: unknown } | null)?._attachments;
-  const isPublish = typeof attachments === "object" && attachments !== null && Object.keys(attachments).length > 0;
-  if (isPublish) {
-    // Until the tarball is read, the access log describes the whole upload, never its content.
-    const raw = ctx.req.body as Buffer;
-    const upload: UploadInfo = { type: "application/json (npm publish)", size: raw.length, sha256: createHash("sha256").update(raw).digest("hex") };
-    ctx.res.locals.keyhouseUpload = upload;
-    return publish(ctx, name, body as Record<string, unknown>);
+  await checkBeforeBody(ctx);
+  const body = await readPackumentPut(ctx.req, ctx.res, ctx.services.config);
+  try {
+    const attachments = (body.value as { _attachments?: unknown } | null)?._attachments;
+    const isPublish = typeof attachments === "object" && attachments !== null && Object.keys(attachments).length > 0;
+    // Until the tarball is read, the access log describes the whole upload (receiveUpload), never its content.
+    if (isPublish) return await publish(ctx, name, body);
+    // A packument edit is a small JSON document: logged as one when the key logs bodies.
+    delete ctx.res.locals.keyhouseUpload;
+    ctx.req.body = body.value;
+    return await updatePackument(ctx, name, body.value);
+  } finally {
+    await body.dispose();
   }
-  return updatePackument(ctx, name, body);
 }
 
 function handlersFor(ctx: NpmContext, route: NpmRoute): Handlers {
@@ -49,7 +57,13 @@ function handlersFor(ctx: NpmContext, route: NpmRoute): Handlers {
     case "distTags":
       return { GET: () => getDistTags(ctx, route.name) };
     case "distTag":
-      return { PUT: () => putDistTag(ctx, route.name, route.tag), DELETE: () => deleteDistTag(ctx, route.name, route.tag) };
+      return {
+        PUT: async () => {
+          await checkBeforeBody(ctx);
+          await putDistTag(ctx, route.name, route.tag);
+        },
+        DELETE: () => deleteDistTag(ctx, route.name, route.tag),
+      };
     case "packument":
       return { GET: () => getPackument(ctx, route.name), PUT: () => putPackument(ctx, route.name) };
     case "version":
@@ -59,20 +73,14 @@ function handlersFor(ctx: NpmContext, route: NpmRoute): Handlers {
     case "packageRev":
       return {
         PUT: async () => {
-          requireSomeKey(ctx);
-          await updatePackument(ctx, route.name, await readJsonBody(ctx.req, ctx.res, PUBLISH_BODY_LIMIT), route.rev);
+          await checkBeforeBody(ctx);
+          await updatePackument(ctx, route.name, await readJsonBody(ctx.req, ctx.res, SMALL_BODY_LIMIT), route.rev);
         },
         DELETE: () => unpublishPackage(ctx, route.name, route.rev),
       };
     case "tarballRev":
       return { DELETE: () => unpublishTarball(ctx, route.name, route.file, route.rev) };
   }
-}
-
-/** Refuses a keyless write before reading a body of up to hundreds of megabytes; the full check follows. */
-function requireSomeKey(ctx: NpmContext): void {
-  const surface = { kind: "feed", feed: "npm", read: false } as const;
-  if (!presentedKey(ctx.req, surface)) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`);
 }
 
 function describe(req: Request): string {

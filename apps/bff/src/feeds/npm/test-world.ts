@@ -8,6 +8,7 @@ import path from "node:path";
 import { createApiKey, createFeed, createLegacyKey, createUser, grantFeed } from "../../db/factories.ts";
 import { buildNpmPublishBody, type NpmPackageSpec } from "../formats/npm.fixtures.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
+import type { Config } from "../../config.ts";
 import { createApp } from "../../http/app.ts";
 import { createServices } from "../../services.ts";
 import { TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
@@ -16,7 +17,7 @@ import { mistypedKeyValue } from "../../test/keys.ts";
 export const FEED = "npm";
 export const OTHER_FEED = "npm-other";
 
-export async function createNpmWorld() {
+export async function createNpmWorld(configOver: Partial<Config> = {}) {
   const t: TestDatabase = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-npm-"));
   const db = t.db;
@@ -52,7 +53,7 @@ export async function createNpmWorld() {
     carol: (await createApiKey(db, TEST_SECRET, { ownerId: carol.id, scopes: ["push", "update", "unlist"] })).value,
     wrong: mistypedKeyValue(),
   };
-  const server = await startNpmServer(db, dataDir);
+  const server = await startNpmServer(db, dataDir, configOver);
   const registry = `${server.url}/npm/${FEED}/`;
   return {
     t,
@@ -84,10 +85,10 @@ export async function createNpmWorld() {
  * Like test/server.ts's startServer, but holding the services, so that closing flushes the
  * batched last-used and access-log writes before the database is dropped.
  */
-async function startNpmServer(db: TestDatabase["db"], dataDir: string) {
+async function startNpmServer(db: TestDatabase["db"], dataDir: string, configOver: Partial<Config>) {
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
-  const config = testConfig({ dataDir });
+  const config = testConfig({ dataDir, ...configOver });
   const services = createServices(db, config, log);
   const server = http.createServer(createApp({ db, config, log, services }));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
