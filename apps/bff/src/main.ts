@@ -7,6 +7,7 @@ import { createApp } from "./http/app.ts";
 import { createServices } from "./services.ts";
 import { startNotificationWorkers } from "./notifications/workers.ts";
 import { startRetentionJob } from "./logs/retention.ts";
+import { startAuthHousekeeping } from "./auth/housekeeping.ts";
 
 async function main() {
   let config: Config;
@@ -44,6 +45,7 @@ async function main() {
   const services = createServices(db, config);
   const workers = startNotificationWorkers(db, config, (line) => console.log(line));
   const retention = startRetentionJob(db, config, (line) => console.log(line));
+  const authHousekeeping = startAuthHousekeeping(db, (line) => console.log(line));
   const app = createApp({ db, config, services });
   const drain = connectionDrain(app);
   const server = http.createServer(drain.listener);
@@ -73,6 +75,7 @@ async function main() {
     server.close(async () => {
       await workers.stop();
       await retention.stop();
+      await authHousekeeping.stop();
       await services.keys.flush();
       await services.accessLog.close();
       await db.$disconnect();

@@ -6,7 +6,7 @@ import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { startServer, TEST_PASSWORD } from "../test/server.ts";
 import { signIn } from "../users/sign-in.ts";
 import { passwordVerificationCount } from "./passwords.ts";
-import { THROTTLE } from "./throttle.ts";
+import { purgeStaleThrottles, THROTTLE } from "./throttle.ts";
 
 let t: TestDatabase;
 let server: Awaited<ReturnType<typeof startServer>>;
@@ -134,5 +134,20 @@ describe("the sign-in throttle", () => {
 
   it("does not hold a person's own successful sign-ins against their address", async () => {
     for (let i = 0; i < THROTTLE.lockAfter * 2; i++) expect(await outcome("bob", TEST_PASSWORD, "203.0.113.40")).toBe("ok");
+  });
+
+  it("purges counters whose window and lock have both passed, and only those", async () => {
+    const now = new Date("2026-06-01T12:00:00Z");
+    const ago = (ms: number) => new Date(now.getTime() - ms);
+    await t.db.signInThrottle.createMany({
+      data: [
+        { key: "user:stale", attempts: 3, windowStart: ago(THROTTLE.windowMs + 1) },
+        { key: "user:lock-over", attempts: 9, windowStart: ago(THROTTLE.windowMs + 1), lockedUntil: ago(1) },
+        { key: "user:in-window", attempts: 3, windowStart: ago(THROTTLE.windowMs - 1000) },
+        { key: "user:still-locked", attempts: 9, windowStart: ago(THROTTLE.windowMs + 1), lockedUntil: new Date(now.getTime() + 1000) },
+      ],
+    });
+    expect(await purgeStaleThrottles(t.db, now)).toBe(2);
+    expect((await t.db.signInThrottle.findMany({ orderBy: { key: "asc" } })).map((r) => r.key)).toEqual(["user:in-window", "user:still-locked"]);
   });
 });

@@ -1,0 +1,34 @@
+// Deletes sessions that have ended and sign-in counters whose window and lock have passed,
+// at start-up and then every hour: guesses at made-up user names would otherwise leave
+// their counters behind for good. Several instances doing it at once is harmless.
+import type { Db } from "../db/client.ts";
+import { purgeExpiredSessions } from "./sessions.ts";
+import { purgeStaleThrottles } from "./throttle.ts";
+
+export const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
+
+export function startAuthHousekeeping(db: Db, log: (line: string) => void, everyMs = HOUSEKEEPING_EVERY_MS): { stop: () => Promise<void> } {
+  let running: Promise<void> | undefined;
+  const run = () => {
+    running ??= (async () => {
+      try {
+        await purgeExpiredSessions(db);
+        await purgeStaleThrottles(db);
+      } catch (e) {
+        log(`Removing ended sessions and old sign-in counters failed (will retry): ${(e as Error).message.split("\n")[0]}`);
+      } finally {
+        running = undefined;
+      }
+    })();
+    return running;
+  };
+  void run();
+  const timer = setInterval(() => void run(), everyMs);
+  timer.unref();
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
+}
