@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { BatchTtlCache, TtlCache } from "./ttl-cache.ts";
 
 describe("TtlCache", () => {
@@ -32,17 +32,27 @@ describe("BatchTtlCache", () => {
     let now = 0;
     const batches: string[][] = [];
     let version = 0;
+    let onLoaded: (() => void) | undefined;
     const c = new BatchTtlCache<string, string>(
       async (keys) => {
         batches.push([...keys].sort());
-        return new Map(keys.map((k) => [k, `${k}${version}`]));
+        const found = new Map(keys.map((k) => [k, `${k}${version}`]));
+        // The cache keeps what this answers in the same turn it is answered; the test
+        // goes on after that turn.
+        if (onLoaded) setImmediate(onLoaded);
+        return found;
       },
       "absent",
       { ttlMs: 1000, refreshDelayMs: 5, clock: () => now },
     );
-    return { c, batches, at: (t: number) => (now = t), bump: () => version++ };
+    /** Resolves once the next batch is loaded and kept. */
+    const nextLoad = () => new Promise<void>((resolve) => (onLoaded = resolve));
+    return { c, batches, at: (t: number) => (now = t), bump: () => version++, nextLoad };
   };
-  const settle = () => new Promise((r) => setTimeout(r, 30));
+
+  afterEach(() => {
+    vi.useRealTimers();
+  });
 
   it("loads misses of one turn in one query and never answers an entry past its TTL", async () => {
     const { c, batches, at, bump } = setup();
@@ -56,7 +66,9 @@ describe("BatchTtlCache", () => {
   });
 
   it("refreshes the entries in use together, so a working set costs one query per refresh", async () => {
-    const { c, batches, at, bump } = setup();
+    // Only the refresh delay's timer is fake: it fires when the test says so.
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const { c, batches, at, bump, nextLoad } = setup();
     await c.get("a");
     at(200);
     await Promise.all([c.get("b"), c.get("idle")]);
@@ -65,10 +77,15 @@ describe("BatchTtlCache", () => {
     bump();
     at(500);
     expect(await c.get("a")).toBe("a0"); // due: refreshed in the background, answered from memory meanwhile
-    await settle();
+    await vi.advanceTimersByTimeAsync(4);
+    expect(batches).toHaveLength(2); // gathered for refreshDelayMs before one query goes out
+    const refreshed = nextLoad();
+    await vi.advanceTimersByTimeAsync(1);
+    await refreshed;
     // b (age 300, used) goes along with a; "idle" (never used since its load) does not.
     expect(batches.slice(2)).toEqual([["a", "b"]]);
     expect(await c.get("b")).toBe("b1");
     expect(await c.get("a")).toBe("a1");
+    expect(batches).toHaveLength(3);
   });
 });
