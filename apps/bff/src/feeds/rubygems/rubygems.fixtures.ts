@@ -5,6 +5,7 @@ import type { AddressInfo } from "node:net";
 import { mkdtempSync, readdirSync, rmSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
+import type { Config } from "../../config.ts";
 import { createApiKey, createFeed, createLegacyKey, createUser, grantFeed } from "../../db/factories.ts";
 import { createTestDatabase } from "../../test/database.ts";
 import { createApp } from "../../http/app.ts";
@@ -13,7 +14,7 @@ import { TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
 
 export type KeyInput = Parameters<typeof createApiKey>[2];
 
-export async function startGemFeed() {
+export async function startGemFeed(over: Partial<Config> = {}) {
   const t = await createTestDatabase();
   const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-gems-"));
   const alice = await createUser(t.db, { username: "alice", password: TEST_PASSWORD });
@@ -23,13 +24,13 @@ export async function startGemFeed() {
   const open = await createFeed(t.db, { name: "open-gems", type: "rubygems", anonymousReads: true });
   for (const user of [alice, bob]) for (const f of [feed, other, open]) await grantFeed(t.db, user.id, f.id);
   const logs: string[] = [];
-  const config = testConfig({ dataDir });
+  const config = testConfig({ dataDir, ...over });
   // Our own services, so close() can flush the keys' last-used times before the database
   // goes away (the flush would otherwise fire later, against a dropped database).
   const services = createServices(t.db, config, (l) => logs.push(l));
   const httpServer = http.createServer(createApp({ db: t.db, config, services }));
   await new Promise<void>((r) => httpServer.listen(0, "127.0.0.1", r));
-  const server = { url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, logs };
+  const server = { url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, logs, services };
 
   return {
     db: t.db,
