@@ -19,11 +19,13 @@ export type CommitCheck = {
   action: "push" | "unlist";
 };
 
-/** Test-only pause points (services.hooks), between the gate's decision and the writing transaction. */
+/** Test-only pause points (services.hooks, empty in production) that make races deterministic. */
 export type FeedWriteHooks = {
+  /** A push, after its file is stored and before its transaction. */
   beforeVersionCommit?: (info: { feed: string; packageId: string; version: string }) => Promise<void>;
   /** Inside a push's transaction, after its decision and before its writes (PostgreSQL tests: transactions that overlap). */
   afterCommitDecision?: (info: { feed: string; packageId: string; version: string }) => Promise<void>;
+  /** A change other than a push, after the gate and before its transaction. */
   beforeChangeCommit?: (info: { feed: string; packageId: string; action: CommitCheck["action"] }) => Promise<void>;
 };
 
