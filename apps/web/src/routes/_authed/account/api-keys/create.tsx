@@ -19,9 +19,10 @@ import { PackagesPickerField } from "../../../../components/keys/PackagesPicker"
 import { PageHeader } from "../../../../components/PageHeader";
 import { describeExpiry, expiryOptionLabel, globMatches, packageChoices, scopeLabels, type OwnedPackage } from "../../../../lib/keys";
 import { errorBox, textInput } from "../../../../lib/styles";
+import { revealOnce } from "../../../../lib/one-time-value";
 import { formErrorOf } from "../../../../lib/trpc-errors";
 import { usePageTitle } from "../../../../lib/use-page-title";
-import { useTRPC } from "../../../../trpc";
+import { useTRPC, type RouterOutputs } from "../../../../trpc";
 
 export const Route = createFileRoute("/_authed/account/api-keys/create")({
   loader: ({ context: { queryClient, trpc } }) => queryClient.ensureQueryData(trpc.keys.ownedPackages.queryOptions()),
@@ -51,15 +52,15 @@ function CreateKeyPage() {
 
   const create = useMutation(
     trpc.keys.create.mutationOptions({
-      // Not kept in the mutation cache once nobody observes it...
-      gcTime: 0,
-      onSuccess: ({ key, value }) => {
-        setRevealed({ name: key.name, value });
-        // ...and the observer lets go of it at once, so only our state has the value.
-        create.reset();
-        // Refetched now (the list is not on screen) so it is fresh when "Done" goes back to it.
-        void queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey(), refetchType: "all" });
-      },
+      // Only our state keeps the value: not the mutation cache, not the observer.
+      ...revealOnce(
+        ({ key, value }: RouterOutputs["keys"]["create"]) => {
+          setRevealed({ name: key.name, value });
+          // Refetched now (the list is not on screen) so it is fresh when "Done" goes back to it.
+          void queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey(), refetchType: "all" });
+        },
+        () => create.reset(),
+      ),
       onError: (error) => {
         setFormError(formErrorOf(error, FIELDS, (field, message) => form.setError(field, { type: "server", message })));
       },

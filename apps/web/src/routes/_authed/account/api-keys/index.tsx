@@ -9,9 +9,10 @@ import { PageHeader } from "../../../../components/PageHeader";
 import { MAIN_CONTENT_ID } from "../../../../components/SkipLink";
 import { activeLegacyKeyCount } from "../../../../lib/keys";
 import { primaryButton, secondaryButton, textInput } from "../../../../lib/styles";
+import { revealOnce } from "../../../../lib/one-time-value";
 import { errorMessage } from "../../../../lib/trpc-errors";
 import { usePageTitle } from "../../../../lib/use-page-title";
-import { useTRPC } from "../../../../trpc";
+import { useTRPC, type RouterOutputs } from "../../../../trpc";
 
 export const Route = createFileRoute("/_authed/account/api-keys/")({
   loader: ({ context: { queryClient, trpc } }) => queryClient.ensureQueryData(trpc.keys.list.queryOptions()),
@@ -60,15 +61,15 @@ function AccountApiKeysPage() {
   );
   const regenerate = useMutation(
     trpc.keys.regenerate.mutationOptions({
-      // Not kept in the mutation cache once nobody observes it...
-      gcTime: 0,
-      onSuccess: ({ key, value }) => {
-        setRevealed({ name: key.name, value });
-        // ...and the observer lets go of it at once, so only our state has the value.
-        regenerate.reset();
-        replaceKey(key);
-        finish("");
-      },
+      // Only our state keeps the value: not the mutation cache, not the observer.
+      ...revealOnce(
+        ({ key, value }: RouterOutputs["keys"]["regenerate"]) => {
+          setRevealed({ name: key.name, value });
+          replaceKey(key);
+          finish("");
+        },
+        () => regenerate.reset(),
+      ),
     }),
   );
 
