@@ -16,7 +16,8 @@ type Parts = { headers: Header[]; query: string[] };
 type Body = { body: Buffer; type: string };
 
 const b64 = (s: string) => Buffer.from(s, "latin1").toString("base64");
-const enc = encodeURIComponent;
+// Lone surrogates (from "\ud800" in the pools) cannot be percent-encoded; sent as U+FFFD.
+const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
 
 /** Odd path segments: percent-escapes that decode to nothing sensible, traversal, NUL, long. */
 const oddSegment = fc.constantFrom("%00", "%", "%zz", "%E0%A4%A", "..", "%2e%2e", "%2F", "a%2Fb", "%FF%FE", "x".repeat(600), "%C0%AF", "-", "@", "@x%2F", "%40scope%2Fname", "NUL%00x");

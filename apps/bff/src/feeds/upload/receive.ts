@@ -105,7 +105,8 @@ export async function receiveUpload(req: Request, res: Response, opts: { limitBy
     req.pause();
     await dispose();
     if (err instanceof AppError) refuse(err);
-    if (decoder && (err as { code?: string }).code?.startsWith("Z_")) {
+    // zlib's codes start Z_; brotli's are ERR__ERROR_FORMAT_… and ERR_BROTLI_… (found by the HTTP fuzz test).
+    if (decoder && /^(Z_|ERR__ERROR_|ERR_BROTLI)/.test((err as { code?: string }).code ?? "")) {
       refuse(new AppError("BAD_REQUEST", `The upload's ${req.get("content-encoding")} data is damaged or incomplete and cannot be decoded.`));
     }
     throw err;
