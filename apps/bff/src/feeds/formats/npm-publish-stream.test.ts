@@ -216,8 +216,20 @@ describe("caps", () => {
       const err = await errorOf(() => read(chunks, { maxJsonBytes: 4096 }));
       expect(err).toBeInstanceOf(TooLargeError);
       expect((err as TooLargeError).status).toBe(413);
-      expect(err.message).toBe("The request's JSON without the package tarball (manifest, readme, dist-tags) is larger than the 4 KiB limit of this feed.");
+      expect(err.message).toBe("The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the 4 KiB limit of this feed.");
     }
+  });
+
+  it("counts what values cost in memory, not only their text", async () => {
+    // JSON.parse turns 4 MiB of "[{},{},…]" into some 75 MiB of objects.
+    const objects = Buffer.from(`[${Array.from({ length: 100_000 }, () => "{}").join(",")}]`);
+    expect(objects.length).toBeLessThan(OPTS.maxJsonBytes / 3);
+    const err = await errorOf(() => read(objects));
+    expect(err).toBeInstanceOf(TooLargeError);
+    const text = Buffer.from(JSON.stringify({ readme: "r".repeat(OPTS.maxJsonBytes / 2) }));
+    const got = await read(text);
+    expect(got.value).toStrictEqual(JSON.parse(text.toString()));
+    await got.dispose();
   });
 
   it("refuses an attachment over its cap with 413 and removes the file", async () => {

@@ -150,6 +150,11 @@ const LITERALS = { 0x74: "true", 0x66: "false", 0x6e: "null" } as Record<number,
 const LITERAL_VALUES: Record<string, unknown> = { true: true, false: false, null: null };
 const SIMPLE_ESCAPES: Record<number, string> = { 0x22: '"', 0x5c: "\\", 0x2f: "/", 0x62: "\b", 0x66: "\f", 0x6e: "\n", 0x72: "\r", 0x74: "\t" };
 
+// A value costs memory beyond its text: "[{},{},…]" would otherwise build some 60 bytes of
+// objects per 3 bytes of JSON. Rough V8 sizes; a real manifest's overhead stays near its text size.
+const VALUE_COST = 16;
+const CONTAINER_COST = 48;
+
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 
 function setOwn(obj: Record<string, unknown>, key: string, value: unknown): void {
@@ -232,6 +237,8 @@ export class PublishBodyParser {
   /** Bytes seen, and bytes of attachment data among them: the difference is held in memory. */
   private seen = 0;
   private streamed = 0;
+  /** What values and containers cost in memory beyond their text (see VALUE_COST). */
+  private overhead = 0;
   // The string being read: where it goes, its parts so far, and an escape in progress.
   private target: "key" | "value" | "attachment" = "value";
   private parts: string[] = [];
@@ -347,10 +354,10 @@ export class PublishBodyParser {
 
   /** `at`: bytes of input consumed so far; all but the streamed attachment data is held. */
   private checkHeld(at: number): void {
-    const held = at - this.streamed;
+    const held = at - this.streamed + this.overhead;
     if (held > this.opts.maxJsonBytes) {
       throw new TooLargeError(
-        `The request's JSON without the package tarball (manifest, readme, dist-tags) is larger than the ${describeSize(this.opts.maxJsonBytes)} limit of this feed.`,
+        `The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the ${describeSize(this.opts.maxJsonBytes)} limit of this feed.`,
       );
     }
   }
@@ -363,6 +370,8 @@ export class PublishBodyParser {
   private startValue(b: number, at: number): void {
     if (b === 0x7b || b === 0x5b) {
       if (this.stack.length >= this.maxDepth) throw new FormatError(`The request body nests arrays and objects more than ${this.maxDepth} levels deep.`);
+      this.overhead += CONTAINER_COST;
+      this.checkHeld(at);
       if (b === 0x5b) {
         this.stack.push({ array: true, arr: [] });
         this.state = FIRST_IN_ARRAY;
@@ -422,6 +431,7 @@ export class PublishBodyParser {
   /** A complete value: into its container, or it is the root. */
   private emit(value: unknown): void {
     this.token = "";
+    this.overhead += VALUE_COST;
     const top = this.stack[this.stack.length - 1];
     if (!top) {
       this.root = value;

@@ -173,7 +173,7 @@ describe("a publish is streamed", () => {
     const f = buildNpmPublishBody({ name: "big-readme", version: "1.0.0", registry: w.registry, readme: "r".repeat(5 * MiB) });
     const res = await put("big-readme", { key: w.keys.full, send: Buffer.from(JSON.stringify(f.body)) });
     expect(res.status).toBe(413);
-    expect(res.error).toBe("The request's JSON without the package tarball (manifest, readme, dist-tags) is larger than the 4 MiB limit of this feed.");
+    expect(res.error).toBe("The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the 4 MiB limit of this feed.");
   });
 
   it("answers a gzip bomb with a valid key with 413, holding at most a few MiB", async () => {
