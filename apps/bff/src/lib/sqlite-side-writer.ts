@@ -124,7 +124,15 @@ export class SqliteSideWriter {
       this.pending.set(id, { resolve, reject });
       // Only while it owes an answer does the worker keep the process alive.
       worker.ref();
-      worker.postMessage({ id, ...job });
+      try {
+        worker.postMessage({ id, ...job });
+      } catch (e) {
+        // A row that cannot be copied to the thread fails this job alone (the access-log
+        // writer then splits the batch), and must not leave the worker holding the process.
+        this.pending.delete(id);
+        if (this.pending.size === 0) worker.unref();
+        reject(e as Error);
+      }
     });
   }
 

@@ -7,7 +7,9 @@ import type { Request, RequestHandler, Response } from "express";
 import { CAPTURE_RESPONSE_BODY, type RequestKeyInfo, type RequestUserInfo } from "../http/request-key.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { AccessLogInput, AccessLogWriter } from "./writer.ts";
+import { parseNpmPath } from "../feeds/npm/paths.ts";
 import { scrubKeys, scrubText, scrubUrl, scrubValue } from "./scrub.ts";
+import { decodeStorable, ESCAPED_NOTE, storableText, withoutCutSequence } from "./storable-text.ts";
 
 export const BODY_LOG_LIMIT = 64 * 1024;
 
@@ -20,31 +22,79 @@ const TEXT_TYPE = /^(text\/|application\/(json|xml|x-www-form-urlencoded|javascr
 
 const TRUNCATED = "… [truncated]";
 
-/** At most BODY_LOG_LIMIT bytes of UTF-8, the marker included. */
-export function truncate(text: string): string {
+/**
+ * At most BODY_LOG_LIMIT bytes of UTF-8: the text, then `tail` (notes and the truncation
+ * marker); text that does not fit is cut and marked.
+ */
+export function truncate(text: string, tail = ""): string {
   // A UTF-16 unit is at most 3 UTF-8 bytes: short texts need no encoding.
-  if (text.length * 3 <= BODY_LOG_LIMIT) return text;
+  if ((text.length + tail.length) * 3 <= BODY_LOG_LIMIT) return text + tail;
   const bytes = Buffer.from(text, "utf8");
-  if (bytes.length <= BODY_LOG_LIMIT) return text;
-  // Cutting mid-character leaves a U+FFFD (3 bytes) in place of 1 to 3 bytes: stay under.
-  const room = BODY_LOG_LIMIT - Buffer.byteLength(TRUNCATED) - 3;
-  return bytes.subarray(0, room).toString("utf8") + TRUNCATED;
+  if (bytes.length + Buffer.byteLength(tail) <= BODY_LOG_LIMIT) return text + tail;
+  const end = tail.endsWith(TRUNCATED) ? tail : tail + TRUNCATED;
+  const cut = withoutCutSequence(bytes.subarray(0, BODY_LOG_LIMIT - Buffer.byteLength(end)));
+  return Buffer.from(cut.buffer, cut.byteOffset, cut.byteLength).toString("utf8") + end;
+}
+
+/**
+ * Body bytes as the log keeps them: cut to BODY_LOG_LIMIT before anything is decoded (a
+ * 300 MB body costs 64 KiB of work), bytes that are not UTF-8 escaped, then scrubbed.
+ */
+function bodyText(bytes: Uint8Array, cutAlready: boolean, type: string, scrub: (text: string, type: string) => string): string {
+  const cut = cutAlready || bytes.length > BODY_LOG_LIMIT;
+  const { text, escaped } = decodeStorable(cut ? withoutCutSequence(bytes.subarray(0, BODY_LOG_LIMIT)) : bytes);
+  return truncate(scrub(text, type), (escaped ? ESCAPED_NOTE : "") + (cut ? TRUNCATED : ""));
 }
 
 const describeBinary = (type: string, size: number) => `[binary body: ${type || "no content type"}, ${size} bytes]`;
+const describeUpload = (u: UploadInfo) => `[package file: ${storableText(u.type).slice(0, 200)}, ${u.size} bytes, sha256 ${u.sha256}]`;
 
-function requestBodyOf(req: Request, res: Response): string | null {
+/**
+ * Feed requests whose body is a package file (NuGet push PUT, npm publish PUT, RubyGems
+ * push POST): never logged as text, whatever their Content-Type (docs/access-logs.md).
+ * On npm a PUT to a package's own URL is a publish or an edit of its document; the
+ * dist-tag and "-rev" PUTs never carry a tarball.
+ */
+function isUploadRoute(req: Request): boolean {
+  const [, ecosystem, , ...rest] = req.originalUrl.split("?")[0]!.split("/");
+  if (ecosystem === "nuget") return req.method === "PUT";
+  if (ecosystem === "rubygems") return req.method === "POST";
+  if (ecosystem !== "npm" || req.method !== "PUT") return false;
+  try {
+    const kind = parseNpmPath(`/${rest.join("/")}`)?.kind;
+    return kind !== "distTag" && kind !== "packageRev";
+  } catch {
+    return true;
+  }
+}
+
+/** A body with content that was not read (refused first): never read just to be logged. */
+const NOT_READ = "[body not read]";
+const hasBody = (req: Request) => Number(req.get("content-length")) > 0 || req.get("transfer-encoding") !== undefined;
+
+/** Upload bytes a handler kept in memory without describing them: described here, never shown. */
+function inMemoryUpload(req: Request, body: Buffer): boolean {
+  // An npm document edit (a deprecation, say) is JSON without a tarball: logged as text.
+  return !(req.originalUrl.startsWith("/npm/") && !body.includes('"_attachments"'));
+}
+
+function requestBodyOf(req: Request, res: Response, surface: Surface): string | null {
   const upload = res.locals.keyhouseUpload as UploadInfo | undefined;
-  if (upload) return `[package file: ${upload.type}, ${upload.size} bytes, sha256 ${upload.sha256}]`;
+  if (upload) return describeUpload(upload);
   const type = req.get("content-type") ?? "";
   const body: unknown = req.body;
-  if (body === undefined || body === null) return null;
+  const uploadRoute = surface === "feeds" && isUploadRoute(req);
+  if (body === undefined || body === null) return uploadRoute && hasBody(req) ? NOT_READ : null;
   if (Buffer.isBuffer(body)) {
     if (body.length === 0) return null;
-    return TEXT_TYPE.test(type) ? truncate(scrubText(body.toString("utf8"), type)) : describeBinary(type, body.length);
+    if (uploadRoute && inMemoryUpload(req, body)) {
+      return `[upload: ${storableText(type || "no content type").slice(0, 200)}, ${body.length} bytes, sha256 ${createHash("sha256").update(body).digest("hex")}]`;
+    }
+    return TEXT_TYPE.test(type) ? bodyText(body, false, type, scrubText) : describeBinary(type, body.length);
   }
+  // Parsed already (express.json, urlencoded, an npm document edit) within their limits; JSON.stringify escapes NUL and lone surrogates.
   if (typeof body === "object") return Object.keys(body).length ? truncate(JSON.stringify(scrubValue(body))) : null;
-  return typeof body === "string" && body ? truncate(scrubText(body, type)) : null;
+  return typeof body === "string" && body ? truncate(storableText(scrubText(body, type))) : null;
 }
 
 // Feed reads answer the same bytes to many clients (a packument, a service index, from
@@ -55,7 +105,6 @@ const SCRUBBED_MAX = 16;
 const scrubbedReads = new Map<string, { type: string; out: string }>();
 
 function scrubRead(text: string, type: string): string {
-  if (text.length > BODY_LOG_LIMIT) return scrubText(text, type);
   const hit = scrubbedReads.get(text);
   if (hit && hit.type === type) return hit.out;
   const out = scrubText(text, type);
@@ -64,12 +113,39 @@ function scrubRead(text: string, type: string): string {
   return out;
 }
 
-function responseBodyOf(text: string[] | null, type: string, binary: { length: number; hash: Hash | null }, feedRead: boolean): string | null {
-  if (text) {
-    const whole = text.length === 1 ? text[0]! : text.join("");
-    return truncate(feedRead ? scrubRead(whole, type) : scrubText(whole, type));
+type ResponseCapture = { chunks: Buffer[] | null; kept: number; cut: boolean; binaryLength: number; binaryHash: Hash | null };
+
+function responseBodyOf(r: ResponseCapture, type: string, feedRead: boolean): string | null {
+  if (r.chunks) return bodyText(r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks), r.cut, type, feedRead ? scrubRead : scrubText);
+  return r.binaryHash ? `${describeBinary(type, r.binaryLength).slice(0, -1)}, sha256 ${r.binaryHash.digest("hex")}]` : null;
+}
+
+/** The front of a response chunk, at most `room` bytes of it, copied (never the whole of a large chunk). */
+export function frontOf(chunk: unknown, encoding: unknown, room: number): { bytes: Buffer; more: boolean } | null {
+  if (typeof chunk === "string") {
+    // Any encoding takes at most 2 characters a byte (hex): encode only the front of a long string.
+    const front = chunk.length > room * 2 + 4 ? chunk.slice(0, room * 2 + 4) : chunk;
+    const bytes = Buffer.from(front, typeof encoding === "string" && Buffer.isEncoding(encoding) ? encoding : "utf8");
+    return { bytes: bytes.subarray(0, room), more: bytes.length > room || front.length < chunk.length };
   }
-  return binary.hash ? `${describeBinary(type, binary.length).slice(0, -1)}, sha256 ${binary.hash.digest("hex")}]` : null;
+  if (!(chunk instanceof Uint8Array)) return null;
+  return { bytes: Buffer.from(chunk.subarray(0, room)), more: chunk.byteLength > room };
+}
+
+/** Integer columns are 32-bit: a declared length past that (never received, or not yet) is stored as the largest they hold. */
+const INT_MAX = 2 ** 31 - 1;
+const storableInt = (n: number) => Math.min(INT_MAX, Math.max(0, Math.round(n) || 0));
+
+/** Every text the entry takes from the request, in a form both databases store. */
+function storable(entry: AccessLogInput): AccessLogInput {
+  const out = { ...entry };
+  for (const c of ["keyName", "keyHint", "username", "feed", "method", "path", "ip", "userAgent"] as const) {
+    const v = out[c];
+    if (typeof v === "string") out[c] = storableText(v);
+  }
+  out.bytesIn = storableInt(Number(out.bytesIn));
+  out.bytesOut = storableInt(Number(out.bytesOut));
+  return out;
 }
 
 function feedOf(surface: Surface, url: string): string | null {
@@ -91,10 +167,7 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
     const start = performance.now();
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
-    let responseText: string[] | null = null;
-    let responseLength = 0;
-    let binaryLength = 0;
-    let binaryHash: Hash | null = null;
+    const response: ResponseCapture = { chunks: null, kept: 0, cut: false, binaryLength: 0, binaryHash: null };
 
     // Response bodies are only kept when the key asks: the gate, which runs before any
     // write, calls this once it knows such a key (describeRequestKey); other requests
@@ -107,17 +180,20 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
         if (!chunk || typeof chunk === "function" || !(res.locals.keyhouseKey as RequestKeyInfo | undefined)?.logResponseBody) return;
         // Binary answers (package files) are described, not kept; the headers are set by the first write.
         if (!TEXT_TYPE.test(String(res.getHeader("content-type") ?? ""))) {
-          const bytes = typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" ? (encoding as BufferEncoding) : "utf8") : chunk instanceof Uint8Array ? chunk : null;
+          const bytes = typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" && Buffer.isEncoding(encoding) ? encoding : "utf8") : chunk instanceof Uint8Array ? chunk : null;
           if (bytes) {
-            binaryLength += bytes.byteLength;
-            (binaryHash ??= createHash("sha256")).update(bytes);
+            response.binaryLength += bytes.byteLength;
+            (response.binaryHash ??= createHash("sha256")).update(bytes);
           }
           return;
         }
-        if (responseLength > BODY_LOG_LIMIT) return;
-        const text = Buffer.isBuffer(chunk) ? chunk.toString("utf8") : String(chunk instanceof Uint8Array ? Buffer.from(chunk).toString("utf8") : typeof encoding === "string" && encoding !== "utf8" ? Buffer.from(chunk as string, encoding as BufferEncoding).toString("utf8") : chunk);
-        (responseText ??= []).push(text);
-        responseLength += text.length;
+        // Kept as bytes, and only up to the limit as they come: the rest is never copied or decoded.
+        if (response.cut) return;
+        const front = frontOf(chunk, encoding, BODY_LOG_LIMIT - response.kept);
+        if (!front) return;
+        if (front.bytes.length > 0) (response.chunks ??= []).push(front.bytes);
+        response.kept += front.bytes.length;
+        response.cut = front.more;
       };
       res.write = function (this: Response, chunk: unknown, ...rest: unknown[]) {
         keep(chunk, rest[0]);
@@ -156,9 +232,9 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
         ip: clientIp(req),
         userAgent: req.get("user-agent") ? scrubKeys(req.get("user-agent")!).slice(0, 512) : null,
         bytesIn: Number(req.get("content-length")) || 0,
-        bytesOut: Math.max(0, socket.bytesWritten - bytesBefore),
-        requestBody: withBodies && key.logRequestBody ? requestBodyOf(req, res) : null,
-        responseBody: withBodies && key.logResponseBody ? responseBodyOf(responseText, type, { length: binaryLength, hash: binaryHash }, surface === "feeds" && (req.method === "GET" || req.method === "HEAD")) : null,
+        bytesOut: socket.bytesWritten - bytesBefore,
+        requestBody: withBodies && key.logRequestBody ? requestBodyOf(req, res, surface) : null,
+        responseBody: withBodies && key.logResponseBody ? responseBodyOf(response, type, surface === "feeds" && (req.method === "GET" || req.method === "HEAD")) : null,
       });
       // This runs in an event listener, where a throw would end the process: an odd body
       // costs the entry its bodies, never the entry.
@@ -168,7 +244,7 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
       } catch {
         entry = { ...entryOf(false), requestBody: key.logRequestBody ? "[body could not be logged]" : null };
       }
-      writer.add(entry);
+      writer.add(storable(entry));
     };
     res.once("finish", finish);
     res.once("close", finish);

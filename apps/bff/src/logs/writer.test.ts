@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createTestDatabase, type TestDatabase } from "../test/database.ts";
+import { createDb } from "../db/client.ts";
+import { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
+import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { AccessLogWriter, type AccessLogInput } from "./writer.ts";
 
 let t: TestDatabase;
@@ -32,5 +34,48 @@ describe("AccessLogWriter", () => {
     expect(w.stats().dropped).toBe(2);
     expect(lines.join("\n")).toMatch(/queue is full; 1 entries dropped/);
     await w.close();
+  });
+});
+
+// One entry the database refuses must not cost the entries written with it (PRODUCT §13,
+// docs/access-logs.md): the batch is split until only that entry is left, and it is counted.
+describe("AccessLogWriter with an entry the database refuses", () => {
+  // Both databases refuse a row without its status (NOT NULL); PostgreSQL also refuses NUL in text.
+  const refused: [string, AccessLogInput][] = [
+    ["a row without a status", { ...entry(0), path: "/npm/npm/no-status", status: null as unknown as number }],
+    ...(testProvider === "postgres" ? [["NUL in a text column (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul\u0000byte" }] as [string, AccessLogInput]] : []),
+  ];
+  const paths = (): Promise<string[]> => t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/split/" } }, orderBy: { id: "asc" } }).then((rows) => rows.map((r) => r.path));
+  const ways: [string, () => SqliteSideWriter | undefined][] = [
+    ["through Prisma", () => undefined],
+    ...(testProvider === "sqlite" ? [["on the SQLite writer thread", () => new SqliteSideWriter(t.db)] as [string, () => SqliteSideWriter]] : []),
+  ];
+
+  for (const [way, sideWriter] of ways) {
+    it.each(refused)(`keeps every other entry of the batch ${way}: %s`, async (_what, poison) => {
+      await t.db.accessLogEntry.deleteMany({ where: { path: { startsWith: "/split/" } } });
+      const lines: string[] = [];
+      const sqlite = sideWriter();
+      const w = new AccessLogWriter(t.db, (l) => lines.push(l), { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 }, { disabled: false, ...(sqlite ? { sqlite } : {}) });
+      const good = Array.from({ length: 37 }, (_, i) => ({ ...entry(i), path: `/split/${String(i).padStart(2, "0")}` }));
+      for (const e of good.slice(0, 23)) w.add(e);
+      w.add(poison);
+      for (const e of good.slice(23)) w.add(e);
+      await w.close();
+      expect(await paths()).toEqual(good.map((e) => e.path));
+      expect(w.stats()).toMatchObject({ pending: 0, written: 37, poisoned: 1, dropped: 0 });
+      expect(lines.join("\n")).toMatch(/refused an entry/);
+    });
+  }
+
+  it("counts a database that does not answer as dropped, not as poisoned entries", async () => {
+    const unreachable = createDb(testProvider === "postgres" ? "postgresql://postgres:postgres@127.0.0.1:1/none" : "file:/nonexistent-dir/none.db");
+    const lines: string[] = [];
+    const w = new AccessLogWriter(unreachable, (l) => lines.push(l), { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 });
+    for (let i = 0; i < 4; i++) w.add(entry(i));
+    await w.drain();
+    expect(w.stats()).toMatchObject({ pending: 0, written: 0, dropped: 4, poisoned: 0 });
+    expect(lines.join("\n")).toMatch(/could not write 4 entries/);
+    await unreachable.$disconnect().catch(() => {});
   });
 });

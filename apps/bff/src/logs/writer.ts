@@ -2,6 +2,10 @@
 // transaction every FLUSH_MS or BATCH entries. The queue is bounded: past HIGH_WATER,
 // new key-authenticated requests wait for the writer (back-pressure); past MAX, entries
 // are dropped, but counted, logged and reported on /healthz — never silently.
+// A batch is all or nothing, so one entry the database refuses would cost every entry
+// written with it, other users' included: a refused batch is split in halves until only
+// that entry is left, which alone is lost and counted ("poisoned" on /healthz). A database
+// that does not answer is another matter: the batch is retried, then dropped and counted.
 import type { Db, Prisma } from "../db/client.ts";
 import { ACCESS_LOG_COLUMNS, type SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 
@@ -21,6 +25,8 @@ export class AccessLogWriter {
   dropped = 0;
   written = 0;
   failures = 0;
+  /** Entries the database refused on their own (each one tried alone), lost. */
+  poisoned = 0;
 
   constructor(
     private readonly db: Db,
@@ -81,23 +87,54 @@ export class AccessLogWriter {
     }
   }
 
+  private insert(batch: AccessLogInput[]): Promise<unknown> {
+    return (async () => {
+      if (this.sqlite && (await this.sqlite.available())) await this.sqlite.insertAccessLog(batch as Record<string, unknown>[]);
+      else await insertEntries(this.db, batch);
+    })().then(
+      () => null,
+      (e: unknown) => e ?? new Error("The access-log write failed."),
+    );
+  }
+
+  /** Whether the database answers at all: if it does, a failed write was refused for what it held. */
+  private answers(): Promise<boolean> {
+    return this.db.$queryRawUnsafe("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+  }
+
   private async write(batch: AccessLogInput[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
-      try {
-        if (this.sqlite && (await this.sqlite.available())) await this.sqlite.insertAccessLog(batch as Record<string, unknown>[]);
-        else await insertEntries(this.db, batch);
+      const error = await this.insert(batch);
+      if (!error) {
         this.written += batch.length;
         return;
-      } catch (e) {
-        this.failures++;
-        if (attempt >= 3) {
-          this.dropped += batch.length;
-          this.log(`Access log: could not write ${batch.length} entries (${(e as Error).message.split("\n")[0]}); ${this.dropped} dropped so far.`);
-          return;
-        }
-        await new Promise((r) => setTimeout(r, 100 * attempt));
       }
+      this.failures++;
+      if (await this.answers()) return this.split(batch, error);
+      if (attempt >= 3) {
+        this.dropped += batch.length;
+        this.log(`Access log: could not write ${batch.length} entries (${reason(error)}); ${this.dropped} dropped so far.`);
+        return;
+      }
+      await new Promise((r) => setTimeout(r, 100 * attempt));
     }
+  }
+
+  /** A batch the database refused: each half written on its own, down to the one entry at fault. */
+  private async split(batch: AccessLogInput[], error: unknown): Promise<void> {
+    if (batch.length === 1) {
+      this.poisoned++;
+      // What identifies the entry, never its texts: the reason is the database's first line.
+      const e = batch[0]!;
+      this.log(`Access log: the database refused an entry (key ${e.keyId ?? "none"}, ${String(e.method).slice(0, 16)}, status ${e.status}, at ${e.at ? new Date(e.at).toISOString() : "now"}): ${reason(error)}; ${this.poisoned} refused so far.`);
+      return;
+    }
+    const half = Math.ceil(batch.length / 2);
+    await this.write(batch.slice(0, half));
+    await this.write(batch.slice(half));
   }
 
   private release(): void {
@@ -119,8 +156,14 @@ export class AccessLogWriter {
   }
 
   stats() {
-    return { pending: this.queue.length, written: this.written, dropped: this.dropped, writeFailures: this.failures };
+    return { pending: this.queue.length, written: this.written, dropped: this.dropped, poisoned: this.poisoned, writeFailures: this.failures };
   }
+}
+
+/** The database's own words, short: Prisma puts them on the last line of its message. */
+function reason(error: unknown): string {
+  const lines = String((error as Error)?.message ?? error).split("\n").map((l) => l.trim()).filter(Boolean);
+  return (lines[lines.length - 1] ?? "unknown error").slice(0, 300);
 }
 
 type Provider = "sqlite" | "postgres";
