@@ -77,8 +77,12 @@ export async function readPublishBody(source: string | Readable, opts: PublishBo
   };
   try {
     for await (const chunk of stream) {
-      parser.write(typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer));
-      await writer.drain(parser.pending);
+      const bytes = typeof chunk === "string" ? Buffer.from(chunk) : (chunk as Buffer);
+      // Decoded bytes wait in memory only until the next drain: a piece of input at a time.
+      for (let i = 0; i < bytes.length; i += READ_CHUNK) {
+        parser.write(bytes.subarray(i, i + READ_CHUNK));
+        await writer.drain(parser.pending);
+      }
     }
     const value = parser.end();
     await writer.drain(parser.pending);
@@ -239,9 +243,9 @@ export class PublishBodyParser {
   private streamed = 0;
   /** What values and containers cost in memory beyond their text (see VALUE_COST). */
   private overhead = 0;
-  // The string being read: where it goes, its parts so far, and an escape in progress.
+  // The string being read: where it goes, its text so far, and an escape in progress.
   private target: "key" | "value" | "attachment" = "value";
-  private parts: string[] = [];
+  private text = "";
   private decoder = new StringDecoder("utf8");
   private base64: Base64Decoder | undefined;
   /** -1: no escape; 0: after "\"; 1-4: hex digits of "\u" read so far + 1. */
@@ -456,8 +460,7 @@ export class PublishBodyParser {
       return;
     }
     for (let j = from; j < to; j++) if (buf[j]! < 0x20) throw this.unexpected(buf[j]!, base + j);
-    this.parts.push(this.decoder.write(buf.subarray(from, to)));
-    if (this.parts.length > 64) this.parts = [this.parts.join("")];
+    this.text += this.decoder.write(buf.subarray(from, to));
     this.checkHeld(base + to);
   }
 
@@ -502,7 +505,7 @@ export class PublishBodyParser {
       return;
     }
     // A partial UTF-8 sequence cut by an escape is invalid: end() turns it into U+FFFD, as toString would.
-    this.parts.push(this.decoder.end(), ch);
+    this.text += this.decoder.end() + ch;
   }
 
   private endString(): void {
@@ -514,9 +517,8 @@ export class PublishBodyParser {
       this.emit(dec.file);
       return;
     }
-    this.parts.push(this.decoder.end());
-    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join("");
-    this.parts = [];
+    const text = this.text + this.decoder.end();
+    this.text = "";
     if (this.target === "key") {
       const top = this.stack[this.stack.length - 1]!;
       if (!top.array) top.key = text;
