@@ -19,6 +19,7 @@ export function pushGem(services: Services): RequestHandler[] {
       const feed = await gemFeed(services, req);
       await services.feedAccess.checkBeforeUpload(req, res, feed, "push");
       const upload = await receiveUpload(req, res, { limitBytes: services.config.maxUploadBytes, tmpDir: uploadTmpDir(services.config) });
+      let title: string;
       try {
         if (upload.size === 0) {
           throw badRequest("The request has no gem in its body. Push a file built by `gem build` with `gem push NAME-VERSION.gem --host URL`.");
@@ -44,10 +45,12 @@ export function pushGem(services: Services): RequestHandler[] {
           },
           services.hooks,
         );
-        sendSuccess(res, `Successfully registered gem: ${gemTitle(name, gem.version, gem.platform)}`);
+        title = gemTitle(name, gem.version, gem.platform);
       } finally {
+        // The temporary file is gone before the answer is sent.
         await upload.dispose();
       }
+      sendSuccess(res, `Successfully registered gem: ${title}`);
     },
   ];
 }

@@ -133,7 +133,7 @@ describe("MAX_UPLOAD_MB on the gem feed", () => {
   afterAll(() => small.close());
 
   it("refuses a body declared over it with 413 at once, and a chunked one once it passes it", async () => {
-    for (const headers of [{ "content-length": String(64 * MiB) }, {}]) {
+    for (const headers of [{ "content-length": String(64 * MiB) }, {}] as Record<string, string>[]) {
       const answer = await sendUpload(`${small.url}/api/v1/gems`, {
         method: "POST",
         headers: { "content-type": "application/octet-stream", authorization: key, ...headers },

@@ -6,6 +6,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { createWriteStream } from "node:fs";
 import { mkdir, rm } from "node:fs/promises";
+import { once } from "node:events";
 import path from "node:path";
 import { Transform, type TransformCallback } from "node:stream";
 import { pipeline } from "node:stream/promises";
@@ -97,12 +98,16 @@ export async function receiveUpload(req: Request, res: Response, opts: { limitBy
   };
   req.once("error", interrupted);
   req.once("close", interrupted);
+  // The client may have gone already (while the gate or mkdir awaited): then no event comes.
+  if (req.destroyed) interrupted();
   req.pipe(raw);
   try {
     await written;
   } catch (err) {
     req.unpipe(raw);
     req.pause();
+    // The file may still be opening: removing it before then would leave it behind.
+    if (!out.closed) await once(out, "close").catch(() => {});
     await dispose();
     if (err instanceof AppError) refuse(err);
     // zlib's codes start Z_; brotli's are ERR__ERROR_FORMAT_… and ERR_BROTLI_… (found by the HTTP fuzz test).

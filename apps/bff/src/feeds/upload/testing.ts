@@ -77,7 +77,9 @@ export function sendUpload(url: string, init: { method: string; headers: Record<
       req.destroy();
       resolve({ ...answer, sent: produced(), arrayBuffersGrowth: peak.arrayBuffers - before.arrayBuffers, rssGrowth: peak.rss - before.rss });
     };
+    let answered = false;
     req.on("response", (res) => {
+      answered = true;
       let text = "";
       res.setEncoding("utf8");
       res.on("data", (c: string) => (text += c));
@@ -87,7 +89,7 @@ export function sendUpload(url: string, init: { method: string; headers: Record<
     });
     // Writing into a socket the server closed fails (EPIPE, ECONNRESET): expected once it answered.
     req.on("error", (err) => {
-      if (!settled && !req.res) {
+      if (!settled && !answered) {
         clearInterval(sampler);
         settled = true;
         reject(err);
