@@ -1,6 +1,7 @@
 import { EXPIRY_WARNING_DAYS, MESSAGES } from "./constants.ts";
 import type { Api, KeyKind, Scope } from "./constants.ts";
 import { matchesAnyPackage } from "./glob.ts";
+import { packageIdsOnFeed } from "./package-entries.ts";
 import { daysLeftUntil, isExpired, pluralDays } from "./key-status.ts";
 
 // PRODUCT §4 as one pure function. Feeds, the Native API and the management API all
@@ -131,7 +132,8 @@ function checkScope(key: KeyFacts, req: FeedRequest): Denial | null {
 
 function checkPackage(key: KeyFacts, req: FeedRequest): Denial | null {
   if (key.kind !== "scoped" || req.action === "upload" || req.packageId === undefined) return null;
-  return matchesAnyPackage(req.packageId, key.packages, key.globs)
+  // Explicit packages count on their own feed only; globs on any feed the key may use.
+  return matchesAnyPackage(req.packageId, packageIdsOnFeed(key.packages, req.feed), key.globs)
     ? null
     : deny("package", `This API key is not allowed for package "${req.packageId}".`);
 }

@@ -3,6 +3,7 @@ export * from "./crc32.ts";
 export * from "./base62.ts";
 export * from "./key-format.ts";
 export * from "./glob.ts";
+export * from "./package-entries.ts";
 export * from "./key-status.ts";
 export * from "./schemas.ts";
 export * from "./authorize.ts";

@@ -3,9 +3,11 @@
 // the same transaction. A key that is not the caller's is reported exactly like a key
 // that does not exist.
 import {
+  boundPackageEntry,
   expiresAtFrom,
   generateKeyValue,
   keyHint,
+  parsePackageEntry,
   type CreateKeyOutput,
   type UpdateKeyPackagesOutput,
 } from "@keyhouse/shared";
@@ -71,20 +73,35 @@ export async function listOwnedPackages(db: Db, userId: number) {
   return rows.map((r) => ({ id: r.id, name: r.name, feed: r.feed.name, feedType: r.feed.type }));
 }
 
-/** Explicit package ids must be packages the owner owns; answers them as first pushed. */
+/**
+ * Explicit packages must be packages the owner owns, and are bound to their feed
+ * (docs/authorization.md): answers "feed/id" entries, ids as first pushed. An id alone
+ * stands for that id on each feed where the owner owns it (the wizard lists a name once
+ * with all its feeds); "feed/id" for that feed only.
+ */
 async function checkOwnedPackages(tx: Tx, ownerId: number, names: string[]): Promise<string[]> {
   if (names.length === 0) return [];
-  const lower = [...new Set(names.map((n) => n.toLowerCase()))];
-  const owned = await tx.package.findMany({ where: { nameLower: { in: lower }, owners: { some: { userId: ownerId } } }, select: { name: true, nameLower: true } });
-  const byLower = new Map(owned.map((p) => [p.nameLower, p.name]));
-  const missing = names.filter((n) => !byLower.has(n.toLowerCase()));
+  const wanted = names.map((name) => ({ name, ...parsePackageEntry(name) }));
+  const lower = [...new Set(wanted.map((w) => w.id.toLowerCase()))];
+  const owned = await tx.package.findMany({
+    where: { nameLower: { in: lower }, owners: { some: { userId: ownerId } } },
+    select: { name: true, nameLower: true, feed: { select: { name: true } } },
+    orderBy: [{ feed: { name: "asc" } }],
+  });
+  const entries = new Set<string>();
+  const missing: string[] = [];
+  for (const w of wanted) {
+    const matches = owned.filter((p) => p.nameLower === w.id.toLowerCase() && (w.feed === null || p.feed.name.toLowerCase() === w.feed.toLowerCase()));
+    if (matches.length === 0) missing.push(w.name);
+    for (const p of matches) entries.add(boundPackageEntry(p.feed.name, p.name));
+  }
   if (missing.length) {
     throw new AppError(
       "BAD_REQUEST",
       `You do not own ${missing.length === 1 ? "the package" : "these packages"}: ${missing.map((n) => `"${n}"`).join(", ")}. Choose from the packages you own, or use a glob pattern.`,
     );
   }
-  return [...new Set(lower.map((l) => byLower.get(l)!))];
+  return [...entries];
 }
 
 function globList(glob: string | undefined): string[] {

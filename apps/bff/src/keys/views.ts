@@ -1,5 +1,5 @@
 // The one shape in which a key leaves the server (never with its value or hash).
-import { APIS, KEY_KINDS, SCOPES, keyStatus, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
+import { APIS, KEY_KINDS, SCOPES, keyStatus, packageIdsOf, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
 import { z } from "zod";
 import type { Prisma } from "../db/client.ts";
 
@@ -75,6 +75,9 @@ export function toKeyView(row: KeyRow, now = new Date()): KeyView {
     owner: row.owner,
     user: row.user,
     ...keyLists(row),
+    // Stored bound to their feeds ("feed/id"); people, the wizard and ProGet-shaped answers
+    // deal in ids, which the wizard lists with the feeds the owner has them on.
+    packages: packageIdsOf(keyLists(row).packages),
     expiryDays: row.expiryDays,
     expiresAt: row.expiresAt,
     logRequestBody: row.logRequestBody,

@@ -1,6 +1,6 @@
 // What the notices say. They describe the key (name, packages, scopes, expiry) and
 // never contain its value.
-import { SCOPE_LABELS, type Scope } from "@keyhouse/shared";
+import { packageIdsOf, SCOPE_LABELS, type Scope } from "@keyhouse/shared";
 import { keyLists } from "../keys/views.ts";
 
 export type Message = { kind: string; subject: string; body: string };
@@ -18,7 +18,7 @@ export type KeyFactsForMail = {
 /** The facts a notice tells, from a key row (lists still JSON text). */
 export function keyMailFacts(row: Parameters<typeof keyLists>[0] & { name: string; kind: string; expiresAt: Date | null; hint: string }): KeyFactsForMail {
   const l = keyLists(row);
-  return { name: row.name, kind: row.kind, scopes: l.scopes, packages: l.packages, globs: l.globs, expiresAt: row.expiresAt, hint: row.hint };
+  return { name: row.name, kind: row.kind, scopes: l.scopes, packages: packageIdsOf(l.packages), globs: l.globs, expiresAt: row.expiresAt, hint: row.hint };
 }
 
 const day = (d: Date) => d.toISOString().slice(0, 10);

@@ -1,7 +1,7 @@
 // SearchQueryService: the feed's listed packages whose id or metadata match the query,
 // limited to the ids the caller's key may read. Feeds here hold hundreds of packages, not
 // millions, so matching runs over the feed's rows in memory, with exact id hits first.
-import { matchesAnyPackage } from "@keyhouse/shared";
+import { matchesAnyPackage, packageIdsOnFeed } from "@keyhouse/shared";
 import type { Request, RequestHandler } from "express";
 import { AppError } from "../../errors.ts";
 import { presentedKey } from "../../http/present-key.ts";
@@ -66,13 +66,15 @@ function matches(terms: Term[], name: string, meta: NuspecFields): boolean {
 }
 
 /** Which ids the presented key may read: a scoped key only its packages; other keys and anonymous reads all. */
-async function readableIds(services: Services, req: Request): Promise<(id: string) => boolean> {
+async function readableIds(services: Services, req: Request, feed: string): Promise<(id: string) => boolean> {
   const presented = presentedKey(req, { kind: "feed", feed: "nuget", read: true });
   if (!presented) return () => true;
   const found = await services.keys.lookup(presented.value);
   if (found.status !== "found" || found.key.facts.kind !== "scoped") return () => true;
   const { packages, globs } = found.key.facts;
-  return (id) => matchesAnyPackage(id, packages, globs);
+  // Packages chosen by name count on their own feed only.
+  const onFeed = packageIdsOnFeed(packages, feed);
+  return (id) => matchesAnyPackage(id, onFeed, globs);
 }
 
 export function searchHandler(services: Services): RequestHandler {
@@ -83,7 +85,7 @@ export function searchHandler(services: Services): RequestHandler {
     const take = count(req, "take", DEFAULT_TAKE, MAX_TAKE);
     const prerelease = /^true$/i.test(param(req, "prerelease") ?? "");
     const terms = parseQuery(param(req, "q") ?? "");
-    const mayRead = await readableIds(services, req);
+    const mayRead = await readableIds(services, req, feed.name);
 
     const packages = await services.db.package.findMany({
       where: { feedId: feed.id, versions: { some: { listed: true } } },

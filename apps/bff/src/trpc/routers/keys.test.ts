@@ -201,7 +201,8 @@ describe("keys.create", () => {
   it("stores package ids with the casing they were first pushed with, once each", async () => {
     const out = await as(alice).keys.create({ name: "casing", scopes: ["update"], packages: ["contoso.core", "@CONTOSO/CORE", "CONTOSO.CORE", "shared.lib"] });
     expect(out.key.packages).toEqual(["Contoso.Core", "@contoso/core", "Shared.Lib"]);
-    expect(JSON.parse((await keyRow(out.key.id))!.packages)).toEqual(["Contoso.Core", "@contoso/core", "Shared.Lib"]);
+    // Stored bound to the feed each is owned on (docs/authorization.md).
+    expect(JSON.parse((await keyRow(out.key.id))!.packages)).toEqual(["nuget/Contoso.Core", "npm/@contoso/core", "nuget/Shared.Lib"]);
     // A package with two owners may be named by either.
     const bobs = await as(bob).keys.create({ name: "shared", scopes: ["update"], packages: ["SHARED.LIB"] });
     expect(bobs.key.packages).toEqual(["Shared.Lib"]);
@@ -212,7 +213,7 @@ describe("keys.create", () => {
     const audit = await auditFor(out.key.id);
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: "key.created", actorId: alice.id, actorName: "alice", keyName: "Audited", ownerId: alice.id, ip: IP });
-    expect(JSON.parse(audit[0]!.details)).toEqual({ scopes: ["push", "update"], packages: ["Contoso.Web"], globs: ["Contoso.*"], expiresInDays: 90 });
+    expect(JSON.parse(audit[0]!.details)).toEqual({ scopes: ["push", "update"], packages: ["nuget/Contoso.Web"], globs: ["Contoso.*"], expiresInDays: 90 });
 
     const notices = await noticesFor(out.key.id);
     expect(notices).toHaveLength(1);
@@ -311,13 +312,13 @@ describe("keys.updatePackages", () => {
     expect(out).toMatchObject({ id: made.key.id, packages: ["Contoso.Web", "@contoso/core"], globs: ["Contoso.*"], scopes: ["push"], name: "edit me" });
     expectNoSecretFields(out);
     const after = (await keyRow(made.key.id))!;
-    expect(JSON.parse(after.packages)).toEqual(["Contoso.Web", "@contoso/core"]);
+    expect(JSON.parse(after.packages)).toEqual(["nuget/Contoso.Web", "npm/@contoso/core"]);
     expect(JSON.parse(after.globs)).toEqual(["Contoso.*"]);
     expect(after.secretHash).toBe(before.secretHash);
     expect(after.expiresAt).toEqual(before.expiresAt);
     const audit = await auditFor(made.key.id);
     expect(audit.map((a) => a.action)).toEqual(["key.created", "key.updated"]);
-    expect(JSON.parse(audit[1]!.details)).toEqual({ packages: ["Contoso.Web", "@contoso/core"], globs: ["Contoso.*"] });
+    expect(JSON.parse(audit[1]!.details)).toEqual({ packages: ["nuget/Contoso.Web", "npm/@contoso/core"], globs: ["Contoso.*"] });
 
     // Dropping the glob while keeping packages.
     const again = await as(alice).keys.updatePackages({ id: made.key.id, packages: ["Contoso.Core"], glob: null });
