@@ -173,6 +173,11 @@ describe("search", () => {
     const legacy = await w.legacyKey();
     expect((await search("q=&prerelease=true", legacy)).totalHits).toBe(4);
   });
+
+  it("counts packages chosen on another feed for nothing here", async () => {
+    const elsewhere = await w.key({ packages: ["other/Contoso.Web", "main/Fabrikam.Logging"] });
+    expect((await search("q=&prerelease=true", elsewhere)).data.map((d) => d.id)).toEqual(["Fabrikam.Logging"]);
+  });
 });
 
 describe("odd requests", () => {
