@@ -151,7 +151,7 @@ const damage = fc.oneof(
 
 const extraHeaders = fc.array(
   fc.oneof(
-    fc.constantFrom<Header>(["X-Fuzz-Pad", "a".repeat(9000)], ["Cookie", `x=${"b".repeat(6000)}`], ["Accept", "*/*"], ["Accept", "application/vnd.npm.install-v1+json"], ["Accept-Encoding", "gzip, br"], ["X-Forwarded-For", "1.2.3.4"], ["Transfer-Encoding", "identity"], ["Expect", "100-continue"], ["If-None-Match", '"x"'], ["Range", "bytes=0-10"], ["Origin", "http://evil.example"], ["X-Csrf-Token", "nope"]),
+    fc.constantFrom<Header>(["X-Fuzz-Pad", "a".repeat(9000)], ["Cookie", `x=${"b".repeat(6000)}`], ["Accept", "*/*"], ["Accept", "application/vnd.npm.install-v1+json"], ["Accept-Encoding", "gzip, br"], ["X-Forwarded-For", "1.2.3.4"], ["Transfer-Encoding", "identity"], ["Expect", "100-continue"], ["If-None-Match", '"x"'], ["Range", "bytes=0-10"], ["Range", "bytes=999999-"], ["Range", "bytes=5-1,x"], ["Origin", "http://evil.example"], ["X-Csrf-Token", "nope"]),
     fc.tuple(fc.constantFrom("User-Agent", "Referer", "Npm-Command", "X-NuGet-Protocol-Version", "Accept"), fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, "?"))),
     fc.constant<Header>(["X-Latin1", "\u00e9\u00ff\u0080\u00c3("]),
   ),

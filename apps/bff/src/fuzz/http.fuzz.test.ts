@@ -42,7 +42,7 @@ async function check(surface: string, r: FuzzRequest): Promise<void> {
   const counts = tally.get(surface) ?? new Map<string, number>();
   tally.set(surface, counts);
   const key = "error" in a ? "no answer" : a.status === 0 ? "not sent" : String(a.status);
-  if (VERBOSE && !("error" in a)) console.log(`${a.status} ${describeRequest(r).split("\n")[0]} → ${a.body.slice(0, 160)}`);
+  if (VERBOSE && !("error" in a)) console.log(`${a.status} ${describeRequest(r).split("\n")[0]} → ${a.body.slice(0, 160)}${w.server.logs.slice(seen).map((l) => `\n  server log: ${l.slice(0, 300)}`).join("")}`);
   counts.set(key, (counts.get(key) ?? 0) + 1);
   if ("error" in a) throw new Error(`${a.error}\n${describeRequest(r)}`);
   if (a.status >= 500) throw new Error(`answered ${a.status}: ${a.body.slice(0, 500)}\n${describeRequest(r)}`);

@@ -5,6 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createFeed, createUser, grantFeed } from "../db/factories.ts";
+import { buildNpmPublishBody } from "../feeds/formats/npm.fixtures.ts";
+import { buildNupkg, nugetPushBody } from "../feeds/formats/nuget.fixtures.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { startServer, TEST_PASSWORD, TEST_SECRET, testConfig } from "../test/server.ts";
 import { internalErrors } from "./log-lines.ts";
@@ -21,6 +23,10 @@ beforeAll(async () => {
   const alice = await createUser(t.db, { username: "alice", password: TEST_PASSWORD });
   const rb = await createFeed(t.db, { name: "rb", type: "rubygems" });
   await grantFeed(t.db, alice.id, rb.id);
+  const nu = await createFeed(t.db, { name: "nu", type: "nuget" });
+  await grantFeed(t.db, alice.id, nu.id);
+  const js = await createFeed(t.db, { name: "js", type: "npm" });
+  await grantFeed(t.db, alice.id, js.id);
   key = (await createApiKey(t.db, TEST_SECRET, { ownerId: alice.id, scopes: ["push", "update", "unlist"] })).value;
   server = await startServer(t.db, testConfig({ provider: testProvider, dataDir }));
 });
@@ -47,5 +53,33 @@ describe("HTTP fuzz regressions", () => {
     });
     expect("status" in answer && { status: answer.status, body: answer.body.trim() }).toEqual({ status: 400, body: "The upload's br data is damaged or incomplete and cannot be decoded." });
     expect(internalErrors(server.logs.slice(seen))).toEqual([]);
+  });
+
+  // Seed 3 found a .nupkg download with Transfer-Encoding: identity that Node's parser
+  // refused mid-send, and the server logged the store's file as missing: any error of the
+  // send was taken for a missing file. A range past the end is the deterministic case.
+  describe("package downloads whose sending fails for a reason other than a missing file", () => {
+    const nupkgPath = "/nuget/nu/v3-flatcontainer/fuzz.core/1.0.0/fuzz.core.1.0.0.nupkg";
+    const get = (p: string, headers: [string, string][]) => send(new URL(server.url), { label: "download", method: "GET", path: p, headers });
+
+    it("a range past the end of a .nupkg gets a 416, not a 500 that blames the store", async () => {
+      const { body, contentType } = nugetPushBody(buildNupkg({ id: "Fuzz.Core", version: "1.0.0" }));
+      const pushed = await fetch(`${server.url}/nuget/nu/api/v2/package`, { method: "PUT", headers: { "x-nuget-apikey": key, "content-type": contentType }, body });
+      expect(pushed.status).toBe(201);
+      const seen = server.logs.length;
+      const answer = await get(nupkgPath, [["X-NuGet-ApiKey", key], ["Range", "bytes=999999-"]]);
+      expect("status" in answer && answer.status).toBe(416);
+      expect(server.logs.slice(seen)).toEqual([]);
+    });
+
+    it("a range past the end of an npm tarball gets a 416, not a 404 that blames the store", async () => {
+      const fixture = buildNpmPublishBody({ name: "range-pkg", version: "1.0.0", registry: `${server.url}/npm/js/` });
+      const published = await fetch(`${server.url}/npm/js/range-pkg`, { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(fixture.body) });
+      expect(published.status).toBe(201);
+      const seen = server.logs.length;
+      const answer = await get("/npm/js/range-pkg/-/range-pkg-1.0.0.tgz", [["Authorization", `Bearer ${key}`], ["Range", "bytes=999999-"]]);
+      expect("status" in answer && answer.status).toBe(416);
+      expect(server.logs.slice(seen)).toEqual([]);
+    });
   });
 });

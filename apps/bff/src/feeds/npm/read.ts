@@ -75,8 +75,9 @@ export async function getTarball(ctx: NpmContext, name: string, file: string): P
         headers: { "Content-Type": "application/octet-stream", "Cache-Control": "private, max-age=86400", ...packageFileHeaders(file) },
       },
       (err?: Error) => {
-        if (!err) return resolve();
-        if (res.headersSent) return resolve();
+        if (!err || res.headersSent || res.destroyed) return resolve();
+        // Only a file that is not there is the store's fault; a range past the end (416) is the request's.
+        if ((err as NodeJS.ErrnoException).code !== "ENOENT") return reject(err);
         services.log(`npm tarball ${row.filePath} could not be sent: ${err.message}`);
         reject(notFound(`The file of version ${version} of package "${name}" is missing from the package store. Ask an administrator to restore it.`));
       },

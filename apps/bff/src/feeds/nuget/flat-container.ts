@@ -62,7 +62,10 @@ function sendPackage(services: Services, res: Response, next: NextFunction, abs:
       },
     },
     (err) => {
-      if (err && !res.headersSent) next(missingFile(services, rel));
+      if (!err || res.headersSent || res.destroyed) return;
+      // Only a file that is not there is the store's fault; a range past the end (416) is the request's.
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") return next(missingFile(services, rel));
+      next(err);
     },
   );
 }
