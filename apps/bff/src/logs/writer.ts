@@ -27,6 +27,7 @@ export class AccessLogWriter {
   failures = 0;
   /** Entries the database refused on their own (each one tried alone), lost. */
   poisoned = 0;
+  private lastRefusal = "";
 
   constructor(
     private readonly db: Db,
@@ -74,7 +75,7 @@ export class AccessLogWriter {
     while (this.writing) await this.writing;
     if (this.queue.length === 0) return this.release();
     const batch = this.queue.splice(0, this.limits.batch);
-    this.writing = this.write(batch);
+    this.writing = this.writeBatch(batch);
     try {
       await this.writing;
     } finally {
@@ -105,6 +106,17 @@ export class AccessLogWriter {
     );
   }
 
+  /** Writes a batch; what the database refused is told in one line per batch, not one per entry. */
+  private async writeBatch(batch: AccessLogInput[]): Promise<void> {
+    const before = this.poisoned;
+    this.lastRefusal = "";
+    await this.write(batch);
+    const refused = this.poisoned - before;
+    if (refused > 0) {
+      this.log(`Access log: the database refused ${refused} of ${batch.length} entries, each tried on its own (the last: ${this.lastRefusal}); the others were written; ${this.poisoned} refused so far.`);
+    }
+  }
+
   private async write(batch: AccessLogInput[]): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       const error = await this.insert(batch);
@@ -127,9 +139,9 @@ export class AccessLogWriter {
   private async split(batch: AccessLogInput[], error: unknown): Promise<void> {
     if (batch.length === 1) {
       this.poisoned++;
-      // What identifies the entry, never its texts: the reason is the database's first line.
+      // What identifies the entry, never its texts (they are what the database choked on).
       const e = batch[0]!;
-      this.log(`Access log: the database refused an entry (key ${e.keyId ?? "none"}, ${String(e.method).slice(0, 16)}, status ${e.status}, at ${e.at ? new Date(e.at).toISOString() : "now"}): ${reason(error)}; ${this.poisoned} refused so far.`);
+      this.lastRefusal = `key ${e.keyId ?? "none"}, ${String(e.method).slice(0, 16)}, status ${e.status}, at ${e.at ? new Date(e.at).toISOString() : "now"}: ${reason(error)}`;
       return;
     }
     const half = Math.ceil(batch.length / 2);
