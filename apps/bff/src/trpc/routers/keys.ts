@@ -41,6 +41,15 @@ export const keysRouter = router({
     .output(z.array(z.object({ id: z.number(), name: z.string(), feed: z.string(), feedType: z.string() })))
     .query(({ ctx }) => listOwnedPackages(ctx.db, ctx.user.id)),
 
+  /** What the "How to use" snippets need: PUBLIC_URL (null: the SPA uses its own origin) and the feeds. */
+  usage: protectedProcedure
+    .input(z.void())
+    .output(z.object({ publicUrl: z.string().nullable(), feeds: z.array(z.object({ name: z.string(), type: z.string() })) }))
+    .query(async ({ ctx }) => ({
+      publicUrl: ctx.config.publicUrl?.replace(/\/+$/, "") ?? null,
+      feeds: await ctx.db.feed.findMany({ select: { name: true, type: true }, orderBy: { name: "asc" } }),
+    })),
+
   /** The only answer, with regenerate's, that carries a key value. */
   create: ownerProcedure
     .input(createKeyInputSchema)

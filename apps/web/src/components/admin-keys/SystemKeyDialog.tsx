@@ -3,6 +3,7 @@ import { useId, useState, type RefObject } from "react";
 import type { AdminKeyOptions, AdminKeyRow } from "../../lib/admin-keys/format";
 import { useTRPC } from "../../trpc";
 import { KeyReveal } from "../keys/KeyReveal";
+import type { UsageKey } from "../keys/UsageGuide";
 import { Modal } from "../Modal";
 import { SystemKeyForm, type SystemKeySubmit } from "./SystemKeyForm";
 
@@ -31,7 +32,7 @@ export function SystemKeyDialog({
   const queryClient = useQueryClient();
   const create = useMutation(trpc.adminKeys.create.mutationOptions({ gcTime: 0 }));
   const update = useMutation(trpc.adminKeys.update.mutationOptions({ gcTime: 0 }));
-  const [revealed, setRevealed] = useState<{ value: string; name: string; created: boolean } | null>(null);
+  const [revealed, setRevealed] = useState<{ value: string; name: string; created: boolean; usageKey: UsageKey } | null>(null);
 
   const refresh = () =>
     Promise.all([
@@ -56,7 +57,7 @@ export function SystemKeyDialog({
         update.reset();
       }
       void refresh();
-      if (out.value) setRevealed({ value: out.value, name: out.key.name, created: false });
+      if (out.value) setRevealed({ value: out.value, name: out.key.name, created: false, usageKey: { feeds: out.key.feeds, apis: out.key.apis } });
       else close(`Saved the changes to “${out.key.name}”.`);
       return;
     }
@@ -67,7 +68,7 @@ export function SystemKeyDialog({
       create.reset();
     }
     void refresh();
-    setRevealed({ value: out.value, name: out.key.name, created: true });
+    setRevealed({ value: out.value, name: out.key.name, created: true, usageKey: { feeds: out.key.feeds, apis: out.key.apis } });
   };
 
   function close(message?: string) {
@@ -87,6 +88,7 @@ export function SystemKeyDialog({
           heading={revealed.created ? `System key “${revealed.name}” created` : `New value for “${revealed.name}”`}
           label="New API key"
           value={revealed.value}
+          usageKey={revealed.usageKey}
           onDone={() => close(doneMessage(revealed))}
         />
       ) : (

@@ -4,6 +4,7 @@ import { actingUser, feedsText, formatAgo, formatDay, formatFull, isoOf, KIND_LA
 import type { AdminKeySearch, SortKey } from "../../lib/admin-keys/search";
 import { textLink } from "../../lib/styles";
 import { rowAction } from "./styles";
+import { HowToUseButton } from "../keys/HowToUseButton";
 
 // The pieces of a key that the grid (wide screens) and the cards (narrow ones) both show.
 
@@ -21,7 +22,11 @@ export function NameCell({ k }: { k: AdminKeyRow }) {
   return (
     <>
       <div className="font-medium break-words text-gray-900">{k.name}</div>
-      <div className="font-mono text-xs text-gray-600">{k.hint}</div>
+      <div className="font-mono text-xs text-gray-600">
+        {k.hint}
+        {/* The id the Native and management APIs and the access-log filter take (docs/api.md). */}
+        <span className="ml-2 font-sans whitespace-nowrap">ID {k.id}</span>
+      </div>
       {k.description && k.description !== k.name && <div className="mt-0.5 line-clamp-2 text-xs text-gray-600">{k.description}</div>}
     </>
   );
@@ -84,6 +89,7 @@ export function KeyActions({ k, actions, className, keepPlaces = false }: { k: A
       <button type="button" className={`${rowAction} text-red-700`} onClick={() => actions.onDelete(k)}>
         Delete{about}
       </button>
+      {!k.revokedAt && <HowToUseButton keyName={k.name} usageKey={k} className={`${rowAction} text-blue-700`} />}
       <a href={logs} onClick={openLogs} className={`${textLink} px-1 py-0.5 text-sm`}>
         logs<span className="sr-only"> of {k.name}</span>
       </a>

@@ -2,6 +2,7 @@ import { MESSAGES } from "@keyhouse/shared";
 import { Link } from "@tanstack/react-router";
 import { useEffect, useId, useRef, useState } from "react";
 import { primaryButton, secondaryButton, textInput } from "../../lib/styles";
+import { UsageGuide, type UsageKey } from "./UsageGuide";
 
 type CopyState = "idle" | "copied" | "failed";
 
@@ -25,6 +26,7 @@ export function KeyReveal({
   label = "Your new API key",
   headingId,
   layout = "page",
+  usageKey,
 }: {
   heading: string;
   value: string;
@@ -34,6 +36,8 @@ export function KeyReveal({
   /** The heading's id, for a dialog labelled by it. */
   headingId?: string;
   layout?: keyof typeof LAYOUT;
+  /** The key's feeds and APIs: with them, the reveal shows set-up snippets holding the value. */
+  usageKey?: UsageKey;
 }) {
   const id = useId();
   const headingRef = useRef<HTMLHeadingElement>(null);
@@ -106,6 +110,7 @@ export function KeyReveal({
           </p>
         )}
       </div>
+      {usageKey && <UsageGuide usageKey={usageKey} value={value} />}
       <div className={LAYOUT[layout].done || undefined}>
         {onDone ? (
           <button type="button" className={primaryButton} onClick={onDone}>

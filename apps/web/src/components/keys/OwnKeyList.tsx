@@ -7,6 +7,7 @@ import { NoneMark } from "../NoneMark";
 import { KeyStatusBadge } from "../StatusBadge";
 import { TableScroller } from "../TableScroller";
 import type { OwnKey } from "./confirmations";
+import { HowToUseButton } from "./HowToUseButton";
 
 // The account's own keys: a table on wide screens, a card per key on phones. Only one of
 // the two is displayed, so each action has one accessible button.
@@ -81,6 +82,7 @@ function LastUsed({ k }: { k: OwnKey }) {
 function Actions({ k, onAction }: { k: OwnKey; onAction: ListProps["onAction"] }) {
   return (
     <>
+      {k.status.state !== "revoked" && <HowToUseButton keyName={k.name} usageKey={k} className={neutralAction} />}
       {rowActions(k).map((action) =>
         action === "edit" ? (
           <Link key={action} to="/account/api-keys/$keyId/edit" params={{ keyId: String(k.id) }} className={neutralAction}>

@@ -15,6 +15,7 @@ import { useForm, useWatch, type Control } from "react-hook-form";
 import { controlProps, FormField } from "../../../../components/FormField";
 import { KeyFormActions } from "../../../../components/keys/KeyFormActions";
 import { KeyReveal } from "../../../../components/keys/KeyReveal";
+import type { UsageKey } from "../../../../components/keys/UsageGuide";
 import { PackagesPickerField } from "../../../../components/keys/PackagesPicker";
 import { PageHeader } from "../../../../components/PageHeader";
 import { describeExpiry, expiryOptionLabel, globMatches, packageChoices, scopeLabels, type OwnedPackage } from "../../../../lib/keys";
@@ -31,7 +32,7 @@ export const Route = createFileRoute("/_authed/account/api-keys/create")({
 
 const FIELDS = ["name", "expiresInDays", "scopes", "packages", "glob"] as const;
 
-type Revealed = { name: string; value: string };
+type Revealed = { name: string; value: string; usageKey: UsageKey };
 
 function CreateKeyPage() {
   const trpc = useTRPC();
@@ -55,7 +56,7 @@ function CreateKeyPage() {
       // Only our state keeps the value: not the mutation cache, not the observer.
       ...revealOnce(
         ({ key, value }: RouterOutputs["keys"]["create"]) => {
-          setRevealed({ name: key.name, value });
+          setRevealed({ name: key.name, value, usageKey: { feeds: key.feeds, apis: key.apis } });
           // Refetched now (the list is not on screen) so it is fresh when "Done" goes back to it.
           void queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey(), refetchType: "all" });
         },
@@ -77,7 +78,7 @@ function CreateKeyPage() {
     return (
       <>
         <PageHeader title="API keys" />
-        <KeyReveal heading={`Key “${revealed.name}” created`} value={revealed.value} />
+        <KeyReveal heading={`Key “${revealed.name}” created`} value={revealed.value} usageKey={revealed.usageKey} />
       </>
     );
   }

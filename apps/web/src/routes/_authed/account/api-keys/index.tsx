@@ -4,6 +4,7 @@ import { useRef, useState } from "react";
 import { ConfirmDialog } from "../../../../components/ConfirmDialog";
 import { confirmationText, type KeyConfirmation, type OwnKey } from "../../../../components/keys/confirmations";
 import { KeyReveal } from "../../../../components/keys/KeyReveal";
+import type { UsageKey } from "../../../../components/keys/UsageGuide";
 import { OwnKeyList } from "../../../../components/keys/OwnKeyList";
 import { PageHeader } from "../../../../components/PageHeader";
 import { MAIN_CONTENT_ID } from "../../../../components/SkipLink";
@@ -28,7 +29,7 @@ function AccountApiKeysPage() {
   const [reason, setReason] = useState("");
   const [notice, setNotice] = useState("");
   // A regenerated key's value lives here and nowhere else; "Done", leaving or reloading drops it.
-  const [revealed, setRevealed] = useState<{ name: string; value: string } | null>(null);
+  const [revealed, setRevealed] = useState<{ name: string; value: string; usageKey: UsageKey } | null>(null);
   const statusRef = useRef<HTMLParagraphElement>(null);
   usePageTitle(revealed ? "API key regenerated" : "API keys");
 
@@ -64,7 +65,7 @@ function AccountApiKeysPage() {
       // Only our state keeps the value: not the mutation cache, not the observer.
       ...revealOnce(
         ({ key, value }: RouterOutputs["keys"]["regenerate"]) => {
-          setRevealed({ name: key.name, value });
+          setRevealed({ name: key.name, value, usageKey: { feeds: key.feeds, apis: key.apis } });
           replaceKey(key);
           finish("");
         },
@@ -159,6 +160,7 @@ function AccountApiKeysPage() {
         <KeyReveal
           heading={`Key “${revealed.name}” regenerated`}
           value={revealed.value}
+          usageKey={revealed.usageKey}
           onDone={() => {
             setRevealed(null);
             document.getElementById(MAIN_CONTENT_ID)?.focus();
