@@ -48,7 +48,11 @@ export type PublishBodyOptions = {
   maxAttachments?: number;
   /** Deepest nesting of arrays and objects. */
   maxDepth?: number;
+  /** false: attachments' data stay strings (held, and counted against maxJsonBytes). */
+  decodeAttachments?: boolean;
 };
+
+const HELD_JSON = "The request's JSON without the package tarball (manifest, readme, dist-tags)";
 
 export type PublishBody = {
   /** The JSON value, with each streamed _attachments.*.data replaced by an AttachmentFile. */
@@ -93,6 +97,16 @@ export async function readPublishBody(source: string | Readable, opts: PublishBo
     await dispose();
     throw err;
   }
+}
+
+/**
+ * A small JSON document already in memory (a dist-tag move, an unpublish), parsed under
+ * the same memory cap as a publish's manifest; attachments, if any, stay strings.
+ */
+export function parseCappedJson(bytes: Uint8Array, maxJsonBytes: number): unknown {
+  const parser = new PublishBodyParser({ tmpDir: "", maxJsonBytes, maxAttachmentBytes: 0, decodeAttachments: false });
+  parser.write(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  return parser.end();
 }
 
 /** Writes decoded attachment bytes to their files, one file open at a time. */
@@ -361,7 +375,7 @@ export class PublishBodyParser {
     const held = at - this.streamed + this.overhead;
     if (held > this.opts.maxJsonBytes) {
       throw new TooLargeError(
-        `The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the ${describeSize(this.opts.maxJsonBytes)} limit of this feed.`,
+        `${this.opts.decodeAttachments === false ? "The request's JSON" : HELD_JSON} is too large: held in memory it would exceed the ${describeSize(this.opts.maxJsonBytes)} limit of this feed.`,
       );
     }
   }
@@ -396,7 +410,7 @@ export class PublishBodyParser {
     }
     if (b === QUOTE) {
       const top = this.stack[this.stack.length - 1];
-      if (top && !top.array && top.role === ATTACHMENT && top.key === "data" && !top.name.endsWith(".sigstore")) {
+      if (this.opts.decodeAttachments !== false && top && !top.array && top.role === ATTACHMENT && top.key === "data" && !top.name.endsWith(".sigstore")) {
         if (this.files.length >= this.maxAttachments) {
           throw new FormatError(`A publish must carry exactly one tarball in _attachments (this one has more than ${this.maxAttachments} attachments with data).`);
         }

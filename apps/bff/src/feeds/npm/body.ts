@@ -2,23 +2,25 @@
 // let the request through (docs/threat-model.md). A PUT to /{name} may be a publish, whose
 // JSON carries the tarball base64-encoded: it streams to a temporary file (receiveUpload)
 // and is parsed from there without being held (npm-publish-stream.ts). Every other write
-// is a small JSON document, buffered under a small cap counted in decoded bytes.
+// is a small JSON document, buffered under a small cap counted in decoded bytes, and
+// parsed under the same memory cap as a publish's manifest.
 import express, { type Request, type Response } from "express";
 import type { Config } from "../../config.ts";
 import { AppError, badRequest } from "../../errors.ts";
 import { describeBytes } from "../../http/limits.ts";
 import { FormatError } from "../formats/errors.ts";
-import { readPublishBody, TooLargeError, type PublishBody } from "../formats/npm-publish-stream.ts";
+import { parseCappedJson, readPublishBody, TooLargeError, type PublishBody } from "../formats/npm-publish-stream.ts";
 import { receiveUpload, uploadTmpDir } from "../upload/receive.ts";
-
-/** dist-tag moves and unpublish updates are packuments or strings without tarballs. */
-export const SMALL_BODY_LIMIT = 16 * 1024 * 1024;
 
 /**
  * The JSON of a packument PUT other than the tarball's data (manifest, readme, dist-tags;
- * for a deprecation, the whole packument) is held in memory: this much at most.
+ * for a deprecation or an unpublish, the whole packument) is held in memory: this much at
+ * most, counting what its values cost beyond their text.
  */
 export const PACKUMENT_JSON_LIMIT = 4 * 1024 * 1024;
+
+/** dist-tag moves and unpublish updates are packuments or strings without tarballs. */
+export const SMALL_BODY_LIMIT = PACKUMENT_JSON_LIMIT;
 
 /** A tarball of MAX_UPLOAD_MB, base64-encoded (4/3), plus the JSON around it. */
 export function publishBodyLimit(config: Pick<Config, "maxUploadBytes">): number {
@@ -91,8 +93,10 @@ export async function readJsonBody(req: Request, res: Response, limit: number): 
   const raw = req.body;
   if (!Buffer.isBuffer(raw) || raw.length === 0) throw badRequest("The request needs a JSON body.");
   try {
-    return JSON.parse(raw.toString("utf8"));
-  } catch {
-    throw badRequest("The request body is not valid JSON.");
+    return parseCappedJson(raw, PACKUMENT_JSON_LIMIT);
+  } catch (err) {
+    if (err instanceof TooLargeError) throw new AppError("PAYLOAD_TOO_LARGE", err.message);
+    if (err instanceof FormatError) throw badRequest(err.message);
+    throw err;
   }
 }

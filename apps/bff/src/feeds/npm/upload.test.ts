@@ -198,12 +198,20 @@ describe("a publish is streamed", () => {
 });
 
 describe("small PUTs are decoded with a small cap", () => {
-  it("answers 413 to an unpublish body that inflates past 16 MB", async () => {
+  it("answers 413 to an unpublish body that inflates past 4 MB", async () => {
     expect((await api.publish({ name: "small-cap", version: "1.0.0" }, w.keys.full)).status).toBe(201);
-    const inflates = await gzipOf('{"name":"small-cap","readme":"', Buffer.alloc(MiB, "A"), 17, '"}');
+    const inflates = await gzipOf('{"name":"small-cap","readme":"', Buffer.alloc(MiB, "A"), 5, '"}');
     const res = await put("small-cap/-rev/1-abc", { key: w.keys.full, headers: { "content-encoding": "gzip" }, send: inflates });
     expect(res.status).toBe(413);
-    expect(res.error).toBe("The request body is larger than the 16 MB limit of this npm feed.");
+    expect(res.error).toBe("The request body is larger than the 4 MB limit of this npm feed.");
+  });
+
+  it("answers 413 to an unpublish body that would take too much memory as objects", async () => {
+    const dense = Buffer.from(`[${Array.from({ length: 300_000 }, () => "{}").join(",")}]`);
+    expect(dense.length).toBeLessThan(MiB);
+    const res = await put("small-cap/-rev/1-abc", { key: w.keys.full, send: dense });
+    expect(res.status).toBe(413);
+    expect(res.error).toBe("The request's JSON is too large: held in memory it would exceed the 4 MiB limit of this feed.");
   });
 
   it("still deprecates through a streamed packument PUT", async () => {
