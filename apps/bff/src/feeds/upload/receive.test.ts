@@ -64,7 +64,7 @@ describe("receiveUpload", () => {
   ])("streams %s to a file, decoded and hashed, and describes it for the access log", async (_what, encode, encoding) => {
     const answer = await put(encode(payload), encoding ? { "content-encoding": encoding } : {});
     expect(answer.status).toBe(200);
-    expect(seen.bytes).toEqual(payload);
+    expect(seen.bytes?.equals(payload)).toBe(true);
     expect(seen.upload).toMatchObject({ size: payload.length, sha256 });
     expect(seen.logged).toEqual({ type: encoding ? `application/octet-stream (${encoding}-encoded)` : "application/octet-stream", size: payload.length, sha256 });
     expect(path.dirname(seen.upload!.path)).toBe(tmpDir);
