@@ -160,4 +160,22 @@ describe("access-log integrity", () => {
     expect(Buffer.byteLength(entry.requestBody!)).toBeLessThanOrEqual(BODY_LOG_LIMIT);
     expect(Buffer.byteLength(entry.requestBody!)).toBeGreaterThan(BODY_LOG_LIMIT - 100);
   });
+
+  it("logs an upload refused before its body was read as [body not read], never reading it to log it", async () => {
+    // A revoked key is refused before any byte of the body is read; it still asks for its bodies to be logged.
+    const revoked = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, revokedAt: new Date(Date.now() - 60_000), logRequestBody: true });
+    const nupkg = buildNupkg({ id: "Refused.First", version: "1.0.0" });
+    const uploads: [string, string, Record<string, string>][] = [
+      ["PUT", "/nuget/nuget/api/v2/package", { "X-NuGet-ApiKey": revoked.value }],
+      ["POST", "/rubygems/gems/api/v1/gems", { Authorization: revoked.value }],
+      ["PUT", "/npm/npm/refused-first", { Authorization: `Bearer ${revoked.value}` }],
+    ];
+    for (const [method, at, headers] of uploads) {
+      const res = await fetch(url + at, { method, headers: { ...headers, "Content-Type": "text/plain" }, body: nupkg });
+      expect(res.status).toBe(403);
+    }
+    await writer.drain();
+    const rows = await t.db.accessLogEntry.findMany({ where: { keyId: revoked.key.id }, orderBy: { id: "asc" } });
+    expect(rows.map((r) => [r.method, r.path, r.keyStatus, r.requestBody])).toEqual(uploads.map(([method, at]) => [method, at, "revoked", "[body not read]"]));
+  });
 });
