@@ -156,6 +156,28 @@ describe("a key creates keys with at most its own APIs, feeds and user", () => {
   });
 });
 
+describe("a feed-restricted key revokes and deletes only keys restricted to its feeds", () => {
+  it("refuses a key that reaches other feeds, on both APIs, and leaves it working", async () => {
+    const wide = await native("ApiKeys_CreateOrUpdateApiKey", w.keys.apiKeyUser.value, { Key_Name: "wide too", Systems_Apis_Csv: "native" });
+    const id = wide.body[0].ApiKey_Id;
+    const message = 'This API key is restricted to feed "nuget" and cannot change key "wide too", which is not restricted to it.';
+    const revoke = await native("ApiKeys_RevokeApiKey", nugetOnly.value, { ApiKey_Id: id });
+    expect(revoke.status).toBe(403);
+    expect(revoke.body.error).toBe(message);
+    const del = await native("ApiKeys_DeleteApiKey", nugetOnly.value, { ApiKey_Id: id });
+    expect(del.status).toBe(403);
+    expect(del.body.error).toBe(message);
+    const mgmt = await call(w.server.url, `/api/api-keys/delete?id=${id}`, { method: "POST", key: nugetOnly.value });
+    expect(mgmt.status).toBe(403);
+    expect(mgmt.body.error).toBe(message);
+    expect((await native("Feeds_GetFeeds", wide.body[0].Key_Text)).status).toBe(200);
+
+    const own = await native("ApiKeys_CreateOrUpdateApiKey", nugetOnly.value, { Key_Name: "nuget reader", Systems_Apis_Csv: "feeds", Feeds_Csv: "nuget" });
+    expect((await native("ApiKeys_RevokeApiKey", nugetOnly.value, { ApiKey_Id: own.body[0].ApiKey_Id })).status).toBe(200);
+    expect((await native("ApiKeys_DeleteApiKey", nugetOnly.value, { ApiKey_Id: own.body[0].ApiKey_Id })).status).toBe(200);
+  });
+});
+
 describe("a custom key's hint", () => {
   it("shows at most its last 4 characters, in the answer and in the stored row", async () => {
     const custom = "abcdefgh-custom-value-wxyz";

@@ -53,12 +53,20 @@ function actingUserName(k: KeyView): string | null {
   return k.user?.username ?? (k.kind === "system" ? null : (k.owner?.username ?? null));
 }
 
-export function requireKeyWithinCaller(caller: ApiCaller, k: KeyView): void {
-  const api = missingApi(caller, k.apis);
-  if (api) throw forbidden(`This API key cannot change key "${k.name}", which has the "${api}" API that this key does not have.`);
+/**
+ * A key restricted to some feeds revokes, deletes and changes only keys restricted to
+ * some of them: what it changes stays on its feeds.
+ */
+export function requireKeyOnCallerFeeds(caller: ApiCaller, k: KeyView): void {
   if (caller.feeds !== null && (k.feeds === null || !k.feeds.every((f) => keyAllowsFeed(caller, f)))) {
     throw forbidden(`This API key is restricted to ${feedsText(caller.feeds)} and cannot change key "${k.name}", which is not restricted to ${caller.feeds.length === 1 ? "it" : "them"}.`);
   }
+}
+
+export function requireKeyWithinCaller(caller: ApiCaller, k: KeyView): void {
+  const api = missingApi(caller, k.apis);
+  if (api) throw forbidden(`This API key cannot change key "${k.name}", which has the "${api}" API that this key does not have.`);
+  requireKeyOnCallerFeeds(caller, k);
   if (caller.user) {
     const acting = actingUserName(k);
     if (acting !== caller.user.username) {

@@ -12,8 +12,8 @@ import { createSystemKey } from "../../keys/system.ts";
 import type { Services } from "../../services.ts";
 import { requireFullControl, viewerOf, type ApiAccess } from "../access.ts";
 import { arg, checkJsonBody, parseArguments } from "../args.ts";
-import { requireGrantWithinCaller } from "../domain/key-bounds.ts";
-import { visibleKeys } from "../domain/keys.ts";
+import { requireGrantWithinCaller, requireKeyOnCallerFeeds } from "../domain/key-bounds.ts";
+import { visibleKey, visibleKeys } from "../domain/keys.ts";
 import { apiKeyInfo, apiKeyInfoCreateSchema, systemKeyInputOf } from "./api-key-info.ts";
 
 export const deleteArgsSchema = z.object({ id: arg.integer({ description: "The ID of the key to delete.", required: true }) });
@@ -60,6 +60,7 @@ export function managementRoutes(services: Services, access: ApiAccess): Router 
   router.all("/delete", only(["POST", "DELETE"]), async (req: Request, res: Response) => {
     const caller = await access.check(req, res, "keys");
     const { id } = parseArguments(deleteArgsSchema, req.query, req.body, "/api/api-keys/delete");
+    if (caller.feeds !== null) requireKeyOnCallerFeeds(caller, await visibleKey(services.db, caller, id));
     await deleteKey(services.db, viewerOf(caller, clientIp(req)), id);
     services.keys.invalidate();
     res.json({ id, deleted: true });

@@ -10,7 +10,7 @@ import { listAccessLogs } from "../../logs/query.ts";
 import type { AccessLogRow } from "../../logs/rows.ts";
 import { logViewerOf, requireFullControl, viewerOf } from "../access.ts";
 import { arg } from "../args.ts";
-import { requireGrantWithinCaller, requireKeyWithinCaller } from "../domain/key-bounds.ts";
+import { requireGrantWithinCaller, requireKeyOnCallerFeeds, requireKeyWithinCaller } from "../domain/key-bounds.ts";
 import { visibleKey as findVisibleKey, visibleKeys as listVisibleKeys } from "../domain/keys.ts";
 import { defineMethod, type NativeContext } from "./method.ts";
 import { accessLogRow, accessLogRowSchema, apiKeyRow, apiKeyRowSchema } from "./rows.ts";
@@ -148,10 +148,11 @@ export const createOrUpdateApiKey = defineMethod({
 export const deleteApiKey = defineMethod({
   name: "ApiKeys_DeleteApiKey",
   summary: "Deletes an API key.",
-  description: "An impersonated user can delete only keys they own. Answers an empty array.",
+  description: "An impersonated user can delete only keys they own; a key restricted to some feeds only keys restricted to some of them. Answers an empty array.",
   args: z.object({ ApiKey_Id: keyId() }),
   row: apiKeyRowSchema,
   run: async (ctx, a) => {
+    if (ctx.caller.feeds !== null) requireKeyOnCallerFeeds(ctx.caller, await visibleKey(ctx, a.ApiKey_Id));
     await deleteKey(ctx.db, viewerOf(ctx.caller, ctx.ip), a.ApiKey_Id);
     ctx.services.keys.invalidate();
     return [];
@@ -161,10 +162,11 @@ export const deleteApiKey = defineMethod({
 export const revokeApiKey = defineMethod({
   name: "ApiKeys_RevokeApiKey",
   summary: "Revokes an API key: it stops working at once and stays listed.",
-  description: "An impersonated user can revoke only keys they own.",
+  description: "An impersonated user can revoke only keys they own; a key restricted to some feeds only keys restricted to some of them.",
   args: z.object({ ApiKey_Id: keyId(), Revoked_Reason: arg.text({ description: "Why, for the key's history.", max: 200 }) }),
   row: apiKeyRowSchema,
   run: async (ctx, a) => {
+    if (ctx.caller.feeds !== null) requireKeyOnCallerFeeds(ctx.caller, await visibleKey(ctx, a.ApiKey_Id));
     const key = await revokeKey(ctx.db, viewerOf(ctx.caller, ctx.ip), a.ApiKey_Id, a.Revoked_Reason ?? undefined, ctx.now);
     ctx.services.keys.invalidate();
     return [apiKeyRow(key)];
