@@ -4,6 +4,7 @@ import { Router } from "express";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../services.ts";
 import { nugetErrors } from "./errors.ts";
+import { nugetV2ReadRoutes } from "./odata/routes.ts";
 import { packageFileHandler, versionListHandler } from "./flat-container.ts";
 import { setListedHandler } from "./listing.ts";
 import { pushHandler } from "./push.ts";
@@ -28,6 +29,7 @@ export function nugetRoutes(services: Services): Router {
   router.put("/api/v2/package", push);
   router.delete("/api/v2/package/:id/:version", unlist);
   router.post("/api/v2/package/:id/:version", relist);
+  router.use("/api/v2", nugetV2ReadRoutes(services));
 
   router.get("/", feedRootHandler(services));
   router.put("/", push);
