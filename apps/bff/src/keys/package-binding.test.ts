@@ -79,13 +79,14 @@ describe("packages chosen by name", () => {
 });
 
 describe("the migration that binds stored keys", () => {
-  const migrationSql = () => {
+  const migrationSql = (name: string) => {
     const dir = testProvider === "postgres" ? "prisma/postgres/migrations" : "prisma/migrations";
-    return readFileSync(new URL(`../../../../${dir}/20261204221500_bind_key_packages_and_shorten_hints/migration.sql`, import.meta.url), "utf8");
+    return readFileSync(new URL(`../../../../${dir}/${name}/migration.sql`, import.meta.url), "utf8");
   };
-  const run = async () => {
-    for (const statement of migrationSql().split(/;\s*$/m).filter((s) => s.replace(/--.*$/gm, "").trim())) await t.db.$executeRawUnsafe(statement);
+  const runMigration = async (name: string) => {
+    for (const statement of migrationSql(name).split(/;\s*$/m).filter((s) => s.replace(/--.*$/gm, "").trim())) await t.db.$executeRawUnsafe(statement);
   };
+  const run = () => runMigration("20261204221500_bind_key_packages_and_shorten_hints");
 
   it("binds ids stored by name to the feeds where the owner owns them, drops the rest, and keeps bound entries", async () => {
     const row = await t.db.apiKey.create({
@@ -114,5 +115,16 @@ describe("the migration that binds stored keys", () => {
     });
     await run();
     expect(await t.db.apiKey.findUniqueOrThrow({ where: { id: row.id } })).toMatchObject({ hint: "…0001", name: "System key …0001" });
+  });
+
+  it("shortens the hints the access log kept of custom and deleted keys, not of generated or legacy ones", async () => {
+    const custom = await t.db.apiKey.create({ data: { kind: "system", name: "custom logged", secretHash: "h-custom-logged", hint: "…0002", apis: '["native"]', scopes: "[]" } });
+    const legacy = await t.db.apiKey.create({ data: { kind: "legacy", name: "legacy logged", ownerId: alice.id, secretHash: "h-legacy-logged", hint: "0f8f…950e", scopes: "[]" } });
+    const entry = (keyId: number, keyHint: string) =>
+      t.db.accessLogEntry.create({ data: { keyId, keyHint, keyStatus: "valid", surface: "native", method: "GET", path: "/api/json/Feeds_GetFeeds", status: 200, durationMs: 1 } });
+    const logged = [await entry(custom.id, "my-c…0002"), await entry(legacy.id, "0f8f…950e"), await entry(987_654, "gone…0003"), await entry(custom.id, "khk_…Ab12")];
+    await runMigration("20261204222500_shorten_custom_key_hints_in_access_log");
+    const hints = await t.db.accessLogEntry.findMany({ where: { id: { in: logged.map((e) => e.id) } }, orderBy: { id: "asc" }, select: { keyHint: true } });
+    expect(hints.map((h) => h.keyHint)).toEqual(["…0002", "0f8f…950e", "…0003", "khk_…Ab12"]);
   });
 });
