@@ -94,7 +94,7 @@ test.beforeAll(async ({}, testInfo) => {
     const doomed = await createScopedKey(alice, `Doomed ${MARK}`);
     await mutate(alice, "keys.delete", { id: doomed.key.id });
     // A system key that logs bodies.
-    const system = await mutate<CreatedKey>(admin, "adminKeys.create", { name: SYSTEM_KEY, apis: ["feeds"], logRequestBody: true, logResponseBody: true });
+    const system = await mutate<CreatedKey>(admin, "adminKeys.create", { name: SYSTEM_KEY, description: SYSTEM_KEY, apis: ["feeds"], logRequestBody: true, logResponseBody: true });
 
     const api = alice.api;
     expect(await nuget(api, aliceKey.value, `${INDEX}?run=${MARK}`, "203.0.113.10")).toBe(200);

@@ -69,6 +69,18 @@ export const createSystemKeyInputSchema = z
   })
   .refine(customKeyRequired.check, customKeyRequired.params);
 
+/** What Admin › API keys sends: a key someone must later recognise has to say what it is for. */
+export const DESCRIPTION_REQUIRED = "A description is required.";
+
+/**
+ * "Create system key" on the admin screen and adminKeys.create: the same fields with a
+ * description required. The Native and management APIs keep ProGet's optional one.
+ */
+export const createSystemKeyFormSchema = createSystemKeyInputSchema.refine((v) => Boolean(v.description), {
+  error: DESCRIPTION_REQUIRED,
+  path: ["description"],
+});
+
 export const updateSystemKeyInputSchema = z
   .object({
     id: z.number({ error: "The key ID must be a positive whole number." }).int("The key ID must be a positive whole number.").positive("The key ID must be a positive whole number."),

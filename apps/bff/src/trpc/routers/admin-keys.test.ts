@@ -72,7 +72,7 @@ function expectNoSecretFields(obj: object) {
 /** What the form sends when only some fields are filled in. */
 const systemKey = (over: Record<string, unknown> = {}) => ({
   keyMode: "generate" as const,
-  description: "",
+  description: "Test system key",
   apis: ["feeds" as const],
   user: "",
   feeds: [] as string[],
@@ -358,6 +358,15 @@ describe("adminKeys.create", () => {
     expect(ok.value).toBe("x".repeat(19) + "!");
   });
 
+  it("refuses a system key without a description, creating nothing", async () => {
+    const start = await counts();
+    for (const description of ["", "   ", null, undefined]) {
+      expect(await outcome(admin().adminKeys.create(systemKey({ description })))).toBe(`BAD_REQUEST: A description is required.`);
+    }
+    expect(await outcome(admin().adminKeys.create(raw({ apis: ["native"] })))).toBe(`BAD_REQUEST: A description is required.`);
+    expect(await counts()).toEqual(start);
+  });
+
   it("generates a khk_ value when asked, named by its description or else by its hint", async () => {
     const out = await admin().adminKeys.create(systemKey({ description: "  Nightly mirror  " }));
     expect(out.value).toMatch(/^khk_[0-9A-Za-z]{36}$/);
@@ -370,9 +379,9 @@ describe("adminKeys.create", () => {
     const blank = await admin().adminKeys.create(systemKey({ customKey: "" }));
     expect(blank.value).toMatch(/^khk_/);
 
-    const unnamed = await admin().adminKeys.create(raw({ apis: ["native"] }));
-    expect(unnamed.value).toMatch(/^khk_/);
-    expect(unnamed.key).toMatchObject({ name: `System key ${keyHint(unnamed.value)}`, description: null, apis: ["native"], feeds: null, user: null });
+    const described = await admin().adminKeys.create(raw({ apis: ["native"], description: "Mirror" }));
+    expect(described.value).toMatch(/^khk_/);
+    expect(described.key).toMatchObject({ name: "Mirror", description: "Mirror", apis: ["native"], feeds: null, user: null });
 
     const named = await admin().adminKeys.create(systemKey({ name: "Explicit name", description: "Something else" }));
     expect(named.key.name).toBe("Explicit name");

@@ -1,6 +1,6 @@
 // Admin › API keys: thin adapters over keys/admin-list.ts, keys/system.ts and the
 // owner lifecycle functions run with every key in reach.
-import { adminKeyListInputSchema, createSystemKeyInputSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
+import { adminKeyListInputSchema, createSystemKeyFormSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import { listAllKeys } from "../../keys/admin-list.ts";
 import { deleteKey, revokeKey, type Viewer } from "../../keys/lifecycle.ts";
@@ -34,7 +34,8 @@ export const adminKeysRouter = router({
     })),
 
   create: adminKeysProcedure
-    .input(createSystemKeyInputSchema)
+    // A description is required here (the screen's schema); the Native and management APIs keep ProGet's optional one.
+    .input(createSystemKeyFormSchema)
     .output(z.object({ key: keyViewSchema, value: z.string() }))
     .mutation(({ ctx, input }) => createSystemKey(ctx.keyDeps, ctx.viewer, input)),
 

@@ -1,5 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import { createSystemKeyInputSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
+import { createSystemKeyFormSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
 import { useId } from "react";
 import { Controller, useForm, useWatch, type Resolver } from "react-hook-form";
 import { API_HELP, firstExpiryDay, type AdminKeyOptions, type AdminKeyRow } from "../../lib/admin-keys/format";
@@ -9,7 +9,7 @@ import { errorBox, primaryButton, secondaryButton, textInput } from "../../lib/s
 import { errorMessage, fieldErrorsOf } from "../../lib/trpc-errors";
 import { checkbox, fieldError, fieldHint, fieldLabel } from "./styles";
 
-const createResolver = zodResolver(createSystemKeyInputSchema) as unknown as Resolver<SystemKeyFormInput, unknown, SystemKeyFormOutput>;
+const createResolver = zodResolver(createSystemKeyFormSchema) as unknown as Resolver<SystemKeyFormInput, unknown, SystemKeyFormOutput>;
 const updateResolver = zodResolver(updateSystemKeyInputSchema) as unknown as Resolver<SystemKeyFormInput, unknown, SystemKeyFormOutput>;
 
 export type SystemKeySubmit = (values: SystemKeyFormOutput, changed: { expiresAt: boolean }) => Promise<void>;
@@ -162,6 +162,7 @@ export function SystemKeyForm({
             id={fieldId("description")}
             type="text"
             autoComplete="off"
+            aria-required={editing ? undefined : true}
             aria-invalid={errorOf("description") ? true : undefined}
             aria-describedby={described("description")}
             className={`${textInput} mt-1`}
