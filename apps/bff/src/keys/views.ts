@@ -66,6 +66,7 @@ export function keyLists(row: Pick<PlainKeyRow, "apis" | "scopes" | "packages" |
 
 export function toKeyView(row: KeyRow, now = new Date()): KeyView {
   const kind = row.kind as KeyKind;
+  const lists = keyLists(row);
   return {
     id: row.id,
     kind,
@@ -74,10 +75,10 @@ export function toKeyView(row: KeyRow, now = new Date()): KeyView {
     hint: row.hint,
     owner: row.owner,
     user: row.user,
-    ...keyLists(row),
+    ...lists,
     // Stored bound to their feeds ("feed/id"); people, the wizard and ProGet-shaped answers
     // deal in ids, which the wizard lists with the feeds the owner has them on.
-    packages: packageIdsOf(keyLists(row).packages),
+    packages: packageIdsOf(lists.packages),
     expiryDays: row.expiryDays,
     expiresAt: row.expiresAt,
     logRequestBody: row.logRequestBody,
