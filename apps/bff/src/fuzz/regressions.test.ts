@@ -1,10 +1,12 @@
 // Requests the HTTP fuzz test (http.fuzz.test.ts) once answered with a 5xx, shrunk by
 // fast-check and kept here as explicit cases, each with the answer it must get now.
 import { mkdtempSync, rmSync } from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createFeed, createUser, grantFeed } from "../db/factories.ts";
+import { buildGem } from "../feeds/formats/gem.fixtures.ts";
 import { buildNpmPublishBody } from "../feeds/formats/npm.fixtures.ts";
 import { buildNupkg, nugetPushBody } from "../feeds/formats/nuget.fixtures.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
@@ -81,5 +83,28 @@ describe("HTTP fuzz regressions", () => {
       expect("status" in answer && answer.status).toBe(416);
       expect(server.logs.slice(seen)).toEqual([]);
     });
+  });
+
+  it("a gem download whose client has gone before the file is sent logs no internal error (seed 1)", async () => {
+    const pushed = await fetch(`${server.url}/rubygems/rb/api/v1/gems`, { method: "POST", headers: { authorization: key, "content-type": "application/octet-stream" }, body: Buffer.from(buildGem({ name: "gone", version: "1.0.0" })) });
+    expect(pushed.status).toBe(200);
+    const seen = server.logs.length;
+    const { port } = new URL(server.url);
+    // Sends the request and hangs up at once, as a client that gave up does.
+    await new Promise<void>((resolve, reject) => {
+      const socket = net.connect(Number(port), "127.0.0.1", () => {
+        socket.end(`GET /rubygems/rb/gems/gone-1.0.0.gem HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: ${key}\r\n\r\n`, () => {
+          socket.destroy();
+          resolve();
+        });
+      });
+      socket.on("error", reject);
+    });
+    // The same download again, to the end: its steps queue behind the abandoned one's, so
+    // when it is done the abandoned one has met the closed connection.
+    const again = await fetch(`${server.url}/rubygems/rb/gems/gone-1.0.0.gem`, { headers: { authorization: key } });
+    expect(again.status).toBe(200);
+    await again.arrayBuffer();
+    expect(server.logs.slice(seen)).toEqual([]);
   });
 });

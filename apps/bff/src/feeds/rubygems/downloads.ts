@@ -26,7 +26,11 @@ export function downloadGem(services: Services): RequestHandler {
     // A version's file never changes once pushed.
     res.setHeader("Cache-Control", "private, max-age=31536000, immutable");
     if (req.method === "HEAD") return void res.end();
-    await pipeline(services.store.read(version.filePath), res);
+    await pipeline(services.store.read(version.filePath), res).catch((err: NodeJS.ErrnoException) => {
+      // The client hung up before the file was sent: nobody to answer, nothing wrong here.
+      if (err.code === "ERR_STREAM_PREMATURE_CLOSE") return;
+      throw err;
+    });
   };
 }
 
