@@ -1,10 +1,11 @@
 // PackageBaseAddress/3.0.0: the version list and the downloads restore uses. Unlisted
 // versions stay here, as on nuget.org, so builds that pin them keep restoring.
-import { readFile } from "node:fs/promises";
+import { stat } from "node:fs/promises";
 import type { NextFunction, RequestHandler, Response } from "express";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../services.ts";
 import { readNupkg } from "../formats/nuget.ts";
+import { withFile } from "../formats/random-access.ts";
 import { packageFileHeaders } from "../package-file-headers.ts";
 import { findVersion, packageNotFound } from "../packages.ts";
 import { nugetFeed, readablePackage, readFormat } from "./context.ts";
@@ -37,9 +38,13 @@ export function packageFileHandler(services: Services): RequestHandler {
     if (!found) throw packageNotFound(feed, pkg.name, version);
     const abs = services.store.absolute(found.version.filePath);
     if (kind === "nuspec") {
-      const bytes = await readFile(abs).catch(() => null);
-      if (!bytes) throw missingFile(services, found.version.filePath);
-      const { nuspec } = readFormat(() => readNupkg(bytes));
+      // Only the zip directory and the manifest are read, never the whole package.
+      const exists = await stat(abs).then(
+        () => true,
+        () => false,
+      );
+      if (!exists) throw missingFile(services, found.version.filePath);
+      const { nuspec } = await withFile(abs, (file) => readFormat(() => readNupkg(file)));
       res.set(packageFileHeaders(`${pkg.name}.nuspec`.toLowerCase())).type("application/xml").send(nuspec);
       return;
     }
