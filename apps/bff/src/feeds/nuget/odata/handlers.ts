@@ -102,8 +102,14 @@ function nextLink(req: Request, root: string, path: string, next: { skip: number
   return `${root}${path}?${q.toString()}`;
 }
 
+/** Written as is: Express would reorder the type's parameters, and WCF clients compare them. */
+function send(res: Response, type: string, body: string) {
+  res.setHeader("Content-Type", type);
+  res.end(body);
+}
+
 export function collectionHandler(services: Services, collection: Collection) {
-  return async (req: Request, res: Response, _next: NextFunction, countOnly: boolean) => {
+  return async (req: Request, res: Response, _next: NextFunction, path: string, countOnly: boolean) => {
     const feed = await nugetFeed(services, req);
     await services.feedAccess.check(req, res, feed, { action: "read" });
     const query = req.query as Record<string, unknown>;
@@ -129,8 +135,7 @@ export function collectionHandler(services: Services, collection: Collection) {
     }
     const { rows: shown, next } = page(ordered, options);
     const ctx = entryContext(services, req, feed, options.select);
-    const path = collection === "Packages" ? "Packages" : `${collection}()`;
-    res.type(ATOM_FEED).send(
+    send(res, ATOM_FEED,
       atomFeed(collection, path, shown, ctx, {
         ...(options.inlineCount ? { count: ordered.length } : {}),
         ...(next ? { next: nextLink(req, ctx.root, path, next) } : {}),
@@ -152,7 +157,7 @@ export function packageHandler(services: Services) {
     const options = queryOptions(req.query as Record<string, unknown>);
     res.setHeader("Cache-Control", "no-store");
     res.setHeader("DataServiceVersion", "2.0;");
-    res.type(ATOM_ENTRY).send(entry(found, entryContext(services, req, feed, options.select), true));
+    send(res, ATOM_ENTRY, entry(found, entryContext(services, req, feed, options.select), true));
   };
 }
 

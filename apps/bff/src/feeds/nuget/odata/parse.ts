@@ -128,6 +128,7 @@ class Parser {
     return l;
   }
   private unary(depth: number): Expr {
+    if (depth > MAX_DEPTH) this.fail(`nested more than ${MAX_DEPTH} deep.`);
     if (this.word("not")) return { k: "not", e: this.unary(depth + 1) };
     return this.primary(depth);
   }
@@ -273,9 +274,9 @@ export function parseStringParam(name: string, raw: string | undefined): string 
   if (raw === undefined) return "";
   const t = raw.trim();
   if (t === "") return "";
-  const tokens = tokenize(t, `The ${name} parameter`);
-  if (tokens.length !== 1 || tokens[0]!.t !== "str") throw new ODataError(`The ${name} parameter must be a 'quoted' string, as in ${name}='Contoso.Core'; "${t.slice(0, 60)}" is not.`);
-  return tokens[0]!.v;
+  const m = /^'((?:[^']|'')*)'$/s.exec(t);
+  if (!m) throw new ODataError(`The ${name} parameter must be a 'quoted' string, as in ${name}='Contoso.Core'; "${t.slice(0, 60)}" is not.`);
+  return m[1]!.replace(/''/g, "'");
 }
 
 /** A boolean function parameter (includePrerelease=true); absent is false. */

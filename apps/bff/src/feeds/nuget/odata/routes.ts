@@ -50,7 +50,7 @@ export function nugetV2ReadRoutes(services: Services): Router {
     if (key && key[1] !== "") return entity(req, res, next, key[1]!);
     const m = /^([A-Za-z]+(?:\(\))?)(\/\$count)?$/.exec(path);
     const collection = m && Object.hasOwn(COLLECTIONS, m[1]!) ? collections.get(m[1]!) : undefined;
-    if (collection) return collection(req, res, next, Boolean(m![2]));
+    if (collection) return collection(req, res, next, m![1]!, Boolean(m![2]));
     next();
   });
   router.use(((err, _req, _res, next) => next(err instanceof ODataError ? new AppError("BAD_REQUEST", err.message) : err)) as import("express").ErrorRequestHandler);
