@@ -1,6 +1,7 @@
 import { z } from "zod";
-import { APIS, KEY_KINDS, MAX_CUSTOM_KEY_LENGTH, MIN_CUSTOM_KEY_LENGTH } from "./constants.ts";
+import { APIS, KEY_KINDS, MAX_CUSTOM_KEY_LENGTH, MESSAGES, MIN_CUSTOM_KEY_LENGTH } from "./constants.ts";
 import { isValidCustomKey } from "./key-format.ts";
+import { expiresInDaysSchema, globSchema, packagesSchema } from "./schemas.ts";
 import { configureZod } from "./zod-config.ts";
 
 configureZod();
@@ -90,6 +91,25 @@ export const updateSystemKeyInputSchema = z
     ...systemKeyFields,
   })
   .refine(customKeyRequired.check, customKeyRequired.params);
+
+const ID_MESSAGE = "The key ID must be a positive whole number.";
+
+/**
+ * An administrator changes a user's scoped key (Admin › API keys): its packages and glob,
+ * as the owner's "Edit packages" does, and optionally a new lifetime counted from now
+ * (absent or null: the expiry stays).
+ */
+export const adminUpdateScopedKeyInputSchema = z
+  .object({
+    id: z.number({ error: ID_MESSAGE }).int(ID_MESSAGE).positive(ID_MESSAGE),
+    expiresInDays: z.preprocess((v) => (v === "" || v === null ? undefined : v), expiresInDaysSchema.unwrap().optional()).optional(),
+    packages: packagesSchema,
+    glob: globSchema,
+  })
+  .refine((v) => v.packages.length > 0 || (v.glob ?? "") !== "", { error: MESSAGES.packagesRequired, path: ["packages"] });
+
+export type AdminUpdateScopedKeyInput = z.input<typeof adminUpdateScopedKeyInputSchema>;
+export type AdminUpdateScopedKeyOutput = z.output<typeof adminUpdateScopedKeyInputSchema>;
 
 export const KEY_STATES = ["active", "expiring", "expired", "revoked", "legacy"] as const;
 export const ADMIN_KEY_SORTS = ["created", "name", "expires", "lastUsed"] as const;

@@ -54,7 +54,7 @@ function ownerIdOf(viewer: Viewer, what: string): number {
 }
 
 
-async function ownerOf(tx: Tx, ownerId: number | null) {
+export async function ownerOf(tx: Tx, ownerId: number | null) {
   return ownerId === null ? null : tx.user.findUnique({ where: { id: ownerId }, select: { id: true, email: true } });
 }
 
@@ -79,7 +79,7 @@ export async function listOwnedPackages(db: Db, userId: number) {
  * stands for that id on each feed where the owner owns it (the wizard lists a name once
  * with all its feeds); "feed/id" for that feed only.
  */
-async function checkOwnedPackages(tx: Tx, ownerId: number, names: string[]): Promise<string[]> {
+export async function checkOwnedPackages(tx: Tx, ownerId: number, names: string[]): Promise<string[]> {
   if (names.length === 0) return [];
   const wanted = names.map((name) => ({ name, ...parsePackageEntry(name) }));
   const lower = [...new Set(wanted.map((w) => w.id.toLowerCase()))];
@@ -104,7 +104,7 @@ async function checkOwnedPackages(tx: Tx, ownerId: number, names: string[]): Pro
   return [...entries];
 }
 
-function globList(glob: string | undefined): string[] {
+export function globList(glob: string | undefined): string[] {
   return glob ? [glob] : [];
 }
 

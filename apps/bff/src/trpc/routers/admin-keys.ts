@@ -1,8 +1,9 @@
 // Admin › API keys: thin adapters over keys/admin-list.ts, keys/system.ts and the
 // owner lifecycle functions run with every key in reach.
-import { adminKeyListInputSchema, createSystemKeyFormSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
+import { adminKeyListInputSchema, adminUpdateScopedKeyInputSchema, createSystemKeyFormSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import { listAllKeys } from "../../keys/admin-list.ts";
+import { adminUpdateScopedKey } from "../../keys/admin-scoped.ts";
 import { deleteKey, revokeKey, type Viewer } from "../../keys/lifecycle.ts";
 import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
 import { keyViewSchema } from "../../keys/views.ts";
@@ -43,6 +44,12 @@ export const adminKeysRouter = router({
     .input(updateSystemKeyInputSchema)
     .output(z.object({ key: keyViewSchema, value: z.string().nullable() }))
     .mutation(({ ctx, input }) => updateSystemKey(ctx.keyDeps, ctx.viewer, input)),
+
+  /** A user's scoped key: its packages and glob, and optionally a new lifetime. */
+  updateScoped: adminKeysProcedure
+    .input(adminUpdateScopedKeyInputSchema)
+    .output(keyViewSchema)
+    .mutation(({ ctx, input }) => adminUpdateScopedKey(ctx.db, ctx.viewer, input)),
 
   revoke: adminKeysProcedure
     .input(idInput.extend({ reason: z.string().trim().max(200, "The reason must be at most 200 characters.").optional() }))
