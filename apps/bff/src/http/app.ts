@@ -4,10 +4,9 @@ import path from "node:path";
 import { createExpressMiddleware } from "@trpc/server/adapters/express";
 import express, { type ErrorRequestHandler, type Request } from "express";
 import helmet from "helmet";
-import { parse as parseCookies } from "cookie";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
-import { readSession, SESSION_COOKIE, csrfTokenMatches } from "../auth/sessions.ts";
+import { csrfTokenMatches } from "../auth/sessions.ts";
 import { AppError, httpStatusOf } from "../errors.ts";
 import { appRouter } from "../trpc/router.ts";
 import type { Context } from "../trpc/init.ts";
@@ -15,11 +14,12 @@ import { BODY_LIMIT_BYTES, describeBytes } from "./limits.ts";
 import { clientIp } from "./client-ip.ts";
 import { createServices, type Services } from "../services.ts";
 import { accessLogCapture } from "../logs/capture.ts";
-import { accessLogExportRoutes } from "../logs/export.ts"; // access-log exports
 import { nugetRoutes } from "../feeds/nuget/routes.ts";
 import { npmRoutes } from "../feeds/npm/routes.ts";
 import { rubygemsRoutes } from "../feeds/rubygems/routes.ts";
 import { apiRoutes } from "../api/routes.ts";
+import { accessLogExportRoutes } from "./exports.ts";
+import { sessionOfRequest } from "./session.ts";
 
 export type AppDeps = { db: Db; config: Config; log?: (line: string) => void; services?: Services };
 
@@ -66,8 +66,7 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
       router: appRouter,
       maxBodySize: BODY_LIMIT_BYTES,
       createContext: async ({ req, res }): Promise<Context> => {
-        const token = parseCookies(req.headers.cookie ?? "")[SESSION_COOKIE];
-        const session = await readSession(db, token, config.secret);
+        const session = await sessionOfRequest(db, config, req);
         return { db, config, services, session, ip: clientIp(req), userAgent: req.get("user-agent"), req, res, csrfOk: csrfOk(req, session?.csrfToken) };
       },
       onError({ error, path: procedure }) {

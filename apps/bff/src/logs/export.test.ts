@@ -7,7 +7,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../db/factories.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
-import { CSV_COLUMNS, csvCell, EXPORT_BATCH, writeChunk } from "./export.ts";
+import { writeChunk } from "../http/exports.ts";
+import { CSV_COLUMNS, csvCell, EXPORT_BATCH } from "./export.ts";
 import { createLogWorld, sessionCookie, startLoggedServer } from "./testing.ts";
 
 let t: TestDatabase;
