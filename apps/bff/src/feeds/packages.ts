@@ -10,6 +10,8 @@ import type { PackageStore, StoredFile } from "./store.ts";
 const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
 export async function findPackage(db: Db, feedId: number, name: string) {
+  // PostgreSQL refuses NUL in a text parameter, and no stored name has one.
+  if (name.includes("\u0000")) return null;
   return db.package.findUnique({
     where: { feedId_nameLower: { feedId, nameLower: name.toLowerCase() } },
     include: { owners: { select: { userId: true } } },

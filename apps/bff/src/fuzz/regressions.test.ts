@@ -107,4 +107,23 @@ describe("HTTP fuzz regressions", () => {
     await again.arrayBuffer();
     expect(server.logs.slice(seen)).toEqual([]);
   });
+
+  // PostgreSQL refuses a NUL byte in a text parameter; these answered 500 there (seed 20261204 on PostgreSQL).
+  describe("names and versions with a NUL byte", () => {
+    it("a NuGet unlist of package id \\0 gets a 404", async () => {
+      const res = await fetch(`${server.url}/nuget/nu/api/v2/package/%00/1.0.0`, { method: "DELETE", headers: { "x-nuget-apikey": key } });
+      expect(res.status).toBe(404);
+    });
+
+    it("a gem yank with platform \\0 gets a 404", async () => {
+      const pushed = await fetch(`${server.url}/rubygems/rb/api/v1/gems`, { method: "POST", headers: { authorization: key, "content-type": "application/octet-stream" }, body: Buffer.from(buildGem({ name: "yanky", version: "1.0.0" })) });
+      expect(pushed.status).toBe(200);
+      const res = await fetch(`${server.url}/rubygems/rb/api/v1/gems/yank`, {
+        method: "DELETE",
+        headers: { authorization: key, "content-type": "application/x-www-form-urlencoded" },
+        body: "gem_name=yanky&version=1.0.0&platform=%00",
+      });
+      expect(res.status).toBe(404);
+    });
+  });
 });

@@ -35,9 +35,9 @@ export function yankGem(services: Services): RequestHandler[] {
       }
       const caller = await services.feedAccess.check(req, res, feed, { action: "unlist", packageId: pkg.name, ownerIds: ownerIdsOf(pkg)! });
       const title = gemTitle(pkg.name, version, isRubyPlatform(platform) ? null : platform);
-      const row = await services.db.packageVersion.findUnique({
-        where: { packageId_versionLower: { packageId: pkg.id, versionLower: gemVersionKey(version, platform) } },
-      });
+      const versionLower = gemVersionKey(version, platform);
+      // PostgreSQL refuses NUL in a text parameter, and no stored version has one.
+      const row = versionLower.includes("\u0000") ? null : await services.db.packageVersion.findUnique({ where: { packageId_versionLower: { packageId: pkg.id, versionLower } } });
       if (!row) return sendText(res, 404, `The version ${title} was not found in feed "${feed.name}".`);
       if (!row.listed) return sendText(res, 422, `The version ${title} has already been yanked.`);
       const check = { feed, packageId: pkg.name, keyId: caller.keyId, action: "unlist" } as const;
