@@ -15,6 +15,7 @@ import type { RowActions } from "./cells";
 import { KeyCards } from "./KeyCards";
 import { KeyTable } from "./KeyTable";
 import { Pager } from "./Pager";
+import { ScopedKeyDialog } from "./ScopedKeyDialog";
 import { SystemKeyDialog, type SystemKeyTarget } from "./SystemKeyDialog";
 import { fieldLabel } from "./styles";
 
@@ -30,6 +31,7 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
   const gridRef = useRef<HTMLDivElement>(null);
   const [announcement, setAnnouncement] = useState("");
   const [editor, setEditor] = useState<SystemKeyTarget | null>(null);
+  const [editingScoped, setEditingScoped] = useState<AdminKeyRow | null>(null);
   const [revoking, setRevoking] = useState<AdminKeyRow | null>(null);
   const [deleting, setDeleting] = useState<AdminKeyRow | null>(null);
   const [reason, setReason] = useState("");
@@ -77,6 +79,7 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
   const actions = useMemo<RowActions>(
     () => ({
       onEdit: (key) => setEditor({ mode: "edit", key }),
+      onEditScoped: (key) => setEditingScoped(key),
       onRevoke: (key) => {
         revoke.reset();
         setReason("");
@@ -170,6 +173,16 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
         }}
       />
 
+      <ScopedKeyDialog
+        target={editingScoped}
+        returnFocus={gridRef}
+        onClose={() => setEditingScoped(null)}
+        onSaved={async (message) => {
+          await refresh();
+          setEditingScoped(null);
+          setAnnouncement(message);
+        }}
+      />
       <ConfirmDialog
         open={revoking !== null}
         title="Revoke API key"

@@ -47,6 +47,8 @@ export const LastUsedCell = ({ k }: { k: AdminKeyRow }) => (k.lastUsedAt ? <When
 
 export type RowActions = {
   onEdit: (key: AdminKeyRow) => void;
+  /** A user's scoped key: its expiry and packages. */
+  onEditScoped: (key: AdminKeyRow) => void;
   onRevoke: (key: AdminKeyRow) => void;
   onDelete: (key: AdminKeyRow) => void;
 };
@@ -60,7 +62,7 @@ export type KeyListProps = {
   busy: boolean;
 };
 
-/** Edit (system keys), Revoke, Delete and the key's access logs; each names its key for screen readers. */
+/** Edit (system keys; a scoped key's expiry and packages), Revoke, Delete and the key's access logs; each names its key for screen readers. */
 export function KeyActions({ k, actions, className, keepPlaces = false }: { k: AdminKeyRow; actions: RowActions; className: string; keepPlaces?: boolean }) {
   const router = useRouter();
   const logs = `/admin/access-logs?key=${k.id}`;
@@ -72,8 +74,8 @@ export function KeyActions({ k, actions, className, keepPlaces = false }: { k: A
   const about = <span className="sr-only"> {k.name}</span>;
   return (
     <div className={className}>
-      {k.kind === "system" && !k.revokedAt ? (
-        <button type="button" className={`${rowAction} text-blue-700`} onClick={() => actions.onEdit(k)}>
+      {(k.kind === "system" || k.kind === "scoped") && !k.revokedAt ? (
+        <button type="button" className={`${rowAction} text-blue-700`} onClick={() => (k.kind === "system" ? actions.onEdit(k) : actions.onEditScoped(k))}>
           Edit{about}
         </button>
       ) : (
