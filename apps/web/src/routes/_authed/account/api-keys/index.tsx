@@ -1,6 +1,6 @@
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link } from "@tanstack/react-router";
-import { useRef, useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { ConfirmDialog } from "../../../../components/ConfirmDialog";
 import { confirmationText, type KeyConfirmation, type OwnKey } from "../../../../components/keys/confirmations";
 import { KeyReveal } from "../../../../components/keys/KeyReveal";
@@ -8,6 +8,7 @@ import type { UsageKey } from "../../../../components/keys/UsageGuide";
 import { OwnKeyList } from "../../../../components/keys/OwnKeyList";
 import { PageHeader } from "../../../../components/PageHeader";
 import { MAIN_CONTENT_ID } from "../../../../components/SkipLink";
+import { takeFlash } from "../../../../lib/flash";
 import { activeLegacyKeyCount } from "../../../../lib/keys";
 import { primaryButton, secondaryButton, textInput } from "../../../../lib/styles";
 import { revealOnce } from "../../../../lib/one-time-value";
@@ -31,6 +32,11 @@ function AccountApiKeysPage() {
   // A regenerated key's value lives here and nowhere else; "Done", leaving or reloading drops it.
   const [revealed, setRevealed] = useState<{ name: string; value: string; usageKey: UsageKey } | null>(null);
   const statusRef = useRef<HTMLParagraphElement>(null);
+  // What the page that sent us here saved ("Save packages"), set after mounting so it is announced.
+  useEffect(() => {
+    const message = takeFlash();
+    if (message) setNotice(message);
+  }, []);
   usePageTitle(revealed ? "API key regenerated" : "API keys");
 
   const listKey = trpc.keys.list.queryKey();

@@ -12,6 +12,7 @@ import { errorBox, textLink } from "../../../../../lib/styles";
 import { formErrorOf } from "../../../../../lib/trpc-errors";
 import { usePageTitle } from "../../../../../lib/use-page-title";
 import { useTRPC, type RouterOutputs } from "../../../../../trpc";
+import { setFlash } from "../../../../../lib/flash";
 
 type KeyView = RouterOutputs["keys"]["list"][number];
 
@@ -75,8 +76,10 @@ function EditPackagesForm({ apiKey, owned }: { apiKey: KeyView; owned: readonly 
 
   const save = useMutation(
     trpc.keys.updatePackages.mutationOptions({
-      onSuccess: async () => {
+      onSuccess: async (key) => {
         await queryClient.invalidateQueries({ queryKey: trpc.keys.list.queryKey(), refetchType: "all" });
+        // Every save confirms, as Revoke and Delete do: the list shows it.
+        setFlash(`Saved the packages of “${key.name}”.`);
         await navigate({ to: "/account/api-keys" });
       },
       onError: (error) => {
