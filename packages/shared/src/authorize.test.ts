@@ -55,6 +55,8 @@ const pushExisting = (packageId = "Contoso.Core", feed = "npm"): AccessRequest =
 const unlist = (packageId = "Contoso.Core", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "unlist", packageId });
 const upload = (kind: "push" | "npm-put", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "upload", upload: kind });
 const native: AccessRequest = { surface: "native" };
+const nativeRead = (feed = "npm"): AccessRequest => ({ surface: "native", feed, action: "read" });
+const nativeUnlist = (packageId = "Contoso.Core", feed = "npm"): AccessRequest => ({ surface: "native", feed, action: "unlist", packageId });
 const keysApi: AccessRequest = { surface: "keys" };
 
 type Expected =
@@ -335,6 +337,50 @@ const cases: Case[] = [
   ],
   ["more than 10 days before expiry", scopedKey({ expiresAt: at(10 * DAY_MS + 1) }), pushNew(), alice(), allowAs(ALICE, null)],
   ["a key that never expires", systemKey(), native, null, allowAs(null, null)],
+
+  // The Native API on a feed's packages: the feeds' restriction, privilege and ownership steps.
+  ["the Native API reads a feed the user may view", systemKey({ userId: ALICE }), nativeRead(), alice({ privileges: { view: true, add: false, unlist: false } }), allowAs(ALICE)],
+  [
+    "the Native API reads a feed only with the view privilege",
+    systemKey({ userId: ALICE }),
+    nativeRead(),
+    alice({ privileges: { view: false, add: true, unlist: true } }),
+    denied("privilege", 'User "alice" does not have the "view" privilege on feed "npm".'),
+  ],
+  [
+    "the Native API on a feed a restricted key does not name",
+    systemKey({ feeds: ["nuget"] }),
+    nativeRead("npm"),
+    null,
+    denied("feed", 'This API key is restricted to other feeds and cannot be used on feed "npm".'),
+  ],
+  ["a restricted key on its own feed, in any case", systemKey({ feeds: ["NuGet"] }), nativeUnlist("Contoso.Core", "nuget"), null, allowAs(null)],
+  [
+    "the feed restriction applies to a legacy key on the Native API",
+    legacyKey({ apis: ["native"] }),
+    nativeRead("npm"),
+    bob(),
+    denied("feed", 'This API key is restricted to other feeds and cannot be used on feed "npm".'),
+  ],
+  ["the API step comes before the feed", systemKey({ apis: ["feeds"], feeds: ["nuget"] }), nativeRead("npm"), null, denied("api", "This API key cannot call the Native API.")],
+  [
+    "a Native unlist needs the unlist privilege",
+    systemKey({ userId: ALICE }),
+    nativeUnlist(),
+    alice({ privileges: { view: true, add: true, unlist: false } }),
+    denied("privilege", 'User "alice" does not have the "unlist" privilege on feed "npm".'),
+  ],
+  [
+    "a Native unlist needs ownership",
+    systemKey({ userId: ALICE }),
+    nativeUnlist("Fabrikam.Core"),
+    alice({ ownsPackage: false }),
+    denied("owner", 'User "alice" is not an owner of package "Fabrikam.Core".'),
+  ],
+  ["a Native unlist by an owner with the privilege", systemKey({ userId: ALICE }), nativeUnlist(), alice(), allowAs(ALICE)],
+  ["an administrator unlists through the Native API without privileges or ownership", systemKey({ userId: ADMIN }), nativeUnlist(), admin(), allowAs(ADMIN)],
+  ["the API key user unlists through the Native API", systemKey(), nativeUnlist(), null, allowAs(null)],
+  ["a disabled user unlists nothing through the Native API", systemKey({ userId: ALICE }), nativeUnlist(), alice({ disabled: true }), denied("user-disabled", 'User "alice" is disabled.')],
 ];
 
 function summary(decision: Decision): Expected {

@@ -4,7 +4,7 @@ import { matchesAnyPackage } from "./glob.ts";
 import { packageIdsOnFeed } from "./package-entries.ts";
 import { daysLeftUntil, isExpired, pluralDays } from "./key-status.ts";
 
-// PRODUCT §4 as one pure function. Feeds, the Native API and the management API all
+// docs/authorization.md as one pure function. Feeds, the Native API and the management API all
 // call it, so the three surfaces cannot disagree about who may do what.
 
 export type KeyFacts = {
@@ -49,7 +49,17 @@ export type AccessRequest =
    */
   | { surface: "feeds"; feed: string; action: "upload"; upload: UploadKind }
   | { surface: "native" }
+  /**
+   * A Native API operation on a feed's packages (docs/authorization.md): after the API
+   * step, the feeds' own steps for reading (the "view" privilege) and unlisting (the
+   * "unlist" privilege and ownership of the package), so both surfaces decide alike.
+   */
+  | NativeFeedRequest
   | { surface: "keys" };
+
+export type NativeFeedRequest =
+  | { surface: "native"; feed: string; action: "read" }
+  | { surface: "native"; feed: string; action: "unlist"; packageId: string };
 
 export type UploadKind = "push" | "npm-put";
 
@@ -87,17 +97,21 @@ function sameName(a: string, b: string): boolean {
   return a.toLowerCase() === b.toLowerCase();
 }
 
+function checkFeedRestriction(key: KeyFacts, feed: string): Denial | null {
+  if (key.feeds === null || key.feeds.some((f) => sameName(f, feed))) return null;
+  return deny("feed", `This API key is restricted to other feeds and cannot be used on feed "${feed}".`);
+}
+
 function checkSurface(key: KeyFacts, req: AccessRequest): Denial | null {
   switch (req.surface) {
     case "feeds":
       if (key.kind === "legacy") return null;
       if (!key.apis.includes("feeds")) return deny("api", "This API key cannot call the feeds API.");
-      if (key.feeds !== null && !key.feeds.some((feed) => sameName(feed, req.feed))) {
-        return deny("feed", `This API key is restricted to other feeds and cannot be used on feed "${req.feed}".`);
-      }
-      return null;
+      return checkFeedRestriction(key, req.feed);
     case "native":
-      return key.apis.includes("native") ? null : deny("api", "This API key cannot call the Native API.");
+      if (!key.apis.includes("native")) return deny("api", "This API key cannot call the Native API.");
+      // Every kind of key, legacy ones included: the Native API has no legacy exception.
+      return "feed" in req ? checkFeedRestriction(key, req.feed) : null;
     case "keys":
       return key.apis.includes("keys") || key.apis.includes("native")
         ? null
@@ -143,27 +157,37 @@ const PRIVILEGE_FOR = { read: "view", push: "add", unlist: "unlist" } as const s
   keyof FeedPrivileges
 >;
 
+/** What the privilege and ownership steps look at: a feed operation of either surface, but an upload. */
+type PackageOperation = { feed: string; action: keyof typeof PRIVILEGE_FOR; packageId?: string; touchesExistingPackage: boolean };
+
+function packageOperationOf(req: AccessRequest): PackageOperation | null {
+  if (req.surface === "keys" || !("feed" in req) || req.action === "upload") return null;
+  const touchesExistingPackage = req.action === "unlist" || (req.action === "push" && req.packageExists);
+  return { feed: req.feed, action: req.action, packageId: "packageId" in req ? req.packageId : undefined, touchesExistingPackage };
+}
+
 function checkActingUser(actingUserId: number, req: AccessRequest, actor: ActingUserFacts | null): Denial | null {
   // The caller looked up the wrong user, or the key's user is gone: never fall back to anyone else.
   if (actor === null || actor.id !== actingUserId) {
     return deny("privilege", "The user this API key acts as does not exist.");
   }
   if (actor.disabled) return deny("user-disabled", `User "${actor.username}" is disabled.`);
-  if (req.surface !== "feeds" || actor.isAdmin) return null;
+  if (actor.isAdmin) return null;
 
-  if (req.action === "upload") {
+  if (req.surface === "feeds" && req.action === "upload") {
     const needed = UPLOAD_PRIVILEGES[req.upload];
     if (needed.some((p) => actor.privileges?.[p])) return null;
     const names = needed.map((p) => `"${p}"`).join(" or ");
     return deny("privilege", `User "${actor.username}" does not have the ${names} privilege on feed "${req.feed}".`);
   }
-  const privilege = PRIVILEGE_FOR[req.action];
+  const op = packageOperationOf(req);
+  if (op === null) return null;
+  const privilege = PRIVILEGE_FOR[op.action];
   if (!actor.privileges?.[privilege]) {
-    return deny("privilege", `User "${actor.username}" does not have the "${privilege}" privilege on feed "${req.feed}".`);
+    return deny("privilege", `User "${actor.username}" does not have the "${privilege}" privilege on feed "${op.feed}".`);
   }
-  const touchesExistingPackage = req.action === "unlist" || (req.action === "push" && req.packageExists);
-  if (touchesExistingPackage && !actor.ownsPackage) {
-    return deny("owner", `User "${actor.username}" is not an owner of package "${req.packageId}".`);
+  if (op.touchesExistingPackage && !actor.ownsPackage) {
+    return deny("owner", `User "${actor.username}" is not an owner of package "${op.packageId}".`);
   }
   return null;
 }
@@ -176,7 +200,7 @@ function expiryWarning(expiresAt: Date | null, now: Date): string | null {
   return `This API key expires in ${pluralDays(days)}, on ${date}. Create a new key before then.`;
 }
 
-/** Steps in PRODUCT §4 order; the first failing step decides the answer. */
+/** Steps in the order of docs/authorization.md; the first failing step decides the answer. */
 export function authorize(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date): Decision {
   if (key.revokedAt !== null || isExpired(key.expiresAt, now)) return deny("invalid", MESSAGES.invalidKey);
 
