@@ -1,7 +1,8 @@
 // The server side of bench/abuse.ts, in its own process so that its memory and CPU time
 // (read by the parent from /proc) are the server's alone. Keyhouse (createServices +
-// createApp) over ABUSE_DATABASE_URL; reports its port and pid over IPC, answers "stats"
-// with the password verifications run so far, and stops on "stop".
+// createApp) over ABUSE_DATABASE_URL; reports its port over IPC, answers "stats" with the
+// password verifications run so far, "settle" once it has written what it owes for the
+// requests so far, and stops on "stop".
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { passwordVerificationCount } from "../src/auth/passwords.ts";
@@ -31,6 +32,8 @@ async function main() {
   process.send!({ port: (server.address() as AddressInfo).port });
   process.on("message", (m) => {
     if (m === "stats") return process.send!({ passwordVerifications: passwordVerificationCount() });
+    // Writes still owed for the requests so far (access-log entries, last-used times).
+    if (m === "settle") return void Promise.all([services.keys.flush(), services.accessLog.drain()]).then(() => process.send!({ settled: true }));
     if (m !== "stop") return;
     server.closeAllConnections();
     server.close(async () => {

@@ -66,8 +66,12 @@ function resetPeak(pid: number): boolean {
 
 type Measured = { memoryMiB: number; cpuMs: number };
 
-/** Runs `work` and measures the server's peak memory growth and CPU time over it. */
-async function measure(pid: number, work: () => Promise<void>): Promise<Measured> {
+/**
+ * Runs `work` and measures the server's peak memory growth and CPU time over it, including
+ * the writes it owes for the work (access-log entries), which the server is asked to settle.
+ */
+async function measure(child: ChildProcess, work: () => Promise<void>): Promise<Measured> {
+  const pid = child.pid!;
   const peakReset = resetPeak(pid);
   const start = procStatus(pid);
   const cpu0 = cpuMs(pid);
@@ -77,6 +81,7 @@ async function measure(pid: number, work: () => Promise<void>): Promise<Measured
   }, 10);
   try {
     await work();
+    await ask(child, "settle", "settled");
     // Until the server is idle: work it still does for the request after answering counts.
     let last = cpuMs(pid);
     for (let i = 0; i < 50; i++) {
@@ -224,6 +229,8 @@ async function main() {
       // Warm-up: one small refused upload per route, so that first-use work (module loading,
       // JIT, database connections) is not charged to the case.
       for (const route of ROUTES) await upload(port, route, wrongKey, { bytes: Buffer.from("{}") });
+      // …including the access-log writer's first batch, which starts its worker thread.
+      await ask(child, "settle", "settled");
       await run(child, port);
     } finally {
       await ask(child, "stop", "stopped").catch(() => {});
@@ -233,12 +240,12 @@ async function main() {
     // References, not judged: the server idle over the same settling time, and the smallest
     // refused upload. What the rows below cost above these is what their bodies cost.
     await withServer(async (child) => {
-      const m = await measure(child.pid!, async () => {});
+      const m = await measure(child, async () => {});
       rows.push({ what: "reference: idle server, no request", memory: `${m.memoryMiB.toFixed(1)} MiB`, cpu: `${m.cpuMs.toFixed(0)} ms`, detail: "", pass: null });
     });
     await withServer(async (child, port) => {
       let answer!: Answer;
-      const m = await measure(child.pid!, async () => {
+      const m = await measure(child, async () => {
         answer = await upload(port, ROUTES[0]!, wrongKey, { bytes: Buffer.from("{}") });
       });
       rows.push({ what: `reference: ${ROUTES[0]!.name}, 2-byte body, wrong key`, memory: `${m.memoryMiB.toFixed(1)} MiB`, cpu: `${m.cpuMs.toFixed(0)} ms`, detail: `answer ${answer.status}`, pass: null });
@@ -247,7 +254,7 @@ async function main() {
       for (const kind of ["gzip bomb", "250 MB body"] as const) {
         await withServer(async (child, port) => {
           let answer!: Answer;
-          const m = await measure(child.pid!, async () => {
+          const m = await measure(child, async () => {
             answer = await upload(port, route, wrongKey, kind === "gzip bomb" ? { bytes: bomb, encoding: "gzip" } : { streamBytes: BIG_BODY_BYTES });
           });
           rows.push({
@@ -265,7 +272,7 @@ async function main() {
     await withServer(async (child, port) => {
       const before = await ask<number>(child, "stats", "passwordVerifications");
       const statuses = new Map<number, number>();
-      const m = await measure(child.pid!, async () => {
+      const m = await measure(child, async () => {
         const results = await Promise.all(
           Array.from({ length: SIGN_INS }, (_, i) =>
             fetch(`http://127.0.0.1:${port}/trpc/auth.login`, {
