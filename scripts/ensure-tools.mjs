@@ -8,6 +8,7 @@ const TOOLS = {
   ruby: { check: "/usr/bin/gem", packages: ["ruby"], why: "the RubyGems feed is tested with the real `gem` client" },
   nuget: { check: "/usr/bin/nuget", packages: ["nuget"], why: "the NuGet feed is tested with the real `nuget` client" },
   postgres: { check: "/usr/bin/pg_ctlcluster", packages: ["postgresql"], why: "the integration tests also run on PostgreSQL" },
+  ffmpeg: { check: "/usr/bin/ffmpeg", packages: ["ffmpeg"], why: "the demo records its video with ffmpeg" },
 };
 
 let updated = false;

@@ -31,7 +31,7 @@ function fatal(message) {
 if (run("Installing dependencies", "node", ["scripts/pnpm.mjs", "install", "--frozen-lockfile", "--prefer-offline"]) !== 0) fatal("Installing dependencies failed.");
 generateIfStale();
 
-const missing = ensureTools(["chromium", "postgres", "ruby", "nuget"]);
+const missing = ensureTools(["chromium", "postgres", "ruby", "nuget", "ffmpeg"]);
 const pgUrl = missing.includes("postgres") ? null : ensurePostgres();
 
 function vitest(suite, args, env) {
@@ -46,11 +46,13 @@ vitest("unit + integration (SQLite)", [], { KEYHOUSE_TEST_DB: "sqlite" });
 if (pgUrl) vitest("integration (PostgreSQL)", ["--project", "bff (postgres)"], { KEYHOUSE_TEST_DB: "postgres", KEYHOUSE_TEST_PG_URL: pgUrl });
 else results.push({ suite: "integration (PostgreSQL)", passed: 0, failed: 1, skipped: 0, note: "PostgreSQL unavailable" });
 
+let built = false;
 if (run("Building the app for the end-to-end tests", "node", ["scripts/pnpm.mjs", "exec", "turbo", "run", "build", "--output-logs=errors-only"], turboEnv()) !== 0) {
   results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: "build failed" });
 } else if (missing.includes("chromium")) {
   results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: "Chromium unavailable" });
 } else {
+  built = true;
   const file = path.join(out, "playwright.json");
   const status = run("Playwright: end-to-end (Chromium)", "e2e/node_modules/.bin/playwright", ["test", "-c", "e2e/playwright.config.ts"], {
     PLAYWRIGHT_JSON_OUTPUT_FILE: file,
@@ -60,6 +62,20 @@ if (run("Building the app for the end-to-end tests", "node", ["scripts/pnpm.mjs"
   else {
     const s = JSON.parse(readFileSync(file, "utf8")).stats;
     results.push({ suite: "end-to-end (Chromium)", passed: s.expected + s.flaky, failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0), skipped: s.skipped });
+  }
+}
+
+// `npm run demo` (e2e/demo.config.ts), headless, on the build above: it fails when the app
+// does not show what the demo asserts.
+if (!built || missing.includes("ffmpeg")) {
+  results.push({ suite: "demo (Chromium)", passed: 0, failed: 1, skipped: 0, note: !built ? "no build or no Chromium" : "ffmpeg unavailable" });
+} else {
+  const file = path.join(out, "demo.json");
+  const status = run("Playwright: the demo (npm run demo)", "e2e/node_modules/.bin/playwright", ["test", "-c", "e2e/demo.config.ts"], { PLAYWRIGHT_JSON_OUTPUT_FILE: file, DEMO_HEADED: "" });
+  if (!existsSync(file)) results.push({ suite: "demo (Chromium)", passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });
+  else {
+    const s = JSON.parse(readFileSync(file, "utf8")).stats;
+    results.push({ suite: "demo (Chromium)", passed: s.expected + s.flaky, failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0), skipped: s.skipped });
   }
 }
 
