@@ -3,6 +3,7 @@ import { FILTER_KEYS, fromLocalInput, hasFilters, STATUS_CLASS_VALUES, SURFACE_V
 import { STATUS_CLASS_LABELS, SURFACE_LABELS } from "../../lib/access-logs/format";
 import { secondaryButton, textInput } from "../../lib/styles";
 import { useUrlText } from "../../lib/use-url-text";
+import { AdminKeyPicker } from "./AdminKeyPicker";
 
 export type SetSearch = (next: AccessLogSearch, options?: { replace?: boolean }) => void;
 
@@ -81,7 +82,7 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
         <div className="grid grid-cols-2 gap-x-3 gap-y-2.5 md:grid-cols-4">
           <div>
             <label htmlFor={`${id}-key`} className={label}>
-              {mode === "account" ? "Key" : "Key ID"}
+              Key
             </label>
             {mode === "account" && keys ? (
               <select id={`${id}-key`} className={select} value={search.key ?? ""} onChange={(e) => patch({ key: e.target.value ? Number(e.target.value) : undefined })}>
@@ -93,6 +94,9 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
                 ))}
                 {keyInList && <option value={search.key}>Key {search.key} (deleted)</option>}
               </select>
+            ) : mode === "admin" ? (
+              // Every key on the server: searched by name or hint, the URL keeps the id.
+              <AdminKeyPicker inputId={`${id}-key`} value={search.key} onChange={(key) => patch({ key })} />
             ) : (
               <input id={`${id}-key`} type="text" inputMode="numeric" pattern="[0-9]*" autoComplete="off" placeholder="Any" className={textInput} {...pick(keyId)} />
             )}
