@@ -4,10 +4,13 @@ import { ConfigError, loadConfig, type Config } from "./config.ts";
 import { createDb, prepareDb } from "./db/client.ts";
 import { DEMO_USERS, isEmpty, seedDemo } from "./db/seed.ts";
 import { createApp } from "./http/app.ts";
+import { answerExpectContinue } from "./http/expect-continue.ts";
 import { createServices } from "./services.ts";
 import { startNotificationWorkers } from "./notifications/workers.ts";
 import { startRetentionJob } from "./logs/retention.ts";
 import { startAuthHousekeeping } from "./auth/housekeeping.ts";
+import { startUploadSweep } from "./feeds/upload/sweep.ts";
+import { uploadTmpDir } from "./feeds/upload/receive.ts";
 
 async function main() {
   let config: Config;
@@ -46,9 +49,11 @@ async function main() {
   const workers = startNotificationWorkers(db, config, (line) => console.log(line));
   const retention = startRetentionJob(db, config, (line) => console.log(line));
   const authHousekeeping = startAuthHousekeeping(db, (line) => console.log(line));
+  const uploadSweep = startUploadSweep(uploadTmpDir(config), (line) => console.log(line));
   const app = createApp({ db, config, services });
   const drain = connectionDrain(app);
   const server = http.createServer(drain.listener);
+  answerExpectContinue(server, drain.listener);
   server.keepAliveTimeout = 65_000;
   server.headersTimeout = 66_000;
   server.requestTimeout = 5 * 60_000;
@@ -76,6 +81,7 @@ async function main() {
       await workers.stop();
       await retention.stop();
       await authHousekeeping.stop();
+      await uploadSweep.stop();
       await services.keys.flush();
       await services.accessLog.close();
       await db.$disconnect();

@@ -10,6 +10,7 @@ import { clientIp } from "../http/client-ip.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
 import { BatchTtlCache } from "../lib/ttl-cache.ts";
 import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
+import { continueIfWaiting } from "../http/expect-continue.ts";
 
 export type FeedRow = { id: number; name: string; type: FeedType; anonymousReads: boolean };
 
@@ -134,6 +135,8 @@ export class FeedAccess {
       if (bodyPending(req)) res.setHeader("Connection", "close");
       throw err;
     }
+    // A client that sent `Expect: 100-continue` sends the body only now (http/expect-continue.ts).
+    continueIfWaiting(req);
   }
 
   private async decideBeforeUpload(req: Request, res: Response, feed: FeedRow, kind: UploadKind, now: Date): Promise<void> {

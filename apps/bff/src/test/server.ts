@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { createApp } from "../http/app.ts";
+import { answerExpectContinue } from "../http/expect-continue.ts";
 import { createServices } from "../services.ts";
 import { createCallerFactory, type Context } from "../trpc/init.ts";
 import { appRouter } from "../trpc/router.ts";
@@ -56,7 +57,9 @@ export async function startServer(db: Db, config: Config = testConfig()) {
   const logs: string[] = [];
   const log = (l: string) => logs.push(l);
   const services = createServices(db, config, log);
-  const server = http.createServer(createApp({ db, config, log, services }));
+  const app = createApp({ db, config, log, services });
+  const server = http.createServer(app);
+  answerExpectContinue(server, app);
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
   const { port } = server.address() as AddressInfo;
   return {
