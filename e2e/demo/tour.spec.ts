@@ -42,10 +42,14 @@ function installCaptionStrip() {
       strip = document.createElement("div");
       strip.id = KEY;
       strip.setAttribute("aria-hidden", "true");
+      // A manual popover lives in the top layer, so a modal <dialog> and its backdrop do not
+      // cover it once it is shown again after the dialog opened (see below).
+      strip.setAttribute("popover", "manual");
       Object.assign(strip.style, {
         position: "fixed",
-        left: "50%",
-        bottom: "24px",
+        inset: "auto auto 24px 50%",
+        margin: "0",
+        border: "none",
         transform: "translateX(-50%)",
         maxWidth: "80%",
         padding: "12px 20px",
@@ -63,6 +67,8 @@ function installCaptionStrip() {
     const text = sessionStorage.getItem(KEY) ?? "";
     strip.textContent = text;
     strip.style.display = text ? "block" : "none";
+    if (strip.matches(":popover-open")) strip.hidePopover();
+    if (text) strip.showPopover();
   };
   (window as unknown as { keyhouseDemoCaption: (text: string) => void }).keyhouseDemoCaption = (text) => {
     sessionStorage.setItem(KEY, text);
