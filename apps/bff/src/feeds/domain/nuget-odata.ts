@@ -43,10 +43,7 @@ export async function feedVersions(db: Db, feedId: number, idsLower?: string[]):
 }
 
 /** One version by its id and normalized version key, listed or not; null when absent. */
-export async function versionOf(db: Db, feedId: number, idLower: string, versionKey: string): Promise<(V2VersionRow & { filePath: string }) | null> {
-  const row = await db.packageVersion.findFirst({
-    where: { versionLower: versionKey, package: { feedId, nameLower: idLower } },
-    select: { ...columns, filePath: true },
-  });
-  return row && { ...toRow(row), filePath: row.filePath };
+export async function versionOf(db: Db, feedId: number, idLower: string, versionKey: string): Promise<V2VersionRow | null> {
+  const row = await db.packageVersion.findFirst({ where: { versionLower: versionKey, package: { feedId, nameLower: idLower } }, select: columns });
+  return row && toRow(row);
 }

@@ -6,9 +6,10 @@ import { AppError } from "../../../errors.ts";
 import type { Services } from "../../../services.ts";
 import type { FeedRow } from "../../access.ts";
 import { feedVersions, versionOf } from "../../domain/nuget-odata.ts";
-import { packageFileHeaders } from "../../package-file-headers.ts";
 import { packageNotFound } from "../../packages.ts";
+import { sendStoredFile } from "../../storage/send.ts";
 import { feedBaseUrl, nugetFeed } from "../context.ts";
+import { packageFileHandler } from "../flat-container.ts";
 import { versionKeyOf } from "../versions.ts";
 import { entry, feed as atomFeed, type EntryContext } from "./atom.ts";
 import { page, queryOptions, queryParam, type QueryOptions } from "./options.ts";
@@ -161,26 +162,14 @@ export function packageHandler(services: Services) {
   };
 }
 
-/** GET package/{id}/{version}: the .nupkg, listed or not. */
+/**
+ * GET package/{id}/{version}: the .nupkg, listed or not. The same file the v3 flat
+ * container serves, through the same handler: one download path, one read check.
+ */
 export function downloadHandler(services: Services) {
-  return async (req: Request, res: Response, next: NextFunction, id: string, version: string) => {
-    const feed = await nugetFeed(services, req);
-    await services.feedAccess.check(req, res, feed, { action: "read", packageId: id });
-    const row = await versionOf(services.db, feed.id, id.toLowerCase(), versionKeyOf(version));
-    if (!row) throw packageNotFound(feed, id, version);
-    const name = `${row.packageName}.${row.versionLower}.nupkg`.toLowerCase();
-    res.sendFile(
-      services.store.absolute(row.filePath),
-      {
-        dotfiles: "allow",
-        cacheControl: false,
-        headers: { "Content-Type": "application/zip", ...packageFileHeaders(name), "Cache-Control": "private, max-age=31536000, immutable" },
-      },
-      (err) => {
-        if (!err || res.headersSent) return;
-        services.log(`NuGet: the package file ${row.filePath} is missing from the store`);
-        next(new AppError("INTERNAL", "The package file is missing on the server. Tell an administrator."));
-      },
-    );
+  const file = packageFileHandler(services);
+  return (req: Request, res: Response, next: NextFunction, id: string, version: string) => {
+    req.params = { ...req.params, id, version, file: `${id}.${version}.nupkg` };
+    return file(req, res, next);
   };
 }
