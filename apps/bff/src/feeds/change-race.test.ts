@@ -8,7 +8,8 @@ import { createApiKey, createFeed, createPackage, createUser, grantFeed } from "
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { callerFor, startServer, TEST_PASSWORD, TEST_SECRET, testConfig } from "../test/server.ts";
 import type { FeedWriteHooks } from "./decide-at-commit.ts";
-import { loadNpmPackage, revisionOf } from "./npm/packument.ts";
+import { loadNpmPackage } from "./domain/npm.ts";
+import { revisionOf } from "./npm/packument.ts";
 
 let t: TestDatabase;
 let server: Awaited<ReturnType<typeof startServer>>;

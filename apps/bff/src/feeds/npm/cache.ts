@@ -4,7 +4,8 @@
 // publish is visible here immediately; another instance sees it within the TTL.
 import { createHash } from "node:crypto";
 import type { Db } from "../../db/client.ts";
-import { abbreviatedPackument, fullPackument, loadNpmPackage, type NpmPackage } from "./packument.ts";
+import { loadNpmPackage } from "../domain/npm.ts";
+import { abbreviatedPackument, fullPackument, type NpmPackage } from "./packument.ts";
 
 export const PACKUMENT_TTL_MS = 1000;
 

@@ -5,10 +5,10 @@ import { badRequest, notFound } from "../../errors.ts";
 import { isValidDistTag } from "../formats/npm.ts";
 import { packageNotFound } from "../packages.ts";
 import { readJsonBody, SMALL_BODY_LIMIT } from "./body.ts";
-import { removeDistTag, setDistTag } from "./changes.ts";
+import { loadNpmPackage, removeDistTag, setDistTag } from "../domain/npm.ts";
 import { commitChange } from "../decide-at-commit.ts";
 import { check, sendJson, writing, type NpmContext } from "./context.ts";
-import { loadNpmPackage, visibleDistTags, type NpmPackage } from "./packument.ts";
+import { visibleDistTags, type NpmPackage } from "./packument.ts";
 
 /** The package and the caller's right to tag in it; commit() writes in a transaction that decides again. */
 async function packageForTagging(ctx: NpmContext, name: string): Promise<NpmPackage & { commit: (write: (tx: Tx) => Promise<void>) => Promise<void> }> {

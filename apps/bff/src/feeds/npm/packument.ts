@@ -2,25 +2,11 @@
 // rows. Only listed versions appear (an unpublished version is unlisted, so npm cannot
 // see or install it), with tarball URLs on this server and deprecations from the rows.
 import { createHash } from "node:crypto";
-import type { Db } from "../../db/client.ts";
+import type { NpmPackage, NpmVersionRow } from "../domain/npm.ts";
 import { compareSemver, isValidSemver } from "../formats/npm.ts";
 import { tarballFileName } from "./paths.ts";
 
-export async function loadNpmPackage(db: Db, feedId: number, name: string) {
-  return db.package.findUnique({
-    where: { feedId_nameLower: { feedId, nameLower: name.toLowerCase() } },
-    include: {
-      owners: { select: { userId: true, user: { select: { username: true } } } },
-      versions: {
-        select: { id: true, version: true, versionLower: true, listed: true, deprecated: true, metadata: true, sha512: true, fileSize: true, filePath: true, createdAt: true },
-      },
-      distTags: true,
-    },
-  });
-}
-
-export type NpmPackage = NonNullable<Awaited<ReturnType<typeof loadNpmPackage>>>;
-export type NpmVersionRow = NpmPackage["versions"][number];
+export type { NpmPackage, NpmVersionRow } from "../domain/npm.ts";
 
 /** Ascending by SemVer precedence; anything unparseable sorts first, by text. */
 export function bySemver(a: string, b: string): number {

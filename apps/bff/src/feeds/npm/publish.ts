@@ -7,7 +7,8 @@ import type { UploadInfo } from "../../logs/capture.ts";
 import { FormatError, npmNameProblem, parseNpmPublish, type NpmPublish } from "../formats/npm.ts";
 import type { PublishBody } from "../formats/npm-publish-stream.ts";
 import { findPackage, ownerIdsOf, pushVersion, VersionExists, type PushInput } from "../packages.ts";
-import { checkDeprecation, setDistTag } from "./changes.ts";
+import { hasVersion, publishExtras } from "../domain/npm.ts";
+import { checkDeprecation } from "./changes.ts";
 import { callerName, check, sendJson, writing, type NpmContext } from "./context.ts";
 
 /** The npm registry keeps the first 64 KiB of a readme. */
@@ -67,7 +68,7 @@ async function store(ctx: NpmContext, name: string, body: unknown): Promise<Reco
   ctx.res.locals.keyhouseUpload = upload;
   if (parsed.deprecated) checkDeprecation(parsed.deprecated);
   const versionKey = parsed.version.toLowerCase();
-  if (pkg && (await services.db.packageVersion.findUnique({ where: { packageId_versionLower: { packageId: pkg.id, versionLower: versionKey } }, select: { id: true } }))) {
+  if (pkg && (await hasVersion(services.db, pkg.id, versionKey))) {
     throw publishConflict(parsed.version);
   }
 
@@ -81,18 +82,8 @@ async function store(ctx: NpmContext, name: string, body: unknown): Promise<Reco
     metadata: storedManifest(parsed, callerName(caller)),
     actorId: caller.user?.id ?? null,
     keyId: caller.keyId,
-    extra: async (tx, packageId) => {
-      if (parsed.deprecated) {
-        await tx.packageVersion.update({ where: { packageId_versionLower: { packageId, versionLower: versionKey } }, data: { deprecated: parsed.deprecated } });
-      }
-      for (const [tag, version] of Object.entries(parsed.distTags)) await setDistTag(tx, packageId, tag, version);
-      // A first publish under another tag still gets a `latest`; an existing one moves only when asked.
-      await tx.distTag.upsert({
-        where: { packageId_tag: { packageId, tag: "latest" } },
-        create: { packageId, tag: "latest", version: parsed.version },
-        update: {},
-      });
-    },
+    extra: (tx, packageId) =>
+      publishExtras(tx, packageId, { version: parsed.version, versionLower: versionKey, deprecated: parsed.deprecated, distTags: parsed.distTags }),
   };
   try {
     await writing(ctx, name, () => pushVersion(services.db, services.store, input, services.hooks));

@@ -5,10 +5,11 @@
 import type { Tx } from "../../db/client.ts";
 import { badRequest } from "../../errors.ts";
 import { packageNotFound } from "../packages.ts";
-import { applyVersionChanges, assertRevision, checkDeprecation, unpublishAll, type VersionChanges } from "./changes.ts";
+import { applyVersionChanges, loadNpmPackage, unpublishAll, type VersionChanges } from "../domain/npm.ts";
+import { assertRevision, checkDeprecation } from "./changes.ts";
 import { commitChange } from "../decide-at-commit.ts";
 import { check, sendJson, writing, type NpmContext } from "./context.ts";
-import { listedVersions, loadNpmPackage, revisionOf, type NpmPackage } from "./packument.ts";
+import { listedVersions, revisionOf, type NpmPackage } from "./packument.ts";
 import { versionFromTarballFile } from "./paths.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);

@@ -7,6 +7,7 @@ import type { Services } from "../../services.ts";
 import { readNupkg } from "../formats/nuget.ts";
 import { withFile } from "../formats/random-access.ts";
 import { packageFileHeaders } from "../package-file-headers.ts";
+import { versionKeysOf } from "../domain/nuget.ts";
 import { findVersion, packageNotFound } from "../packages.ts";
 import { nugetFeed, readablePackage, readFormat } from "./context.ts";
 import { sortByVersion, versionKeyOf } from "./versions.ts";
@@ -15,7 +16,7 @@ export function versionListHandler(services: Services): RequestHandler {
   return async (req, res) => {
     const feed = await nugetFeed(services, req);
     const pkg = await readablePackage(services, req, res, feed);
-    const rows = await services.db.packageVersion.findMany({ where: { packageId: pkg.id }, select: { versionLower: true } });
+    const rows = await versionKeysOf(services.db, pkg.id);
     res.setHeader("Cache-Control", "no-store");
     res.json({ versions: sortByVersion(rows).map((r) => r.versionLower) });
   };

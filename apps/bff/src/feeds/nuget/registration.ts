@@ -2,12 +2,13 @@
 // (clients follow page links only when items are left out, and our feeds are small).
 import type { RequestHandler } from "express";
 import type { Services } from "../../services.ts";
+import { registrationRowsOf, type RegistrationRow } from "../domain/nuget.ts";
 import { findVersion, packageNotFound } from "../packages.ts";
 import { feedBaseUrl, nugetFeed, readablePackage } from "./context.ts";
 import { dependencyGroups, readNuspecFields, tagList } from "./metadata.ts";
 import { displayVersion, sortByVersion, versionKeyOf } from "./versions.ts";
 
-type VersionRow = { versionLower: string; version: string; listed: boolean; createdAt: Date; metadata: string; fileSize: number };
+type VersionRow = RegistrationRow;
 
 // nuget.org marks unlisted versions with this publish date; older clients rely on it.
 const UNLISTED_PUBLISHED = "1900-01-01T00:00:00+00:00";
@@ -52,13 +53,11 @@ function leaf(base: string, name: string, row: VersionRow) {
   };
 }
 
-const versionSelect = { versionLower: true, version: true, listed: true, createdAt: true, metadata: true, fileSize: true } as const;
-
 export function registrationIndexHandler(services: Services): RequestHandler {
   return async (req, res) => {
     const feed = await nugetFeed(services, req);
     const pkg = await readablePackage(services, req, res, feed);
-    const rows = sortByVersion(await services.db.packageVersion.findMany({ where: { packageId: pkg.id }, select: versionSelect }));
+    const rows = sortByVersion(await registrationRowsOf(services.db, pkg.id));
     const base = feedBaseUrl(services.config, req, feed);
     const urls = registrationUrls(base, pkg.name);
     res.setHeader("Cache-Control", "no-store");

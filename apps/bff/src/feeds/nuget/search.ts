@@ -6,6 +6,7 @@ import type { Request, RequestHandler } from "express";
 import { AppError } from "../../errors.ts";
 import { presentedKey } from "../../http/present-key.ts";
 import type { Services } from "../../services.ts";
+import { listedPackagesForSearch } from "../domain/nuget.ts";
 import { feedBaseUrl, nugetFeed } from "./context.ts";
 import { readNuspecFields, tagList, type NuspecFields } from "./metadata.ts";
 import { registrationUrls } from "./registration.ts";
@@ -87,11 +88,7 @@ export function searchHandler(services: Services): RequestHandler {
     const terms = parseQuery(param(req, "q") ?? "");
     const mayRead = await readableIds(services, req, feed.name);
 
-    const packages = await services.db.package.findMany({
-      where: { feedId: feed.id, versions: { some: { listed: true } } },
-      select: { name: true, nameLower: true, versions: { where: { listed: true }, select: { version: true, versionLower: true, metadata: true } } },
-      orderBy: { nameLower: "asc" },
-    });
+    const packages = await listedPackagesForSearch(services.db, feed.id);
     const exact = terms.length === 1 && terms[0]!.field === "any" ? terms[0]!.text : null;
     const hits = packages
       .filter((p) => mayRead(p.name))

@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { RequestHandler } from "express";
 import type { Services } from "../../services.ts";
 import { compactInfoFile, compactVersionsFile, type CompactInfoVersion } from "../formats/gem.ts";
+import { listedGemVersions } from "../domain/rubygems.ts";
 import { findPackage } from "../packages.ts";
 import { gemFeed, readableListedGems } from "./gem-feed.ts";
 import { sendIndexFile } from "./index-response.ts";
@@ -58,7 +59,7 @@ export function infoFile(services: Services): RequestHandler {
     const name = String(req.params.gem);
     await services.feedAccess.check(req, res, feed, { action: "read", packageId: name });
     const pkg = await findPackage(services.db, feed.id, name);
-    const rows = pkg ? await services.db.packageVersion.findMany({ where: { packageId: pkg.id, listed: true }, orderBy: { id: "asc" } }) : [];
+    const rows = pkg ? await listedGemVersions(services.db, pkg.id) : [];
     const info = infoVersions(name, rows);
     if (!pkg || info.length === 0) return sendText(res, 404, `Gem "${name}" was not found in feed "${feed.name}".`);
     sendIndexFile(req, res, compactInfoFile(info));

@@ -3,6 +3,7 @@ import type { Request, Response } from "express";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../services.ts";
 import type { FeedRow } from "../access.ts";
+import { listedGems } from "../domain/rubygems.ts";
 
 export function gemFeed(services: Services, req: Request): Promise<FeedRow> {
   return services.feedAccess.feed(String(req.params.feed), "rubygems");
@@ -30,10 +31,6 @@ export async function readableOnly<T extends { name: string }>(services: Service
 /** The gems of the request's feed with listed (not yanked) versions that the caller may read. */
 export async function readableListedGems(services: Services, req: Request, res: Response) {
   const feed = await gemFeed(services, req);
-  const packages = await services.db.package.findMany({
-    where: { feedId: feed.id, versions: { some: { listed: true } } },
-    orderBy: { nameLower: "asc" },
-    select: { name: true, versions: { where: { listed: true }, orderBy: { id: "asc" }, select: { version: true, metadata: true, createdAt: true } } },
-  });
+  const packages = await listedGems(services.db, feed.id);
   return readableOnly(services, req, res, feed, packages);
 }

@@ -4,12 +4,12 @@ import type { Request, Response } from "express";
 import { notFound } from "../../errors.ts";
 import type { Services } from "../../services.ts";
 import type { FeedRow } from "../access.ts";
-import { gemFileCandidates } from "./names.ts";
+import { gemFileCandidates, gemVersionOf } from "../domain/rubygems.ts";
 
 export async function readableGemFile(services: Services, req: Request, res: Response, feed: FeedRow, base: string) {
   const candidates = await gemFileCandidates(services.db, feed, base);
   for (const c of candidates) {
-    const version = await services.db.packageVersion.findUnique({ where: { packageId_versionLower: { packageId: c.pkg.id, versionLower: c.versionKey } } });
+    const version = await gemVersionOf(services.db, c.pkg.id, c.versionKey);
     if (!version) continue;
     await services.feedAccess.check(req, res, feed, { action: "read", packageId: c.pkg.name });
     if (!version.listed) throw notFound(`Version ${version.version} of gem "${c.pkg.name}" was yanked from feed "${feed.name}".`);

@@ -7,6 +7,7 @@ import type { Services } from "../../services.ts";
 import { commitChange } from "../decide-at-commit.ts";
 import { findPackage, ownerIdsOf, setListed } from "../packages.ts";
 import { gemFeed } from "./gem-feed.ts";
+import { gemVersionOf } from "../domain/rubygems.ts";
 import { gemTitle, gemVersionKey, isRubyPlatform } from "./names.ts";
 import { sendSuccess, sendText } from "./text-responses.ts";
 
@@ -36,8 +37,7 @@ export function yankGem(services: Services): RequestHandler[] {
       const caller = await services.feedAccess.check(req, res, feed, { action: "unlist", packageId: pkg.name, ownerIds: ownerIdsOf(pkg)! });
       const title = gemTitle(pkg.name, version, isRubyPlatform(platform) ? null : platform);
       const versionLower = gemVersionKey(version, platform);
-      // PostgreSQL refuses NUL in a text parameter, and no stored version has one.
-      const row = versionLower.includes("\u0000") ? null : await services.db.packageVersion.findUnique({ where: { packageId_versionLower: { packageId: pkg.id, versionLower } } });
+      const row = await gemVersionOf(services.db, pkg.id, versionLower);
       if (!row) return sendText(res, 404, `The version ${title} was not found in feed "${feed.name}".`);
       if (!row.listed) return sendText(res, 422, `The version ${title} has already been yanked.`);
       const check = { feed, packageId: pkg.name, keyId: caller.keyId, action: "unlist" } as const;
