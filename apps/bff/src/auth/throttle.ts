@@ -15,6 +15,7 @@
 //   clears it. Attempts at unknown user names are counted alike, so the answers do not
 //   tell which accounts exist.
 import type { Db } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
 import { addressBlock } from "./address-block.ts";
 
 export const THROTTLE = {
@@ -111,7 +112,7 @@ async function increment(db: Db, key: string, now: Date) {
   } catch (e) {
     // Should the upsert run as a read then a write, a parallel first attempt may create the
     // row in between; the row exists now, so increment it.
-    if ((e as { code?: string })?.code !== "P2002") throw e;
+    if (!isUniqueViolation(e)) throw e;
     return await db.signInThrottle.update({ where: { key }, data: { attempts: { increment: 1 } }, select });
   }
 }

@@ -2,12 +2,11 @@
 // the Native API. A push is acknowledged only when both its file and its row are
 // durable; when the row cannot be written, the file is removed again.
 import type { Db, Tx } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, notFound } from "../errors.ts";
 import { decideAgainAtCommit, type FeedWriteHooks } from "./decide-at-commit.ts";
 import type { FeedRow } from "./access.ts";
 import type { PackageStore, StoredFile } from "./store.ts";
-
-const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
 export async function findPackage(db: Db, feedId: number, name: string) {
   // PostgreSQL refuses NUL in a text parameter, and no stored name has one.

@@ -12,6 +12,7 @@ import {
   type UpdateKeyPackagesOutput,
 } from "@keyhouse/shared";
 import type { Db, Tx } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, conflict, notFound } from "../errors.ts";
 import { recordAudit, type Actor } from "../logs/audit.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
@@ -26,8 +27,6 @@ import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts
  * no actor id, and it never matches a key's owner.
  */
 export type Viewer = Actor & { id: number | null; isAdmin: boolean; allKeys?: boolean };
-
-const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
 export function keyNotFound(id: number): AppError {
   return notFound(`No API key with ID ${id} was found.`);

@@ -3,6 +3,7 @@
 // optional expiry. The value is hashed like any other and shown once.
 import { generateKeyValue, keyHint, type CreateSystemKeyOutput, type UpdateSystemKeyOutput } from "@keyhouse/shared";
 import type { Tx } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, conflict } from "../errors.ts";
 import { recordAudit } from "../logs/audit.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
@@ -11,9 +12,6 @@ import type { KeyDeps, Viewer } from "./lifecycle.ts";
 import { keyNotFound } from "./lifecycle.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { keyViewInclude, toKeyView, type KeyView } from "./views.ts";
-
-const isUniqueViolation = (e: unknown, field?: string) =>
-  (e as { code?: string })?.code === "P2002" && (!field || JSON.stringify((e as { meta?: unknown }).meta ?? "").includes(field));
 
 type Fields = Omit<CreateSystemKeyOutput, "keyMode" | "customKey">;
 

@@ -55,12 +55,17 @@ type Params = { select: (q: Record<string, unknown>) => (entries: V2Package[]) =
 const str = (q: Record<string, unknown>, name: string) => parseStringParam(name, queryParam(q, name));
 const bool = (q: Record<string, unknown>, name: string) => parseBoolParam(name, queryParam(q, name));
 
-/** What each collection starts from, before $filter: listed versions only, as nuget.org lists them. */
+/**
+ * What each collection starts from, before $filter. Listings, searches and updates hold
+ * listed versions only. FindPackagesById() holds unlisted ones too, as on nuget.org:
+ * clients that restore a pinned version look it up there, and NuGet clients leave out
+ * versions published on 1900-01-01 (unlisted) whenever they choose one themselves.
+ */
 const PARAMS: Record<Collection, Params> = {
   Packages: { select: () => (all) => all.filter((p) => p.Listed) },
   FindPackagesById: {
     ids: (q) => [str(q, "id").toLowerCase()],
-    select: () => (all) => all.filter((p) => p.Listed),
+    select: () => (all) => all,
   },
   Search: {
     select: (q) => {

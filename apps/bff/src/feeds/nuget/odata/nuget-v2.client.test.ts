@@ -42,10 +42,11 @@ beforeAll(async () => {
   // A content file makes each package installable into any project, whatever framework
   // NuGet 2.x reads from it (Mono's project system cannot add assembly references).
   const pkg = (spec: NupkgSpec) => buildNupkg({ ...spec, files: { "[Content_Types].xml": CONTENT_TYPES, [`content/${spec.id}.txt`]: `${spec.id} ${spec.version}` } });
-  for (const version of ["0.9.0", "1.0.0", "1.1.0", "2.0.0-beta"]) expect((await w.push(key, pkg({ id: "Contoso.Core", version, description: "The heart of Contoso" }))).status).toBe(201);
+  for (const version of ["0.9.0", "1.0.0", "1.1.0", "1.2.0", "2.0.0-beta"]) expect((await w.push(key, pkg({ id: "Contoso.Core", version, description: "The heart of Contoso" }))).status).toBe(201);
   expect((await w.push(key, pkg({ id: "Contoso.Web", version: "3.0.0", description: "Web bits", dependencies: [{ id: "Contoso.Core", range: "[1.0.0, )" }] }))).status).toBe(201);
   expect((await w.push(key, pkg({ id: "Secret.Tool", version: "1.0.0", description: "Not for everyone" }))).status).toBe(201);
-  expect((await w.send("DELETE", "/nuget/main/api/v2/package/Contoso.Core/0.9.0", key)).status).toBe(204);
+  // Unlisted: 0.9.0, and 1.2.0, which would otherwise be the latest.
+  for (const version of ["0.9.0", "1.2.0"]) expect((await w.send("DELETE", `/nuget/main/api/v2/package/Contoso.Core/${version}`, key)).status).toBe(204);
   readKey = await w.key({ scopes: [] });
 }, 120_000);
 afterAll(async () => {
@@ -97,7 +98,7 @@ describe("nuget.exe 2.8.7 reading the v2 feed", { timeout: 180_000 }, () => {
 
     const latest = await install(cwd, "Contoso.Core");
     expect(latest.output).toContain("Successfully installed 'Contoso.Core 1.1.0'.");
-    expect(installed(cwd, "Contoso.Core.2.0.0-beta")).toBe(false);
+    expect(installed(cwd, "Contoso.Core.2.0.0-beta") || installed(cwd, "Contoso.Core.1.2.0")).toBe(false);
   });
 
   it("installs an exact version, even one that is unlisted", async () => {
@@ -116,7 +117,7 @@ describe("nuget.exe 2.8.7 reading the v2 feed", { timeout: 180_000 }, () => {
     expect(lines(limited)).toEqual(["Contoso.Core 1.1.0", "Contoso.Web 3.0.0"]);
   });
 
-  it("updates a packages.config project to the newest listed stable version", async () => {
+  it("updates a packages.config project to the newest listed stable version, past the unlisted one", async () => {
     const cwd = workFolder(readKey);
     mkdirSync(path.join(cwd, "App"));
     writeFileSync(path.join(cwd, "App", "packages.config"), `<?xml version="1.0" encoding="utf-8"?>\n<packages>\n  <package id="Contoso.Core" version="1.0.0" targetFramework="net45" />\n</packages>\n`);
@@ -131,6 +132,7 @@ describe("nuget.exe 2.8.7 reading the v2 feed", { timeout: 180_000 }, () => {
     expect(run.code, run.output).toBe(0);
     expect(readFileSync(path.join(cwd, "App", "packages.config"), "utf8")).toContain('<package id="Contoso.Core" version="1.1.0"');
     expect(installed(cwd, "Contoso.Core.1.1.0")).toBe(true);
+    expect(installed(cwd, "Contoso.Core.1.2.0")).toBe(false);
   });
 
   it("is refused without a key (401, and nuget.exe cannot ask for one)", async () => {

@@ -152,9 +152,15 @@ describe("single packages and downloads", () => {
 });
 
 describe("FindPackagesById(), Search() and GetUpdates()", () => {
-  it("finds an id's listed versions, never the unlisted one", async () => {
+  it("finds all of an id's versions, the unlisted one marked as nuget.org marks it", async () => {
     const { entries: es } = await atom("FindPackagesById()?id='contoso.core'");
-    expect(ids(es).sort()).toEqual(["Contoso.Core 1.0.0", "Contoso.Core 1.10.0", "Contoso.Core 1.9.0", "Contoso.Core 2.0.0-beta"]);
+    expect(es.map((e) => [e.Version, e.Listed, e.Published === "1900-01-01T00:00:00"])).toEqual([
+      ["0.9.0", "false", true],
+      ["1.0.0", "true", false],
+      ["1.9.0", "true", false],
+      ["1.10.0", "true", false],
+      ["2.0.0-beta", "true", false],
+    ]);
     const latest = await atom("FindPackagesById()?$filter=IsLatestVersion&$orderby=Version desc&$top=1&id='Contoso.Core'");
     expect(ids(latest.entries)).toEqual(["Contoso.Core 1.10.0"]);
   });
