@@ -20,7 +20,7 @@ export function HowToUseButton({ keyName, usageKey, className }: { keyName: stri
           <h2 id={titleId} className="text-lg font-semibold text-gray-900">
             How to use “{keyName}”
           </h2>
-          <UsageGuide usageKey={usageKey} />
+          <UsageGuide usageKey={usageKey} heading="Set-up for each client" />
           <div className="flex justify-end">
             <button type="button" className={secondaryButton} onClick={() => setOpen(false)}>
               Close

@@ -58,7 +58,7 @@ function SnippetBlock({ snippet, level }: { snippet: Snippet; level: 3 | 4 }) {
  * the reveal; everywhere else a placeholder stands in (docs/presenting-keys.md). The value
  * stays a prop: the query below fetches only the base URL and the feeds.
  */
-export function UsageGuide({ usageKey, value, headingLevel = 3 }: { usageKey: UsageKey; value?: string; headingLevel?: 2 | 3 }) {
+export function UsageGuide({ usageKey, value, headingLevel = 3, heading = "How to use this key" }: { usageKey: UsageKey; value?: string; headingLevel?: 2 | 3; heading?: string }) {
   const trpc = useTRPC();
   const usage = useQuery(trpc.keys.usage.queryOptions());
   const id = useId();
@@ -71,7 +71,7 @@ export function UsageGuide({ usageKey, value, headingLevel = 3 }: { usageKey: Us
   return (
     <section aria-labelledby={`${id}-heading`} className="min-w-0 space-y-3">
       <Heading id={`${id}-heading`} className="text-base font-semibold text-gray-900">
-        How to use this key
+        {heading}
       </Heading>
       {snippets.length === 0 ? (
         <p className="text-sm text-gray-600">This key reaches no feed and no API.</p>
