@@ -1,7 +1,7 @@
-// The gate of the Native API and the API-keys management API (PRODUCT §4, §5): which key,
+// The gate of the Native API and the API-keys management API (docs/authorization.md, docs/api.md): which key,
 // whether it may call this group of endpoints, and who it acts as. The decision itself
 // is @keyhouse/shared's authorize, the same function the feeds use.
-import { actingUserIdOf, authorize, MESSAGES, type ActingUserFacts, type Api } from "@keyhouse/shared";
+import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type Api, type KeyFacts } from "@keyhouse/shared";
 import type { Request, Response } from "express";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
@@ -11,6 +11,7 @@ import { describeRequestKey, describeRequestUser, presentKey } from "../http/req
 import type { Viewer } from "../keys/lifecycle.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
 import type { LogViewer } from "../logs/rows.ts";
+import { actingUserFacts, findActingUser } from "../users/acting-user.ts";
 
 export type ApiSurface = "native" | "keys";
 
@@ -29,6 +30,8 @@ export type ApiCaller = {
   apis: Api[];
   /** null: every feed. */
   feeds: string[] | null;
+  /** The key as the gate decided on it; each feed operation is decided with it again (authorize). */
+  key: KeyFacts;
 };
 
 const API_SURFACE = { kind: "api" } as const;
@@ -39,7 +42,7 @@ export class ApiAccess {
     private readonly keys: KeyVerifier,
   ) {}
 
-  /** Allows the call or throws the 400/401/403 of PRODUCT §4 and §5. */
+  /** Allows the call or throws the 400/401/403 of docs/authorization.md. */
   async check(req: Request, res: Response, surface: ApiSurface, now = new Date()): Promise<ApiCaller> {
     const presented = presentKey(req, res, API_SURFACE);
     if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(API_SURFACE)}.`);
@@ -50,17 +53,11 @@ export class ApiAccess {
 
     const key = found.key.facts;
     const actingId = actingUserIdOf(key);
-    const user =
-      actingId === null ? null : await this.db.user.findUnique({ where: { id: actingId }, select: { id: true, username: true, role: true, disabled: true } });
-    const actor: ActingUserFacts | null = user && {
-      id: user.id,
-      username: user.username,
-      disabled: user.disabled,
-      isAdmin: user.role === "admin",
-      privileges: null,
-      ownsPackage: false,
-    };
-    const decision = authorize(key, { surface }, actor, now);
+    const user = actingId === null ? null : await findActingUser(this.db, actingId);
+    // No feed yet: the operations on a feed decide again with its privileges (feeds/catalog.ts).
+    const actor = actingUserFacts(user, null, null);
+    const request: AccessRequest = surface === "native" ? { surface: "native" } : { surface: "keys" };
+    const decision = authorize(key, request, actor, now);
     describeRequestUser(res, user && { id: user.id, username: user.username });
     if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
 
@@ -72,6 +69,7 @@ export class ApiAccess {
       user: actor && { id: actor.id, username: actor.username, isAdmin: actor.isAdmin },
       apis: key.apis,
       feeds: key.feeds,
+      key,
     };
   }
 }

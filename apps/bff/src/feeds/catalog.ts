@@ -1,37 +1,52 @@
-// Feeds as the Native API sees them: which feeds an acting user can view, and creating
-// one. (The feed handlers' own lookups live in feeds/access.ts.)
-import { FEED_TYPES, type FeedType } from "@keyhouse/shared";
-import type { Db } from "../../db/client.ts";
-import { AppError, conflict, notFound } from "../../errors.ts";
-import { hasFullControl, type ApiCaller } from "../access.ts";
-import { keyAllowsFeed, requireFeedAllowed } from "./restriction.ts";
+// Feeds as lists: which feeds a key-authenticated caller can view (decided by
+// @keyhouse/shared's authorize, like the feeds' own reads: docs/authorization.md), the
+// feeds the SPA offers, and creating one. (The feed handlers' own lookups live in
+// feeds/access.ts.)
+import { authorize, FEED_TYPES, MESSAGES, type Decision, type FeedType } from "@keyhouse/shared";
+import type { ApiCaller } from "../api/access.ts";
+import type { Db } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { AppError, conflict, notFound } from "../errors.ts";
+import { actingUserFacts, findActingUser, type ActingUserRow } from "../users/acting-user.ts";
 
 export const FEED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const FEED_NAME_RULE = 'must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).';
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
+
+/** The 403 of a denial, in authorize's words. */
+export function refusal(decision: Extract<Decision, { allowed: false }>): AppError {
+  return new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
+}
+
+/** The user the caller acts as, with their privileges (on one feed, or on all); null: the API key user. */
+export function actingUserOf(db: Db, caller: ApiCaller, feedId?: number): Promise<ActingUserRow | null> {
+  return caller.user ? findActingUser(db, caller.user.id, feedId) : Promise.resolve(null);
+}
 
 /**
  * Feeds the caller may view: every feed for the API key user and administrators, else
  * those with the view privilege; of those, only the key's feeds when it is restricted.
  */
-export async function viewableFeeds(db: Db, caller: ApiCaller) {
-  const where = hasFullControl(caller) ? {} : { privileges: { some: { userId: caller.user!.id, canView: true } } };
-  const feeds = await db.feed.findMany({ where, orderBy: { name: "asc" } });
-  return feeds.filter((f) => keyAllowsFeed(caller, f.name));
+export async function viewableFeeds(db: Db, caller: ApiCaller, now = new Date()) {
+  const [feeds, user] = await Promise.all([db.feed.findMany({ orderBy: { name: "asc" } }), actingUserOf(db, caller)]);
+  return feeds.filter((f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, actingUserFacts(user, f.id, null), now).allowed);
 }
 
 /** One feed by name, refused with a 403 naming the privilege when the caller cannot view it. */
-export async function viewableFeed(db: Db, caller: ApiCaller, name: string) {
-  // Before the lookup: a restricted key learns nothing about other feeds, not even whether they exist.
-  requireFeedAllowed(caller, name);
+export async function viewableFeed(db: Db, caller: ApiCaller, name: string, now = new Date()) {
   const feed = await db.feed.findUnique({ where: { name } });
+  const user = feed ? await actingUserOf(db, caller, feed.id) : null;
+  const decision = authorize(caller.key, { surface: "native", feed: name, action: "read" }, actingUserFacts(user, feed?.id ?? null, null), now);
+  // A restricted key learns nothing about other feeds, not even whether they exist.
+  if (!decision.allowed && decision.reason === "feed") throw refusal(decision);
   if (!feed) throw notFound(`There is no feed named "${name}".`);
-  if (!hasFullControl(caller)) {
-    const p = await db.feedPrivilege.findUnique({ where: { userId_feedId: { userId: caller.user!.id, feedId: feed.id } } });
-    if (!p?.canView) throw new AppError("FORBIDDEN", `User "${caller.user!.username}" does not have the "view" privilege on feed "${name}".`);
-  }
+  if (!decision.allowed) throw refusal(decision);
   return feed;
+}
+
+/** Every feed's name and type, for the SPA's forms and snippets. */
+export function listFeedSummaries(db: Db) {
+  return db.feed.findMany({ select: { name: true, type: true }, orderBy: { name: "asc" } });
 }
 
 export async function createFeedNamed(db: Db, input: { name: string; type: FeedType; anonymousReads: boolean }) {

@@ -4,20 +4,34 @@
 // may be revoked. Every feed write therefore takes the decision again inside its own
 // transaction, with the same function (@keyhouse/shared's authorize), against the key,
 // the acting user and the package's owners as committed.
-import { actingUserIdOf, authorize, MESSAGES, type ActingUserFacts } from "@keyhouse/shared";
+import { actingUserIdOf, authorize, MESSAGES, type AccessRequest } from "@keyhouse/shared";
 import type { Db, Tx } from "../db/client.ts";
 import { AppError, conflict } from "../errors.ts";
 import { toKeyFacts } from "../keys/views.ts";
+import { actingUserFacts, findActingUser } from "../users/acting-user.ts";
 import type { FeedRow } from "./access.ts";
 
 export type CommitCheck = {
-  feed: FeedRow;
+  feed: Pick<FeedRow, "id" | "name">;
   packageId: string;
   /** The key the gate allowed; null never passes (every write presents a key). */
   keyId: number | null;
   /** "push" also covers moving an npm dist-tag; "unlist" every unlist-scoped change. */
   action: "push" | "unlist";
+  /** Whose decision is taken again: the feeds' (the default), or the Native API's unlist and relist. */
+  surface?: "feeds" | "native";
 };
+
+function requestOf(check: CommitCheck, packageExists: boolean): AccessRequest {
+  const feed = check.feed.name;
+  if (check.surface === "native") {
+    if (check.action !== "unlist") throw new Error("The Native API only unlists and relists.");
+    return { surface: "native", feed, action: "unlist", packageId: check.packageId };
+  }
+  return check.action === "push"
+    ? { surface: "feeds", feed, action: "push", packageId: check.packageId, packageExists }
+    : { surface: "feeds", feed, action: "unlist", packageId: check.packageId };
+}
 
 /** Test-only pause points (services.hooks, empty in production) that make races deterministic. */
 export type FeedWriteHooks = {
@@ -54,30 +68,9 @@ export async function decideAgainAtCommit(tx: Tx, check: CommitCheck, now = new 
     include: { owners: { select: { userId: true } } },
   });
   const actingId = actingUserIdOf(key);
-  const user =
-    actingId === null
-      ? null
-      : await tx.user.findUnique({
-          where: { id: actingId },
-          select: { id: true, username: true, disabled: true, role: true, privileges: { where: { feedId: check.feed.id } } },
-        });
-  const privilege = user?.privileges[0];
-  const actor: ActingUserFacts | null = user && {
-    id: user.id,
-    username: user.username,
-    disabled: user.disabled,
-    isAdmin: user.role === "admin",
-    privileges: privilege ? { view: privilege.canView, add: privilege.canAdd, unlist: privilege.canUnlist } : null,
-    ownsPackage: pkg?.owners.some((o) => o.userId === user.id) ?? false,
-  };
-  const decision = authorize(
-    key,
-    check.action === "push"
-      ? { surface: "feeds", feed: check.feed.name, action: "push", packageId: check.packageId, packageExists: pkg !== null }
-      : { surface: "feeds", feed: check.feed.name, action: "unlist", packageId: check.packageId },
-    actor,
-    now,
-  );
+  const user = actingId === null ? null : await findActingUser(tx, actingId, check.feed.id);
+  const actor = actingUserFacts(user, check.feed.id, pkg ? pkg.owners.map((o) => o.userId) : null);
+  const decision = authorize(key, requestOf(check, pkg !== null), actor, now);
   if (decision.allowed) return { actingUserId: decision.actingUserId, package: pkg };
   // Owners are only ever added, never removed, and the gate checked ownership of a package
   // that existed then: refusing ownership of a push now means the id was created since,

@@ -6,6 +6,7 @@ import express, { type ErrorRequestHandler, type Request } from "express";
 import helmet from "helmet";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
+import { databaseAnswers } from "../db/health.ts";
 import { csrfTokenMatches } from "../auth/sessions.ts";
 import { AppError, httpStatusOf } from "../errors.ts";
 import { appRouter } from "../trpc/router.ts";
@@ -52,10 +53,9 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
   );
 
   app.get("/healthz", async (_req, res) => {
-    try {
-      await db.$queryRawUnsafe("SELECT 1");
+    if (await databaseAnswers(db)) {
       res.json({ status: "ok", accessLog: services.accessLog.stats() });
-    } catch {
+    } else {
       res.status(503).json({ status: "unavailable", error: "The database is not answering." });
     }
   });

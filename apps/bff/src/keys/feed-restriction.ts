@@ -1,8 +1,8 @@
 // A key's feed restriction on the Native API (docs/authorization.md): a key restricted to
 // some feeds sees and changes only those feeds, whoever it acts as, and cannot make what
 // would reach past them (feeds, users). Feed names compare ignoring case, as on the feeds.
-import { AppError } from "../../errors.ts";
-import type { ApiCaller } from "../access.ts";
+import type { ApiCaller } from "../api/access.ts";
+import { AppError } from "../errors.ts";
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
@@ -11,15 +11,9 @@ export function feedsText(feeds: readonly string[]): string {
   return `${feeds.length === 1 ? "feed" : "feeds"} ${feeds.map((f) => `"${f}"`).join(", ")}`;
 }
 
+/** For what a key gives or changes (key-bounds.ts); a feed operation's restriction step is authorize's. */
 export function keyAllowsFeed(caller: ApiCaller, name: string): boolean {
   return caller.feeds === null || caller.feeds.some((f) => sameName(f, name));
-}
-
-/** Refuses a feed outside the key's restriction, in the words the feeds use for it. */
-export function requireFeedAllowed(caller: ApiCaller, name: string): void {
-  if (!keyAllowsFeed(caller, name)) {
-    throw new AppError("FORBIDDEN", `This API key is restricted to other feeds and cannot be used on feed "${name}".`);
-  }
 }
 
 /** Refuses a restricted key what would reach beyond its feeds, e.g. "create feeds". */

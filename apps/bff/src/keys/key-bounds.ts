@@ -7,10 +7,10 @@
 // A key it changes must be one it could have created, so that regenerating a wider key
 // cannot hand its new value to a narrower one.
 import type { Api } from "@keyhouse/shared";
-import { AppError } from "../../errors.ts";
-import type { KeyView } from "../../keys/views.ts";
-import type { ApiCaller } from "../access.ts";
-import { feedsText, keyAllowsFeed } from "./restriction.ts";
+import type { ApiCaller } from "../api/access.ts";
+import { AppError } from "../errors.ts";
+import { feedsText, keyAllowsFeed } from "./feed-restriction.ts";
+import type { KeyView } from "./views.ts";
 
 /** What a new or changed key would have. `user` is a user name; empty: the API key user. */
 export type KeyGrant = { apis: readonly Api[]; feeds: readonly string[]; user: string | null | undefined };

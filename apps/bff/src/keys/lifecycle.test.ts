@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createFeed, createLegacyKey, createPackage, createUser } from "../db/factories.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
-import { createScopedKey, listOwnKeys, revokeAllLegacyKeys, revokeKey, type Viewer } from "./lifecycle.ts";
+import { createScopedKey, revokeAllLegacyKeys, revokeKey, type Viewer } from "./lifecycle.ts";
+import { reachableKeys } from "./reach.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { outcome } from "../test/outcome.ts";
 
@@ -111,7 +112,7 @@ describe("statuses follow the clock", () => {
     const u = await createUser(t.db, { username: "clock", password: TEST_PASSWORD });
     const created = new Date("2030-01-01T12:00:00Z");
     await createScopedKey({ db: t.db, secret: TEST_SECRET }, viewerOf(u), { name: "thirty", scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 }, created);
-    const at = async (ms: number) => (await listOwnKeys(t.db, u.id, new Date(created.getTime() + ms)))[0]!.status;
+    const at = async (ms: number) => (await reachableKeys(t.db, viewerOf(u), new Date(created.getTime() + ms)))[0]!.status;
     expect(await at(0)).toEqual({ state: "active", label: "Active", daysLeft: 30 });
     expect(await at(19 * DAY)).toEqual({ state: "active", label: "Active", daysLeft: 11 });
     expect(await at(20 * DAY)).toEqual({ state: "expiring", label: "Expires in 10 days", daysLeft: 10 });

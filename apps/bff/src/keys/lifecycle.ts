@@ -13,10 +13,11 @@ import {
 } from "@keyhouse/shared";
 import type { Db, Tx } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
-import { AppError, conflict, notFound } from "../errors.ts";
+import { AppError, conflict } from "../errors.ts";
 import { recordAudit, type Actor } from "../logs/audit.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
 import { keyMailFacts, templates } from "../notifications/templates.ts";
+import { findReachableKey, keyNotFound } from "./reach.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
 
@@ -28,23 +29,10 @@ import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts
  */
 export type Viewer = Actor & { id: number | null; isAdmin: boolean; allKeys?: boolean };
 
-export function keyNotFound(id: number): AppError {
-  return notFound(`No API key with ID ${id} was found.`);
-}
+// Kept here too for the key functions that import it with the lifecycle's.
+export { keyNotFound };
 
-/** The owner condition a viewer's key lookups need; null when it can reach no key. */
-function reachOf(viewer: Viewer): { ownerId?: number } | null {
-  if (viewer.allKeys && viewer.isAdmin) return {};
-  // `ownerId: null` would match every ownerless system key: a viewer without a user owns none.
-  return viewer.id === null ? null : { ownerId: viewer.id };
-}
-
-async function findKeyFor(tx: Tx, viewer: Viewer, id: number): Promise<KeyRow> {
-  const reach = reachOf(viewer);
-  const row = reach && (await tx.apiKey.findFirst({ where: { id, ...reach }, include: keyViewInclude }));
-  if (!row) throw keyNotFound(id);
-  return row;
-}
+const findKeyFor = findReachableKey;
 
 /** The viewer's user ID, for what only a user can have: scoped keys and owned packages. */
 function ownerIdOf(viewer: Viewer, what: string): number {
@@ -55,11 +43,6 @@ function ownerIdOf(viewer: Viewer, what: string): number {
 
 export async function ownerOf(tx: Tx, ownerId: number | null) {
   return ownerId === null ? null : tx.user.findUnique({ where: { id: ownerId }, select: { id: true, email: true } });
-}
-
-export async function listOwnKeys(db: Db, ownerId: number, now = new Date()): Promise<KeyView[]> {
-  const rows = await db.apiKey.findMany({ where: { ownerId }, include: keyViewInclude, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
-  return rows.map((r) => toKeyView(r, now));
 }
 
 /** The packages a user owns, for the wizard's checklist. */

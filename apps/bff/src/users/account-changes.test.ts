@@ -1,7 +1,7 @@
 // A new password or disabling a user ends that user's sessions, through the function the
-// Native API's Users_CreateOrUpdateUser runs (api/domain/users.ts).
+// Native API's Users_CreateOrUpdateUser runs (users/management.ts).
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createOrUpdateUser } from "../api/domain/users.ts";
+import { createOrUpdateUser } from "./management.ts";
 import { createSession, readSession } from "../auth/sessions.ts";
 import { createUser } from "../db/factories.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";

@@ -1,11 +1,12 @@
-// Users as the Native API manages them: listing (never a password hash) and creating or
-// updating by exact user name. Passwords are hashed with argon2id (auth/passwords.ts).
-import type { Db } from "../../db/client.ts";
-import { AppError, conflict } from "../../errors.ts";
-import { hashPassword } from "../../auth/passwords.ts";
-import { updateUserAccount } from "../../users/account-changes.ts";
+// User management (the Native API's Users_* today): listing (never a password hash) and
+// creating or updating by exact user name. Passwords are hashed with argon2id
+// (auth/passwords.ts).
+import { hashPassword } from "../auth/passwords.ts";
+import type { Db } from "../db/client.ts";
+import { isUniqueViolation } from "../db/errors.ts";
+import { AppError, conflict } from "../errors.ts";
+import { updateUserAccount } from "./account-changes.ts";
 
-const isUniqueViolation = (e: unknown) => (e as { code?: string })?.code === "P2002";
 
 /** The columns a user leaves the server with: no password hash. */
 export const publicUserSelect = { id: true, username: true, displayName: true, email: true, role: true, disabled: true, createdAt: true } as const;

@@ -1,19 +1,19 @@
 // The API-keys management API (ProGet's /api/api-keys/*): create, list, delete, with the
 // ApiKeyInfo JSON shape. Calls need a key with the "keys" or "native" API; creating
 // needs an administrator or the API key user and gives at most the calling key's own APIs,
-// feeds and user (api/domain/key-bounds.ts); listing and deleting reach only the caller's
+// feeds and user (keys/key-bounds.ts); listing and deleting reach only the caller's
 // own keys unless it is one of those.
 import { Router, type Request, type RequestHandler, type Response } from "express";
 import { z } from "zod";
 import { AppError, badRequest } from "../../errors.ts";
 import { clientIp } from "../../http/client-ip.ts";
+import { requireGrantWithinCaller, requireKeyOnCallerFeeds } from "../../keys/key-bounds.ts";
 import { deleteKey } from "../../keys/lifecycle.ts";
+import { reachableKey, reachableKeys } from "../../keys/reach.ts";
 import { createSystemKey } from "../../keys/system.ts";
 import type { Services } from "../../services.ts";
 import { requireFullControl, viewerOf, type ApiAccess } from "../access.ts";
 import { arg, checkJsonBody, parseArguments } from "../args.ts";
-import { requireGrantWithinCaller, requireKeyOnCallerFeeds } from "../domain/key-bounds.ts";
-import { visibleKey, visibleKeys } from "../domain/keys.ts";
 import { apiKeyInfo, apiKeyInfoCreateSchema, systemKeyInputOf } from "./api-key-info.ts";
 
 export const deleteArgsSchema = z.object({ id: arg.integer({ description: "The ID of the key to delete.", required: true }) });
@@ -54,14 +54,15 @@ export function managementRoutes(services: Services, access: ApiAccess): Router 
   router.all("/list", only(["GET"]), async (req: Request, res: Response) => {
     const now = new Date();
     const caller = await access.check(req, res, "keys", now);
-    res.json((await visibleKeys(services.db, caller, now)).map((k) => apiKeyInfo(k)));
+    res.json((await reachableKeys(services.db, viewerOf(caller, clientIp(req)), now)).map((k) => apiKeyInfo(k)));
   });
 
   router.all("/delete", only(["POST", "DELETE"]), async (req: Request, res: Response) => {
     const caller = await access.check(req, res, "keys");
     const { id } = parseArguments(deleteArgsSchema, req.query, req.body, "/api/api-keys/delete");
-    if (caller.feeds !== null) requireKeyOnCallerFeeds(caller, await visibleKey(services.db, caller, id));
-    await deleteKey(services.db, viewerOf(caller, clientIp(req)), id);
+    const viewer = viewerOf(caller, clientIp(req));
+    if (caller.feeds !== null) requireKeyOnCallerFeeds(caller, await reachableKey(services.db, viewer, id));
+    await deleteKey(services.db, viewer, id);
     services.keys.invalidate();
     res.json({ id, deleted: true });
   });

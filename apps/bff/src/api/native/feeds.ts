@@ -1,10 +1,10 @@
-// Feeds_*: adapters over api/domain/feeds.ts.
+// Feeds_*: adapters over feeds/catalog.ts.
 import { FEED_TYPES } from "@keyhouse/shared";
 import { z } from "zod";
 import { requireFullControl } from "../access.ts";
 import { arg } from "../args.ts";
-import { createFeedNamed, FEED_NAME, FEED_NAME_RULE, viewableFeeds } from "../domain/feeds.ts";
-import { requireNoFeedRestriction } from "../domain/restriction.ts";
+import { createFeedNamed, FEED_NAME, FEED_NAME_RULE, viewableFeeds } from "../../feeds/catalog.ts";
+import { requireNoFeedRestriction } from "../../keys/feed-restriction.ts";
 import { defineMethod } from "./method.ts";
 import { feedRow, feedRowSchema } from "./rows.ts";
 
@@ -16,7 +16,7 @@ export const getFeeds = defineMethod({
     "A key restricted to some feeds gets only those.",
   args: z.object({}),
   row: feedRowSchema,
-  run: async ({ db, caller }) => (await viewableFeeds(db, caller)).map(feedRow),
+  run: async ({ db, caller, now }) => (await viewableFeeds(db, caller, now)).map(feedRow),
 });
 
 export const createFeed = defineMethod({

@@ -4,21 +4,22 @@
 import { ACCESS_LOG_PAGE_MAX, accessLogFilterSchema, APIS, createSystemKeyInputSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import { badRequest } from "../../errors.ts";
+import { requireGrantWithinCaller, requireKeyOnCallerFeeds, requireKeyWithinCaller } from "../../keys/key-bounds.ts";
 import { deleteKey, revokeKey } from "../../keys/lifecycle.ts";
+import { reachableKey, reachableKeys } from "../../keys/reach.ts";
 import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
+import { newestEntriesOnFeeds } from "../../logs/feed-entries.ts";
 import { listAccessLogs } from "../../logs/query.ts";
 import type { AccessLogRow } from "../../logs/rows.ts";
 import { logViewerOf, requireFullControl, viewerOf } from "../access.ts";
 import { arg } from "../args.ts";
-import { requireGrantWithinCaller, requireKeyOnCallerFeeds, requireKeyWithinCaller } from "../domain/key-bounds.ts";
-import { visibleKey as findVisibleKey, visibleKeys as listVisibleKeys } from "../domain/keys.ts";
 import { defineMethod, type NativeContext } from "./method.ts";
 import { accessLogRow, accessLogRowSchema, apiKeyRow, apiKeyRowSchema } from "./rows.ts";
 
 const keyId = (description = "The key's ID.") => arg.integer({ description, required: true });
 
-const visibleKeys = (ctx: NativeContext) => listVisibleKeys(ctx.db, ctx.caller, ctx.now);
-const visibleKey = (ctx: NativeContext, id: number) => findVisibleKey(ctx.db, ctx.caller, id, ctx.now);
+const visibleKeys = (ctx: NativeContext) => reachableKeys(ctx.db, viewerOf(ctx.caller, ctx.ip), ctx.now);
+const visibleKey = (ctx: NativeContext, id: number) => reachableKey(ctx.db, viewerOf(ctx.caller, ctx.ip), id, ctx.now);
 
 const keyDeps = (ctx: NativeContext) => ({ db: ctx.db, secret: ctx.services.config.secret });
 
@@ -184,7 +185,8 @@ const MAX_LOG_COUNT = 1000;
  */
 async function newestEntries(ctx: NativeContext, keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
   const viewer = logViewerOf(ctx.caller);
-  if (ctx.caller.feeds !== null) return newestEntriesOnFeeds(ctx, ctx.caller.feeds, keyId, count);
+  // A key restricted to some feeds reads only entries of requests to those feeds (docs/authorization.md).
+  if (ctx.caller.feeds !== null) return newestEntriesOnFeeds(ctx.db, viewer, ctx.caller.feeds, keyId, count);
   const rows: AccessLogRow[] = [];
   let cursor: number | undefined;
   while (rows.length < count) {
@@ -196,22 +198,6 @@ async function newestEntries(ctx: NativeContext, keyId: number | undefined, coun
     cursor = page.nextCursor;
   }
   return rows.slice(0, count);
-}
-
-/**
- * The same for a key restricted to some feeds: only entries of requests to those feeds
- * (docs/authorization.md). The grid's reader has no feed filter; a Native API answer is
- * at most MAX_LOG_COUNT rows, read newest first by ID.
- */
-async function newestEntriesOnFeeds(ctx: NativeContext, feeds: string[], keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
-  const viewer = logViewerOf(ctx.caller);
-  return ctx.db.accessLogEntry.findMany({
-    where: { feed: { in: feeds }, ...(viewer.isAdmin ? {} : { ownerId: viewer.id }), ...(keyId === undefined ? {} : { keyId }) },
-    orderBy: { id: "desc" },
-    take: count,
-    // Every column but the bodies, which can be 64 KiB each.
-    omit: { requestBody: true, responseBody: true },
-  });
 }
 
 export const getAccessLogs = defineMethod({

@@ -1,10 +1,25 @@
-// Packages_*: adapters over api/domain/packages.ts and feeds/packages.ts.
+// Packages_*: adapters over feeds/catalog.ts and feeds/package-versions.ts.
 import { z } from "zod";
+import { viewableFeed, viewableFeeds } from "../../feeds/catalog.ts";
+import { listVersions, setVersionListed, type VersionWithPackage } from "../../feeds/package-versions.ts";
 import { arg } from "../args.ts";
-import { viewableFeed, viewableFeeds } from "../domain/feeds.ts";
-import { listVersions, setVersionListed } from "../domain/packages.ts";
 import { defineMethod } from "./method.ts";
-import { packageRowSchema } from "./rows.ts";
+import { packageRowSchema, type PackageRowOut } from "./rows.ts";
+
+export function packageRow(v: VersionWithPackage): PackageRowOut {
+  return {
+    Feed_Name: v.package.feed.name,
+    Package_Name: v.package.name,
+    Version_Text: v.version,
+    Listed_Indicator: v.listed,
+    Deprecated_Text: v.deprecated,
+    Size_Bytes: v.fileSize,
+    Sha512_Hash: v.sha512,
+    Owners_Csv: v.package.owners.map((o) => o.user.username).sort().join(","),
+    PushedBy_User_Name: v.pushedBy?.username ?? null,
+    Published_Date: v.createdAt.toISOString(),
+  };
+}
 
 const FEED = { description: "The feed's name.", max: 100 };
 const PACKAGE = { description: "The package id (case-insensitive).", max: 214 };
@@ -21,9 +36,9 @@ export const getPackages = defineMethod({
     Count: arg.integer({ description: "At most this many rows (default 1000).", max: 10_000 }),
   }),
   row: packageRowSchema,
-  run: async ({ db, caller }, a) => {
-    const feeds = a.Feed_Name ? [await viewableFeed(db, caller, a.Feed_Name)] : await viewableFeeds(db, caller);
-    return listVersions(db, feeds.map((f) => f.id), a.Package_Name ?? undefined, a.Count ?? 1000);
+  run: async ({ db, caller, now }, a) => {
+    const feeds = a.Feed_Name ? [await viewableFeed(db, caller, a.Feed_Name, now)] : await viewableFeeds(db, caller, now);
+    return (await listVersions(db, feeds.map((f) => f.id), a.Package_Name ?? undefined, a.Count ?? 1000)).map(packageRow);
   },
 });
 
@@ -39,8 +54,8 @@ export const setPackageListed = defineMethod({
     Listed_Indicator: arg.boolean({ description: "true to relist, false to unlist.", required: true }),
   }),
   row: packageRowSchema,
-  run: async ({ db, caller }, a) => {
-    const feed = await viewableFeed(db, caller, a.Feed_Name);
-    return [await setVersionListed(db, caller, feed, a.Package_Name, a.Version_Text, a.Listed_Indicator)];
+  run: async ({ db, services, caller, now }, a) => {
+    const feed = await viewableFeed(db, caller, a.Feed_Name, now);
+    return [packageRow(await setVersionListed(db, services.hooks, caller, feed, a.Package_Name, a.Version_Text, a.Listed_Indicator, now))];
   },
 });

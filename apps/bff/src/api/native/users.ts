@@ -1,9 +1,9 @@
-// Users_*: adapters over api/domain/users.ts. Never a password hash.
+// Users_*: adapters over users/management.ts. Never a password hash.
 import { z } from "zod";
 import { hasFullControl, requireFullControl } from "../access.ts";
 import { arg } from "../args.ts";
-import { requireNoFeedRestriction } from "../domain/restriction.ts";
-import { createOrUpdateUser, listUsers } from "../domain/users.ts";
+import { requireNoFeedRestriction } from "../../keys/feed-restriction.ts";
+import { createOrUpdateUser, listUsers } from "../../users/management.ts";
 import { defineMethod } from "./method.ts";
 import { userRow, userRowSchema } from "./rows.ts";
 

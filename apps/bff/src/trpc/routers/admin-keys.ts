@@ -3,6 +3,7 @@
 import { adminKeyListInputSchema, adminUpdateScopedKeyInputSchema, createSystemKeyFormSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import { listAllKeys } from "../../keys/admin-list.ts";
+import { adminKeyOptions } from "../../keys/admin-options.ts";
 import { adminUpdateScopedKey } from "../../keys/admin-scoped.ts";
 import { deleteKey, revokeKey, type Viewer } from "../../keys/lifecycle.ts";
 import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
@@ -29,10 +30,7 @@ export const adminKeysRouter = router({
   options: adminKeysProcedure
     .input(z.void())
     .output(z.object({ users: z.array(z.object({ id: z.number(), username: z.string(), displayName: z.string() })), feeds: z.array(z.object({ name: z.string(), type: z.string() })) }))
-    .query(async ({ ctx }) => ({
-      users: await ctx.db.user.findMany({ select: { id: true, username: true, displayName: true }, orderBy: { username: "asc" } }),
-      feeds: await ctx.db.feed.findMany({ select: { name: true, type: true }, orderBy: { name: "asc" } }),
-    })),
+    .query(({ ctx }) => adminKeyOptions(ctx.db)),
 
   create: adminKeysProcedure
     // A description is required here (the screen's schema); the Native and management APIs keep ProGet's optional one.

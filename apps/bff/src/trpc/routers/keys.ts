@@ -1,18 +1,20 @@
-// Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts.
+// Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts
+// and keys/reach.ts.
 import { createKeyInputSchema, updateKeyPackagesInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import {
   createScopedKey,
   deleteKey,
   listOwnedPackages,
-  listOwnKeys,
   regenerateKey,
   revokeAllLegacyKeys,
   revokeKey,
   updateKeyPackages,
   type Viewer,
 } from "../../keys/lifecycle.ts";
+import { reachableKeys } from "../../keys/reach.ts";
 import { keyViewSchema } from "../../keys/views.ts";
+import { listFeedSummaries } from "../../feeds/catalog.ts";
 import { protectedProcedure, router } from "../init.ts";
 
 // The same words as updateKeyPackagesInputSchema's, for every way an id can be wrong
@@ -34,7 +36,7 @@ export const keysRouter = router({
   list: ownerProcedure
     .input(z.void())
     .output(z.array(keyViewSchema))
-    .query(({ ctx }) => listOwnKeys(ctx.db, ctx.user.id)),
+    .query(({ ctx }) => reachableKeys(ctx.db, ctx.viewer)),
 
   ownedPackages: ownerProcedure
     .input(z.void())
@@ -47,7 +49,7 @@ export const keysRouter = router({
     .output(z.object({ publicUrl: z.string().nullable(), feeds: z.array(z.object({ name: z.string(), type: z.string() })) }))
     .query(async ({ ctx }) => ({
       publicUrl: ctx.config.publicUrl?.replace(/\/+$/, "") ?? null,
-      feeds: await ctx.db.feed.findMany({ select: { name: true, type: true }, orderBy: { name: "asc" } }),
+      feeds: await listFeedSummaries(ctx.db),
     })),
 
   /** The only answer, with regenerate's, that carries a key value. */
