@@ -5,7 +5,7 @@
 //   import { expect, test } from "../demo/fixtures";
 //   test("alice publishes", async ({ page, signInAs, keyhouseAs }) => {
 //     const alice = await keyhouseAs("alice");
-//     const { value } = await alice.createKey({ name: "CI", scopes: ["push"], packages: ["@contoso/core"] });
+//     const { value } = await alice.createKey({ name: "CI", scopes: ["push"], packages: ["npm/@contoso/core"] });
 //     await signInAs("alice"); // the page's context now holds alice's session
 //     …
 //   });
@@ -25,7 +25,7 @@ export type ScopedKeyInput = {
   name: string;
   /** push: new packages and versions; update: new versions only; unlist: unlist and relist. */
   scopes: ("push" | "update" | "unlist")[];
-  /** Package IDs the user owns; give these, a glob, or both. */
+  /** Packages the user owns, as feed/id ("npm/@contoso/core", docs/authorization.md); these, a glob, or both. */
   packages?: string[];
   glob?: string;
   /** One of 1, 30, 90, 180, 270 or 365; 30 when not given. */

@@ -101,6 +101,7 @@ async function signInThroughTheForm(username: DemoUser): Promise<void> {
   await form.password.fill(DEMO_PASSWORD);
   await form.submit.click();
   await expect(page.getByRole("banner")).toContainText(`Signed in as ${DEMO_USERS[username].displayName}`);
+  await caption(`${DEMO_USERS[username].displayName} is signed in.`);
 }
 
 async function signOut(): Promise<void> {
