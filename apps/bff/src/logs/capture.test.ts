@@ -2,6 +2,7 @@
 // attempts, bodies only when the key asks (at most 64 KiB, secrets removed), and never a
 // key value or a credential header.
 import { generateKeyValue } from "@keyhouse/shared";
+import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../db/factories.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
@@ -172,5 +173,22 @@ describe("access-log capture on the feeds", () => {
     expect(rows).toHaveLength(1);
     const text = JSON.stringify(rows);
     for (const secret of [value, value.slice(4, 34), Buffer.from(`api:${value}`).toString("base64"), "cookie-secret-1234"]) expect(text).not.toContain(secret);
+  });
+
+  it("logs the bytes a refused upload actually sent in, not the length it declared", async () => {
+    const declared = 240 * 1024 * 1024;
+    const sent = 4 * 1024 * 1024;
+    const before = await lastId();
+    // The head and the first 4 MiB of a "240 MB" push, as a client sends before it sees the 403.
+    const socket = net.connect(Number(new URL(server.url).port), "127.0.0.1");
+    socket.on("error", () => {}); // the server closes on the refusal: an unread rest may reset the connection
+    socket.write(`PUT /nuget/nuget/api/v2/package HTTP/1.1\r\nHost: x\r\nX-NuGet-ApiKey: ${generateKeyValue()}\r\nContent-Length: ${declared}\r\n\r\n`);
+    socket.write(Buffer.alloc(sent, "A"));
+    await new Promise((r) => socket.once("close", r));
+    const [entry, ...more] = await entriesAfter(before);
+    expect(more).toEqual([]);
+    expect(entry).toMatchObject({ path: "/nuget/nuget/api/v2/package", status: 403 });
+    expect(entry!.bytesIn).toBeGreaterThanOrEqual(0);
+    expect(entry!.bytesIn).toBeLessThan(1024 * 1024);
   });
 });

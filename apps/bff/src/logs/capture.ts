@@ -132,7 +132,7 @@ export function frontOf(chunk: unknown, encoding: unknown, room: number): { byte
   return { bytes: Buffer.from(chunk.subarray(0, room)), more: chunk.byteLength > room };
 }
 
-/** Integer columns are 32-bit: a declared length past that (never received, or not yet) is stored as the largest they hold. */
+/** Integer columns are 32-bit: a count past that is stored as the largest they hold. */
 const INT_MAX = 2 ** 31 - 1;
 const storableInt = (n: number) => Math.min(INT_MAX, Math.max(0, Math.round(n) || 0));
 
@@ -159,6 +159,23 @@ function feedOf(surface: Surface, url: string): string | null {
   }
 }
 
+/**
+ * The body bytes that reached the request so far: what the client actually sent in, not
+ * the Content-Length it declared (a refused 240 MB upload sent a few KiB before the
+ * answer closed the connection). Counted where Node's HTTP parser hands them to the
+ * request (push), whether or not anyone reads them; bytes pushed before this
+ * middleware ran are still buffered in the request, as nothing has read the body yet.
+ */
+function countBodyBytes(req: Request): () => number {
+  let bytes = req.readableLength;
+  const push = req.push;
+  req.push = function (this: Request, chunk: unknown, encoding?: BufferEncoding) {
+    if (chunk instanceof Uint8Array) bytes += chunk.byteLength;
+    return push.call(this, chunk, encoding);
+  };
+  return () => bytes;
+}
+
 export function accessLogCapture(writer: AccessLogWriter, surface: Surface): RequestHandler {
   return (req, res, next) => {
     // Only benchmarks turn the writer off, to measure what capturing costs.
@@ -167,6 +184,7 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
     const start = performance.now();
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
+    const bodyBytes = countBodyBytes(req);
     const response: ResponseCapture = { chunks: null, kept: 0, cut: false, binaryLength: 0, binaryHash: null };
 
     // Response bodies are only kept when the key asks: the gate, which runs before any
@@ -231,7 +249,7 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
         durationMs: Math.round((performance.now() - start) * 100) / 100,
         ip: clientIp(req),
         userAgent: req.get("user-agent") ? scrubKeys(req.get("user-agent")!).slice(0, 512) : null,
-        bytesIn: Number(req.get("content-length")) || 0,
+        bytesIn: bodyBytes(),
         bytesOut: socket.bytesWritten - bytesBefore,
         requestBody: withBodies && key.logRequestBody ? requestBodyOf(req, res, surface) : null,
         responseBody: withBodies && key.logResponseBody ? responseBodyOf(response, type, surface === "feeds" && (req.method === "GET" || req.method === "HEAD")) : null,
