@@ -127,3 +127,27 @@ describe.each(CASES)("$what decides again at commit", (c) => {
     expect(await stateOf(pkg.id)).toEqual(before);
   });
 });
+
+describe("the Native API's Packages_SetListed decides again at commit", () => {
+  it("answers 403 with the invalid-key message to a key revoked while the unlist was in flight, and changes nothing", async () => {
+    const pkg = await seed("nuget", "Change.Native");
+    const before = await stateOf(pkg.id);
+    const root = await createUser(t.db, { username: "root", password: TEST_PASSWORD, role: "admin" });
+    const key = await createApiKey(t.db, TEST_SECRET, { kind: "system", apis: ["native"], userId: alice.id });
+
+    const hold = holdNextChange();
+    const change = fetch(`${server.url}/api/json/Packages_SetListed`, {
+      method: "POST",
+      headers: { "x-apikey": key.value, "content-type": "application/json" },
+      body: JSON.stringify({ Feed_Name: "nuget", Package_Name: "change.native", Version_Text: "1.0.0", Listed_Indicator: false }),
+    });
+    expect(await hold.atHook).toEqual({ feed: "nuget", packageId: "Change.Native", action: "unlist" });
+    await callerFor(t.db, root).adminKeys.revoke({ id: key.key.id, reason: "leaked" });
+    hold.release();
+    const res = await change;
+
+    expect(res.status).toBe(403);
+    expect(((await res.json()) as { error: string }).error).toBe(MESSAGES.invalidKey);
+    expect(await stateOf(pkg.id)).toEqual(before);
+  });
+});
