@@ -5,6 +5,8 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { z } from "zod";
 import { parseTrustProxy, type TrustProxy } from "./http/trust-proxy.ts";
+import { parseStorageUrl } from "./feeds/storage/location.ts";
+import type { StorageLocation } from "./feeds/storage/types.ts";
 
 const port = z.coerce
   .number({ message: "must be a whole number" })
@@ -43,6 +45,15 @@ const envSchema = z.object({
     .max(8192, "must be at most 8192")
     .default(250),
   KEYHOUSE_WEB_DIST: z.string().optional(),
+  // Checked here for its form; taken apart in loadConfig, where the repository root is known.
+  STORAGE_URL: z
+    .string()
+    .trim()
+    .optional()
+    .superRefine((v, ctx) => {
+      const parsed = v === undefined ? null : parseStorageUrl(v, "/");
+      if (parsed && "error" in parsed) ctx.addIssue({ code: "custom", message: parsed.error });
+    }),
   KEYHOUSE_TRUST_PROXY: z
     .string()
     .default("false")
@@ -76,6 +87,8 @@ export type Config = {
   webDist: string;
   /** KEYHOUSE_TRUST_PROXY, as Express's `trust proxy` takes it (http/trust-proxy.ts). */
   trustProxy: TrustProxy;
+  /** STORAGE_URL: where package files live (feeds/storage/). Absent in tests' configurations: `packages` in dataDir. */
+  storage?: StorageLocation;
 };
 
 export class ConfigError extends Error {}
@@ -110,6 +123,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxUploadBytes: e.MAX_UPLOAD_MB * 1024 * 1024,
     webDist: path.resolve(root, e.KEYHOUSE_WEB_DIST ?? "apps/web/dist"),
     trustProxy: e.KEYHOUSE_TRUST_PROXY,
+    storage: storageOf(e.STORAGE_URL, root, dataDir, env),
   };
 }
 
@@ -125,6 +139,13 @@ export function repoRoot(from = import.meta.dirname): string {
     dir = up;
   }
   return dir;
+}
+
+/** STORAGE_URL, by default the folder `packages` in the data folder (file:./data/packages). */
+function storageOf(url: string | undefined, root: string, dataDir: string, env: NodeJS.ProcessEnv): StorageLocation {
+  const parsed = parseStorageUrl(url ?? `file:${path.join(dataDir, "packages")}`, root, env);
+  if ("error" in parsed) throw new ConfigError(`Keyhouse cannot start, the configuration is invalid:\n  STORAGE_URL: ${parsed.error}`);
+  return parsed;
 }
 
 /** The pepper and cookie secret: generated once into the data folder when not configured. */

@@ -1,10 +1,10 @@
 // The long-lived parts one server instance shares between its surfaces.
-import path from "node:path";
 import type { Config } from "./config.ts";
 import type { Db } from "./db/client.ts";
 import { FeedAccess } from "./feeds/access.ts";
 import type { FeedWriteHooks } from "./feeds/decide-at-commit.ts";
-import { PackageStore } from "./feeds/store.ts";
+import { openStorage, storageLocationOf } from "./feeds/storage/open.ts";
+import type { PackageStorage } from "./feeds/storage/types.ts";
 import { KeyVerifier } from "./keys/verify.ts";
 import { SqliteSideWriter } from "./lib/sqlite-side-writer.ts";
 import { AccessLogWriter } from "./logs/writer.ts";
@@ -14,7 +14,8 @@ export type Services = {
   config: Config;
   keys: KeyVerifier;
   feedAccess: FeedAccess;
-  store: PackageStore;
+  /** Where package files live (STORAGE_URL). */
+  store: PackageStorage;
   accessLog: AccessLogWriter;
   log: (line: string) => void;
   /** Tests only: pause points that make races deterministic; empty in production. */
@@ -36,7 +37,7 @@ export function createServices(db: Db, config: Config, log: (line: string) => vo
     config,
     keys,
     feedAccess: new FeedAccess(db, keys),
-    store: new PackageStore(path.join(config.dataDir, "packages")),
+    store: openStorage(storageLocationOf(config), db),
     accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false, ...(sqlite ? { sqlite } : {}) }),
     log,
     hooks: {},

@@ -6,7 +6,9 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, notFound } from "../errors.ts";
 import { decideAgainAtCommit, type FeedWriteHooks } from "./decide-at-commit.ts";
 import type { FeedRow } from "./access.ts";
-import type { PackageStore, StoredFile } from "./store.ts";
+import { createReadStream } from "node:fs";
+import { packageFileKey } from "./storage/keys.ts";
+import type { PackageStorage, StoredFile } from "./storage/types.ts";
 
 export async function findPackage(db: Db, feedId: number, name: string) {
   // PostgreSQL refuses NUL in a text parameter, and no stored name has one.
@@ -46,8 +48,9 @@ export class VersionExists extends AppError {
   }
 }
 
-export async function pushVersion(db: Db, store: PackageStore, input: PushInput, hooks: FeedWriteHooks = {}) {
-  const file = await store.writeFile(input.feed.name, input.name, input.version, input.ext, input.source.path);
+export async function pushVersion(db: Db, store: PackageStorage, input: PushInput, hooks: FeedWriteHooks = {}) {
+  // A store that is down answers StorageUnavailable (503) here, before any row is written.
+  const file = await store.put(packageFileKey(input.feed.name, input.name, input.version, input.ext), createReadStream(input.source.path));
   try {
     await hooks.beforeVersionCommit?.({ feed: input.feed.name, packageId: input.name, version: input.version });
     // A unique violation on the first try may be a concurrent push creating the same new
@@ -61,7 +64,7 @@ export async function pushVersion(db: Db, store: PackageStore, input: PushInput,
       }
     }
   } catch (e) {
-    await store.remove(file.path);
+    await store.delete(file.key).catch(() => undefined);
     if (isUniqueViolation(e)) throw new VersionExists(`Version ${input.version} of package "${input.name}" already exists in feed "${input.feed.name}". Versions cannot be overwritten; push a new version.`);
     throw e;
   }
@@ -87,7 +90,7 @@ function writeVersion(db: Db, input: PushInput, file: StoredFile, hooks: FeedWri
         packageId: pkg.id,
         version: input.version,
         versionLower: input.versionKey,
-        filePath: file.path,
+        filePath: file.key,
         fileSize: file.size,
         sha512: file.sha512,
         metadata: JSON.stringify(input.metadata),

@@ -5,6 +5,7 @@ import { acceptedWays } from "../../http/present-key.ts";
 import { isValidSemver } from "../formats/npm.ts";
 import { packageFileHeaders } from "../package-file-headers.ts";
 import { packageNotFound } from "../packages.ts";
+import { sendStoredFile } from "../storage/send.ts";
 import type { CachedPackage } from "./cache.ts";
 import { callerName, check, sendJson, type NpmContext } from "./context.ts";
 import { listedVersions, versionManifest, visibleDistTags, type NpmPackage } from "./packument.ts";
@@ -57,31 +58,17 @@ export async function getVersion(ctx: NpmContext, name: string, spec: string): P
 }
 
 export async function getTarball(ctx: NpmContext, name: string, file: string): Promise<void> {
-  const { res, services } = ctx;
+  const { req, res, services } = ctx;
   await check(ctx, { action: "read", packageId: name });
   const version = versionFromTarballFile(name, file);
   if (!version || !isValidSemver(version)) throw notFound(`"${file.slice(0, 120)}" is not a tarball of package "${name}" (expected ${name.slice(name.lastIndexOf("/") + 1)}-<version>.tgz).`);
   const { pkg } = await ctx.cache.get(ctx.feed.id, name);
   const row = pkg?.versions.find((v) => v.listed && v.versionLower === version.toLowerCase());
   if (!row) throw packageNotFound(ctx.feed, name, version);
-  const abs = services.store.absolute(row.filePath);
-  await new Promise<void>((resolve, reject) => {
-    res.sendFile(
-      abs,
-      {
-        dotfiles: "allow",
-        cacheControl: false,
-        lastModified: false,
-        headers: { "Content-Type": "application/octet-stream", "Cache-Control": "private, max-age=86400", ...packageFileHeaders(file) },
-      },
-      (err?: Error) => {
-        if (!err || res.headersSent || res.destroyed) return resolve();
-        // Only a file that is not there is the store's fault; a range past the end (416) is the request's.
-        if ((err as NodeJS.ErrnoException).code !== "ENOENT") return reject(err);
-        services.log(`npm tarball ${row.filePath} could not be sent: ${err.message}`);
-        reject(notFound(`The file of version ${version} of package "${name}" is missing from the package store. Ask an administrator to restore it.`));
-      },
-    );
+  await sendStoredFile(req, res, services.store, row.filePath, {
+    ranges: true,
+    log: services.log,
+    headers: { "Content-Type": "application/octet-stream", "Cache-Control": "private, max-age=86400", ...packageFileHeaders(file) },
   });
 }
 

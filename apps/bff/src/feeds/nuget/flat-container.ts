@@ -1,8 +1,9 @@
 // PackageBaseAddress/3.0.0: the version list and the downloads restore uses. Unlisted
 // versions stay here, as on nuget.org, so builds that pin them keep restoring.
-import { stat } from "node:fs/promises";
-import type { NextFunction, RequestHandler, Response } from "express";
+import type { RequestHandler } from "express";
 import { AppError } from "../../errors.ts";
+import { sendStoredFile, withLocalCopy } from "../storage/send.ts";
+import { uploadTmpDir } from "../upload/receive.ts";
 import type { Services } from "../../services.ts";
 import { readNupkg } from "../formats/nuget.ts";
 import { withFile } from "../formats/random-access.ts";
@@ -24,7 +25,7 @@ export function versionListHandler(services: Services): RequestHandler {
 
 /** GET {id}/{version}/{id}.{version}.nupkg, and {id}.nuspec (or {id}.{version}.nuspec) beside it. */
 export function packageFileHandler(services: Services): RequestHandler {
-  return async (req, res, next) => {
+  return async (req, res) => {
     const feed = await nugetFeed(services, req);
     const id = String(req.params.id);
     const version = String(req.params.version);
@@ -37,46 +38,24 @@ export function packageFileHandler(services: Services): RequestHandler {
     const pkg = await readablePackage(services, req, res, feed);
     const found = await findVersion(services.db, feed.id, pkg.name, versionKeyOf(version));
     if (!found) throw packageNotFound(feed, pkg.name, version);
-    const abs = services.store.absolute(found.version.filePath);
+    const key = found.version.filePath;
     if (kind === "nuspec") {
-      // Only the zip directory and the manifest are read, never the whole package.
-      const exists = await stat(abs).then(
-        () => true,
-        () => false,
-      );
-      if (!exists) throw missingFile(services, found.version.filePath);
-      const { nuspec } = await withFile(abs, (file) => readFormat(() => readNupkg(file)));
+      // Only the zip directory and the manifest are read, never the whole package (from a
+      // store other than a folder, from a streamed temporary copy).
+      const { nuspec } = await withLocalCopy(services.store, key, uploadTmpDir(services.config), services.log, (abs) => withFile(abs, (file) => readFormat(() => readNupkg(file))));
       res.set(packageFileHeaders(`${pkg.name}.nuspec`.toLowerCase())).type("application/xml").send(nuspec);
       return;
     }
     const name = `${pkg.name}.${found.version.versionLower}.nupkg`.toLowerCase();
-    sendPackage(services, res, next, abs, name, found.version.filePath);
-  };
-}
-
-function sendPackage(services: Services, res: Response, next: NextFunction, abs: string, name: string, rel: string) {
-  res.sendFile(
-    abs,
-    {
-      dotfiles: "allow",
-      cacheControl: false,
+    await sendStoredFile(req, res, services.store, key, {
+      ranges: true,
+      log: services.log,
       headers: {
         "Content-Type": "application/octet-stream",
         ...packageFileHeaders(name),
         // A version's bytes never change once pushed; private because feeds need a key.
         "Cache-Control": "private, max-age=31536000, immutable",
       },
-    },
-    (err) => {
-      if (!err || res.headersSent || res.destroyed) return;
-      // Only a file that is not there is the store's fault; a range past the end (416) is the request's.
-      if ((err as NodeJS.ErrnoException).code === "ENOENT") return next(missingFile(services, rel));
-      next(err);
-    },
-  );
-}
-
-function missingFile(services: Services, rel: string): AppError {
-  services.log(`NuGet: the package file ${rel} is missing from the store`);
-  return new AppError("INTERNAL", "The package file is missing on the server. Tell an administrator.");
+    });
+  };
 }
