@@ -9,6 +9,7 @@ import { createServices } from "./services.ts";
 import { startNotificationWorkers } from "./notifications/workers.ts";
 import { startRetentionJob } from "./logs/retention.ts";
 import { startAuthHousekeeping } from "./auth/housekeeping.ts";
+import { startOrphanSweep } from "./feeds/storage/sweep.ts";
 import { startUploadSweep } from "./feeds/upload/sweep.ts";
 import { uploadTmpDir } from "./feeds/upload/receive.ts";
 
@@ -49,6 +50,7 @@ async function main() {
   const workers = startNotificationWorkers(db, config, (line) => console.log(line));
   const retention = startRetentionJob(db, config, (line) => console.log(line));
   const authHousekeeping = startAuthHousekeeping(db, (line) => console.log(line));
+  const orphanSweep = startOrphanSweep(db, services.store, (line) => console.log(line));
   const uploadSweep = startUploadSweep(uploadTmpDir(config), (line) => console.log(line));
   const app = createApp({ db, config, services });
   const drain = connectionDrain(app);
@@ -81,6 +83,8 @@ async function main() {
       await workers.stop();
       await retention.stop();
       await authHousekeeping.stop();
+      await orphanSweep.stop();
+      await services.store.close();
       await uploadSweep.stop();
       await services.keys.flush();
       await services.accessLog.close();
