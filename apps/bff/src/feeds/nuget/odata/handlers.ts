@@ -7,7 +7,6 @@ import type { Services } from "../../../services.ts";
 import type { FeedRow } from "../../access.ts";
 import { feedVersions, versionOf } from "../../domain/nuget-odata.ts";
 import { packageNotFound } from "../../packages.ts";
-import { sendStoredFile } from "../../storage/send.ts";
 import { feedBaseUrl, nugetFeed } from "../context.ts";
 import { packageFileHandler } from "../flat-container.ts";
 import { versionKeyOf } from "../versions.ts";

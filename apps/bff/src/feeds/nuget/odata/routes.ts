@@ -1,14 +1,13 @@
 // NuGet v2 reads under /nuget/{feed}/api/v2/ (docs/feeds.md): the OData paths have
 // parentheses and quotes Express route patterns do not express, so one handler reads
 // the path and dispatches. Paths it does not know fall through to the feed's 404.
-import { Router, type Request, type RequestHandler } from "express";
+import { Router, type ErrorRequestHandler, type Request, type RequestHandler } from "express";
 import { AppError } from "../../../errors.ts";
 import type { Services } from "../../../services.ts";
-import { collectionHandler, downloadHandler, packageHandler, type Collection } from "./handlers.ts";
+import { collectionHandler, downloadHandler, packageHandler, v2Root, type Collection } from "./handlers.ts";
 import { metadataDocument, serviceDocument } from "./atom.ts";
 import { ODataError } from "./parse.ts";
 import { nugetFeed } from "../context.ts";
-import { v2Root } from "./handlers.ts";
 
 const COLLECTIONS: Record<string, Collection> = { Packages: "Packages", "Packages()": "Packages", "Search()": "Search", "FindPackagesById()": "FindPackagesById", "GetUpdates()": "GetUpdates" };
 
@@ -17,19 +16,19 @@ const COLLECTIONS: Record<string, Collection> = { Packages: "Packages", "Package
  * fetches the service document first, and only a 401 there makes it take the source's
  * credentials from NuGet.Config and keep them for the queries that follow.
  */
-function describeHandler(services: Services, body: () => string, type: string): RequestHandler {
+function describeHandler(services: Services, body: (root: string) => string): RequestHandler {
   return async (req: Request, res) => {
     const feed = await nugetFeed(services, req);
     await services.feedAccess.check(req, res, feed, { action: "read" });
     res.setHeader("Cache-Control", "no-store");
-    res.type(type).send(body().replace("{root}", v2Root(services, req, feed)));
+    res.type("application/xml;charset=utf-8").send(body(v2Root(services, req, feed)));
   };
 }
 
 export function nugetV2ReadRoutes(services: Services): Router {
   const router = Router({ mergeParams: true });
-  const service = describeHandler(services, () => serviceDocument("{root}"), "application/xml;charset=utf-8");
-  const metadata = describeHandler(services, metadataDocument, "application/xml;charset=utf-8");
+  const service = describeHandler(services, serviceDocument);
+  const metadata = describeHandler(services, metadataDocument);
   const download = downloadHandler(services);
   const entity = packageHandler(services);
   const collections = new Map(Object.entries(COLLECTIONS).map(([path, c]) => [path, collectionHandler(services, c)]));
@@ -53,6 +52,7 @@ export function nugetV2ReadRoutes(services: Services): Router {
     if (collection) return collection(req, res, next, m![1]!, Boolean(m![2]));
     next();
   });
-  router.use(((err, _req, _res, next) => next(err instanceof ODataError ? new AppError("BAD_REQUEST", err.message) : err)) as import("express").ErrorRequestHandler);
+  const badQuery: ErrorRequestHandler = (err, _req, _res, next) => next(err instanceof ODataError ? new AppError("BAD_REQUEST", err.message) : err);
+  router.use(badQuery);
   return router;
 }
