@@ -3,6 +3,7 @@ import type { Api, KeyKind, Scope } from "./constants.ts";
 import { matchesAnyPackage } from "./glob.ts";
 import { packageIdsOnFeed } from "./package-entries.ts";
 import { daysLeftUntil, isExpired, pluralDays } from "./key-status.ts";
+import { addressInNetworks, type CompiledNetworks } from "./networks.ts";
 
 // docs/authorization.md as one pure function. Feeds, the Native API and the management API all
 // call it, so the three surfaces cannot disagree about who may do what.
@@ -21,6 +22,8 @@ export type KeyFacts = {
   ownerId: number | null;
   /** The impersonated user, if any. */
   userId: number | null;
+  /** Allowed networks, compiled when the key is loaded; null or absent: anywhere. */
+  networks?: CompiledNetworks | null;
 };
 
 export type FeedPrivileges = { view: boolean; add: boolean; unlist: boolean };
@@ -69,7 +72,7 @@ export const UPLOAD_SCOPES = { push: ["push", "update"], "npm-put": ["push", "up
 /** The feed privileges of which at least one each upload kind needs. */
 export const UPLOAD_PRIVILEGES = { push: ["add"], "npm-put": ["add", "unlist"] } as const satisfies Record<UploadKind, readonly (keyof FeedPrivileges)[]>;
 
-export type DenyReason = "invalid" | "api" | "feed" | "scope" | "package" | "privilege" | "owner" | "user-disabled";
+export type DenyReason = "invalid" | "network" | "api" | "feed" | "scope" | "package" | "privilege" | "owner" | "user-disabled";
 
 export type Decision =
   | {
@@ -200,9 +203,16 @@ function expiryWarning(expiresAt: Date | null, now: Date): string | null {
   return `This API key expires in ${pluralDays(days)}, on ${date}. Create a new key before then.`;
 }
 
-/** Steps in the order of docs/authorization.md; the first failing step decides the answer. */
-export function authorize(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date): Decision {
+/**
+ * Steps in the order of docs/authorization.md; the first failing step decides the answer.
+ * `from` is the client address the gate computed (http/client-ip.ts); a key with allowed
+ * networks is refused when it is missing, so a surface that forgets it fails closed.
+ */
+export function authorize(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date, from?: string | null): Decision {
   if (key.revokedAt !== null || isExpired(key.expiresAt, now)) return deny("invalid", MESSAGES.invalidKey);
+  if (key.networks && key.networks.length > 0 && !(from && addressInNetworks(from, key.networks))) {
+    return deny("network", `This API key cannot be used from ${from || "an unknown address"}.`);
+  }
 
   const denial = checkSurface(key, req) ?? (req.surface === "feeds" ? (checkScope(key, req) ?? checkPackage(key, req)) : null);
   if (denial) return denial;

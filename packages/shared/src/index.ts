@@ -9,3 +9,4 @@ export * from "./schemas.ts";
 export * from "./authorize.ts";
 export * from "./system-key-schema.ts";
 export * from "./access-log-schema.ts";
+export * from "./networks.ts";
