@@ -1,5 +1,5 @@
 // Installs what the tests need from Debian's packages when it is missing, and says so
-// plainly when it cannot (not root, no apt). Used by `npm test`.
+// plainly when it cannot (not root, no apt). Used by `npm test` and the cluster.
 import { existsSync } from "node:fs";
 import { spawnSync } from "node:child_process";
 
@@ -9,6 +9,7 @@ const TOOLS = {
   nuget: { check: "/usr/bin/nuget", packages: ["nuget"], why: "the NuGet feed is tested with the real `nuget` client" },
   postgres: { check: "/usr/bin/pg_ctlcluster", packages: ["postgresql"], why: "the integration tests also run on PostgreSQL" },
   ffmpeg: { check: "/usr/bin/ffmpeg", packages: ["ffmpeg"], why: "the demo records its video with ffmpeg" },
+  nginx: { check: "/usr/sbin/nginx", packages: ["nginx"], why: "the cluster (npm run cluster and its tests) balances its instances with nginx" },
 };
 
 let updated = false;

@@ -31,7 +31,7 @@ function fatal(message) {
 if (run("Installing dependencies", "node", ["scripts/pnpm.mjs", "install", "--frozen-lockfile", "--prefer-offline"]) !== 0) fatal("Installing dependencies failed.");
 generateIfStale();
 
-const missing = ensureTools(["chromium", "postgres", "ruby", "nuget", "ffmpeg"]);
+const missing = ensureTools(["chromium", "postgres", "ruby", "nuget", "ffmpeg", "nginx"]);
 const pgUrl = missing.includes("postgres") ? null : ensurePostgres();
 
 function vitest(suite, args, env) {
