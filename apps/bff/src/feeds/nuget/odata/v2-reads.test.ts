@@ -183,6 +183,32 @@ describe("FindPackagesById(), Search() and GetUpdates()", () => {
   });
 });
 
+describe("request shapes of other v2 clients", () => {
+  it.each([
+    ["PowerShellGet's Find-Package by name", "FindPackagesById()?id='Contoso.Web'&$skip=0&$top=40", ["Contoso.Web 3.0.0"]],
+    ["a tag search", "Search()?$filter=IsLatestVersion and substringof(' core ',Tags)&searchTerm=''&targetFramework=''&includePrerelease=false&$skip=0&$top=100", ["Contoso.Core 1.10.0"]],
+    ["Chocolatey's exact-id latest lookup", "Packages()?$filter=(tolower(Id) eq 'contoso.web') and IsLatestVersion&$orderby=Id&$skip=0&$top=30", ["Contoso.Web 3.0.0"]],
+    ["a download-count ordering", "Search()?$filter=IsLatestVersion&$orderby=DownloadCount desc,Id&searchTerm='contoso'&includePrerelease=false", ["Contoso.Core 1.10.0", "Contoso.Web 3.0.0"]],
+    ["an exact version as a filter", "Packages()?$filter=Id eq 'Contoso.Core' and NormalizedVersion eq '1.9.0'", ["Contoso.Core 1.9.0"]],
+  ])("answers %s", async (_what, path, expected) => {
+    expect(ids((await atom(path)).entries)).toEqual(expected);
+  });
+
+  it("points content at PUBLIC_URL when it is set, not at the address the request came to", async () => {
+    const behindProxy = await createNuGetWorld({ publicUrl: "https://feeds.example.com" });
+    try {
+      const k = await behindProxy.key({ scopes: ["push"] });
+      expect((await behindProxy.push(k, { id: "Contoso.Core", version: "1.0.0" })).status).toBe(201);
+      const res = await behindProxy.get("/nuget/main/api/v2/Packages()", k);
+      const text = await res.text();
+      expect(text).toContain('xml:base="https://feeds.example.com/nuget/main/api/v2/"');
+      expect(entries(text)[0]!.src).toBe("https://feeds.example.com/nuget/main/api/v2/package/Contoso.Core/1.0.0");
+    } finally {
+      await behindProxy.close();
+    }
+  });
+});
+
 describe("what a key may read", () => {
   it("shows a key restricted to packages only those, and refuses the others by name", async () => {
     const limited = await w.key({ globs: ["contoso.*"] });
