@@ -7,6 +7,7 @@ import { openStorage, storageLocationOf } from "./feeds/storage/open.ts";
 import type { PackageStorage } from "./feeds/storage/types.ts";
 import { KeyVerifier } from "./keys/verify.ts";
 import { SqliteSideWriter } from "./lib/sqlite-side-writer.ts";
+import { PostgresLogInserter } from "./logs/pg-batch-insert.ts";
 import { AccessLogWriter } from "./logs/writer.ts";
 
 export type Services = {
@@ -32,13 +33,15 @@ export function createServices(db: Db, config: Config, log: (line: string) => vo
   // SQLite: one worker thread writes access-log entries and keys' last uses off the main thread.
   const sqlite = config.provider === "sqlite" ? new SqliteSideWriter(db) : null;
   const keys = new KeyVerifier(db, config.secret, undefined, sqlite);
+  // PostgreSQL: access-log batches through a pg pool of their own (logs/pg-batch-insert.ts).
+  const postgres = config.provider === "postgres" ? new PostgresLogInserter(config.databaseUrl) : null;
   return {
     db,
     config,
     keys,
     feedAccess: new FeedAccess(db, keys),
     store: openStorage(storageLocationOf(config), db),
-    accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false, ...(sqlite ? { sqlite } : {}) }),
+    accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false, ...(sqlite ? { sqlite } : {}), ...(postgres ? { postgres } : {}) }),
     log,
     hooks: {},
   };

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../db/client.ts";
 import { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
+import { PostgresLogInserter } from "./pg-batch-insert.ts";
 import { AccessLogWriter, type AccessLogInput } from "./writer.ts";
 
 let t: TestDatabase;
@@ -46,17 +47,18 @@ describe("AccessLogWriter with an entry the database refuses", () => {
     ...(testProvider === "postgres" ? [["NUL in a text column (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul\u0000byte" }] as [string, AccessLogInput]] : []),
   ];
   const paths = (): Promise<string[]> => t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/split/" } }, orderBy: { id: "asc" } }).then((rows) => rows.map((r) => r.path));
-  const ways: [string, () => SqliteSideWriter | undefined][] = [
-    ["through Prisma", () => undefined],
-    ...(testProvider === "sqlite" ? [["on the SQLite writer thread", () => new SqliteSideWriter(t.db)] as [string, () => SqliteSideWriter]] : []),
+  type Way = () => { sqlite?: SqliteSideWriter; postgres?: PostgresLogInserter };
+  const ways: [string, Way][] = [
+    ["through Prisma", () => ({})],
+    ...(testProvider === "sqlite" ? [["on the SQLite writer thread", () => ({ sqlite: new SqliteSideWriter(t.db) })] as [string, Way]] : []),
+    ...(testProvider === "postgres" ? [["through the pg pool", () => ({ postgres: new PostgresLogInserter(t.url) })] as [string, Way]] : []),
   ];
 
   for (const [way, sideWriter] of ways) {
     it.each(refused)(`keeps every other entry of the batch ${way}: %s`, async (_what, poison) => {
       await t.db.accessLogEntry.deleteMany({ where: { path: { startsWith: "/split/" } } });
       const lines: string[] = [];
-      const sqlite = sideWriter();
-      const w = new AccessLogWriter(t.db, (l) => lines.push(l), { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 }, { disabled: false, ...(sqlite ? { sqlite } : {}) });
+      const w = new AccessLogWriter(t.db, (l) => lines.push(l), { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 }, { disabled: false, ...sideWriter() });
       const good = Array.from({ length: 37 }, (_, i) => ({ ...entry(i), path: `/split/${String(i).padStart(2, "0")}` }));
       for (const e of good.slice(0, 23)) w.add(e);
       w.add(poison);
@@ -77,5 +79,30 @@ describe("AccessLogWriter with an entry the database refuses", () => {
     expect(w.stats()).toMatchObject({ pending: 0, written: 0, dropped: 4, poisoned: 0 });
     expect(lines.join("\n")).toMatch(/could not write 4 entries/);
     await unreachable.$disconnect().catch(() => {});
+  });
+});
+
+// PostgreSQL takes at most 65 535 parameters in a statement: a batch is cut into several
+// INSERTs, and still written all or nothing (the split above relies on it).
+describe.runIf(testProvider === "postgres")("PostgresLogInserter", () => {
+  const rows = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => ({ ...entry(i), path: `${prefix}${i}` }));
+  const count = (prefix: string) => t.db.accessLogEntry.count({ where: { path: { startsWith: prefix } } });
+
+  it("writes a batch cut into several statements, every row with its columns", async () => {
+    const p = new PostgresLogInserter(t.url);
+    const at = new Date("2026-11-30T12:34:56.789Z");
+    await p.insert(rows("/chunks/", 7).map((r) => ({ ...r, at, keyId: 4, bytesOut: 9, responseBody: "{}" })), 3);
+    await p.close();
+    const written = await t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/chunks/" } }, orderBy: { id: "asc" } });
+    expect(written.map((r) => r.path)).toEqual(rows("/chunks/", 7).map((r) => r.path));
+    expect(written[6]).toMatchObject({ at, keyId: 4, bytesIn: 0, bytesOut: 9, responseBody: "{}", requestBody: null, status: 200, durationMs: 1 });
+  });
+
+  it("writes nothing of a batch one statement of which is refused", async () => {
+    const p = new PostgresLogInserter(t.url);
+    const batch = [...rows("/atomic/", 7), { ...entry(0), path: "/atomic/nul\u0000" }];
+    await expect(p.insert(batch, 3)).rejects.toThrow();
+    await p.close();
+    expect(await count("/atomic/")).toBe(0);
   });
 });

@@ -8,6 +8,7 @@
 // that does not answer is another matter: the batch is retried, then dropped and counted.
 import type { Db, Prisma } from "../db/client.ts";
 import { ACCESS_LOG_COLUMNS, type SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
+import type { PostgresLogInserter } from "./pg-batch-insert.ts";
 
 export type AccessLogInput = Prisma.AccessLogEntryCreateManyInput;
 
@@ -22,6 +23,7 @@ export class AccessLogWriter {
   private writing: Promise<void> | undefined;
   private waiters: (() => void)[] = [];
   private readonly sqlite: SqliteSideWriter | null;
+  private readonly postgres: PostgresLogInserter | null;
   dropped = 0;
   written = 0;
   failures = 0;
@@ -33,11 +35,13 @@ export class AccessLogWriter {
     private readonly db: Db,
     private readonly log: (line: string) => void,
     private readonly limits = { flushMs: FLUSH_MS, batch: BATCH, highWater: HIGH_WATER, max: MAX },
-    private readonly options: { disabled: boolean; sqlite?: SqliteSideWriter } = { disabled: false },
+    private readonly options: { disabled: boolean; sqlite?: SqliteSideWriter; postgres?: PostgresLogInserter } = { disabled: false },
   ) {
     // SQLite: batches go to the worker thread services.ts shares with the key verifier
-    // (lib/sqlite-side-writer.ts); without one, raw INSERTs through Prisma.
+    // (lib/sqlite-side-writer.ts); PostgreSQL: to the writer's own pg pool
+    // (pg-batch-insert.ts); without either, raw INSERTs through Prisma.
     this.sqlite = options.sqlite ?? null;
+    this.postgres = options.postgres ?? null;
   }
 
   /** True only in benchmarks that measure the server without access logging (ServiceOptions.accessLogDisabled). */
@@ -91,6 +95,7 @@ export class AccessLogWriter {
   private insert(batch: AccessLogInput[]): Promise<unknown> {
     return (async () => {
       if (this.sqlite && (await this.sqlite.available())) await this.sqlite.insertAccessLog(batch as Record<string, unknown>[]);
+      else if (this.postgres) await this.postgres.insert(batch as Record<string, unknown>[]);
       else await insertEntries(this.db, batch);
     })().then(
       () => null,
@@ -161,10 +166,11 @@ export class AccessLogWriter {
     while (this.queue.length > 0 || this.writing) await this.flush();
   }
 
-  /** Drains, then stops the SQLite writer thread; for shutdown (a later add starts it again). */
+  /** Drains, then stops the SQLite writer thread or ends the pg pool; for shutdown (a later add starts them again). */
   async close(): Promise<void> {
     await this.drain();
     await this.sqlite?.close();
+    await this.postgres?.close();
   }
 
   stats() {

@@ -1,0 +1,89 @@
+// PostgreSQL: access-log batches go to the database through a small pg pool of their own,
+// as multi-row INSERTs, not through Prisma. A raw statement through Prisma still converts
+// and checks every parameter in its query layer on the main thread (about 10 000 values
+// for a batch of 500 entries); pg sends them as they are. The pool is the writer's alone,
+// so log writes never wait behind requests for one of Prisma's connections, and requests
+// never wait behind them. See docs/access-logs.md ("How entries are written").
+import pg from "pg";
+import { ACCESS_LOG_COLUMNS } from "../lib/sqlite-side-writer.ts";
+
+type Row = Record<string, unknown>;
+
+/** PostgreSQL casts, so that text parameters land in typed columns. */
+const PG_TYPES: Partial<Record<(typeof ACCESS_LOG_COLUMNS)[number], string>> = {
+  at: "timestamp(3)", keyId: "integer", ownerId: "integer", userId: "integer", status: "integer",
+  durationMs: "double precision", bytesIn: "integer", bytesOut: "integer",
+};
+
+/** Rows per statement: PostgreSQL takes at most 65 535 parameters in one. */
+export const PG_ROWS_PER_STATEMENT = Math.floor(65_535 / ACCESS_LOG_COLUMNS.length);
+
+const sqlCache = new Map<number, string>();
+function insertSql(rows: number): string {
+  let sql = sqlCache.get(rows);
+  if (sql) return sql;
+  let n = 0;
+  const row = () => `(${ACCESS_LOG_COLUMNS.map((c) => `$${++n}${PG_TYPES[c] ? `::${PG_TYPES[c]}` : ""}`).join(", ")})`;
+  sql = `INSERT INTO "AccessLogEntry" (${ACCESS_LOG_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array.from({ length: rows }, row).join(", ")}`;
+  // A batch is at most a few sizes (full ones, and the remainder of a timed flush).
+  if (sqlCache.size < 64) sqlCache.set(rows, sql);
+  return sql;
+}
+
+function pushValues(e: Row, out: unknown[]): void {
+  for (const c of ACCESS_LOG_COLUMNS) {
+    if (c === "at") {
+      // timestamp(3) without time zone holds UTC, as Prisma stores a DateTime.
+      const at = e.at === undefined ? new Date() : new Date(e.at as string | number | Date);
+      out.push(at.toISOString().replace("T", " ").replace("Z", ""));
+      continue;
+    }
+    const v = e[c];
+    out.push(v === undefined ? (c === "bytesIn" || c === "bytesOut" ? 0 : null) : v);
+  }
+}
+
+export class PostgresLogInserter {
+  private pool: pg.Pool | undefined;
+
+  constructor(private readonly url: string) {}
+
+  /** Inserts the rows (AccessLogEntryCreateManyInput objects) all or nothing. */
+  async insert(rows: Row[], rowsPerStatement = PG_ROWS_PER_STATEMENT): Promise<void> {
+    // Two connections: one batch is written at a time (logs/writer.ts), the other is spare.
+    // allowExitOnIdle: an idle pool never holds the process open.
+    if (!this.pool) {
+      this.pool = new pg.Pool({ connectionString: this.url, max: 2, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
+      // An idle connection the server dropped is replaced on the next write; a failed write is the writer's to handle.
+      this.pool.on("error", () => {});
+    }
+    const statements: [string, unknown[]][] = [];
+    for (let i = 0; i < rows.length; i += rowsPerStatement) {
+      const chunk = rows.slice(i, i + rowsPerStatement);
+      const values: unknown[] = [];
+      for (const r of chunk) pushValues(r, values);
+      statements.push([insertSql(chunk.length), values]);
+    }
+    if (statements.length === 1) {
+      await this.pool.query(statements[0]![0], statements[0]![1]);
+      return;
+    }
+    const client = await this.pool.connect();
+    try {
+      await client.query("BEGIN");
+      for (const [sql, values] of statements) await client.query(sql, values);
+      await client.query("COMMIT");
+      client.release();
+    } catch (e) {
+      await client.query("ROLLBACK").catch(() => {});
+      client.release(true);
+      throw e;
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+}
