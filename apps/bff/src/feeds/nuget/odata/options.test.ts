@@ -12,7 +12,7 @@ describe("paging", () => {
         let at: { skip: number; top: number | undefined } | null = { skip, top };
         let pages = 0;
         while (at) {
-          const p = page(rows, at);
+          const p: ReturnType<typeof page<number>> = page(rows, at);
           expect(p.rows.length).toBeLessThanOrEqual(PAGE_SIZE);
           seen.push(...p.rows);
           at = p.next;
