@@ -13,7 +13,8 @@ import { versionKeyOf } from "../versions.ts";
 import { entry, feed as atomFeed, type EntryContext } from "./atom.ts";
 import { page, queryOptions, queryParam, type QueryOptions } from "./options.ts";
 import { collateVersions, packageEntries, propertyOf, type V2Package } from "./package-entry.ts";
-import { evaluate, parseBoolParam, parseEntityKey, parseStringParam, sortRows } from "./parse.ts";
+import { evaluate, sortRows } from "./evaluate.ts";
+import { parseBoolParam, parseEntityKey, parseStringParam } from "./parse.ts";
 import { searchMatches } from "./search-terms.ts";
 import { updateQuery, updatesFor } from "./updates.ts";
 

@@ -5,7 +5,8 @@ import type { V2VersionRow } from "../../domain/nuget-odata.ts";
 import { readNuspecFields } from "../metadata.ts";
 import { compareNuGetVersions, parseNuGetVersion } from "../../formats/nuget.ts";
 import { displayVersion, isPrerelease, sortByVersion } from "../versions.ts";
-import type { Collate, Schema, Value, ValueType } from "./parse.ts";
+import type { Collate } from "./evaluate.ts";
+import type { Schema, Value, ValueType } from "./parse.ts";
 
 export type EdmType = "Edm.String" | "Edm.Boolean" | "Edm.DateTime" | "Edm.Int32" | "Edm.Int64";
 

@@ -1,7 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { SCHEMA } from "./package-entry.ts";
-import { evaluate, ODataError, parseBoolParam, parseCount, parseEntityKey, parseFilter, parseOrderBy, parseSelect, parseStringParam, sortRows, type Value } from "./parse.ts";
+import { evaluate, sortRows } from "./evaluate.ts";
+import { ODataError, parseBoolParam, parseCount, parseEntityKey, parseFilter, parseOrderBy, parseSelect, parseStringParam, type Value } from "./parse.ts";
 
 const row =
   (values: Record<string, Value>) =>
