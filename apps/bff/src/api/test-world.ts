@@ -1,13 +1,10 @@
 // A real database and HTTP server for the API tests: users, feeds, privileges, packages
 // with versions, and one key of every sort the gate must tell apart. No mocks.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { createApiKey, createFeed, createLegacyKey, createPackage, createUser, grantFeed } from "../db/factories.ts";
 import type { Db } from "../db/client.ts";
-import { createApp } from "../http/app.ts";
-import { createServices } from "../services.ts";
-import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
-import { TEST_PASSWORD, TEST_SECRET, testConfig } from "../test/server.ts";
+import { testProvider } from "../test/database.ts";
+import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
+import { startTestServer } from "../test/world.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 
@@ -18,8 +15,12 @@ async function addVersion(db: Db, packageId: number, version: string, pushedById
 }
 
 export async function createApiWorld() {
-  const t: TestDatabase = await createTestDatabase();
-  const db = t.db;
+  // The real provider: the access-log reader words its queries for it.
+  const world = await startTestServer({ config: { provider: testProvider }, dataDirPrefix: "api", seed: seedApiWorld });
+  return { t: world.t, db: world.db, server: world.server, ...world.seeded, close: world.close };
+}
+
+async function seedApiWorld(db: Db) {
   const root = await createUser(db, { username: "root", password: TEST_PASSWORD, role: "admin" });
   const alice = await createUser(db, { username: "alice", password: TEST_PASSWORD });
   const bob = await createUser(db, { username: "bob", password: TEST_PASSWORD });
@@ -61,44 +62,7 @@ export async function createApiWorld() {
     aliceLegacy: await createLegacyKey(db, TEST_SECRET, { ownerId: alice.id }),
   };
 
-  const server = await startApiServer(db);
-  return {
-    t,
-    db,
-    server,
-    users: { root, alice, bob, carol },
-    feeds: { nuget, npm, vault },
-    keys,
-    close: async () => {
-      await server.close();
-      await t.drop();
-    },
-  };
-}
-
-/**
- * The app over HTTP with its services in reach, so closing waits for the batched
- * last-used and access-log writes instead of letting them hit a dropped database.
- */
-async function startApiServer(db: Db) {
-  const logs: string[] = [];
-  const log = (l: string) => logs.push(l);
-  // The real provider: the access-log reader words its queries for it.
-  const config = testConfig({ provider: testProvider });
-  const services = createServices(db, config, log);
-  const server = http.createServer(createApp({ db, config, log, services }));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    logs,
-    services,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await services.keys.flush();
-      await services.accessLog.close();
-    },
-  };
+  return { users: { root, alice, bob, carol }, feeds: { nuget, npm, vault }, keys };
 }
 
 export type ApiWorld = Awaited<ReturnType<typeof createApiWorld>>;

@@ -1,38 +1,36 @@
 // The npm feed tests' world: a database, users, feeds, one key of every kind the refusal
 // matrix needs, and a running server over a temporary package store.
-import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import os from "node:os";
+import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
-import { createApiKey, createFeed, createLegacyKey, createUser, grantFeed } from "../../db/factories.ts";
+import { createApiKey, createLegacyKey } from "../../db/factories.ts";
 import { buildNpmPublishBody, type NpmPackageSpec } from "../formats/npm.fixtures.ts";
-import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import type { Config } from "../../config.ts";
-import { createApp } from "../../http/app.ts";
-import { createServices } from "../../services.ts";
-import { TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { TEST_SECRET } from "../../test/server.ts";
+import { grantAll, seedFeeds, seedUsers, startTestServer } from "../../test/world.ts";
 import { mistypedKeyValue } from "../../test/keys.ts";
 
 export const FEED = "npm";
 export const OTHER_FEED = "npm-other";
 
 export async function createNpmWorld(configOver: Partial<Config> = {}) {
-  const t: TestDatabase = await createTestDatabase();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-npm-"));
-  const db = t.db;
-  const alice = await createUser(db, { username: "alice", password: TEST_PASSWORD });
-  const bob = await createUser(db, { username: "bob", password: TEST_PASSWORD });
-  const carol = await createUser(db, { username: "carol", password: TEST_PASSWORD });
-  const feed = await createFeed(db, { name: FEED, type: "npm" });
-  const other = await createFeed(db, { name: OTHER_FEED, type: "npm" });
-  const open = await createFeed(db, { name: "npm-open", type: "npm", anonymousReads: true });
-  for (const f of [feed, other, open]) {
-    await grantFeed(db, alice.id, f.id);
-    await grantFeed(db, bob.id, f.id);
-  }
-  // carol may read the feed but not publish to it.
-  await grantFeed(db, carol.id, feed.id, { view: true, add: false, unlist: false });
+  const world = await startTestServer({
+    config: configOver,
+    dataDirPrefix: "npm",
+    seed: async (db) => {
+      const users = await seedUsers(db, { alice: {}, bob: {}, carol: {} });
+      const feeds = await seedFeeds(db, {
+        feed: { name: FEED, type: "npm" },
+        other: { name: OTHER_FEED, type: "npm" },
+        open: { name: "npm-open", type: "npm", anonymousReads: true },
+      });
+      for (const f of Object.values(feeds)) await grantAll(db, [users.alice, users.bob], [f]);
+      // carol may read the feed but not publish to it.
+      await grantAll(db, [users.carol], [feeds.feed], { view: true, add: false, unlist: false });
+      return { users, feeds };
+    },
+  });
+  const { t, db, dataDir, server } = world;
+  const { alice, bob, carol } = world.seeded.users;
 
   const key = async (input: Parameters<typeof createApiKey>[2]) => (await createApiKey(db, TEST_SECRET, { ownerId: alice.id, ...input })).value;
   const day = 86_400_000;
@@ -53,14 +51,13 @@ export async function createNpmWorld(configOver: Partial<Config> = {}) {
     carol: (await createApiKey(db, TEST_SECRET, { ownerId: carol.id, scopes: ["push", "update", "unlist"] })).value,
     wrong: mistypedKeyValue(),
   };
-  const server = await startNpmServer(db, dataDir, configOver);
   const registry = `${server.url}/npm/${FEED}/`;
   return {
     t,
     db,
     dataDir,
-    users: { alice, bob, carol },
-    feeds: { feed, other, open },
+    users: world.seeded.users,
+    feeds: world.seeded.feeds,
     keys,
     server,
     registry,
@@ -73,35 +70,7 @@ export async function createNpmWorld(configOver: Partial<Config> = {}) {
         return [];
       }
     },
-    async close() {
-      await server.close();
-      await t.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
-  };
-}
-
-/**
- * Like test/server.ts's startServer, but holding the services, so that closing flushes the
- * batched last-used and access-log writes before the database is dropped.
- */
-async function startNpmServer(db: TestDatabase["db"], dataDir: string, configOver: Partial<Config>) {
-  const logs: string[] = [];
-  const log = (l: string) => logs.push(l);
-  const config = testConfig({ dataDir, ...configOver });
-  const services = createServices(db, config, log);
-  const server = http.createServer(createApp({ db, config, log, services }));
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    logs,
-    services,
-    close: async () => {
-      server.closeAllConnections();
-      await new Promise<void>((r) => server.close(() => r()));
-      await services.keys.flush();
-      await services.accessLog.close();
-    },
+    close: world.close,
   };
 }
 

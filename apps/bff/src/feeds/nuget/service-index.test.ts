@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { testConfig } from "../../test/server.ts";
-import { createNuGetWorld, errorOf, serve, type NuGetWorld } from "./testing.ts";
+import { startServer, testConfig } from "../../test/server.ts";
+import { createNuGetWorld, errorOf, type NuGetWorld } from "./testing.ts";
 
 let w: NuGetWorld;
 let key: string;
@@ -29,14 +29,13 @@ describe("the NuGet service index", () => {
   });
 
   it("uses PUBLIC_URL when it is set", async () => {
-    const behindProxy = await serve(w.db, testConfig({ dataDir: w.dataDir, publicUrl: "https://feeds.example.com" }));
+    const behindProxy = await startServer(w.db, testConfig({ dataDir: w.dataDir, publicUrl: "https://feeds.example.com" }));
     try {
       const res = await fetch(`${behindProxy.url}/nuget/main/v3/index.json`, { headers: { "x-nuget-apikey": key } });
       const index = (await res.json()) as Index;
       expect(idOf(index, "PackageBaseAddress/3.0.0")).toBe("https://feeds.example.com/nuget/main/v3-flatcontainer/");
     } finally {
       await behindProxy.close();
-      await behindProxy.services.keys.flush();
     }
   });
 

@@ -1,36 +1,31 @@
 // A running server with a RubyGems feed for the tests in this folder: alice owns gems,
 // bob may push to the feed but owns nothing, and key() makes keys of any shape.
-import http from "node:http";
-import type { AddressInfo } from "node:net";
-import { mkdtempSync, readdirSync, rmSync } from "node:fs";
-import os from "node:os";
+import { readdirSync } from "node:fs";
 import path from "node:path";
 import type { Config } from "../../config.ts";
-import { createApiKey, createFeed, createLegacyKey, createUser, grantFeed } from "../../db/factories.ts";
-import { createTestDatabase } from "../../test/database.ts";
-import { createApp } from "../../http/app.ts";
-import { createServices } from "../../services.ts";
-import { TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { createApiKey, createLegacyKey } from "../../db/factories.ts";
+import { TEST_SECRET } from "../../test/server.ts";
+import { grantAll, seedFeeds, seedUsers, startTestServer } from "../../test/world.ts";
 
 export type KeyInput = Parameters<typeof createApiKey>[2];
 
 export async function startGemFeed(over: Partial<Config> = {}) {
-  const t = await createTestDatabase();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-gems-"));
-  const alice = await createUser(t.db, { username: "alice", password: TEST_PASSWORD });
-  const bob = await createUser(t.db, { username: "bob", password: TEST_PASSWORD });
-  const feed = await createFeed(t.db, { name: "gems", type: "rubygems" });
-  const other = await createFeed(t.db, { name: "other-gems", type: "rubygems" });
-  const open = await createFeed(t.db, { name: "open-gems", type: "rubygems", anonymousReads: true });
-  for (const user of [alice, bob]) for (const f of [feed, other, open]) await grantFeed(t.db, user.id, f.id);
-  const logs: string[] = [];
-  const config = testConfig({ dataDir, ...over });
-  // Our own services, so close() can flush the keys' last-used times before the database
-  // goes away (the flush would otherwise fire later, against a dropped database).
-  const services = createServices(t.db, config, (l) => logs.push(l));
-  const httpServer = http.createServer(createApp({ db: t.db, config, services }));
-  await new Promise<void>((r) => httpServer.listen(0, "127.0.0.1", r));
-  const server = { url: `http://127.0.0.1:${(httpServer.address() as AddressInfo).port}`, logs, services };
+  const world = await startTestServer({
+    config: over,
+    dataDirPrefix: "gems",
+    seed: async (db) => {
+      const users = await seedUsers(db, { alice: {}, bob: {} });
+      const feeds = await seedFeeds(db, {
+        feed: { name: "gems", type: "rubygems" },
+        other: { name: "other-gems", type: "rubygems" },
+        open: { name: "open-gems", type: "rubygems", anonymousReads: true },
+      });
+      await grantAll(db, [users.alice, users.bob], Object.values(feeds));
+      return { ...users, feed: feeds.feed };
+    },
+  });
+  const { t, server, dataDir } = world;
+  const { alice, bob, feed } = world.seeded;
 
   return {
     db: t.db,
@@ -53,13 +48,7 @@ export async function startGemFeed(over: Partial<Config> = {}) {
         return [];
       }
     },
-    close: async () => {
-      httpServer.closeAllConnections();
-      await new Promise<void>((r) => httpServer.close(() => r()));
-      await services.keys.flush();
-      await t.drop();
-      rmSync(dataDir, { recursive: true, force: true });
-    },
+    close: world.close,
   };
 }
 
