@@ -94,6 +94,7 @@ describe("createKeyInputSchema", () => {
       scopes: ["push"],
       packages: [],
       glob: "Contoso.*",
+      allowedNetworks: [],
     });
   });
 

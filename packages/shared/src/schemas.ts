@@ -10,6 +10,7 @@ import {
   SCOPES,
 } from "./constants.ts";
 import { invalidGlobChars } from "./glob.ts";
+import { allowedNetworksSchema } from "./networks.ts";
 import { configureZod } from "./zod-config.ts";
 
 configureZod();
@@ -100,6 +101,8 @@ export const createKeyInputSchema = z
     scopes: scopesSchema,
     packages: packagesSchema,
     glob: globSchema,
+    /** "Allowed networks": empty or absent, anywhere. */
+    allowedNetworks: allowedNetworksSchema.default([]),
   })
   .refine(packagesOrGlobRequired.check, packagesOrGlobRequired.params);
 
@@ -112,6 +115,14 @@ export const updateKeyPackagesInputSchema = z
     glob: globSchema,
   })
   .refine(packagesOrGlobRequired.check, packagesOrGlobRequired.params);
+
+/** Edit › "Allowed networks" of a scoped key; an empty list lifts the restriction. */
+export const updateKeyNetworksInputSchema = z.object({
+  id: z.number({ error: KEY_ID_MESSAGE }).int(KEY_ID_MESSAGE).positive(KEY_ID_MESSAGE),
+  allowedNetworks: allowedNetworksSchema,
+});
+export type UpdateKeyNetworksInput = z.input<typeof updateKeyNetworksInputSchema>;
+export type UpdateKeyNetworksOutput = z.output<typeof updateKeyNetworksInputSchema>;
 
 export type LoginInput = z.input<typeof loginInputSchema>;
 export type LoginOutput = z.output<typeof loginInputSchema>;

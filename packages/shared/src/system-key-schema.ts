@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { APIS, KEY_KINDS, MAX_CUSTOM_KEY_LENGTH, MESSAGES, MIN_CUSTOM_KEY_LENGTH } from "./constants.ts";
+import { allowedNetworksSchema } from "./networks.ts";
 import { isValidCustomKey } from "./key-format.ts";
 import { expiresInDaysSchema, globSchema, packagesSchema } from "./schemas.ts";
 import { configureZod } from "./zod-config.ts";
@@ -45,6 +46,8 @@ const systemKeyFields = {
     .max(100)
     .default([])
     .transform((feeds) => [...new Set(feeds)]),
+  /** "Allowed networks"; absent on an update: unchanged. */
+  allowedNetworks: allowedNetworksSchema.optional(),
   logRequestBody: z.boolean().default(false),
   logResponseBody: z.boolean().default(false),
   /** Empty (the form's blank date box), null or absent: never expires. */

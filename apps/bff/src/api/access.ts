@@ -32,6 +32,8 @@ export type ApiCaller = {
   feeds: string[] | null;
   /** The key as the gate decided on it; each feed operation is decided with it again (authorize). */
   key: KeyFacts;
+  /** The client address the gate decided on (http/client-ip.ts), for the allowed-networks step. */
+  from: string;
 };
 
 const API_SURFACE = { kind: "api" } as const;
@@ -57,7 +59,7 @@ export class ApiAccess {
     // No feed yet: the operations on a feed decide again with its privileges (feeds/catalog.ts).
     const actor = actingUserFacts(user, null, null);
     const request: AccessRequest = surface === "native" ? { surface: "native" } : { surface: "keys" };
-    const decision = authorize(key, request, actor, now);
+    const decision = authorize(key, request, actor, now, clientIp(req));
     describeRequestUser(res, user && { id: user.id, username: user.username });
     if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
 
@@ -70,6 +72,7 @@ export class ApiAccess {
       apis: key.apis,
       feeds: key.feeds,
       key,
+      from: clientIp(req),
     };
   }
 }

@@ -110,7 +110,7 @@ export class FeedAccess {
           ? { surface: "feeds", feed: feed.name, action: "push", packageId: op.packageId, packageExists: op.existingOwnerIds !== null }
           : { surface: "feeds", feed: feed.name, action: "unlist", packageId: op.packageId };
 
-    const decision = authorize(key, request, actor, now);
+    const decision = authorize(key, request, actor, now, clientIp(req));
     describeRequestUser(res, user && { id: user.id, username: user.username });
     if (!decision.allowed) {
       throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
@@ -151,7 +151,7 @@ export class FeedAccess {
     const actingId = actingUserIdOf(key);
     const user = actingId === null ? null : await this.userOnFeed(actingId, feed.id);
     describeRequestUser(res, user && { id: user.id, username: user.username });
-    const decision = authorize(key, { surface: "feeds", feed: feed.name, action: "upload", upload: kind }, user && { ...user, ownsPackage: false }, now);
+    const decision = authorize(key, { surface: "feeds", feed: feed.name, action: "upload", upload: kind }, user && { ...user, ownsPackage: false }, now, clientIp(req));
     if (!decision.allowed) {
       throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
     }

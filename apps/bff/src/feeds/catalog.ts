@@ -29,14 +29,14 @@ export function actingUserOf(db: Db, caller: ApiCaller, feedId?: number): Promis
  */
 export async function viewableFeeds(db: Db, caller: ApiCaller, now = new Date()) {
   const [feeds, user] = await Promise.all([db.feed.findMany({ orderBy: { name: "asc" } }), actingUserOf(db, caller)]);
-  return feeds.filter((f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, actingUserFacts(user, f.id, null), now).allowed);
+  return feeds.filter((f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, actingUserFacts(user, f.id, null), now, caller.from).allowed);
 }
 
 /** One feed by name, refused with a 403 naming the privilege when the caller cannot view it. */
 export async function viewableFeed(db: Db, caller: ApiCaller, name: string, now = new Date()) {
   const feed = await db.feed.findUnique({ where: { name } });
   const user = feed ? await actingUserOf(db, caller, feed.id) : null;
-  const decision = authorize(caller.key, { surface: "native", feed: name, action: "read" }, actingUserFacts(user, feed?.id ?? null, null), now);
+  const decision = authorize(caller.key, { surface: "native", feed: name, action: "read" }, actingUserFacts(user, feed?.id ?? null, null), now, caller.from);
   // A restricted key learns nothing about other feeds, not even whether they exist.
   if (!decision.allowed && decision.reason === "feed") throw refusal(decision);
   if (!feed) throw notFound(`There is no feed named "${name}".`);

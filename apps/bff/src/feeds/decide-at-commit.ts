@@ -61,7 +61,9 @@ export async function decideAgainAtCommit(tx: Tx, check: CommitCheck, now = new 
   await tx.apiKey.updateMany({ where: { id: check.keyId, revokedAt: null }, data: { revokedAt: null } });
   const row = await tx.apiKey.findUnique({ where: { id: check.keyId } });
   if (!row) throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
-  const key = toKeyFacts(row);
+  // The allowed networks are a property of this request's address, which the gate already
+  // decided on; the decision taken again here is about what may change in flight.
+  const key = { ...toKeyFacts(row), networks: null };
 
   const pkg = await tx.package.findUnique({
     where: { feedId_nameLower: { feedId: check.feed.id, nameLower: check.packageId.toLowerCase() } },

@@ -51,7 +51,7 @@ export async function setVersionListed(
   const pkg = await findPackage(db, feed.id, packageName);
   if (!pkg) throw new AppError("NOT_FOUND", `Package "${packageName}" was not found in feed "${feed.name}".`);
   const user = await actingUserOf(db, caller, feed.id);
-  const decision = authorize(caller.key, { surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name }, actingUserFacts(user, feed.id, ownerIdsOf(pkg)), now);
+  const decision = authorize(caller.key, { surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name }, actingUserFacts(user, feed.id, ownerIdsOf(pkg)), now, caller.from);
   if (!decision.allowed) throw refusal(decision);
   // Versions are unique in a feed-specific normalized form; the text as pushed also matches.
   const version = await db.packageVersion.findFirst({

@@ -3,6 +3,7 @@
 // the same transaction. A key that is not the caller's is reported exactly like a key
 // that does not exist.
 import {
+  type UpdateKeyNetworksOutput,
   boundPackageEntry,
   expiresAtFrom,
   generateKeyValue,
@@ -93,7 +94,7 @@ export function globList(glob: string | undefined): string[] {
 /** What key changes need: the database and the pepper the key hashes are made with. */
 export type KeyDeps = { db: Db; secret: string };
 
-export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, input: CreateKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, input: Omit<CreateKeyOutput, "allowedNetworks"> & { allowedNetworks?: string[] }, now = new Date()): Promise<{ key: KeyView; value: string }> {
   const ownerId = ownerIdOf(viewer, "own a scoped key");
   const value = generateKeyValue();
   try {
@@ -108,6 +109,7 @@ export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, i
           scopes: JSON.stringify(input.scopes),
           packages: JSON.stringify(packages),
           globs: JSON.stringify(globList(input.glob)),
+          allowedNetworks: input.allowedNetworks?.length ? JSON.stringify(input.allowedNetworks) : null,
           expiryDays: input.expiresInDays,
           expiresAt: expiresAtFrom(input.expiresInDays, now),
           secretHash: hashKeyValue(value, secret),
@@ -141,6 +143,20 @@ export async function updateKeyPackages(db: Db, viewer: Viewer, input: UpdateKey
       include: keyViewInclude,
     });
     await recordAudit(tx, viewer, "key.updated", updated, { packages, globs: globList(input.glob) });
+    return updated;
+  });
+  return toKeyView(row, now);
+}
+
+/** Edit › "Allowed networks" (docs/authorization.md): the owner or an admin; empty lifts the restriction. */
+export async function updateKeyNetworks(db: Db, viewer: Viewer, input: UpdateKeyNetworksOutput, now = new Date()): Promise<KeyView> {
+  const row = await db.$transaction(async (tx) => {
+    const key = await findKeyFor(tx, viewer, input.id);
+    if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys are edited here; system keys are edited under Admin › API keys.");
+    if (key.revokedAt) throw conflict("This key is revoked: its networks can no longer be changed.");
+    const allowedNetworks = input.allowedNetworks.length ? JSON.stringify(input.allowedNetworks) : null;
+    const updated = await tx.apiKey.update({ where: { id: key.id }, data: { allowedNetworks }, include: keyViewInclude });
+    await recordAudit(tx, viewer, "key.updated", updated, { allowedNetworks: input.allowedNetworks });
     return updated;
   });
   return toKeyView(row, now);

@@ -41,6 +41,7 @@ async function fieldsData(tx: Tx, f: Fields, now: Date) {
     apis: JSON.stringify(f.apis),
     userId: await resolveUser(tx, f.user),
     feeds: f.feeds.length ? JSON.stringify(f.feeds) : null,
+    ...(f.allowedNetworks === undefined ? {} : { allowedNetworks: f.allowedNetworks.length ? JSON.stringify(f.allowedNetworks) : null }),
     logRequestBody: f.logRequestBody,
     logResponseBody: f.logResponseBody,
     expiresAt: f.expiresAt,

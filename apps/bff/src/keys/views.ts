@@ -1,5 +1,5 @@
 // The one shape in which a key leaves the server (never with its value or hash).
-import { APIS, KEY_KINDS, SCOPES, keyStatus, packageIdsOf, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
+import { APIS, KEY_KINDS, SCOPES, compileNetworks, keyStatus, packageIdsOf, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
 import { z } from "zod";
 import type { Prisma } from "../db/client.ts";
 
@@ -16,6 +16,8 @@ export const keyViewSchema = z.object({
   packages: z.array(z.string()),
   globs: z.array(z.string()),
   feeds: z.array(z.string()).nullable(),
+  /** Empty: the key may be used from anywhere. */
+  allowedNetworks: z.array(z.string()),
   expiryDays: z.number().int().nullable(),
   expiresAt: z.date().nullable(),
   logRequestBody: z.boolean(),
@@ -79,6 +81,7 @@ export function toKeyView(row: KeyRow, now = new Date()): KeyView {
     // Stored bound to their feeds ("feed/id"); people, the wizard and ProGet-shaped answers
     // deal in ids, which the wizard lists with the feeds the owner has them on.
     packages: packageIdsOf(lists.packages),
+    allowedNetworks: allowedNetworksOf(row),
     expiryDays: row.expiryDays,
     expiresAt: row.expiresAt,
     logRequestBody: row.logRequestBody,
@@ -92,7 +95,24 @@ export function toKeyView(row: KeyRow, now = new Date()): KeyView {
   };
 }
 
-/** What the decision function needs to know about a key. */
+export function allowedNetworksOf(row: Pick<PlainKeyRow, "allowedNetworks">): string[] {
+  return strings(row.allowedNetworks);
+}
+
+/**
+ * What the decision function needs to know about a key. The allowed networks are compiled
+ * here, once per load (keys/verify.ts caches these facts), not per request.
+ */
 export function toKeyFacts(row: PlainKeyRow): KeyFacts {
-  return { id: row.id, kind: row.kind as KeyKind, revokedAt: row.revokedAt, expiresAt: row.expiresAt, ownerId: row.ownerId, userId: row.userId, ...keyLists(row) };
+  const networks = compileNetworks(allowedNetworksOf(row));
+  return {
+    id: row.id,
+    kind: row.kind as KeyKind,
+    revokedAt: row.revokedAt,
+    expiresAt: row.expiresAt,
+    ownerId: row.ownerId,
+    userId: row.userId,
+    ...keyLists(row),
+    networks: networks.length > 0 ? networks : null,
+  };
 }

@@ -1,6 +1,6 @@
 // Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts
 // and keys/reach.ts.
-import { createKeyInputSchema, updateKeyPackagesInputSchema } from "@keyhouse/shared";
+import { createKeyInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import {
   createScopedKey,
@@ -9,6 +9,7 @@ import {
   regenerateKey,
   revokeAllLegacyKeys,
   revokeKey,
+  updateKeyNetworks,
   updateKeyPackages,
   type Viewer,
 } from "../../keys/lifecycle.ts";
@@ -62,6 +63,11 @@ export const keysRouter = router({
     .input(updateKeyPackagesInputSchema)
     .output(keyViewSchema)
     .mutation(({ ctx, input }) => updateKeyPackages(ctx.db, ctx.viewer, input)),
+
+  updateNetworks: ownerProcedure
+    .input(updateKeyNetworksInputSchema)
+    .output(keyViewSchema)
+    .mutation(({ ctx, input }) => updateKeyNetworks(ctx.db, ctx.viewer, input)),
 
   regenerate: ownerProcedure
     .input(idInput)
