@@ -204,19 +204,27 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
       expect(gemInstall.out).toContain("Successfully installed kh-cluster-1.0.0");
       expect(readdirSync(path.join(work, `gems-${n}`, "gems"))).toEqual(["kh-cluster-1.0.0"]);
 
-      const nugetWork = path.join(work, `nuget-${n}`);
-      mkdirSync(nugetWork);
-      const source = `${inst.url}/nuget/nuget/api/v2/`;
-      // The v2 answers link downloads at PUBLIC_URL (the balancer): its credentials too.
-      const credentials = `<add key="Username" value="api" /><add key="ClearTextPassword" value="${key}" />`;
-      writeFileSync(
-        path.join(nugetWork, "NuGet.Config"),
-        `<?xml version="1.0" encoding="utf-8"?>\n<configuration><packageSources><clear /><add key="keyhouse" value="${source}" /><add key="balancer" value="${c.cluster.url}/nuget/nuget/api/v2/" /></packageSources><packageSourceCredentials><keyhouse>${credentials}</keyhouse><balancer>${credentials}</balancer></packageSourceCredentials></configuration>\n`,
-      );
-      const nugetInstall = await runClient("nuget", ["install", "Kh.Cluster", "-Source", source, "-OutputDirectory", "packages", "-ConfigFile", "NuGet.Config", "-NonInteractive"], nugetWork);
-      expect(nugetInstall.out).toContain("Successfully installed 'Kh.Cluster 1.0.0'.");
-      expect(existsSync(path.join(nugetWork, "packages", "Kh.Cluster.1.0.0", "Kh.Cluster.1.0.0.nupkg"))).toBe(true);
+      // NuGet: this instance's v2 answer and its download of the pushed bytes. (nuget.exe itself
+      // installs through the balancer below: the v2 answers link downloads at PUBLIC_URL,
+      // and NuGet 2.x sends credentials only to the source it was given.)
+      const basic = { authorization: `Basic ${Buffer.from(`api:${key}`).toString("base64")}` };
+      const found = await fetch(`${inst.url}/nuget/nuget/api/v2/FindPackagesById()?id='Kh.Cluster'`, { headers: basic });
+      expect(await found.text()).toContain("<d:Version>1.0.0</d:Version>");
+      const nupkg = await fetch(`${inst.url}/nuget/nuget/v3-flatcontainer/kh.cluster/1.0.0/kh.cluster.1.0.0.nupkg`, { headers: basic });
+      expect(nupkg.status).toBe(200);
+      expect(Buffer.from(await nupkg.arrayBuffer()).equals(readFileSync(path.join(nugetDir, "Kh.Cluster.1.0.0.nupkg")))).toBe(true);
     }
+
+    const nugetWork = path.join(work, "nuget-install");
+    mkdirSync(nugetWork);
+    const source = `${c.cluster.url}/nuget/nuget/api/v2/`;
+    writeFileSync(
+      path.join(nugetWork, "NuGet.Config"),
+      `<?xml version="1.0" encoding="utf-8"?>\n<configuration><packageSources><clear /><add key="keyhouse" value="${source}" /></packageSources><packageSourceCredentials><keyhouse><add key="Username" value="api" /><add key="ClearTextPassword" value="${key}" /></keyhouse></packageSourceCredentials></configuration>\n`,
+    );
+    const nugetInstall = await runClient("nuget", ["install", "Kh.Cluster", "-Source", source, "-OutputDirectory", "packages", "-ConfigFile", "NuGet.Config", "-NonInteractive"], nugetWork);
+    expect(nugetInstall.out).toContain("Successfully installed 'Kh.Cluster 1.0.0'.");
+    expect(existsSync(path.join(nugetWork, "packages", "Kh.Cluster.1.0.0", "Kh.Cluster.1.0.0.nupkg"))).toBe(true);
   });
 
   // Last: it leaves one instance dead.
