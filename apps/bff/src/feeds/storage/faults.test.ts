@@ -5,6 +5,7 @@ import { rmSync } from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createNpmWorld, npmHttp, type NpmWorld } from "../npm/test-world.ts";
+import { createNuGetWorld, type NuGetWorld } from "../nuget/testing.ts";
 import { startS3, type TestS3 } from "./s3.testing.ts";
 import { UNAVAILABLE_MESSAGE } from "./types.ts";
 
@@ -90,3 +91,22 @@ describe("a package file the store does not hold", () => {
   });
 });
 
+
+describe("a .nupkg the file store does not hold", () => {
+  let w: NuGetWorld;
+  beforeAll(async () => {
+    w = await createNuGetWorld();
+  });
+  afterAll(() => w?.close());
+
+  // Issue 11's report: a .nupkg pushed through another instance answered 500 "Tell an administrator".
+  it("answers 503 with the message, not 500", async () => {
+    const key = await w.key({ scopes: ["push"] });
+    expect((await w.push(key, { id: "Gone.Pkg", version: "1.0.0" })).status).toBe(201);
+    const row = await w.db.packageVersion.findFirstOrThrow({});
+    rmSync(path.join(w.dataDir, "packages", row.filePath));
+    const res = await w.get("/nuget/main/v3-flatcontainer/gone.pkg/1.0.0/gone.pkg.1.0.0.nupkg", key);
+    expect(res.status).toBe(503);
+    expect(((await res.json()) as { error: string }).error).toBe(UNAVAILABLE_MESSAGE);
+  });
+});
