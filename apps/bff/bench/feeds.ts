@@ -382,6 +382,16 @@ function report(rows: Row[], loadBefore: string, seconds: number) {
   for (const c of checks) out.push(`| ${c.what.padEnd(40)} | ${c.value.toFixed(2)} | ${c.target.padEnd(6)} | ${c.pass ? "PASS" : "FAIL"}   |`);
   out.push("");
   out.push(`${checks.filter((c) => c.pass).length} of ${checks.length} ratios pass.`);
+  // Throughput ratios swing with whatever else the machine runs; the server's CPU time per
+  // request much less so. Shown beside them (not checked): what logging costs the server
+  // itself, as the throughput it would allow on a machine of its own (off µs / logging µs).
+  const cpuOff = ratio(() => find("keyed packument, access log off", "100000").cpuUs);
+  if (cpuOff !== null) {
+    for (const [what, label] of [["metadata", "keyed packument, log metadata"], ["bodies", "keyed packument, log request+response bodies"]] as const) {
+      const v = ratio(() => cpuOff / find(label, "100000").cpuUs);
+      if (v !== null) out.push(`access log ${what} / off by server CPU per request: ${v.toFixed(2)}`);
+    }
+  }
   console.log(out.join("\n"));
   if (checks.some((c) => !c.pass)) process.exitCode = 1;
 }
