@@ -2,27 +2,10 @@ import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { FormatError, compactInfoFile, compactVersionsFile, isValidGemName, isValidGemVersion, readGem, readGemspecYaml } from "./gem.ts";
+import { compactInfoFile, compactVersionsFile, isValidGemName, isValidGemVersion, readGem, readGemspecYaml } from "./gem.ts";
 import { buildGem, gemspecYaml } from "./gem.fixtures.ts";
 import { buildTar, tarHeader } from "./tar.fixtures.ts";
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FormatError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a FormatError");
-}
-
-function expectOnlyFormatErrors(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof FormatError)) throw err;
-  }
-}
+import { formatError, expectOnlyFormatErrors, truncatedAndEdited } from "./testing.ts";
 
 const gemWithYaml = (yaml: string) => buildGem({ name: "x", version: "1", metadataYaml: yaml });
 /** The fixture gemspec with some top-level keys (and everything nested under them) replaced. */
@@ -214,8 +197,7 @@ summary: !binary |-
     const plain = buildTar([{ name: "metadata.gz", data: gzipSync(yaml, { level: 0 }) }, { name: "data.tar.gz", data }]);
     fc.assert(
       fc.property(fc.constantFrom(full, plain), fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), (gem, cut, edits) => {
-        const bytes = gem.slice(0, gem.length - (cut % gem.length));
-        for (const [at, v] of edits) if (bytes.length) bytes[at % bytes.length] = v;
+        const bytes = truncatedAndEdited(gem, cut, edits);
         expectOnlyFormatErrors(() => readGem(bytes));
       }),
       { numRuns: 1000 },

@@ -7,7 +7,6 @@ import path from "node:path";
 import { Readable } from "node:stream";
 import { gzipSync } from "node:zlib";
 import {
-  FormatError,
   compareSemver,
   isValidDistTag,
   isValidNpmName,
@@ -22,42 +21,7 @@ import {
 import { buildNpmPublishBody, buildNpmTarball } from "./npm.fixtures.ts";
 import { readPublishBody } from "./npm-publish-stream.ts";
 import { buildTar, tarHeader } from "./tar.fixtures.ts";
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FormatError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a FormatError");
-}
-
-async function formatErrorOf(fn: () => Promise<unknown>): Promise<string> {
-  try {
-    await fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FormatError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a FormatError");
-}
-
-function expectOnlyFormatErrors(fn: () => unknown): void {
-  try {
-    fn();
-  } catch (err) {
-    if (!(err instanceof FormatError)) throw err;
-  }
-}
-
-async function expectOnlyFormatErrorsAsync(fn: () => Promise<unknown>): Promise<void> {
-  try {
-    await fn();
-  } catch (err) {
-    if (!(err instanceof FormatError)) throw err;
-  }
-}
+import { formatError, formatErrorOf, expectOnlyFormatErrors, expectOnlyFormatErrorsAsync } from "./testing.ts";
 
 const tmpDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-npm-format-"));
 afterAll(() => rmSync(tmpDir, { recursive: true, force: true }));

@@ -11,20 +11,11 @@ import {
   readNupkg,
 } from "./nuget.ts";
 import { buildNupkg, nugetPushBody, nuspecXml } from "./nuget.fixtures.ts";
+import { formatError, truncatedAndEdited } from "./testing.ts";
 
 const nuspecWith = (metadata: string, root = `<package xmlns="http://schemas.microsoft.com/packaging/2010/07/nuspec.xsd">`) =>
   `<?xml version="1.0"?>${root}<metadata>${metadata}</metadata></package>`;
 const pkgWith = (nuspec: string) => buildNupkg({ id: "Any", version: "1.0.0", nuspecXml: nuspec });
-
-function formatError(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (err) {
-    expect(err).toBeInstanceOf(FormatError);
-    return (err as Error).message;
-  }
-  throw new Error("expected a FormatError");
-}
 
 /** Overwrites the central-directory uncompressed size of the entry called `name`. */
 function patchDeclaredSize(zip: Uint8Array, name: string, size: number): Uint8Array {
@@ -168,8 +159,7 @@ describe("readNupkg", () => {
     const stored = zipSync({ "Fuzz.nuspec": [strToU8(nuspecXml({ id: "Fuzz", version: "1.0.0" })), { level: 0 }] });
     fc.assert(
       fc.property(fc.constantFrom(valid, stored), fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), (base, cut, edits) => {
-        const bytes = base.slice(0, base.length - (cut % base.length));
-        for (const [at, value] of edits) if (bytes.length) bytes[at % bytes.length] = value;
+        const bytes = truncatedAndEdited(base, cut, edits);
         expectOnlyFormatErrors(() => readNupkg(bytes));
       }),
       { numRuns: 1000 },

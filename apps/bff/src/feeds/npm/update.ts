@@ -2,32 +2,16 @@
 // packument back with `deprecated` set on some versions; `npm unpublish name@v` PUTs it to
 // /{name}/-rev/{rev} without that version, then DELETEs the tarball; `npm unpublish name
 // --force` DELETEs /{name}/-rev/{rev}. All of them need the "unlist" scope.
-import type { Tx } from "../../db/client.ts";
 import { badRequest } from "../../errors.ts";
 import { packageNotFound } from "../packages.ts";
 import { applyVersionChanges, loadNpmPackage, unpublishAll, type VersionChanges } from "../domain/npm.ts";
 import { assertRevision, checkDeprecation } from "./changes.ts";
-import { commitChange } from "../decide-at-commit.ts";
-import { check, sendJson, writing, type NpmContext } from "./context.ts";
+import { packageToChange } from "./package-change.ts";
+import { sendJson, type NpmContext } from "./context.ts";
 import { listedVersions, revisionOf, type NpmPackage } from "./packument.ts";
 import { versionFromTarballFile } from "./paths.ts";
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * The package and the caller's right to unlist in it; a missing package is a 404 only for
- * a caller allowed to read. commit() writes in a transaction that decides again.
- */
-async function packageForUnlist(ctx: NpmContext, name: string): Promise<NpmPackage & { commit: (write: (tx: Tx) => Promise<void>) => Promise<void> }> {
-  const pkg = await loadNpmPackage(ctx.services.db, ctx.feed.id, name);
-  if (!pkg) {
-    await check(ctx, { action: "read", packageId: name });
-    throw packageNotFound(ctx.feed, name);
-  }
-  const caller = await check(ctx, { action: "unlist", packageId: name, ownerIds: pkg.owners.map((o) => o.userId) });
-  const decision = { feed: ctx.feed, packageId: pkg.name, keyId: caller.keyId, action: "unlist" } as const;
-  return { ...pkg, commit: (write) => writing(ctx, name, () => commitChange(ctx.services.db, ctx.services.hooks, decision, write)) };
-}
 
 function changesFrom(pkg: NpmPackage, body: Record<string, unknown>, feedName: string): VersionChanges {
   if (typeof body.name === "string" && body.name.toLowerCase() !== pkg.name.toLowerCase()) {
@@ -67,7 +51,7 @@ function checkRemovals(pkg: NpmPackage, changes: VersionChanges, viaRev: boolean
 /** PUT /{name} without attachments, or PUT /{name}/-rev/{rev}. */
 export async function updatePackument(ctx: NpmContext, name: string, body: unknown, revInPath?: string): Promise<void> {
   if (!isObject(body)) throw badRequest("The request body must be a JSON object (a packument).");
-  const pkg = await packageForUnlist(ctx, name);
+  const pkg = await packageToChange(ctx, name, "unlist");
   assertRevision(pkg, revInPath);
   assertRevision(pkg, typeof body._rev === "string" ? body._rev : undefined);
   const changes = changesFrom(pkg, body, ctx.feed.name);
@@ -79,7 +63,7 @@ export async function updatePackument(ctx: NpmContext, name: string, body: unkno
 
 /** DELETE /{name}/-rev/{rev}: every version. */
 export async function unpublishPackage(ctx: NpmContext, name: string, rev: string): Promise<void> {
-  const pkg = await packageForUnlist(ctx, name);
+  const pkg = await packageToChange(ctx, name, "unlist");
   assertRevision(pkg, rev);
   await pkg.commit((tx) => unpublishAll(tx, pkg));
   sendJson(ctx.res, 200, { ok: true, id: pkg.name });
@@ -87,7 +71,7 @@ export async function unpublishPackage(ctx: NpmContext, name: string, rev: strin
 
 /** DELETE /{name}/-/{file}.tgz/-rev/{rev}: one version (npm sends it after removing the version from the packument). */
 export async function unpublishTarball(ctx: NpmContext, name: string, file: string, rev: string): Promise<void> {
-  const pkg = await packageForUnlist(ctx, name);
+  const pkg = await packageToChange(ctx, name, "unlist");
   assertRevision(pkg, rev);
   const version = versionFromTarballFile(name, file);
   const row = version && pkg.versions.find((v) => v.versionLower === version.toLowerCase());
