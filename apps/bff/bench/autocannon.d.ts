@@ -13,6 +13,9 @@ declare module "autocannon" {
       method?: string;
       headers?: Record<string, string>;
       setupClient?: (client: Client) => void;
+      body?: string;
+      /** Per request: setupRequest may answer a changed request (a fresh body each time). */
+      requests?: { method?: string; path?: string; headers?: Record<string, string>; body?: string; setupRequest?: (req: { method?: string; path?: string; headers?: Record<string, string>; body?: string }) => { method?: string; path?: string; headers?: Record<string, string>; body?: string } }[];
     };
     type Result = {
       requests: Histogram;
