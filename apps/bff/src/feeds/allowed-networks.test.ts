@@ -58,4 +58,30 @@ describe("allowed networks", () => {
     expect(outside.status).toBe(403);
     expect(await errorOf(outside)).toBe("This API key cannot be used from 203.0.113.9.");
   });
+
+  it("is set through the management API (ApiKeyInfo.allowedNetworks) and the Native API (AllowedNetworks_Csv), with a 400 naming a bad network", async () => {
+    const admin = (await createApiKey(w.db, TEST_SECRET, { kind: "system", ownerId: null, apis: ["native"] })).value;
+    const post = (path: string, body: unknown) =>
+      fetch(`${w.server.url}/api/${path}`, { method: "POST", headers: { "x-apikey": admin, "content-type": "application/json" }, body: JSON.stringify(body) });
+
+    const bad = await post("api-keys/create", { type: "system", systemApis: ["feeds"], description: "CI", allowedNetworks: ["10.0.0.0/8", "198.51.100.7/33"] });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toBe('"allowedNetworks": 198.51.100.7/33 is not a network');
+
+    const made = await post("api-keys/create", { type: "system", systemApis: ["feeds"], description: "CI", allowedNetworks: ["198.51.100.0/24"] });
+    expect(made.status).toBe(200);
+    const info = (await made.json()) as { id: number; key: string; allowedNetworks: string[] };
+    expect(info.allowedNetworks).toEqual(["198.51.100.0/24"]);
+    expect((await npmHttp(w).get("nothing-here", { key: info.key })).status).toBe(403);
+
+    // Native: widen it to loopback; the key works at once on this instance.
+    const changed = await post("json/ApiKeys_CreateOrUpdateApiKey", { ApiKey_Id: info.id, AllowedNetworks_Csv: "198.51.100.0/24,127.0.0.1/32" });
+    expect(changed.status).toBe(200);
+    expect(((await changed.json()) as { AllowedNetworks_Csv: string }[])[0]?.AllowedNetworks_Csv).toBe("198.51.100.0/24,127.0.0.1/32");
+    expect((await npmHttp(w).get("nothing-here", { key: info.key })).status).toBe(404);
+
+    const badNative = await post("json/ApiKeys_CreateOrUpdateApiKey", { ApiKey_Id: info.id, AllowedNetworks_Csv: "2001:db8::/129" });
+    expect(badNative.status).toBe(400);
+    expect(((await badNative.json()) as { error: string }).error).toBe('Argument "AllowedNetworks_Csv": 2001:db8::/129 is not a network');
+  });
 });

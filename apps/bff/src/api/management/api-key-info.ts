@@ -58,6 +58,10 @@ export const apiKeyInfoCreateSchema = z
       .nullish()
       .describe("Which bodies of calls made with the key are logged (default none)."),
     user: text(64, "The user name").describe("The user a personal key (or a system key) acts as, by exact user name."),
+    allowedNetworks: z
+      .array(z.string({ error: "allowedNetworks must be a list of networks, e.g. 198.51.100.0/24." }), { error: "allowedNetworks must be a list of networks, e.g. 198.51.100.0/24." })
+      .nullish()
+      .describe("Keyhouse: the networks (CIDRs, IPv4 or IPv6, at most 50) the key may be used from. Leave out: anywhere."),
   })
   .describe("ProGet's ApiKeyInfo, as sent to /api/api-keys/create. Other properties (id, feedGroup, …) are ignored.");
 
@@ -77,6 +81,7 @@ export const apiKeyInfoSchema = z
     expiration: z.string().nullable(),
     logging: z.enum(LOGGING),
     user: z.string().nullable().describe("The user the key acts as; null: the API key user."),
+    allowedNetworks: z.array(z.string()).describe("Keyhouse: the networks the key may be used from; empty: anywhere."),
     hint: z.string().describe("Keyhouse: the first and last characters of the key, to recognise it."),
     status: z.string().describe('Keyhouse: "Active", "Expires in N days", "Expired", "Revoked" or "Full access (legacy)".'),
   })
@@ -112,6 +117,7 @@ export function apiKeyInfo(k: KeyView, value?: string): ApiKeyInfo {
     expiration: k.expiresAt?.toISOString() ?? null,
     logging: loggingOf(k),
     user: k.user?.username ?? (k.kind === "system" ? null : (k.owner?.username ?? null)),
+    allowedNetworks: k.allowedNetworks,
     hint: k.hint,
     status: k.status.label,
   };
@@ -125,6 +131,7 @@ const PROPERTY_OF: Record<string, string> = {
   apis: "systemApis",
   user: "user",
   feeds: "feed",
+  allowedNetworks: "allowedNetworks",
   expiresAt: "expiration",
 };
 
@@ -137,6 +144,7 @@ export function systemKeyInputOf(info: ApiKeyInfoCreate, caller: ApiCaller) {
     name: info.displayName,
     description: info.description,
     feeds: info.feed ? [info.feed] : [],
+    allowedNetworks: info.allowedNetworks ?? [],
     expiresAt: info.expiration ?? null,
     logRequestBody: info.logging === "request" || info.logging === "both",
     logResponseBody: info.logging === "response" || info.logging === "both",
