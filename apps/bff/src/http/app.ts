@@ -20,6 +20,7 @@ import { npmRoutes } from "../feeds/npm/routes.ts";
 import { rubygemsRoutes } from "../feeds/rubygems/routes.ts";
 import { apiRoutes } from "../api/routes.ts";
 import { accessLogExportRoutes } from "./exports.ts";
+import { accessLogStreamRoutes } from "./access-log-stream.ts";
 import { sessionOfRequest } from "./session.ts";
 
 export type AppDeps = { db: Db; config: Config; log?: (line: string) => void; services?: Services };
@@ -77,6 +78,8 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
 
   // Access-log exports (CSV, NDJSON), signed in with the session cookie.
   app.use("/exports", accessLogExportRoutes(db, config, log));
+  // The access log's live tail (Server-Sent Events), signed in with the session cookie.
+  app.use("/api/access-logs", accessLogStreamRoutes(db, config, log));
 
   app.use(["/nuget", "/npm", "/rubygems"], accessLogCapture(services.accessLog, "feeds"));
   app.use("/api/json", accessLogCapture(services.accessLog, "native"));
