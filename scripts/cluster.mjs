@@ -1,10 +1,28 @@
 #!/usr/bin/env node
 // `npm run cluster`: a local cluster for trying several instances (docs/deployment.md):
 // PostgreSQL (the one the tests use), CLUSTER_SIZE instances (default 3) of the built app
-// on the database keyhouse_cluster (kept between runs, seeded once) and nginx balancing
-// them on PORT (default 3000). Ctrl-C stops everything.
+// on the database keyhouse_cluster (kept between runs, seeded once; its secret kept in
+// data/cluster-secret) and nginx balancing them on PORT (default 3000). Ctrl-C stops
+// everything.
 import { spawnSync } from "node:child_process";
-import { startCluster } from "./cluster-lib.mjs";
+import { randomBytes } from "node:crypto";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { root, startCluster } from "./cluster-lib.mjs";
+
+/**
+ * One KEYHOUSE_SECRET for every run: the database is kept between runs, and its key
+ * hashes and sessions hold only under the secret they were made with.
+ */
+function clusterSecret() {
+  if (process.env.KEYHOUSE_SECRET) return process.env.KEYHOUSE_SECRET;
+  const file = path.join(root, "data", "cluster-secret");
+  if (existsSync(file)) return readFileSync(file, "utf8").trim();
+  mkdirSync(path.dirname(file), { recursive: true });
+  const secret = randomBytes(32).toString("base64url");
+  writeFileSync(file, `${secret}\n`, { mode: 0o600 });
+  return secret;
+}
 
 const step = (title, args) => {
   console.log(`\n▶ ${title}`);
@@ -29,6 +47,7 @@ try {
     port: Number(process.env.PORT ?? 3000),
     database: "keyhouse_cluster",
     keepDatabase: true,
+    secret: clusterSecret(),
     build: "all",
     echo: (line) => console.log(line),
   });
