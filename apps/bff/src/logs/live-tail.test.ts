@@ -162,11 +162,11 @@ describe("GET /api/access-logs/stream", () => {
   it("refuses without a session (401), a malformed filter (400) and another site (403), before streaming", async () => {
     const unauth = await fetch(`${server.url}/api/access-logs/stream`);
     expect(unauth.status).toBe(401);
-    expect((await unauth.json()).error).toMatch(/sign in/i);
+    expect(((await unauth.json()) as { error: string }).error).toMatch(/sign in/i);
     for (const q of ["?statusClass=6xx", "?key=abc", "?from=yesterday-ish", "?colour=red"]) {
       const bad = await fetch(`${server.url}/api/access-logs/stream${q}`, { headers: { Cookie: cookies.alice } });
       expect(bad.status, q).toBe(400);
-      expect((await bad.json()).error, q).toMatch(/filter/);
+      expect(((await bad.json()) as { error: string }).error, q).toMatch(/filter/);
     }
     const cross = await fetch(`${server.url}/api/access-logs/stream`, { headers: { Cookie: cookies.alice, Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" } });
     expect(cross.status).toBe(403);
