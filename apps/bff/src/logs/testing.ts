@@ -1,33 +1,24 @@
 // Test helpers for the access log: a real HTTP server whose services (and so whose
 // access-log writer) the test holds, a small world of users, feeds and keys, a session
 // cookie, and random entries.
-import { mkdtempSync, rmSync } from "node:fs";
-import os from "node:os";
-import path from "node:path";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { createFeed, createUser, grantFeed } from "../db/factories.ts";
 import { createSession, SESSION_COOKIE } from "../auth/sessions.ts";
 import { testProvider } from "../test/database.ts";
-import { startServer, TEST_PASSWORD, testConfig } from "../test/server.ts";
+import { TEST_PASSWORD } from "../test/server.ts";
+import { startServerWithDataDir } from "../test/world.ts";
 import type { AccessLogInput } from "./writer.ts";
 import { mulberry32 } from "../lib/mulberry32.ts";
 
 export async function startLoggedServer(db: Db, over: Partial<Config> = {}) {
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), "keyhouse-logs-"));
-  const config = testConfig({ provider: testProvider, dataDir, ...over });
-  const server = await startServer(db, config);
+  const server = await startServerWithDataDir(db, { provider: testProvider, ...over }, "logs");
   return {
     ...server,
-    config,
     /** Everything queued so far is in the database. */
     flush: async () => {
       await server.services.keys.flush();
       await server.services.accessLog.close();
-    },
-    close: async () => {
-      await server.close();
-      rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

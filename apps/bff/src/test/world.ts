@@ -37,6 +37,27 @@ export async function grantAll(db: Db, users: { id: number }[], feeds: { id: num
   for (const u of users) for (const f of feeds) await grantFeed(db, u.id, f.id, privileges);
 }
 
+/** The real server over `db` with its own temporary data folder, removed again by close(). */
+export async function startServerWithDataDir(db: Db, over: Partial<Config> = {}, dataDirPrefix = "test") {
+  const dataDir = mkdtempSync(path.join(os.tmpdir(), `keyhouse-${dataDirPrefix}-`));
+  try {
+    const config = testConfig({ dataDir, ...over });
+    const server = await startServer(db, config);
+    return {
+      ...server,
+      dataDir,
+      config,
+      close: async () => {
+        await server.close();
+        rmSync(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
 export type TestWorldServer = Awaited<ReturnType<typeof startTestServer>>;
 
 /**
@@ -47,27 +68,23 @@ export async function startTestServer<S = undefined>(
   options: { config?: Partial<Config>; dataDirPrefix?: string; seed?: (db: Db) => Promise<S> } = {},
 ) {
   const t = await createTestDatabase();
-  const dataDir = mkdtempSync(path.join(os.tmpdir(), `keyhouse-${options.dataDirPrefix ?? "test"}-`));
   try {
     const seeded = (await options.seed?.(t.db)) as S;
-    const config = testConfig({ dataDir, ...options.config });
-    const server = await startServer(t.db, config);
+    const server = await startServerWithDataDir(t.db, options.config, options.dataDirPrefix);
     return {
       t,
       db: t.db,
-      dataDir,
-      config,
+      dataDir: server.dataDir,
+      config: server.config,
       server,
       seeded,
       close: async () => {
         await server.close();
         await t.drop();
-        rmSync(dataDir, { recursive: true, force: true });
       },
     };
   } catch (e) {
     await t.drop();
-    rmSync(dataDir, { recursive: true, force: true });
     throw e;
   }
 }

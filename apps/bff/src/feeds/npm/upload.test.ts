@@ -1,7 +1,7 @@
 // npm PUT bodies (docs/threat-model.md): the key is checked before a byte of the body is
 // read, a publish streams to disk and is parsed without being held, and every limit counts
 // decoded bytes. The server runs in this process, so its memory is measured around requests.
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import http from "node:http";
 import path from "node:path";
 import { createGzip, gzipSync } from "node:zlib";
@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../db/factories.ts";
 import { TEST_SECRET } from "../../test/server.ts";
 import { buildNpmPublishBody } from "../formats/npm.fixtures.ts";
+import { uploadsLeft } from "../upload/testing.ts";
 import { createNpmWorld, errorOf, npmHttp, type NpmWorld } from "./test-world.ts";
 
 const MAX_UPLOAD = 1024 * 1024;
@@ -46,13 +47,7 @@ afterAll(async () => {
 });
 afterEach(() => {
   // Uploads and decoded attachments are temporary: none outlives its request.
-  let left: string[] = [];
-  try {
-    left = readdirSync(path.join(w.dataDir, "uploads"));
-  } catch {
-    left = [];
-  }
-  expect(left).toEqual([]);
+  expect(uploadsLeft(w.dataDir)).toEqual([]);
 });
 
 type Answer = { status: number; headers: http.IncomingHttpHeaders; error: string };

@@ -1,9 +1,12 @@
 // Test helpers for uploads: bodies generated as streams (never allocated whole), a gzip
 // bomb, and a client that reports how much of its body the server let it send and how
 // much memory this process (the server runs in it) took meanwhile.
+import { readdirSync } from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import { Readable } from "node:stream";
 import { createGzip } from "node:zlib";
+import { expect } from "vitest";
 
 /** A body of `size` bytes starting with `head`, produced 64 KiB at a time as the socket takes it. */
 export function generatedBody(size: number, head: Uint8Array = new Uint8Array(0)): Readable & { produced: () => number } {
@@ -98,4 +101,31 @@ export function sendUpload(url: string, init: { method: string; headers: Record<
     if (body instanceof Uint8Array) req.end(body);
     else body.pipe(req);
   });
+}
+
+/** The temporary upload files left in a data folder: none may outlive its request. */
+export function uploadsLeft(dataDir: string): string[] {
+  try {
+    return readdirSync(path.join(dataDir, "uploads"));
+  } catch {
+    return [];
+  }
+}
+
+/** A push the gate must refuse before reading its body: what makes the key, and the answer expected. */
+export type Refusal = [what: string, key: () => Promise<string | null>, status: number, message: string];
+
+const MiB = 1024 * 1024;
+
+/**
+ * A refused upload answered before its body was read: the connection is closed, less
+ * than `unread` bytes of the body went out, no memory held it and no temporary file is left.
+ */
+export function expectAnsweredUnread(answer: UploadAnswer, dataDir: string, unread: number): void {
+  expect(answer.headers.connection).toBe("close");
+  expect(answer.sent).toBeLessThan(unread);
+  expect(answer.arrayBuffersGrowth).toBeLessThan(8 * MiB);
+  // Resident memory moves with everything else in this process; a buffered body would add its whole size.
+  expect(answer.rssGrowth).toBeLessThan(32 * MiB);
+  expect(uploadsLeft(dataDir)).toEqual([]);
 }
