@@ -13,6 +13,8 @@ import { PageHeader } from "../PageHeader";
 import { AccessLogFilters, type SetSearch } from "./AccessLogFilters";
 import { AccessLogTable, type LogRow } from "./AccessLogTable";
 import { EntryDetails } from "./EntryDetails";
+import { useLiveTail } from "./useLiveTail";
+import { liveStreamUrl, prependLiveRows } from "../../lib/access-logs/live";
 
 export type { SetSearch };
 
@@ -90,6 +92,17 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
     }, AUTO_REFRESH_MS);
     return () => clearInterval(timer);
   }, [autoRefresh, refreshFirstPage]);
+
+  // ---- Live: new entries streamed on top (useLiveTail) ----
+  const [live, setLive] = useState(false);
+  const [livePaused, setLivePaused] = useState(false);
+  const onLiveRows = useCallback(
+    (fresh: LogRow[]) => queryClient.setQueryData(queryKey, (current) => prependLiveRows<LogRow>(current as LogPages<LogRow> | undefined, fresh) as typeof current),
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [queryClient, JSON.stringify(queryKey)],
+  );
+  const onLiveGap = useCallback(() => void refreshFirstPage(), [refreshFirstPage]);
+  const liveTail = useLiveTail<LogRow>({ url: liveStreamUrl(search, mode), enabled: live, paused: livePaused, onRows: onLiveRows, onGap: onLiveGap });
 
   // ---- The detail panel ----
   const tableId = useId();
@@ -208,6 +221,35 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
           <span id={`${tableId}-auto`} className="sr-only">
             Checks for new entries every 5 seconds
           </span>
+          <label className="inline-flex items-center gap-2 text-sm text-gray-800">
+            <input
+              type="checkbox"
+              role="switch"
+              checked={live}
+              onChange={(e) => {
+                setLive(e.target.checked);
+                setLivePaused(false);
+                if (e.target.checked) void refreshFirstPage();
+              }}
+              className={`size-4 rounded border-gray-300 accent-green-700 ${focusRing}`}
+            />
+            Live
+          </label>
+          {live && (
+            <>
+              <span className="text-sm text-gray-700" aria-live="polite">
+                {liveTail.state === "live" ? (livePaused ? "Paused" : "Streaming new entries") : liveTail.state === "reconnecting" ? "Reconnecting…" : "Connecting…"}
+              </span>
+              <button type="button" className={secondaryButton} onClick={() => setLivePaused((p) => !p)}>
+                {livePaused ? "Resume" : "Pause"}
+              </button>
+              {liveTail.waiting > 0 && (
+                <button type="button" className={secondaryButton} onClick={liveTail.showAll}>
+                  {liveTail.waiting.toLocaleString()} more
+                </button>
+              )}
+            </>
+          )}
           <button type="button" className={secondaryButton} onClick={() => void refreshFirstPage()} disabled={refreshing}>
             {refreshing ? "Refreshing…" : "Refresh"}
           </button>
