@@ -19,6 +19,7 @@ import { nugetRoutes } from "../feeds/nuget/routes.ts";
 import { npmRoutes } from "../feeds/npm/routes.ts";
 import { rubygemsRoutes } from "../feeds/rubygems/routes.ts";
 import { apiRoutes } from "../api/routes.ts";
+import { leakRoutes } from "../api/leaks.ts";
 import { accessLogExportRoutes } from "./exports.ts";
 import { accessLogStreamRoutes } from "./access-log-stream.ts";
 import { sessionOfRequest } from "./session.ts";
@@ -89,6 +90,8 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
   app.use("/npm/:feed", npmRoutes(services));
   app.use("/rubygems/:feed", rubygemsRoutes(services));
 
+  // Before the body parsers: its rate limit is checked before the body is read (api/leaks.ts).
+  app.use("/api/leaks", leakRoutes(services));
   app.use("/api", express.json({ limit: BODY_LIMIT_BYTES }), express.urlencoded({ extended: false, limit: BODY_LIMIT_BYTES }));
   app.use("/api", apiRoutes(services));
 

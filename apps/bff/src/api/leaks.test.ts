@@ -1,0 +1,102 @@
+import { createHash } from "node:crypto";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { generateKeyValue } from "@keyhouse/shared";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createApiKey, createUser } from "../db/factories.ts";
+import { createNpmWorld, npmHttp, type NpmWorld } from "../feeds/npm/test-world.ts";
+import { mistypedKeyValue } from "../test/keys.ts";
+import { TEST_SECRET } from "../test/server.ts";
+import { LeakRateLimit } from "./leaks.ts";
+
+// POST /api/leaks (docs/threat-model.md): anyone may report; live keys are revoked at once.
+
+let w: NpmWorld;
+let adminId: number;
+const sha256 = (s: string) => createHash("sha256").update(s).digest("hex");
+
+beforeAll(async () => {
+  w = await createNpmWorld();
+  adminId = (await createUser(w.db, { username: "root", password: "x".repeat(12), role: "admin" })).id;
+});
+afterAll(async () => {
+  await w?.close();
+});
+
+const post = (body: string, headers: Record<string, string> = { "content-type": "application/json" }) =>
+  fetch(`${w.server.url}/api/leaks`, { method: "POST", headers, body });
+const errorOf = async (res: Response) => ((await res.json()) as { error: string }).error;
+
+describe("leak reports", () => {
+  it("revokes a key posted in a JSON file by an anonymous client; its owner's outbox and the admins' say where it was found", async () => {
+    const { key, value } = await createApiKey(w.db, TEST_SECRET, { ownerId: w.users.alice.id, name: "ci", scopes: ["push"] });
+    expect((await npmHttp(w).get("nothing-here", { key: value })).status).toBe(404);
+
+    const random = generateKeyValue(); // well-formed, but no key
+    const malformed = mistypedKeyValue();
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), "leak-")), "report.json");
+    const url = "https://github.com/acme/app/blob/main/.npmrc";
+    writeFileSync(file, JSON.stringify([{ token: value, url, source: "content" }, { token: random, url, source: "content" }, { token: malformed, url, source: "commit" }]));
+    const res = await post(readFileSync(file, "utf8"));
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual([
+      { token_hash: sha256(value), label: "true_positive" },
+      { token_hash: sha256(random), label: "false_positive" },
+      { token_hash: sha256(malformed), label: "false_positive" },
+    ]);
+
+    // The next request with it is refused, on this instance at once.
+    expect((await npmHttp(w).get("nothing-here", { key: value })).status).toBe(403);
+
+    const notices = await w.db.notification.findMany({ where: { keyId: key.id, kind: "key.leaked" } });
+    expect(notices.map((n) => n.userId).sort()).toEqual([w.users.alice.id, adminId].sort());
+    for (const n of notices) {
+      expect(n.body).toContain(`found at ${url} (reported by content)`);
+      expect(n.body).not.toContain(value);
+    }
+    const audit = await w.db.auditEvent.findFirst({ where: { keyId: key.id, action: "key.revoked" } });
+    expect(audit?.actorName).toBe("leak report");
+
+    // Reported again: no longer live, so false_positive and no second notice.
+    expect(await (await post(JSON.stringify([{ token: value, url, source: "content" }]))).json()).toEqual([{ token_hash: sha256(value), label: "false_positive" }]);
+    expect(await w.db.notification.count({ where: { keyId: key.id, kind: "key.leaked" } })).toBe(2);
+  });
+
+  it("answers bad bodies with a 400 or 413 that says what is wrong, and changes nothing", async () => {
+    const { value } = await createApiKey(w.db, TEST_SECRET, { ownerId: w.users.alice.id, scopes: ["push"] });
+    const one = { token: value, url: "u", source: "s" };
+    const cases: [string, number, string][] = [
+      ["not json", 400, 'The body is not JSON. Send a JSON array of {"token", "url", "source"} objects.'],
+      [JSON.stringify({ token: value }), 400, 'Send a JSON array of {"token", "url", "source"} objects (GitHub secret scanning\'s shape).'],
+      [JSON.stringify([one, one]), 400, "Report 2: this token is listed twice; send each token once."],
+      [JSON.stringify([{ token: value, url: "u" }]), 400, 'Report 1: Each report needs a "source" (text), e.g. "content".'],
+      [JSON.stringify(Array.from({ length: 101 }, (_, i) => ({ token: `t${i}`, url: "u", source: "s" }))), 400, "At most 100 tokens per report."],
+    ];
+    for (const [body, status, message] of cases) {
+      const res = await post(body);
+      expect(res.status, body.slice(0, 40)).toBe(status);
+      expect(await errorOf(res)).toBe(message);
+    }
+    expect((await post(JSON.stringify([{ ...one, url: "x".repeat(70 * 1024) }]))).status).toBe(413);
+    expect((await npmHttp(w).get("nothing-here", { key: value })).status).toBe(404);
+  });
+
+  it("limits reports per address (429 with Retry-After)", async () => {
+    let res: Response | undefined;
+    for (let i = 0; i < 12 && res?.status !== 429; i++) res = await post(JSON.stringify([{ token: `t${i}`, url: "u", source: "s" }]));
+    expect(res?.status).toBe(429);
+    expect(Number(res?.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(await errorOf(res!)).toMatch(/^Too many leak reports from your address\. Try again in \d+ seconds\.$/);
+  });
+
+  it("opens a new window once the minute has passed", () => {
+    let now = 0;
+    const limit = new LeakRateLimit(() => now, 2);
+    expect([limit.take("a"), limit.take("a"), limit.take("a"), limit.take("b")]).toEqual([0, 0, 60, 0]);
+    now = 59_000;
+    expect(limit.take("a")).toBe(1);
+    now = 60_000;
+    expect(limit.take("a")).toBe(0);
+  });
+});
