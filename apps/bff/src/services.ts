@@ -1,6 +1,6 @@
 // The long-lived parts one server instance shares between its surfaces.
 import type { Config } from "./config.ts";
-import type { Db } from "./db/client.ts";
+import { isPostgresUrl, type Db } from "./db/client.ts";
 import { FeedAccess } from "./feeds/access.ts";
 import type { FeedWriteHooks } from "./feeds/decide-at-commit.ts";
 import { openStorage, storageLocationOf } from "./feeds/storage/open.ts";
@@ -33,14 +33,15 @@ export function createServices(db: Db, config: Config, log: (line: string) => vo
   // SQLite: one worker thread writes access-log entries and keys' last uses off the main thread.
   const sqlite = config.provider === "sqlite" ? new SqliteSideWriter(db) : null;
   const keys = new KeyVerifier(db, config.secret, undefined, sqlite);
-  // PostgreSQL: access-log batches through a pg pool of their own (logs/pg-batch-insert.ts).
-  const postgres = config.provider === "postgres" ? new PostgresLogInserter(config.databaseUrl) : null;
+  // PostgreSQL: access-log batches through a pg pool of their own (logs/pg-batch-insert.ts),
+  // to the database the URL names; a configuration naming none (some tests') keeps Prisma's path.
+  const postgres = isPostgresUrl(config.databaseUrl) ? new PostgresLogInserter(config.databaseUrl) : null;
   return {
     db,
     config,
     keys,
     feedAccess: new FeedAccess(db, keys),
-    store: openStorage(storageLocationOf(config), db),
+    store: openStorage(storageLocationOf(config), db, config.provider),
     accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false, ...(sqlite ? { sqlite } : {}), ...(postgres ? { postgres } : {}) }),
     log,
     hooks: {},
