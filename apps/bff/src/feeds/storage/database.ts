@@ -16,6 +16,7 @@ export class DatabaseStorage implements PackageStorage {
   readonly kind = "database" as const;
   constructor(
     private readonly db: Db,
+    private readonly provider: "sqlite" | "postgres",
     private readonly chunkBytes = CHUNK_BYTES,
   ) {}
 
@@ -41,6 +42,9 @@ export class DatabaseStorage implements PackageStorage {
       }
       await this.guard("completing a write", () =>
         this.db.$transaction(async (tx) => {
+          // Two writes of one key completing at once must not both stay: SQLite's transactions
+          // already run one at a time (BEGIN IMMEDIATE); PostgreSQL's take a lock on the key.
+          if (this.provider === "postgres") await tx.$queryRaw`SELECT pg_advisory_xact_lock(hashtext(${key}))::text AS locked`;
           await tx.packageFile.update({ where: { id: file.id }, data: { complete: true, size: digest.size } });
           // Another complete file under the same key is replaced by this one.
           const others = await tx.packageFile.findMany({ where: { key, complete: true, id: { not: file.id } }, select: { id: true } });

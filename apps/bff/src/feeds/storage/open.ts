@@ -12,12 +12,12 @@ export function storageLocationOf(config: Pick<Config, "storage" | "dataDir">): 
   return config.storage ?? { kind: "file", root: path.join(config.dataDir, "packages") };
 }
 
-export function openStorage(location: StorageLocation, db: Db): PackageStorage {
+export function openStorage(location: StorageLocation, db: Db, provider: Config["provider"]): PackageStorage {
   switch (location.kind) {
     case "file":
       return new FileStorage(location.root);
     case "database":
-      return new DatabaseStorage(db);
+      return new DatabaseStorage(db, provider);
     case "s3":
       return new S3Storage(location);
   }
