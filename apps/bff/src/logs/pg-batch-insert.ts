@@ -48,8 +48,7 @@ export class PostgresLogInserter {
 
   constructor(private readonly url: string) {}
 
-  /** Inserts the rows (AccessLogEntryCreateManyInput objects) all or nothing. */
-  async insert(rows: Row[], rowsPerStatement = PG_ROWS_PER_STATEMENT): Promise<void> {
+  private connect(): pg.Pool {
     // Two connections: one batch is written at a time (logs/writer.ts), the other is spare.
     // allowExitOnIdle: an idle pool never holds the process open.
     if (!this.pool) {
@@ -57,6 +56,20 @@ export class PostgresLogInserter {
       // An idle connection the server dropped is replaced on the next write; a failed write is the writer's to handle.
       this.pool.on("error", () => {});
     }
+    return this.pool;
+  }
+
+  /** Whether the database answers through this pool: if it does, a failed write was refused for what it held. */
+  answers(): Promise<boolean> {
+    return this.connect().query("SELECT 1").then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Inserts the rows (AccessLogEntryCreateManyInput objects) all or nothing. */
+  async insert(rows: Row[], rowsPerStatement = PG_ROWS_PER_STATEMENT): Promise<void> {
+    const pool = this.connect();
     const statements: [string, unknown[]][] = [];
     for (let i = 0; i < rows.length; i += rowsPerStatement) {
       const chunk = rows.slice(i, i + rowsPerStatement);
@@ -65,10 +78,10 @@ export class PostgresLogInserter {
       statements.push([insertSql(chunk.length), values]);
     }
     if (statements.length === 1) {
-      await this.pool.query(statements[0]![0], statements[0]![1]);
+      await pool.query(statements[0]![0], statements[0]![1]);
       return;
     }
-    const client = await this.pool.connect();
+    const client = await pool.connect();
     try {
       await client.query("BEGIN");
       for (const [sql, values] of statements) await client.query(sql, values);

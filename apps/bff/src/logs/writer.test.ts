@@ -106,3 +106,15 @@ describe.runIf(testProvider === "postgres")("PostgresLogInserter", () => {
     expect(await count("/atomic/")).toBe(0);
   });
 });
+
+describe.runIf(testProvider === "postgres")("AccessLogWriter through a pg pool that cannot connect", () => {
+  it("counts its entries as dropped, not as poisoned, though Prisma's connection answers", async () => {
+    const lines: string[] = [];
+    const postgres = new PostgresLogInserter("postgresql://postgres:postgres@127.0.0.1:1/none");
+    const w = new AccessLogWriter(t.db, (l) => lines.push(l), { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 }, { disabled: false, postgres });
+    for (let i = 0; i < 4; i++) w.add(entry(i));
+    await w.close();
+    expect(w.stats()).toMatchObject({ pending: 0, written: 0, dropped: 4, poisoned: 0 });
+    expect(lines.join("\n")).toMatch(/could not write 4 entries/);
+  });
+});

@@ -105,6 +105,9 @@ export class AccessLogWriter {
 
   /** Whether the database answers at all: if it does, a failed write was refused for what it held. */
   private answers(): Promise<boolean> {
+    // Asked through the connection the write went through: a pool that cannot connect is a
+    // database that does not answer, not a refused batch.
+    if (this.postgres) return this.postgres.answers();
     return this.db.$queryRawUnsafe("SELECT 1").then(
       () => true,
       () => false,
