@@ -10,3 +10,4 @@ export * from "./authorize.ts";
 export * from "./system-key-schema.ts";
 export * from "./access-log-schema.ts";
 export * from "./networks.ts";
+export * from "./advisor.ts";
