@@ -279,6 +279,14 @@ async function main() {
       },
       { label: "keyed packument, log metadata", keys: "100000", child: await start("log-metadata", envLarge, worldLarge), path: npmPrivate, headers: NPM_HEADERS, perConnection: bearer(worldLarge.readers) },
       {
+        label: "keyed packument, 50 allowed networks",
+        keys: "100000",
+        child: await start("networks", envLarge, worldLarge),
+        path: npmPrivate,
+        headers: NPM_HEADERS,
+        perConnection: bearer(worldLarge.networkReaders),
+      },
+      {
         label: "keyed packument, log request+response bodies",
         keys: "100000",
         child: await start("log-bodies", envLarge, worldLarge),
@@ -372,6 +380,8 @@ function report(rows: Row[], loadBefore: string, seconds: number) {
   // "The same speed": within 10%, allowing for the noise of a shared machine.
   atLeast("npm keyed, 100k keys / 100 keys (≈ 1)", () => find("npm packument, keyed", "100000").rps / find("npm packument, keyed", "100").rps, 0.9);
   atLeast("NuGet keyed, 100k keys / 100 keys (≈ 1)", () => find("NuGet service index, keyed", "100000").rps / find("NuGet service index, keyed", "100").rps, 0.9);
+  // docs/authorization.md, "Allowed networks": the check costs at most 3 %.
+  atLeast("50 allowed networks / none", () => find("keyed packument, 50 allowed networks", "100000").rps / find("npm packument, keyed", "100000").rps, 0.97);
   const off = () => find("keyed packument, access log off", "100000").rps;
   atLeast("access log metadata / off", () => find("keyed packument, log metadata", "100000").rps / off(), 0.9);
   atLeast("access log bodies / off", () => find("keyed packument, log request+response bodies", "100000").rps / off(), 0.75);

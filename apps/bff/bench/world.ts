@@ -18,7 +18,10 @@ export const PACKAGE = "bench-pkg";
 export const VERSIONS = 15;
 export const FEEDS = { npmOpen: "open", npmPrivate: "priv", nugetOpen: "nu-open", nugetPrivate: "nu-priv" } as const;
 
-export type World = { owners: number[]; readers: string[]; bodyReaders: string[] };
+export type World = { owners: number[]; readers: string[]; bodyReaders: string[]; networkReaders: string[] };
+
+/** 50 allowed networks (the most a key may have), the loopback last: every request checks them all. */
+export const FIFTY_NETWORKS = [...Array.from({ length: 25 }, (_, i) => `10.${i}.0.0/16`), ...Array.from({ length: 24 }, (_, i) => `2001:db8:${i.toString(16)}::/48`), "127.0.0.0/8"];
 
 export async function seedWorld(db: Db, dataDir: string, readersCount: number): Promise<World> {
   const owners = [];
@@ -66,12 +69,16 @@ export async function seedWorld(db: Db, dataDir: string, readersCount: number): 
 
   const readers: string[] = [];
   const bodyReaders: string[] = [];
+  const networkReaders: string[] = [];
   for (let i = 0; i < readersCount; i++) {
     const ownerId = owners[i % OWNERS]!.id;
     readers.push((await createApiKey(db, TEST_SECRET, { ownerId, name: `reader ${i}` })).value);
     bodyReaders.push((await createApiKey(db, TEST_SECRET, { ownerId, name: `body reader ${i}`, logRequestBody: true, logResponseBody: true })).value);
+    const restricted = await createApiKey(db, TEST_SECRET, { ownerId, name: `network reader ${i}` });
+    await db.apiKey.update({ where: { id: restricted.key.id }, data: { allowedNetworks: JSON.stringify(FIFTY_NETWORKS) } });
+    networkReaders.push(restricted.value);
   }
-  return { owners: owners.map((o) => o.id), readers, bodyReaders };
+  return { owners: owners.map((o) => o.id), readers, bodyReaders, networkReaders };
 }
 
 const KEY_COLUMNS = ["kind", "name", "ownerId", "apis", "scopes", "packages", "globs", "expiresAt", "expiryDays", "secretHash", "hint", "createdAt", "createdById", "updatedAt"];

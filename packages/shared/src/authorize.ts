@@ -210,7 +210,7 @@ function expiryWarning(expiresAt: Date | null, now: Date): string | null {
  */
 export function authorize(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date, from?: string | null): Decision {
   if (key.revokedAt !== null || isExpired(key.expiresAt, now)) return deny("invalid", MESSAGES.invalidKey);
-  if (key.networks && key.networks.length > 0 && !(from && addressInNetworks(from, key.networks))) {
+  if (key.networks && key.networks.count > 0 && !(from && addressInNetworks(from, key.networks))) {
     return deny("network", `This API key cannot be used from ${from || "an unknown address"}.`);
   }
 

@@ -47,6 +47,12 @@ describe("allowed networks", () => {
     expect(addressInNetworks("2001:db9::1", compileNetworks(["2001:db8::/32"]))).toBe(false);
     expect(addressInNetworks("203.0.113.9", compileNetworks(["::ffff:203.0.113.0/120"]))).toBe(true);
     expect(addressInNetworks("unknown", compileNetworks(["0.0.0.0/0"]))).toBe(false);
+    // IPv6 networks that hold the IPv4-mapped range, however written, hold IPv4 addresses.
+    expect(addressInNetworks("10.1.2.3", compileNetworks(["::/0"]))).toBe(true);
+    expect(addressInNetworks("10.1.2.3", compileNetworks(["::ffff:0:0/96"]))).toBe(true);
+    expect(addressInNetworks("::ffff:10.1.2.3", compileNetworks(["10.0.0.0/8"]))).toBe(true);
+    expect(addressInNetworks("::ffff:a01:203", compileNetworks(["10.0.0.0/8"]))).toBe(true);
+    expect(addressInNetworks("10.1.2.3", compileNetworks(["2001:db8::/32"]))).toBe(false);
   });
 
   it("refuses what is not a network with a message naming it", () => {

@@ -113,6 +113,6 @@ export function toKeyFacts(row: PlainKeyRow): KeyFacts {
     ownerId: row.ownerId,
     userId: row.userId,
     ...keyLists(row),
-    networks: networks.length > 0 ? networks : null,
+    networks: networks.count > 0 ? networks : null,
   };
 }
