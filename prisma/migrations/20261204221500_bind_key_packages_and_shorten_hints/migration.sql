@@ -1,11 +1,11 @@
 -- Data only, no schema change (docs/authorization.md, "A key never grants more than it has").
 --
--- 1. A scoped key's packages chosen by name are bound to their feed: each stored id becomes
---    "feed/id" for every feed where the key's owner owns a package of that id; an id the
---    owner owns nowhere any more is dropped (it could only have matched someone else's
+-- 1. A scoped key’s packages chosen by name are bound to their feed: each stored id becomes
+--    "feed/id" for every feed where the key’s owner owns a package of that id, an id the
+--    owner owns nowhere any more is dropped (it could only have matched someone else’s
 --    package). Entries already bound (a "/" not after a leading "@") are kept. Running this
 --    again changes nothing.
--- 2. A custom system key's hint shows only its last 4 characters ("…wxyz"), and a name made
+-- 2. A custom system key’s hint shows only its last 4 characters ("…wxyz"), and a name made
 --    from the hint follows it. Generated keys ("khk_…") keep theirs.
 
 UPDATE "ApiKey" SET "packages" = (
