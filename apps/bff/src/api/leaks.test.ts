@@ -82,6 +82,15 @@ describe("leak reports", () => {
     expect((await npmHttp(w).get("nothing-here", { key: value })).status).toBe(404);
   });
 
+  it("takes TruffleHog's verification body: 200 (verified) and revoked for a live key, 403 otherwise", async () => {
+    const { value } = await createApiKey(w.db, TEST_SECRET, { ownerId: w.users.alice.id, scopes: ["push"] });
+    const verify = (matches: string[]) =>
+      fetch(`${w.server.url}/api/leaks/trufflehog`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ KeyhouseApiKey: { key: matches } }) });
+    expect((await verify([generateKeyValue()])).status).toBe(403);
+    expect((await verify([value])).status).toBe(200);
+    expect((await npmHttp(w).get("nothing-here", { key: value })).status).toBe(403);
+  });
+
   it("limits reports per address (429 with Retry-After)", async () => {
     let res: Response | undefined;
     for (let i = 0; i < 12 && res?.status !== 429; i++) res = await post(JSON.stringify([{ token: `t${i}`, url: "u", source: "s" }]));

@@ -70,6 +70,32 @@ export function leakRoutes(services: Services, limit = new LeakRateLimit()): Rou
       res.json(labels);
     },
   );
+  // TruffleHog's custom-detector verification (docs/secret-scanning/trufflehog.yaml): it posts
+  // {"<detector>": {"<regex name>": ["match", …]}} and counts a 200 as verified. Same limits,
+  // same revocation; 200 when a live key was among the matches, else 403.
+  router.post(
+    "/trufflehog",
+    (req, _res, next) => {
+      const wait = limit.take(clientIp(req));
+      if (wait > 0) throw new AppError("TOO_MANY_REQUESTS", `Too many leak reports from your address. Try again in ${wait} seconds.`, { retryAfterSeconds: wait, headers: { "Retry-After": String(wait) } });
+      next();
+    },
+    express.text({ type: () => true, limit: LEAK_BODY_LIMIT_BYTES }),
+    async (req: Request, res: Response) => {
+      let body: unknown;
+      try {
+        body = JSON.parse(typeof req.body === "string" ? req.body : "");
+      } catch {
+        throw new AppError("BAD_REQUEST", 'The body is not JSON. TruffleHog sends {"<detector>": {"<regex name>": ["match"]}}.');
+      }
+      const tokens = [...new Set(Object.values(body && typeof body === "object" ? body : {}).flatMap((d) => (d && typeof d === "object" ? Object.values(d as object).flat() : [])))];
+      const reports = parseLeakReports(tokens.map((token) => ({ token, url: "(reported by TruffleHog; no location given)", source: "trufflehog" })));
+      const labels = await reportLeaks({ db: services.db, secret: services.config.secret }, reports, clientIp(req));
+      const found = labels.some((l) => l.label === "true_positive");
+      if (found) services.keys.invalidate();
+      res.status(found ? 200 : 403).json(labels);
+    },
+  );
   router.all("/", (req) => {
     throw new AppError("METHOD_NOT_ALLOWED", `Use POST for /api/leaks, not ${req.method}.`);
   });
