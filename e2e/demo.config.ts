@@ -1,4 +1,4 @@
-// `npm run demo` and the demo step of `npm test` (PRODUCT §16 in docs/: README "Demo"):
+// `npm run demo` and the demo step of `npm test` (README, "Demo"):
 // a fresh server with the demo data on a free port, and Chromium driven through
 // what Keyhouse is for. The video and numbered screenshots land in demo-output/.
 import { spawnSync } from "node:child_process";

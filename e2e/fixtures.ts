@@ -12,7 +12,7 @@ import { expect, test as base, type Locator, type Page } from "@playwright/test"
 
 export { expect };
 
-/** The demo seed's password for every user (PRODUCT §10); the e2e server leaves it at the default. */
+/** The demo seed's password for every user (docs/screens.md); the e2e server leaves it at the default. */
 export const DEMO_PASSWORD = process.env.DEMO_PASSWORD ?? "keyhouse-demo";
 
 export const DEMO_USERS = {
@@ -138,10 +138,10 @@ export async function expectSignInPage(page: Page): Promise<void> {
 
 // ---- API keys ---------------------------------------------------------------------------
 
-/** PRODUCT §4: the answer to an invalid, expired or revoked key. */
+/** docs/authorization.md: the answer to an invalid, expired or revoked key. */
 export const INVALID_KEY_MESSAGE = "The specified API key is invalid, has expired, or does not have permission to access the specified package.";
 
-/** PRODUCT §3: what the reveal says under a new key. */
+/** docs/presenting-keys.md: what the reveal says under a new key. */
 export const REVEAL_WARNING = "Make sure to copy your new API key now. You will not be able to see it again.";
 
 /** A generated key: khk_, 30 random base62 characters, a 6-character checksum. */
@@ -173,7 +173,7 @@ export async function controlValues(page: Page): Promise<string[]> {
 /**
  * Reads the e2e server's whole SQLite database (keyhouse.db and its -wal, -shm or
  * -journal beside it) as bytes and fails if any of `secrets` occurs in it, as UTF-8 or
- * UTF-16. PRODUCT §3: a key's plaintext is never stored. `present` are texts that must be
+ * UTF-16. docs/presenting-keys.md: a key's plaintext is never stored. `present` are texts that must be
  * found (a key's name, say): proof that the bytes read are the database being written.
  */
 export async function expectNotInDatabase(secrets: readonly string[], { present = [] }: { present?: readonly string[] } = {}): Promise<void> {

@@ -1,4 +1,4 @@
-// The access-log viewer (PRODUCT §7 "Admin › Access logs", §9): admins see every entry,
+// The access-log viewer (docs/screens.md "Admin › Access logs", docs/access-logs.md): admins see every entry,
 // failed attempts included; everyone sees their own keys' entries under Account › Access
 // logs; filters live in the URL; a detail panel shows every field and the logged bodies.
 // Traffic is made here with keyed requests against the NuGet feed, each marked with a

@@ -1,4 +1,4 @@
-// Admin › API keys (PRODUCT §3–§7, ProGet's "API Keys"): an administrator makes a system
+// Admin › API keys (docs/presenting-keys.md, docs/authorization.md, docs/screens.md, ProGet's "API Keys"): an administrator makes a system
 // key with a custom value for the Native and management APIs, a script then manages keys
 // with it over HTTP (list, create, delete, the OpenAPI document), and revoking it in the
 // grid shuts every one of those doors at once.

@@ -1,4 +1,4 @@
-// Account › API keys, as a package owner uses them (PRODUCT §3, §5–§7): the generate-key
+// Account › API keys, as a package owner uses them (docs/presenting-keys.md, docs/authorization.md, docs/screens.md): the generate-key
 // wizard, the one-time reveal and its Copy button, using the key on a real feed, the
 // list, Regenerate and Revoke with their confirmations, the wizard's messages, revoking a
 // legacy key, the Outbox notice — and, under all of it, that no key value is kept

@@ -1,5 +1,5 @@
 // Signing in and out, the guards around signed-in and admin pages, the 404 page,
-// keyboard use of the sign-in page, and the shell at phone width (PRODUCT §7).
+// keyboard use of the sign-in page, and the shell at phone width (docs/screens.md).
 import { request as playwrightRequest, type Page } from "@playwright/test";
 import {
   DEMO_PASSWORD,

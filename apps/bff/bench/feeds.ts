@@ -1,4 +1,4 @@
-// `pnpm bench:feeds` — the feed-read quality bars of PRODUCT §11, measured in one run on
+// `pnpm bench:feeds` — the feed-read quality bars of docs/quality-bars.md, measured in one run on
 // loopback: a bare Express 5 route answering the packument's bytes from memory (the
 // baseline), anonymous vs key-authenticated npm packument and NuGet service-index reads
 // with 100 and with 100 000 keys in the database, and the cost of access logging (off,
@@ -387,7 +387,7 @@ function report(rows: Row[], loadBefore: string, seconds: number) {
   atLeast("access log bodies / off", () => find("keyed packument, log request+response bodies", "100000").rps / off(), 0.75);
 
   out.push("");
-  out.push(`| ${"PRODUCT §11 ratio".padEnd(40)} | value | target | result |`);
+  out.push(`| ${"quality bar (docs/quality-bars.md)".padEnd(40)} | value | target | result |`);
   out.push(`| ${"-".repeat(40)} | ----:| ------ | ------ |`);
   for (const c of checks) out.push(`| ${c.what.padEnd(40)} | ${c.value.toFixed(2)} | ${c.target.padEnd(6)} | ${c.pass ? "PASS" : "FAIL"}   |`);
   out.push("");

@@ -1,4 +1,4 @@
-// `pnpm bench:logs` — the access-log grid bar of PRODUCT §11: any filter, first page or
+// `pnpm bench:logs` — the access-log grid bar of docs/quality-bars.md: any filter, first page or
 // deep page, under 50 ms on the server with 1 000 000 entries. Seeds a temporary SQLite
 // database (or PostgreSQL with KEYHOUSE_TEST_DB=postgres) with users, keys and, through
 // scripts/seed-access-logs.ts, a million entries; then times listAccessLogs — the function

@@ -4,7 +4,7 @@ import { configureZod } from "./zod-config.ts";
 
 configureZod();
 
-// Filters of the access-log grid (PRODUCT §9): the SPA's URL search params, the tRPC
+// Filters of the access-log grid (docs/access-logs.md): the SPA's URL search params, the tRPC
 // input of logs.list and the query string of the CSV/NDJSON exports. Every field falls
 // back to "no filter" (or its default) when it is missing or not valid, so a hand-edited
 // URL never breaks the page.

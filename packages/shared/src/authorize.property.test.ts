@@ -5,7 +5,7 @@ import { actingUserIdOf, authorize } from "./authorize.ts";
 import { APIS, DAY_MS, KEY_KINDS, MESSAGES, SCOPES } from "./constants.ts";
 import type { Scope } from "./constants.ts";
 
-// PRODUCT §4 written a second time, as plainly as possible and without the
+// docs/authorization.md written a second time, as plainly as possible and without the
 // implementation's helpers (globs go through an escaped RegExp here), so the two
 // can be compared on arbitrary inputs. It returns the first failing step, or null.
 function reference(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date): DenyReason | null {

@@ -1,4 +1,4 @@
-// The product's fixed vocabulary (PRODUCT.md §2, §3, §7). Texts here are part of the
+// The product's fixed vocabulary (docs/README.md, docs/presenting-keys.md, docs/screens.md). Texts here are part of the
 // contract: the browser and the server must show the very same words.
 
 export const SCOPES = ["push", "update", "unlist"] as const;

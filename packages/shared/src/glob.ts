@@ -1,4 +1,4 @@
-// Package glob patterns (PRODUCT §2): `*` is the only wildcard, matching is
+// Package glob patterns (docs/README.md): `*` is the only wildcard, matching is
 // case-insensitive and covers the whole id. Matching is done by hand rather than via
 // RegExp so nothing in an id or a pattern can act as regex syntax, and so the cost is
 // bounded (O(pattern × id)) whatever the input.

@@ -3,7 +3,7 @@ import { KEY_PREFIX, MAX_CUSTOM_KEY_LENGTH, MIN_CUSTOM_KEY_LENGTH } from "./cons
 import { crc32 } from "./crc32.ts";
 import { randomBytes, utf8 } from "./web-platform.ts";
 
-// 30 base62 characters carry 30 × log2(62) ≈ 178.6 bits, above the 160 bits PRODUCT §3 asks for.
+// 30 base62 characters carry 30 × log2(62) ≈ 178.6 bits, above the 160 bits docs/presenting-keys.md asks for.
 export const KEY_RANDOM_LENGTH = 30;
 // 62^6 ≈ 5.7e10 > 2^32, so any CRC-32 fits.
 export const KEY_CHECKSUM_LENGTH = 6;

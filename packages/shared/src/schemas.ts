@@ -16,7 +16,7 @@ import { configureZod } from "./zod-config.ts";
 configureZod();
 
 // Each schema is used by the wizard's form (react-hook-form) and again by the server,
-// so the messages are written for people and are the ones PRODUCT §7 names.
+// so the messages are written for people and are the ones docs/screens.md names.
 
 export const loginInputSchema = z.object({
   username: z

@@ -1,5 +1,5 @@
 // The gate of the Native and management APIs over real HTTP: presenting a key in every
-// accepted place (and in the wrong ones), and every refusal of PRODUCT §4.
+// accepted place (and in the wrong ones), and every refusal of docs/authorization.md.
 import { MESSAGES } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { call, createApiWorld, type ApiWorld } from "./test-world.ts";

@@ -18,7 +18,7 @@ export const MAX_LIST_ITEMS = 100;
 export const MAX_TEXT_LENGTH = 10_000;
 export const INT_MAX = 2_147_483_647; // PostgreSQL's int4, the ids' column type
 
-/** Presentation fields of PRODUCT §5: how the key travels, not what the method gets. */
+/** Presentation fields of docs/presenting-keys.md: how the key travels, not what the method gets. */
 const PRESENTATION_NAMES = new Set(["key", "api_key"]);
 
 export type ArgKind = "integer" | "boolean" | "text" | "choice" | "list" | "date";

@@ -23,7 +23,7 @@ async function getDoc(): Promise<{ doc: Doc; res: Response }> {
 }
 
 describe("GET /api/openapi.json", () => {
-  it("is OpenAPI 3.1 JSON, public, with the security schemes of PRODUCT §5", async () => {
+  it("is OpenAPI 3.1 JSON, public, with the security schemes of docs/presenting-keys.md", async () => {
     const { doc, res } = await getDoc();
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);

@@ -1,4 +1,4 @@
-// The demo data of PRODUCT §10, written on an empty database.
+// The demo data of docs/screens.md, written on an empty database.
 import type { Db, Tx } from "./client.ts";
 import { createFeed, createLegacyKey, createPackage, createUser, grantFeed } from "./factories.ts";
 

@@ -82,7 +82,7 @@ export class FeedAccess {
   }
 
   /**
-   * Allows the request or throws the 401/403 of PRODUCT §4. Sets the expiry warning
+   * Allows the request or throws the 401/403 of docs/authorization.md. Sets the expiry warning
    * header and records who acted in res.locals for the access log.
    */
   async check(req: Request, res: Response, feed: FeedRow, op: FeedOperation, now = new Date()): Promise<FeedCaller> {

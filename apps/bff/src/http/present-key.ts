@@ -1,4 +1,4 @@
-// Where a request may present a key (PRODUCT §5). A key anywhere else is ignored; two
+// Where a request may present a key (docs/presenting-keys.md). A key anywhere else is ignored; two
 // different keys in one request are refused, so there is never a doubt which one acted.
 import { AppError } from "../errors.ts";
 

@@ -1,4 +1,4 @@
-// The access log over real HTTP on the feeds: what an entry holds (PRODUCT §9), failed
+// The access log over real HTTP on the feeds: what an entry holds (docs/access-logs.md), failed
 // attempts, bodies only when the key asks (at most 64 KiB, secrets removed), and never a
 // key value or a credential header.
 import { generateKeyValue } from "@keyhouse/shared";
@@ -38,7 +38,7 @@ async function lastId(): Promise<number> {
 const npmGet = (path: string, headers: Record<string, string>) => fetch(`${server.url}/npm/npm/${path}`, { headers: { "User-Agent": "npm/10.8.2 node/v22 test", ...headers } });
 
 describe("access-log capture on the feeds", () => {
-  it("logs a keyed npm read with every field of PRODUCT §9 (a 404 included)", async () => {
+  it("logs a keyed npm read with every field of docs/access-logs.md (a 404 included)", async () => {
     const { key, value } = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, name: "alice's ci key", scopes: ["push"] });
     const before = await lastId();
     const startedAt = Date.now();

@@ -1,4 +1,4 @@
-// "No plaintext key in the database or logs" (PRODUCT §11): requests carry keys in every
+// "No plaintext key in the database or logs" (docs/quality-bars.md): requests carry keys in every
 // place a client may put one — and the key-creating API calls answer with new values —
 // with request and response bodies logged; afterwards not one of those values, nor the
 // random part of a generated one, occurs anywhere in the database (on SQLite: anywhere in

@@ -7,7 +7,7 @@
  * "apiKey" and "X-Api-Key" all match whatever way a client spells them.
  */
 export const SECRET_FIELD_NAMES: ReadonlySet<string> = new Set([
-  // Where keys are presented (PRODUCT §4), by feeds, clients and the Native API.
+  // Where keys are presented (docs/presenting-keys.md), by feeds, clients and the Native API.
   "key",
   "apikey",
   "xapikey",

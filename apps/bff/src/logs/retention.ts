@@ -1,4 +1,4 @@
-// Access-log retention (PRODUCT §9): entries older than LOG_RETENTION_DAYS are deleted,
+// Access-log retention (docs/access-logs.md): entries older than LOG_RETENTION_DAYS are deleted,
 // at start-up and then every hour. The deletes go in small batches — a range of IDs at a
 // time, never more than about two batches' worth of rows — so neither database holds a long write lock and SQLite's WAL stays small while
 // requests keep being logged. Several instances purging at once is harmless.

@@ -1,4 +1,4 @@
-// "A killed server loses no acknowledged write" (PRODUCT §11), for the access log: the
+// "A killed server loses no acknowledged write" (docs/quality-bars.md), for the access log: the
 // built server under keep-alive load gets SIGTERM; every request it answered must have
 // its entry in the database once it has exited, and it must exit within a few seconds.
 import { spawn, spawnSync, type ChildProcess } from "node:child_process";

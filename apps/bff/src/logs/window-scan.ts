@@ -1,7 +1,7 @@
 // Reading the access log in windows of IDs: the grid (newest first, keyset pagination — never OFFSET, so a
 // deep page costs what the first one does). Users see only their own keys' entries; administrators see all.
 //
-// PRODUCT §11: any filter, first page or deep page, under 50 ms on the server with
+// docs/quality-bars.md: any filter, first page or deep page, under 50 ms on the server with
 // 1 000 000 entries. A page is found by reading newest first in windows of IDs, each an
 // ordered range read of one index (or of the table), so that no single statement can run
 // long — better-sqlite3 is synchronous: a long statement stalls every request. Two things
@@ -20,7 +20,7 @@ import { AT_INDEX, drivingIndex, OWNER_AT_INDEX, type AccessLogQuery } from "./f
 import { COLUMNS, MAX_ID, TABLE, type AccessLogPage, type AccessLogRow, type Provider } from "./rows.ts";
 
 
-/** Wall-clock time a page may spend searching, its bounds included: the rest of the 50 ms of PRODUCT §11 is for a window that overruns and a busy machine. */
+/** Wall-clock time a page may spend searching, its bounds included: the rest of the 50 ms of docs/quality-bars.md is for a window that overruns and a busy machine. */
 export const SCAN_BUDGET_MS = 30;
 /** However slow the machine, a page searches at least this many IDs (a few milliseconds' work). */
 const MIN_SCAN = 20_000;

@@ -38,7 +38,7 @@ describe("AccessLogWriter", () => {
   });
 });
 
-// One entry the database refuses must not cost the entries written with it (PRODUCT §13,
+// One entry the database refuses must not cost the entries written with it (docs/threat-model.md,
 // docs/access-logs.md): the batch is split until only that entry is left, and it is counted.
 describe("AccessLogWriter with an entry the database refuses", () => {
   // Both databases refuse a row without its status (NOT NULL); PostgreSQL also refuses NUL in text.

@@ -1,5 +1,5 @@
 // ProGet's ApiKeyInfo, the JSON shape of the API-keys management API, and how it maps
-// onto Keyhouse's one key model (PRODUCT §2):
+// onto Keyhouse's one key model (docs/README.md):
 //
 //   type "system"   → a system key with the given systemApis (required), optionally
 //                      impersonating `user` and restricted to `feed`.

@@ -1,5 +1,5 @@
 // The real npm CLI (npm 11) against the npm feed: publish, dist-tag, deprecate, install,
-// unpublish and whoami, and the refusals of PRODUCT §4 as npm prints them. One npm run at a
+// unpublish and whoami, and the refusals of docs/authorization.md as npm prints them. One npm run at a
 // time: each costs about a second, and the runs build on each other.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";

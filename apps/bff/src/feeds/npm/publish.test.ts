@@ -108,7 +108,7 @@ describe("npm publish over HTTP", () => {
   });
 });
 
-describe("who may publish (PRODUCT §4)", () => {
+describe("who may publish (docs/authorization.md)", () => {
   beforeAll(async () => {
     expect((await api.publish({ name: "owned-by-alice", version: "1.0.0" }, w.keys.full)).status).toBe(201);
   });

@@ -13,7 +13,7 @@ afterAll(() => w.close());
 
 type Case = [string, () => Promise<string | null>, string, number, string];
 
-describe("who may push to the NuGet feed (PRODUCT §4)", () => {
+describe("who may push to the NuGet feed (docs/authorization.md)", () => {
   const cases: Case[] = [
     ["no key", async () => null, "Contoso.New1", 401, "This request needs an API key. Present it in the X-NuGet-ApiKey header."],
     ["a wrong key", async () => mistypedKeyValue(), "Contoso.New1", 403, MESSAGES.invalidKey],

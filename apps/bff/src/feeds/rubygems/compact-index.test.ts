@@ -179,7 +179,7 @@ describe("reads and keys", () => {
     expect((await get("", null)).status).toBe(401);
   });
 
-  it("refuses an unknown key with the PRODUCT §4 message", async () => {
+  it("refuses an unknown key with the docs/authorization.md message", async () => {
     const res = await get("info/rack-lite", "0f8fad5b-d9cb-469f-a165-70867728950e");
     expect(res.status).toBe(403);
     expect(await res.text()).toBe("The specified API key is invalid, has expired, or does not have permission to access the specified package.\n");

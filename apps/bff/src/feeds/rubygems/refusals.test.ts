@@ -1,4 +1,4 @@
-// PRODUCT §4 over HTTP on this feed: who may push and yank, and the exact refusals.
+// docs/authorization.md over HTTP on this feed: who may push and yank, and the exact refusals.
 import { MESSAGES } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createUser, grantFeed } from "../../db/factories.ts";

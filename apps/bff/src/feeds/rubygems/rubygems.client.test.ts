@@ -172,7 +172,7 @@ describe("gem push, install and yank with the right key", () => {
   });
 });
 
-describe("gem push refusals print the PRODUCT §4 message and exit 1", () => {
+describe("gem push refusals print the docs/authorization.md message and exit 1", () => {
   const cases: [string, () => Promise<string>, string, string?][] = [
     ["no key", async () => "", "This request needs an API key. Present it in the Authorization header."],
     ["a wrong key", async () => mistypedKeyValue(), MESSAGES.invalidKey],

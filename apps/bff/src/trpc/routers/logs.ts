@@ -1,4 +1,4 @@
-// The access-log grid (PRODUCT §9): thin adapters over logs/query.ts. Users see their
+// The access-log grid (docs/access-logs.md): thin adapters over logs/query.ts. Users see their
 // own keys' entries; administrators see every entry.
 import { accessLogFilterSchema } from "@keyhouse/shared";
 import { z } from "zod";

@@ -16,7 +16,7 @@ const LAYOUT = {
 /**
  * Shows a just-created or regenerated key value, once. The value is only ever a prop
  * here, held in the state of the page or dialog that asked for it: leaving or reloading
- * the page, or closing the dialog, loses it for good, which is the point (PRODUCT §3).
+ * the page, or closing the dialog, loses it for good, which is the point (docs/presenting-keys.md).
  * Without `onDone`, "Done" goes to Account › API keys.
  */
 export function KeyReveal({

@@ -1,5 +1,5 @@
 // Searching on when a page of the grid stopped early. logs.list spends a bounded time on
-// each page (PRODUCT §11), so a filter that matches little of a large log answers pages
+// each page (docs/quality-bars.md), so a filter that matches little of a large log answers pages
 // with fewer rows than asked, even none, each with `scannedTo` (the time it searched back
 // to) and a cursor to search on from. The viewer searches on by itself for a while, then
 // leaves it to the reader. Pure functions, no React.

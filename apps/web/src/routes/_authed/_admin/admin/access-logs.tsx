@@ -4,7 +4,7 @@ import { AccessLogViewer, type SetSearch } from "../../../../components/access-l
 import { accessLogListOptions } from "../../../../lib/access-logs/query";
 import { compact, parseAccessLogSearch } from "../../../../lib/access-logs/search";
 
-// Every access-log entry (PRODUCT §7, §9). The filters are the URL's search params, so a
+// Every access-log entry (docs/screens.md, docs/access-logs.md). The filters are the URL's search params, so a
 // filtered view can be shared; validateSearch and the loader are part of the first page
 // load, so they use the zod-free mirror of accessLogFilterSchema.
 export const Route = createFileRoute("/_authed/_admin/admin/access-logs")({
