@@ -8,6 +8,7 @@ import { createApiKey } from "../db/factories.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { createLogWorld, sessionCookie, startLoggedServer } from "./testing.ts";
+import { STREAMS_PER_USER } from "./live-tail.ts";
 
 let t: TestDatabase;
 let server: Awaited<ReturnType<typeof startLoggedServer>>;
@@ -159,7 +160,7 @@ describe("GET /api/access-logs/stream", () => {
     await second.close();
   });
 
-  it("refuses without a session (401), a malformed filter (400) and another site (403), before streaming", async () => {
+  it("refuses without a session (401), a malformed filter (400), another site (403) and too many streams (429), before streaming", async () => {
     const unauth = await fetch(`${server.url}/api/access-logs/stream`);
     expect(unauth.status).toBe(401);
     expect(((await unauth.json()) as { error: string }).error).toMatch(/sign in/i);
@@ -168,6 +169,18 @@ describe("GET /api/access-logs/stream", () => {
       expect(bad.status, q).toBe(400);
       expect(((await bad.json()) as { error: string }).error, q).toMatch(/filter/);
     }
+    const open = [];
+    for (let i = 0; i < STREAMS_PER_USER; i++) open.push(await openStream(server.url, "", cookies.bob));
+    const tooMany = await fetch(`${server.url}/api/access-logs/stream`, { headers: { Cookie: cookies.bob } });
+    expect(tooMany.status).toBe(429);
+    expect(((await tooMany.json()) as { error: string }).error).toMatch(/close one/i);
+    for (const s of open) await s.close();
+    // Closing frees the places (the server notices the disconnect).
+    await expect.poll(async () => {
+      const again = await fetch(`${server.url}/api/access-logs/stream`, { headers: { Cookie: cookies.bob } });
+      await again.body?.cancel();
+      return again.status;
+    }).toBe(200);
     const cross = await fetch(`${server.url}/api/access-logs/stream`, { headers: { Cookie: cookies.alice, Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" } });
     expect(cross.status).toBe(403);
   });
