@@ -8,6 +8,7 @@ import { KeyStatusBadge } from "../StatusBadge";
 import { TableScroller } from "../TableScroller";
 import type { OwnKey } from "./confirmations";
 import { HowToUseButton } from "./HowToUseButton";
+import { NetworksBadge } from "./NetworksBadge";
 
 // The account's own keys: a table on wide screens, a card per key on phones. Only one of
 // the two is displayed, so each action has one accessible button.
@@ -133,7 +134,10 @@ function OwnKeyTable({ keys, onAction }: ListProps) {
                 <NameAndHint k={k} />
               </th>
               <td className={`${td} whitespace-nowrap`}>
-                <KeyStatusBadge status={k.status} />
+                <div className="flex flex-col items-start gap-1">
+                  <KeyStatusBadge status={k.status} />
+                  <NetworksBadge networks={k.allowedNetworks} />
+                </div>
               </td>
               <td className={`${td} text-gray-800`}>
                 <Scopes k={k} />
@@ -183,7 +187,10 @@ function OwnKeyCards({ keys, onAction }: ListProps) {
             <p className="min-w-0 font-medium text-gray-900">
               <NameAndHint k={k} />
             </p>
-            <KeyStatusBadge status={k.status} />
+            <div className="flex flex-col items-end gap-1">
+              <KeyStatusBadge status={k.status} />
+              <NetworksBadge networks={k.allowedNetworks} />
+            </div>
           </div>
           <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2">
             <Fact term="Scopes">
