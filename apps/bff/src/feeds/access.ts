@@ -1,7 +1,7 @@
 // The gate every feed request passes: which feed, which key, and whether that key may
 // do this action on this package (the decision itself is @keyhouse/shared's authorize,
 // the same function the Native and management APIs use).
-import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type ActingUserFacts, type FeedType, type UploadKind } from "@keyhouse/shared";
+import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type Decision, type CallerUserFacts, type FeedType, type UploadKind } from "@keyhouse/shared";
 import type { Request, Response } from "express";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
@@ -9,7 +9,7 @@ import { acceptedWays, type Surface } from "../http/present-key.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
 import { BatchTtlCache } from "../lib/ttl-cache.ts";
-import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
+import { describeRequestKey, describeRequestUsage, describeRequestUser, presentKey } from "../http/request-key.ts";
 import { continueIfWaiting } from "../http/expect-continue.ts";
 
 export type FeedRow = { id: number; name: string; type: FeedType; anonymousReads: boolean };
@@ -22,7 +22,7 @@ export type FeedOperation =
 /** Who is acting: a user, or the API key user (a system key with no user) when user is null. */
 export type FeedCaller = { keyId: number | null; user: { id: number; username: string } | null; apiKeyUser: boolean };
 
-type UserOnFeed = { id: number; username: string; disabled: boolean; isAdmin: boolean; privileges: ActingUserFacts["privileges"] };
+type UserOnFeed = { id: number; username: string; disabled: boolean; isAdmin: boolean; privileges: CallerUserFacts["privileges"] };
 
 const FEED_LABEL: Record<FeedType, string> = { nuget: "NuGet", npm: "npm", rubygems: "RubyGems" };
 
@@ -94,15 +94,9 @@ export class FeedAccess {
         headers: op.action === "read" ? { "WWW-Authenticate": 'Basic realm="Keyhouse"' } : {},
       });
     }
-    const found = await this.keys.lookup(presented.value);
-    describeRequestKey(res, found, now);
-    if (found.status !== "found") throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
-
-    const key = found.key.facts;
-    const actingId = actingUserIdOf(key);
-    const user = actingId === null ? null : await this.userOnFeed(actingId, feed.id);
+    const { key, actingId, user } = await this.keyOnFeed(res, feed, presented.value, now);
     const owners = op.action === "push" ? op.existingOwnerIds : op.action === "unlist" ? op.ownerIds : null;
-    const actor: ActingUserFacts | null = user && { ...user, ownsPackage: owners?.includes(user.id) ?? false };
+    const actor: CallerUserFacts | null = user && { ...user, ownsPackage: owners?.includes(user.id) ?? false };
     const request: AccessRequest =
       op.action === "read"
         ? { surface: "feeds", feed: feed.name, action: "read", ...(op.packageId ? { packageId: op.packageId } : {}) }
@@ -112,12 +106,22 @@ export class FeedAccess {
 
     const decision = authorize(key, request, actor, now, clientIp(req));
     describeRequestUser(res, user && { id: user.id, username: user.username });
-    if (!decision.allowed) {
-      throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
-    }
+    if (!decision.allowed) throw refusal(decision);
+    describeRequestUsage(res, request);
     this.keys.touch(key.id, clientIp(req), now);
     if (decision.warning) res.setHeader(feed.type === "nuget" ? "X-NuGet-Warning" : "X-Keyhouse-Warning", decision.warning);
     return { keyId: key.id, user: user && { id: user.id, username: user.username }, apiKeyUser: actingId === null };
+  }
+
+  /** The presented key's facts and the user it acts as on the feed; an unknown, revoked or expired key is a 403. */
+  private async keyOnFeed(res: Response, feed: FeedRow, value: string, now: Date) {
+    const found = await this.keys.lookup(value);
+    describeRequestKey(res, found, now);
+    if (found.status !== "found") throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
+    const key = found.key.facts;
+    const actingId = actingUserIdOf(key);
+    const user = actingId === null ? null : await this.userOnFeed(actingId, feed.id);
+    return { key, actingId, user };
   }
 
   /**
@@ -143,19 +147,16 @@ export class FeedAccess {
     const surface: Surface = { kind: "feed", feed: feed.type, read: false };
     const presented = presentKey(req, res, surface);
     if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`);
-    const found = await this.keys.lookup(presented.value);
-    describeRequestKey(res, found, now);
-    if (found.status !== "found") throw new AppError("FORBIDDEN", MESSAGES.invalidKey);
-
-    const key = found.key.facts;
-    const actingId = actingUserIdOf(key);
-    const user = actingId === null ? null : await this.userOnFeed(actingId, feed.id);
+    const { key, actingId, user } = await this.keyOnFeed(res, feed, presented.value, now);
     describeRequestUser(res, user && { id: user.id, username: user.username });
     const decision = authorize(key, { surface: "feeds", feed: feed.name, action: "upload", upload: kind }, user && { ...user, ownsPackage: false }, now, clientIp(req));
-    if (!decision.allowed) {
-      throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
-    }
+    if (!decision.allowed) throw refusal(decision);
   }
+}
+
+/** The 403 of a refused decision: an invalid key in the one message that tells nothing more. */
+function refusal(decision: Extract<Decision, { allowed: false }>): AppError {
+  return new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
 }
 
 /** Whether the request may still have body bytes on the wire that nobody has read. */
