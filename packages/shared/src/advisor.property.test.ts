@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { adviseKey, narrowsOnly, usageFactOf, usageKindsOf, type KeyRights, type KeyUsageReport } from "./advisor.ts";
-import { authorize, type AccessRequest, type ActingUserFacts, type KeyFacts } from "./authorize.ts";
+import { authorize, type AccessRequest, type CallerUserFacts, type KeyFacts } from "./authorize.ts";
 import { APIS, SCOPES, type KeyKind } from "./constants.ts";
 import { compileNetworks } from "./networks.ts";
 
@@ -39,7 +39,7 @@ const requestArb: fc.Arbitrary<AccessRequest> = fc.oneof(
   fc.constant({ surface: "keys" as const }),
 );
 
-const admin: ActingUserFacts = { id: 1, username: "alice", disabled: false, isAdmin: true, privileges: null, ownsPackage: true };
+const admin: CallerUserFacts = { id: 1, username: "alice", disabled: false, isAdmin: true, privileges: null, ownsPackage: true };
 
 function facts(kind: KeyKind, r: KeyRights): KeyFacts {
   return {

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import type { AccessRequest, ActingUserFacts, DenyReason, KeyFacts } from "./authorize.ts";
+import type { AccessRequest, CallerUserFacts, DenyReason, KeyFacts } from "./authorize.ts";
 import { actingUserIdOf, authorize } from "./authorize.ts";
 import { APIS, DAY_MS, KEY_KINDS, MESSAGES, SCOPES } from "./constants.ts";
 import type { Scope } from "./constants.ts";
@@ -8,7 +8,7 @@ import type { Scope } from "./constants.ts";
 // docs/authorization.md written a second time, as plainly as possible and without the
 // implementation's helpers (globs go through an escaped RegExp here), so the two
 // can be compared on arbitrary inputs. It returns the first failing step, or null.
-function reference(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date): DenyReason | null {
+function reference(key: KeyFacts, req: AccessRequest, actor: CallerUserFacts | null, now: Date): DenyReason | null {
   if (key.revokedAt !== null) return "invalid";
   if (key.expiresAt !== null && key.expiresAt.getTime() <= now.getTime()) return "invalid";
 
@@ -86,7 +86,7 @@ const keyArb: fc.Arbitrary<KeyFacts> = fc.record({
   userId: userIdArb,
 });
 
-const actorArb: fc.Arbitrary<ActingUserFacts | null> = fc.option(
+const actorArb: fc.Arbitrary<CallerUserFacts | null> = fc.option(
   fc.record({
     id: fc.integer({ min: 1, max: 3 }),
     username: fc.constantFrom("alice", "bob", "admin"),

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { AccessRequest, ActingUserFacts, Decision, DenyReason, KeyFacts } from "./authorize.ts";
+import type { AccessRequest, CallerUserFacts, Decision, DenyReason, KeyFacts } from "./authorize.ts";
 import { actingUserIdOf, authorize } from "./authorize.ts";
 import { DAY_MS, MESSAGES } from "./constants.ts";
 
@@ -38,12 +38,12 @@ function legacyKey(overrides: Partial<KeyFacts> = {}): KeyFacts {
 
 const everything = { view: true, add: true, unlist: true };
 
-function user(id: number, username: string, overrides: Partial<ActingUserFacts> = {}): ActingUserFacts {
+function user(id: number, username: string, overrides: Partial<CallerUserFacts> = {}): CallerUserFacts {
   return { id, username, disabled: false, isAdmin: false, privileges: everything, ownsPackage: true, ...overrides };
 }
-const alice = (overrides: Partial<ActingUserFacts> = {}) => user(ALICE, "alice", overrides);
-const bob = (overrides: Partial<ActingUserFacts> = {}) => user(BOB, "bob", overrides);
-const admin = (overrides: Partial<ActingUserFacts> = {}) =>
+const alice = (overrides: Partial<CallerUserFacts> = {}) => user(ALICE, "alice", overrides);
+const bob = (overrides: Partial<CallerUserFacts> = {}) => user(BOB, "bob", overrides);
+const admin = (overrides: Partial<CallerUserFacts> = {}) =>
   user(ADMIN, "admin", { isAdmin: true, privileges: null, ownsPackage: false, ...overrides });
 
 const read = (packageId?: string, feed = "npm"): AccessRequest =>
@@ -63,7 +63,7 @@ type Expected =
   | { allowed: true; actingUserId: number | null; warning?: string | null }
   | { allowed: false; reason: DenyReason; message: string };
 
-type Case = [name: string, key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, expected: Expected];
+type Case = [name: string, key: KeyFacts, req: AccessRequest, actor: CallerUserFacts | null, expected: Expected];
 
 const allowAs = (actingUserId: number | null, warning: string | null = null): Expected => ({ allowed: true, actingUserId, warning });
 const denied = (reason: DenyReason, message: string): Expected => ({ allowed: false, reason, message });

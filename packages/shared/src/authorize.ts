@@ -28,7 +28,7 @@ export type KeyFacts = {
 
 export type FeedPrivileges = { view: boolean; add: boolean; unlist: boolean };
 
-export type ActingUserFacts = {
+export type CallerUserFacts = {
   id: number;
   username: string;
   disabled: boolean;
@@ -169,7 +169,7 @@ function packageOperationOf(req: AccessRequest): PackageOperation | null {
   return { feed: req.feed, action: req.action, packageId: "packageId" in req ? req.packageId : undefined, touchesExistingPackage };
 }
 
-function checkActingUser(actingUserId: number, req: AccessRequest, actor: ActingUserFacts | null): Denial | null {
+function checkActingUser(actingUserId: number, req: AccessRequest, actor: CallerUserFacts | null): Denial | null {
   // The caller looked up the wrong user, or the key's user is gone: never fall back to anyone else.
   if (actor === null || actor.id !== actingUserId) {
     return deny("privilege", "The user this API key acts as does not exist.");
@@ -208,7 +208,7 @@ function expiryWarning(expiresAt: Date | null, now: Date): string | null {
  * `from` is the client address the gate computed (http/client-ip.ts); a key with allowed
  * networks is refused when it is missing, so a surface that forgets it fails closed.
  */
-export function authorize(key: KeyFacts, req: AccessRequest, actor: ActingUserFacts | null, now: Date, from?: string | null): Decision {
+export function authorize(key: KeyFacts, req: AccessRequest, actor: CallerUserFacts | null, now: Date, from?: string | null): Decision {
   if (key.revokedAt !== null || isExpired(key.expiresAt, now)) return deny("invalid", MESSAGES.invalidKey);
   if (key.networks && key.networks.count > 0 && !(from && addressInNetworks(from, key.networks))) {
     return deny("network", `This API key cannot be used from ${from || "an unknown address"}.`);

@@ -2,7 +2,7 @@
 // alice's NuGet "Contoso.Core" is no key for a package of that name on another feed, pushed
 // by anyone. The keys are made by the real lifecycle and judged by the one authorize the
 // feeds call.
-import { authorize, type AccessRequest, type ActingUserFacts } from "@keyhouse/shared";
+import { authorize, type AccessRequest, type CallerUserFacts } from "@keyhouse/shared";
 import { readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createFeed, createPackage, createUser } from "../db/factories.ts";
@@ -34,7 +34,7 @@ let n = 0;
 const makeKey = (packages: string[]) => createScopedKey(deps(), viewer, { name: `key ${++n}`, scopes: ["push", "update"], packages, glob: undefined, expiresInDays: 30 });
 
 /** Alice, with every privilege on every feed: only the key's packages can refuse. */
-const actor = (ownsPackage: boolean): ActingUserFacts => ({ id: alice.id, username: "alice", disabled: false, isAdmin: false, privileges: { view: true, add: true, unlist: true }, ownsPackage });
+const actor = (ownsPackage: boolean): CallerUserFacts => ({ id: alice.id, username: "alice", disabled: false, isAdmin: false, privileges: { view: true, add: true, unlist: true }, ownsPackage });
 
 async function decide(keyId: number, feed: string, packageId: string, packageExists: boolean) {
   const row = await t.db.apiKey.findUniqueOrThrow({ where: { id: keyId } });

@@ -1,5 +1,5 @@
 // The one shape in which a key leaves the server (never with its value or hash).
-import { APIS, KEY_KINDS, SCOPES, compileNetworks, keyStatus, packageIdsOf, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
+import { APIS, KEY_KINDS, SCOPES, compileNetworks, keyStatus, type CompiledNetworks, packageIdsOf, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
 import { z } from "zod";
 import type { Prisma } from "../db/client.ts";
 
@@ -103,8 +103,21 @@ export function allowedNetworksOf(row: Pick<PlainKeyRow, "allowedNetworks">): st
  * What the decision function needs to know about a key. The allowed networks are compiled
  * here, once per load (keys/verify.ts caches these facts), not per request.
  */
+// The key cache re-reads keys in use every second; the same list is not compiled again.
+const compiled = new Map<string, CompiledNetworks>();
+function networksOf(row: Pick<PlainKeyRow, "allowedNetworks">): CompiledNetworks {
+  const text = row.allowedNetworks ?? "[]";
+  let networks = compiled.get(text);
+  if (!networks) {
+    networks = compileNetworks(allowedNetworksOf(row));
+    if (compiled.size >= 1000) compiled.delete(compiled.keys().next().value!);
+    compiled.set(text, networks);
+  }
+  return networks;
+}
+
 export function toKeyFacts(row: PlainKeyRow): KeyFacts {
-  const networks = compileNetworks(allowedNetworksOf(row));
+  const networks = networksOf(row);
   return {
     id: row.id,
     kind: row.kind as KeyKind,

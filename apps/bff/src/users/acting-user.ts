@@ -1,7 +1,7 @@
 // The user a key acts as, read as @keyhouse/shared's authorize needs it
 // (docs/authorization.md): whether they are disabled or an administrator, their
 // privileges on the feed in question and whether they own the package in question.
-import type { ActingUserFacts } from "@keyhouse/shared";
+import type { CallerUserFacts } from "@keyhouse/shared";
 import type { Db, Tx } from "../db/client.ts";
 
 const privilegeSelect = { feedId: true, canView: true, canAdd: true, canUnlist: true } as const;
@@ -23,7 +23,7 @@ export function findActingUser(db: Db | Tx, id: number, feedId?: number): Promis
 }
 
 /** The facts about `user` on one feed (null: none, as for the Native API's gate) and one package's owners (null: no package). */
-export function actingUserFacts(user: ActingUserRow | null, feedId: number | null, ownerIds: number[] | null): ActingUserFacts | null {
+export function actingUserFacts(user: ActingUserRow | null, feedId: number | null, ownerIds: number[] | null): CallerUserFacts | null {
   if (!user) return null;
   const privilege = feedId === null ? undefined : user.privileges.find((p) => p.feedId === feedId);
   return {
