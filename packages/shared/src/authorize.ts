@@ -28,6 +28,7 @@ export type KeyFacts = {
 
 export type FeedPrivileges = { view: boolean; add: boolean; unlist: boolean };
 
+/** What authorize needs about the caller's user, the user a call acts as (the caller vocabulary: docs/README.md). */
 export type CallerUserFacts = {
   id: number;
   username: string;
