@@ -8,33 +8,11 @@ import { AppError } from "../errors.ts";
 import { clientIp } from "../http/client-ip.ts";
 import { acceptedWays } from "../http/present-key.ts";
 import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
-import type { Viewer } from "../keys/lifecycle.ts";
+import type { Caller, CallerOnLogs, KeyCaller } from "../auth/caller.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
-import type { LogViewer } from "../logs/rows.ts";
 import { actingUserFacts, findActingUser } from "../users/acting-user.ts";
 
 export type ApiSurface = "native" | "keys";
-
-export type ActingUser = { id: number; username: string; isAdmin: boolean };
-
-/**
- * Who a call acts as: a user (the key's impersonated user, or a legacy or scoped key's
- * owner), or the API key user (a system key with no user: every privilege) when
- * `user` is null. `apis` and `feeds` are what the key itself has: a call never reaches
- * beyond them (docs/authorization.md), whoever it acts as.
- */
-export type ApiCaller = {
-  keyId: number;
-  keyName: string;
-  user: ActingUser | null;
-  apis: Api[];
-  /** null: every feed. */
-  feeds: string[] | null;
-  /** The key as the gate decided on it; each feed operation is decided with it again (authorize). */
-  key: KeyFacts;
-  /** The client address the gate decided on (http/client-ip.ts), for the allowed-networks step. */
-  from: string;
-};
 
 const API_SURFACE = { kind: "api" } as const;
 
@@ -45,7 +23,7 @@ export class ApiAccess {
   ) {}
 
   /** Allows the call or throws the 400/401/403 of docs/authorization.md. */
-  async check(req: Request, res: Response, surface: ApiSurface, now = new Date()): Promise<ApiCaller> {
+  async check(req: Request, res: Response, surface: ApiSurface, now = new Date()): Promise<KeyCaller> {
     const presented = presentKey(req, res, API_SURFACE);
     if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(API_SURFACE)}.`);
 
@@ -78,18 +56,18 @@ export class ApiAccess {
 }
 
 /** The API key user and administrators may do anything; other users only what their privileges allow. */
-export function hasFullControl(caller: ApiCaller): boolean {
+export function hasFullControl(caller: KeyCaller): boolean {
   return caller.user === null || caller.user.isAdmin;
 }
 
 /** Refuses an impersonated non-administrator with a 403 that names what is missing. */
-export function requireFullControl(caller: ApiCaller, what: string): void {
+export function requireFullControl(caller: KeyCaller, what: string): void {
   if (hasFullControl(caller)) return;
   throw new AppError("FORBIDDEN", `User "${caller.user!.username}" is not an administrator and cannot ${what}: that needs an administrator or the API key user (a system key with no user).`);
 }
 
 /** How the API key user is named in audit events and notices. */
-export function apiKeyUserName(caller: ApiCaller): string {
+export function apiKeyUserName(caller: KeyCaller): string {
   return `API key user (key "${caller.keyName}")`;
 }
 
@@ -99,7 +77,7 @@ export function apiKeyUserName(caller: ApiCaller): string {
  * changes are recorded with no actor id (createdById, revokedById and the audit actor
  * are nullable columns) and its name.
  */
-export function viewerOf(caller: ApiCaller, ip: string | null): Viewer {
+export function callerOf(caller: KeyCaller, ip: string | null): Caller {
   if (caller.user) return { id: caller.user.id, username: caller.user.username, ip, isAdmin: caller.user.isAdmin, allKeys: caller.user.isAdmin };
   return { id: null, username: apiKeyUserName(caller), ip, isAdmin: true, allKeys: true };
 }
@@ -112,7 +90,7 @@ const NO_USER_ID = 0;
  * own, an administrator every entry. The API key user reads as an administrator; the
  * reader consults an administrator's ID only to narrow to "mine", never asked for here.
  */
-export function logViewerOf(caller: ApiCaller): LogViewer {
+export function callerOnLogsOf(caller: KeyCaller): CallerOnLogs {
   if (caller.user) return { id: caller.user.id, isAdmin: caller.user.isAdmin };
   return { id: NO_USER_ID, isAdmin: true };
 }

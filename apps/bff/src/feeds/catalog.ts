@@ -3,7 +3,7 @@
 // feeds the SPA offers, and creating one. (The feed handlers' own lookups live in
 // feeds/access.ts.)
 import { authorize, FEED_TYPES, MESSAGES, type Decision, type FeedType } from "@keyhouse/shared";
-import type { ApiCaller } from "../api/access.ts";
+import type { KeyCaller } from "../auth/caller.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, conflict, notFound } from "../errors.ts";
@@ -19,7 +19,7 @@ export function refusal(decision: Extract<Decision, { allowed: false }>): AppErr
 }
 
 /** The user the caller acts as, with their privileges (on one feed, or on all); null: the API key user. */
-export function actingUserOf(db: Db, caller: ApiCaller, feedId?: number): Promise<ActingUserRow | null> {
+export function actingUserOf(db: Db, caller: KeyCaller, feedId?: number): Promise<ActingUserRow | null> {
   return caller.user ? findActingUser(db, caller.user.id, feedId) : Promise.resolve(null);
 }
 
@@ -27,13 +27,13 @@ export function actingUserOf(db: Db, caller: ApiCaller, feedId?: number): Promis
  * Feeds the caller may view: every feed for the API key user and administrators, else
  * those with the view privilege; of those, only the key's feeds when it is restricted.
  */
-export async function viewableFeeds(db: Db, caller: ApiCaller, now = new Date()) {
+export async function viewableFeeds(db: Db, caller: KeyCaller, now = new Date()) {
   const [feeds, user] = await Promise.all([db.feed.findMany({ orderBy: { name: "asc" } }), actingUserOf(db, caller)]);
   return feeds.filter((f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, actingUserFacts(user, f.id, null), now, caller.from).allowed);
 }
 
 /** One feed by name, refused with a 403 naming the privilege when the caller cannot view it. */
-export async function viewableFeed(db: Db, caller: ApiCaller, name: string, now = new Date()) {
+export async function viewableFeed(db: Db, caller: KeyCaller, name: string, now = new Date()) {
   const feed = await db.feed.findUnique({ where: { name } });
   const user = feed ? await actingUserOf(db, caller, feed.id) : null;
   const decision = authorize(caller.key, { surface: "native", feed: name, action: "read" }, actingUserFacts(user, feed?.id ?? null, null), now, caller.from);

@@ -4,7 +4,7 @@
 // unless the caller is an administrator or the API key user: docs/authorization.md), and
 // decided again where the change commits, like the feeds' own unlists (decide-at-commit.ts).
 import { authorize } from "@keyhouse/shared";
-import type { ApiCaller } from "../api/access.ts";
+import type { KeyCaller } from "../auth/caller.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { actingUserFacts } from "../users/acting-user.ts";
@@ -41,7 +41,7 @@ export function listVersions(db: Db, feedIds: number[], packageName: string | un
 export async function setVersionListed(
   db: Db,
   hooks: FeedWriteHooks,
-  caller: ApiCaller,
+  caller: KeyCaller,
   feed: Pick<FeedRow, "id" | "name">,
   packageName: string,
   versionText: string,

@@ -55,10 +55,11 @@ export function accessLogStreamRoutes(db: Db, config: Config, log: (line: string
     // A client that reads too slowly is dropped (it reconnects and resumes by ID) rather
     // than held in memory without bound.
     send = (e) => {
+      if (res.destroyed) return;
       if (!res.write(frame(e)) && res.writableLength > 4 * 1024 * 1024) res.destroy();
     };
     for (const e of pending) send(e);
-    const heartbeat = setInterval(() => res.write(`: heartbeat\n\n`), options.heartbeatMs ?? HEARTBEAT_MS);
+    const heartbeat = setInterval(() => res.destroyed || res.write(`: heartbeat\n\n`), options.heartbeatMs ?? HEARTBEAT_MS);
     res.on("close", () => {
       clearInterval(heartbeat);
       unsubscribe();

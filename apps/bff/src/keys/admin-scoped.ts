@@ -7,12 +7,13 @@ import { AppError, conflict, forbidden } from "../errors.ts";
 import { recordAudit } from "../logs/audit.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
 import { keyMailFacts, templates } from "../notifications/templates.ts";
-import { checkOwnedPackages, globList, keyNotFound, ownerOf, type Viewer } from "./lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
+import { checkOwnedPackages, globList, keyNotFound, ownerOf } from "./lifecycle.ts";
 import { keyViewInclude, keyLists, toKeyView, type KeyView } from "./views.ts";
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export async function adminUpdateScopedKey(db: Db, viewer: Viewer, input: AdminUpdateScopedKeyOutput, now = new Date()): Promise<KeyView> {
+export async function adminUpdateScopedKey(db: Db, viewer: Caller, input: AdminUpdateScopedKeyOutput, now = new Date()): Promise<KeyView> {
   if (!viewer.isAdmin || !viewer.allKeys) throw forbidden("Only administrators can do this.");
   const row = await db.$transaction(async (tx) => {
     const key = await tx.apiKey.findUnique({ where: { id: input.id }, include: keyViewInclude });

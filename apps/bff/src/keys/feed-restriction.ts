@@ -1,7 +1,7 @@
 // A key's feed restriction on the Native API (docs/authorization.md): a key restricted to
 // some feeds sees and changes only those feeds, whoever it acts as, and cannot make what
 // would reach past them (feeds, users). Feed names compare ignoring case, as on the feeds.
-import type { ApiCaller } from "../api/access.ts";
+import type { KeyCaller } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 
 const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
@@ -12,11 +12,11 @@ export function feedsText(feeds: readonly string[]): string {
 }
 
 /** For what a key gives or changes (key-bounds.ts); a feed operation's restriction step is authorize's. */
-export function keyAllowsFeed(caller: ApiCaller, name: string): boolean {
+export function keyAllowsFeed(caller: KeyCaller, name: string): boolean {
   return caller.feeds === null || caller.feeds.some((f) => sameName(f, name));
 }
 
 /** Refuses a restricted key what would reach beyond its feeds, e.g. "create feeds". */
-export function requireNoFeedRestriction(caller: ApiCaller, what: string): void {
+export function requireNoFeedRestriction(caller: KeyCaller, what: string): void {
   if (caller.feeds !== null) throw new AppError("FORBIDDEN", `This API key is restricted to ${feedsText(caller.feeds)} and cannot ${what}.`);
 }

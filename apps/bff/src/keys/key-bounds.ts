@@ -7,7 +7,7 @@
 // A key it changes must be one it could have created, so that regenerating a wider key
 // cannot hand its new value to a narrower one.
 import type { Api } from "@keyhouse/shared";
-import type { ApiCaller } from "../api/access.ts";
+import type { KeyCaller } from "../auth/caller.ts";
 import { AppError } from "../errors.ts";
 import { feedsText, keyAllowsFeed } from "./feed-restriction.ts";
 import type { KeyView } from "./views.ts";
@@ -20,12 +20,12 @@ export type GrantArguments = { feeds: string; user: string };
 
 const forbidden = (message: string) => new AppError("FORBIDDEN", message);
 
-function missingApi(caller: ApiCaller, apis: readonly Api[]): Api | undefined {
+function missingApi(caller: KeyCaller, apis: readonly Api[]): Api | undefined {
   if (caller.apis.includes("native")) return undefined;
   return apis.find((a) => !caller.apis.includes(a));
 }
 
-export function requireGrantWithinCaller(caller: ApiCaller, grant: KeyGrant, names: GrantArguments): void {
+export function requireGrantWithinCaller(caller: KeyCaller, grant: KeyGrant, names: GrantArguments): void {
   const api = missingApi(caller, grant.apis);
   if (api) {
     throw forbidden(`This API key cannot create a key with the "${api}" API: a key can only give the APIs it has itself (${caller.apis.join(", ")}).`);
@@ -57,13 +57,13 @@ function actingUserName(k: KeyView): string | null {
  * A key restricted to some feeds revokes, deletes and changes only keys restricted to
  * some of them: what it changes stays on its feeds.
  */
-export function requireKeyOnCallerFeeds(caller: ApiCaller, k: KeyView): void {
+export function requireKeyOnCallerFeeds(caller: KeyCaller, k: KeyView): void {
   if (caller.feeds !== null && (k.feeds === null || !k.feeds.every((f) => keyAllowsFeed(caller, f)))) {
     throw forbidden(`This API key is restricted to ${feedsText(caller.feeds)} and cannot change key "${k.name}", which is not restricted to ${caller.feeds.length === 1 ? "it" : "them"}.`);
   }
 }
 
-export function requireKeyWithinCaller(caller: ApiCaller, k: KeyView): void {
+export function requireKeyWithinCaller(caller: KeyCaller, k: KeyView): void {
   const api = missingApi(caller, k.apis);
   if (api) throw forbidden(`This API key cannot change key "${k.name}", which has the "${api}" API that this key does not have.`);
   requireKeyOnCallerFeeds(caller, k);

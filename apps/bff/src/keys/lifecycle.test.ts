@@ -5,7 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createApiKey, createFeed, createLegacyKey, createPackage, createUser } from "../db/factories.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
-import { createScopedKey, revokeAllLegacyKeys, revokeKey, type Viewer } from "./lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
+import { createScopedKey, revokeAllLegacyKeys, revokeKey } from "./lifecycle.ts";
 import { reachableKeys } from "./reach.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { outcome } from "../test/outcome.ts";
@@ -24,7 +25,7 @@ beforeAll(async () => {
 });
 afterAll(() => t.drop());
 
-const viewerOf = (u: UserRow): Viewer => ({ id: u.id, username: u.username, ip: "192.0.2.1", isAdmin: u.role === "admin" });
+const viewerOf = (u: UserRow): Caller => ({ id: u.id, username: u.username, ip: "192.0.2.1", isAdmin: u.role === "admin" });
 
 const counts = async () => ({ keys: await t.db.apiKey.count(), audit: await t.db.auditEvent.count(), notices: await t.db.notification.count() });
 
@@ -124,7 +125,7 @@ describe("statuses follow the clock", () => {
 });
 
 describe("a viewer without a user (the API key user)", () => {
-  const noUser = (over: Partial<Viewer> = {}): Viewer => ({ id: null, username: 'API key user (key "ops")', ip: "192.0.2.9", isAdmin: true, allKeys: true, ...over });
+  const noUser = (over: Partial<Caller> = {}): Caller => ({ id: null, username: 'API key user (key "ops")', ip: "192.0.2.9", isAdmin: true, allKeys: true, ...over });
 
   it("reaches every key, and is recorded with no actor id", async () => {
     const { key } = await createApiKey(t.db, TEST_SECRET, { kind: "system", name: "ownerless", ownerId: null });

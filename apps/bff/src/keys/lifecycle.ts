@@ -15,20 +15,13 @@ import {
 import type { Db, Tx } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, conflict } from "../errors.ts";
-import { recordAudit, type Actor } from "../logs/audit.ts";
+import type { Caller } from "../auth/caller.ts";
+import { recordAudit } from "../logs/audit.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
 import { keyMailFacts, templates } from "../notifications/templates.ts";
 import { findReachableKey, keyNotFound } from "./reach.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
-
-/**
- * Who is asking: owners reach only their own keys; admins (on admin screens) reach every
- * key. `id` is null for the API key user (a system key with no user), which acts with
- * every privilege (isAdmin and allKeys) but owns nothing: its changes are recorded with
- * no actor id, and it never matches a key's owner.
- */
-export type Viewer = Actor & { id: number | null; isAdmin: boolean; allKeys?: boolean };
 
 // Kept here too for the key functions that import it with the lifecycle's.
 export { keyNotFound };
@@ -36,7 +29,7 @@ export { keyNotFound };
 const findKeyFor = findReachableKey;
 
 /** The viewer's user ID, for what only a user can have: scoped keys and owned packages. */
-function ownerIdOf(viewer: Viewer, what: string): number {
+function ownerIdOf(viewer: Caller, what: string): number {
   if (viewer.id !== null) return viewer.id;
   throw new AppError("BAD_REQUEST", `The API key user (a system key with no user) owns no packages and cannot ${what}. Use a key that acts as a user.`);
 }
@@ -94,7 +87,7 @@ export function globList(glob: string | undefined): string[] {
 /** What key changes need: the database and the pepper the key hashes are made with. */
 export type KeyDeps = { db: Db; secret: string };
 
-export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, input: Omit<CreateKeyOutput, "allowedNetworks"> & { allowedNetworks?: string[] }, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function createScopedKey({ db, secret }: KeyDeps, viewer: Caller, input: Omit<CreateKeyOutput, "allowedNetworks"> & { allowedNetworks?: string[] }, now = new Date()): Promise<{ key: KeyView; value: string }> {
   const ownerId = ownerIdOf(viewer, "own a scoped key");
   const value = generateKeyValue();
   try {
@@ -130,7 +123,7 @@ export async function createScopedKey({ db, secret }: KeyDeps, viewer: Viewer, i
   }
 }
 
-export async function updateKeyPackages(db: Db, viewer: Viewer, input: UpdateKeyPackagesOutput, now = new Date()): Promise<KeyView> {
+export async function updateKeyPackages(db: Db, viewer: Caller, input: UpdateKeyPackagesOutput, now = new Date()): Promise<KeyView> {
   const row = await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, viewer, input.id);
     if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys have packages to edit: legacy keys have full access, and system keys are edited under Admin › API keys.");
@@ -149,7 +142,7 @@ export async function updateKeyPackages(db: Db, viewer: Viewer, input: UpdateKey
 }
 
 /** Edit › "Allowed networks" (docs/authorization.md): the owner or an admin; empty lifts the restriction. */
-export async function updateKeyNetworks(db: Db, viewer: Viewer, input: UpdateKeyNetworksOutput, now = new Date()): Promise<KeyView> {
+export async function updateKeyNetworks(db: Db, viewer: Caller, input: UpdateKeyNetworksOutput, now = new Date()): Promise<KeyView> {
   const row = await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, viewer, input.id);
     if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys are edited here; system keys are edited under Admin › API keys.");
@@ -162,7 +155,7 @@ export async function updateKeyNetworks(db: Db, viewer: Viewer, input: UpdateKey
   return toKeyView(row, now);
 }
 
-export async function regenerateKey({ db, secret }: KeyDeps, viewer: Viewer, id: number, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function regenerateKey({ db, secret }: KeyDeps, viewer: Caller, id: number, now = new Date()): Promise<{ key: KeyView; value: string }> {
   const value = generateKeyValue();
   const row = await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, viewer, id);
@@ -188,7 +181,7 @@ export async function regenerateKey({ db, secret }: KeyDeps, viewer: Viewer, id:
   return { key: toKeyView(row, now), value };
 }
 
-export async function revokeKey(db: Db, viewer: Viewer, id: number, reason: string | undefined, now = new Date()): Promise<KeyView> {
+export async function revokeKey(db: Db, viewer: Caller, id: number, reason: string | undefined, now = new Date()): Promise<KeyView> {
   const row = await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, viewer, id);
     if (key.revokedAt) throw conflict("This key is already revoked.");
@@ -197,7 +190,7 @@ export async function revokeKey(db: Db, viewer: Viewer, id: number, reason: stri
   return toKeyView(row, now);
 }
 
-async function revokeInTx(tx: Tx, viewer: Viewer, key: KeyRow, givenReason: string | undefined, now: Date): Promise<KeyRow> {
+async function revokeInTx(tx: Tx, viewer: Caller, key: KeyRow, givenReason: string | undefined, now: Date): Promise<KeyRow> {
   // A blank reason is no reason: stored as null, not as "".
   const reason = givenReason?.trim() || null;
   // The revokedAt guard makes two concurrent revocations write one event, not two.
@@ -209,7 +202,7 @@ async function revokeInTx(tx: Tx, viewer: Viewer, key: KeyRow, givenReason: stri
   return updated;
 }
 
-export async function deleteKey(db: Db, viewer: Viewer, id: number): Promise<void> {
+export async function deleteKey(db: Db, viewer: Caller, id: number): Promise<void> {
   await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, viewer, id);
     await tx.apiKey.delete({ where: { id: key.id } });
@@ -219,7 +212,7 @@ export async function deleteKey(db: Db, viewer: Viewer, id: number): Promise<voi
 }
 
 /** Revokes every active legacy key of the viewer. Answers how many were revoked. */
-export async function revokeAllLegacyKeys(db: Db, viewer: Viewer, now = new Date()): Promise<number> {
+export async function revokeAllLegacyKeys(db: Db, viewer: Caller, now = new Date()): Promise<number> {
   // The API key user owns no keys, legacy ones included.
   if (viewer.id === null) return 0;
   const ownerId = viewer.id;

@@ -9,12 +9,13 @@ import { createFeed, createPackage, createUser } from "../db/factories.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { outcome } from "../test/outcome.ts";
 import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
-import { createScopedKey, updateKeyPackages, type Viewer } from "./lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
+import { createScopedKey, updateKeyPackages } from "./lifecycle.ts";
 import { toKeyFacts } from "./views.ts";
 
 let t: TestDatabase;
 let alice: Awaited<ReturnType<typeof createUser>>;
-let viewer: Viewer;
+let viewer: Caller;
 
 beforeAll(async () => {
   t = await createTestDatabase();

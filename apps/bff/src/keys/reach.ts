@@ -4,7 +4,7 @@
 // APIs, reach every key. A key out of reach is reported exactly like a missing one.
 import type { Db, Tx } from "../db/client.ts";
 import { notFound, type AppError } from "../errors.ts";
-import type { Viewer } from "./lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
 import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
 
 export function keyNotFound(id: number): AppError {
@@ -12,14 +12,14 @@ export function keyNotFound(id: number): AppError {
 }
 
 /** The owner condition a viewer's key lookups need; null when it can reach no key. */
-export function reachOf(viewer: Viewer): { ownerId?: number } | null {
+export function reachOf(viewer: Caller): { ownerId?: number } | null {
   if (viewer.allKeys && viewer.isAdmin) return {};
   // `ownerId: null` would match every ownerless system key: a viewer without a user owns none.
   return viewer.id === null ? null : { ownerId: viewer.id };
 }
 
 /** The keys in the viewer's reach, newest first. */
-export async function reachableKeys(db: Db, viewer: Viewer, now = new Date()): Promise<KeyView[]> {
+export async function reachableKeys(db: Db, viewer: Caller, now = new Date()): Promise<KeyView[]> {
   const reach = reachOf(viewer);
   if (!reach) return [];
   const rows = await db.apiKey.findMany({ where: reach, include: keyViewInclude, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
@@ -27,13 +27,13 @@ export async function reachableKeys(db: Db, viewer: Viewer, now = new Date()): P
 }
 
 /** One key in the viewer's reach, or the 404 of a missing key. */
-export async function findReachableKey(db: Db | Tx, viewer: Viewer, id: number): Promise<KeyRow> {
+export async function findReachableKey(db: Db | Tx, viewer: Caller, id: number): Promise<KeyRow> {
   const reach = reachOf(viewer);
   const row = reach && (await db.apiKey.findFirst({ where: { id, ...reach }, include: keyViewInclude }));
   if (!row) throw keyNotFound(id);
   return row;
 }
 
-export async function reachableKey(db: Db, viewer: Viewer, id: number, now = new Date()): Promise<KeyView> {
+export async function reachableKey(db: Db, viewer: Caller, id: number, now = new Date()): Promise<KeyView> {
   return toKeyView(await findReachableKey(db, viewer, id), now);
 }

@@ -8,7 +8,7 @@ import { createUser } from "../db/factories.ts";
 import { AppError } from "../errors.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
-import type { Viewer } from "./lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { createSystemKey, updateSystemKey } from "./system.ts";
 import { outcome } from "../test/outcome.ts";
@@ -18,7 +18,7 @@ const NOW = new Date("2030-06-15T12:00:00.000Z");
 const at = (ms: number) => new Date(NOW.getTime() + ms);
 
 let t: TestDatabase;
-let viewer: Viewer;
+let viewer: Caller;
 
 beforeAll(async () => {
   t = await createTestDatabase();

@@ -8,7 +8,8 @@ import { AppError, conflict } from "../errors.ts";
 import { recordAudit } from "../logs/audit.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
 import { keyMailFacts, templates } from "../notifications/templates.ts";
-import type { KeyDeps, Viewer } from "./lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
+import type { KeyDeps } from "./lifecycle.ts";
 import { keyNotFound } from "./lifecycle.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { keyViewInclude, toKeyView, type KeyView } from "./views.ts";
@@ -78,7 +79,7 @@ function duplicateValue(e: unknown): never {
 }
 
 /** Answers the key and, once, its value. */
-export async function createSystemKey({ db, secret }: KeyDeps, viewer: Viewer, input: CreateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function createSystemKey({ db, secret }: KeyDeps, viewer: Caller, input: CreateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
   const value = valueFor(input.keyMode, input.customKey)!;
   const hint = systemKeyHint(input.keyMode, value);
   try {
@@ -108,7 +109,7 @@ export async function createSystemKey({ db, secret }: KeyDeps, viewer: Viewer, i
 }
 
 /** Edits a system key; a new value (generated or custom) is answered once. */
-export async function updateSystemKey({ db, secret }: KeyDeps, viewer: Viewer, input: UpdateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string | null }> {
+export async function updateSystemKey({ db, secret }: KeyDeps, viewer: Caller, input: UpdateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string | null }> {
   const value = valueFor(input.keyMode, input.customKey);
   try {
     const row = await db.$transaction(async (tx) => {

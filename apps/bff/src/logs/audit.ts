@@ -1,8 +1,7 @@
 // Audit events: who did what to which key, from where. Written in the same transaction
 // as the change. Never holds a key value.
+import type { CallerOnRecord } from "../auth/caller.ts";
 import type { Tx } from "../db/client.ts";
-
-export type Actor = { id: number | null; username: string; ip: string | null };
 
 export type AuditAction =
   | "key.created"
@@ -14,16 +13,16 @@ export type AuditAction =
 
 export function recordAudit(
   tx: Tx,
-  actor: Actor,
+  caller: CallerOnRecord,
   action: AuditAction,
   key: { id: number; name: string; ownerId: number | null },
   details: Record<string, unknown> = {},
 ) {
   return tx.auditEvent.create({
     data: {
-      actorId: actor.id,
-      actorName: actor.username,
-      ip: actor.ip,
+      actorId: caller.id,
+      actorName: caller.username,
+      ip: caller.ip,
       action,
       keyId: key.id,
       keyName: key.name,

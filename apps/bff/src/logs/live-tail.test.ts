@@ -97,7 +97,10 @@ describe("GET /api/access-logs/stream", () => {
     const e = await s.next(entryAt("/npm/npm/live-one"));
     const tookMs = performance.now() - started;
     expect(tookMs).toBeLessThan(1000);
-    expect(e.id).toBe(String(JSON.parse(e.data).id));
+    const row = JSON.parse(e.data) as { id: number; at: string; status: number; keyId: number };
+    expect(e.id).toBe(String(row.id));
+    expect(row).toMatchObject({ status: 404, keyId: keys.alice.id });
+    expect(Math.abs(Date.parse(row.at) - Date.now())).toBeLessThan(60_000);
     await s.close();
   });
 

@@ -3,7 +3,8 @@ import { DAY_MS } from "@keyhouse/shared";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb, type Db } from "../db/client.ts";
 import { createUser } from "../db/factories.ts";
-import { createScopedKey, regenerateKey, revokeKey, type Viewer } from "../keys/lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
+import { createScopedKey, regenerateKey, revokeKey } from "../keys/lifecycle.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
 import { sendExpiryNotices, stageFor } from "./expiry-notices.ts";
@@ -13,7 +14,7 @@ const HOUR_MS = 3600_000;
 const at = (days: number, hours = 0) => new Date(T0.getTime() + days * DAY_MS + hours * HOUR_MS);
 
 let t: TestDatabase;
-let alice: Viewer & { email: string };
+let alice: Caller & { email: string };
 
 beforeAll(async () => {
   t = await createTestDatabase();

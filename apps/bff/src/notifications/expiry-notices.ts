@@ -3,11 +3,12 @@
 // went out; regenerating a key clears them, so its new lifetime is announced again.
 import { DAY_MS, EXPIRY_WARNING_DAYS, daysLeftUntil } from "@keyhouse/shared";
 import type { Db, Prisma } from "../db/client.ts";
-import { recordAudit, type Actor } from "../logs/audit.ts";
+import type { CallerOnRecord } from "../auth/caller.ts";
+import { recordAudit } from "../logs/audit.ts";
 import { enqueueNotification } from "./outbox.ts";
 import { keyMailFacts, templates, type Message } from "./templates.ts";
 
-const SYSTEM_ACTOR: Actor = { id: null, username: "Keyhouse", ip: null };
+const SYSTEM_CALLER: CallerOnRecord = { id: null, username: "Keyhouse", ip: null };
 
 type NotifiedField = "notifiedExpiring10At" | "notifiedExpiring1At" | "notifiedExpiredAt";
 type Stage = { notice: "expiring-10" | "expiring-1" | "expired"; field: NotifiedField; earlier: NotifiedField[] };
@@ -87,7 +88,7 @@ async function queueNotice(db: Db, key: Candidate, stage: Stage, now: Date): Pro
     });
     if (count !== 1) return false;
     await enqueueNotification(tx, key.owner, messageFor(key, stage, now), key.id);
-    await recordAudit(tx, SYSTEM_ACTOR, "key.expiry-notice", key, { notice: stage.notice, expiresAt: key.expiresAt?.toISOString() ?? null });
+    await recordAudit(tx, SYSTEM_CALLER, "key.expiry-notice", key, { notice: stage.notice, expiresAt: key.expiresAt?.toISOString() ?? null });
     return true;
   });
 }

@@ -4,7 +4,8 @@ import { SMTPServer } from "smtp-server";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createDb, prepareDb, type Db } from "../db/client.ts";
 import { createPackage, createFeed, createUser } from "../db/factories.ts";
-import { createScopedKey, type Viewer } from "../keys/lifecycle.ts";
+import type { Caller } from "../auth/caller.ts";
+import { createScopedKey } from "../keys/lifecycle.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
 import { enqueueNotification } from "./outbox.ts";
@@ -125,7 +126,7 @@ afterAll(() => t.drop());
 describe("deliverDue", () => {
   it("delivers a key-created notice and marks it sent, never with the key value", async () => {
     const server = await smtp();
-    const viewer: Viewer = { id: alice.id, username: alice.username, ip: "203.0.113.7", isAdmin: false };
+    const viewer: Caller = { id: alice.id, username: alice.username, ip: "203.0.113.7", isAdmin: false };
     const { key, value } = await createScopedKey(
       { db: t.db, secret: TEST_SECRET },
       viewer,

@@ -19,7 +19,7 @@ import { APIS, createSystemKeyInputSchema, type CreateSystemKeyInput } from "@ke
 import { z } from "zod";
 import { badRequest } from "../../errors.ts";
 import type { KeyView } from "../../keys/views.ts";
-import type { ApiCaller } from "../access.ts";
+import type { KeyCaller } from "../../auth/caller.ts";
 
 export const API_KEY_TYPES = ["system", "feed", "personal"] as const;
 export const LOGGING = ["none", "request", "response", "both"] as const;
@@ -136,7 +136,7 @@ const PROPERTY_OF: Record<string, string> = {
 };
 
 /** The system-key input an ApiKeyInfo stands for (see the mapping above). */
-export function systemKeyInputOf(info: ApiKeyInfoCreate, caller: ApiCaller) {
+export function systemKeyInputOf(info: ApiKeyInfoCreate, caller: KeyCaller) {
   const apis = info.systemApis?.map((a) => (a === "full-control" ? "native" : a));
   let input: CreateSystemKeyInput = {
     keyMode: info.key ? "custom" : "generate",

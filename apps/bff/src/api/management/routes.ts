@@ -12,7 +12,7 @@ import { deleteKey } from "../../keys/lifecycle.ts";
 import { reachableKey, reachableKeys } from "../../keys/reach.ts";
 import { createSystemKey } from "../../keys/system.ts";
 import type { Services } from "../../services.ts";
-import { requireFullControl, viewerOf, type ApiAccess } from "../access.ts";
+import { requireFullControl, callerOf, type ApiAccess } from "../access.ts";
 import { arg, checkJsonBody, parseArguments } from "../args.ts";
 import { apiKeyInfo, apiKeyInfoCreateSchema, systemKeyInputOf } from "./api-key-info.ts";
 
@@ -46,7 +46,7 @@ export function managementRoutes(services: Services, access: ApiAccess): Router 
     if (!parsed.success) throw badRequest(parsed.error.issues[0]?.message ?? "The ApiKeyInfo is not valid.");
     const input = systemKeyInputOf(parsed.data, caller);
     requireGrantWithinCaller(caller, input, { feeds: '"feed"', user: '"user"' });
-    const { key, value } = await createSystemKey({ db: services.db, secret: services.config.secret }, viewerOf(caller, clientIp(req)), input, now);
+    const { key, value } = await createSystemKey({ db: services.db, secret: services.config.secret }, callerOf(caller, clientIp(req)), input, now);
     services.keys.invalidate();
     res.json(apiKeyInfo(key, value));
   });
@@ -54,13 +54,13 @@ export function managementRoutes(services: Services, access: ApiAccess): Router 
   router.all("/list", only(["GET"]), async (req: Request, res: Response) => {
     const now = new Date();
     const caller = await access.check(req, res, "keys", now);
-    res.json((await reachableKeys(services.db, viewerOf(caller, clientIp(req)), now)).map((k) => apiKeyInfo(k)));
+    res.json((await reachableKeys(services.db, callerOf(caller, clientIp(req)), now)).map((k) => apiKeyInfo(k)));
   });
 
   router.all("/delete", only(["POST", "DELETE"]), async (req: Request, res: Response) => {
     const caller = await access.check(req, res, "keys");
     const { id } = parseArguments(deleteArgsSchema, req.query, req.body, "/api/api-keys/delete");
-    const viewer = viewerOf(caller, clientIp(req));
+    const viewer = callerOf(caller, clientIp(req));
     if (caller.feeds !== null) requireKeyOnCallerFeeds(caller, await reachableKey(services.db, viewer, id));
     await deleteKey(services.db, viewer, id);
     services.keys.invalidate();

@@ -11,15 +11,15 @@ import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
 import { newestEntriesOnFeeds } from "../../logs/feed-entries.ts";
 import { listAccessLogs } from "../../logs/query.ts";
 import type { AccessLogRow } from "../../logs/rows.ts";
-import { logViewerOf, requireFullControl, viewerOf } from "../access.ts";
+import { callerOnLogsOf, requireFullControl, callerOf } from "../access.ts";
 import { arg } from "../args.ts";
 import { defineMethod, type NativeContext } from "./method.ts";
 import { accessLogRow, accessLogRowSchema, apiKeyRow, apiKeyRowSchema } from "./rows.ts";
 
 const keyId = (description = "The key's ID.") => arg.integer({ description, required: true });
 
-const visibleKeys = (ctx: NativeContext) => reachableKeys(ctx.db, viewerOf(ctx.caller, ctx.ip), ctx.now);
-const visibleKey = (ctx: NativeContext, id: number) => reachableKey(ctx.db, viewerOf(ctx.caller, ctx.ip), id, ctx.now);
+const visibleKeys = (ctx: NativeContext) => reachableKeys(ctx.db, callerOf(ctx.caller, ctx.ip), ctx.now);
+const visibleKey = (ctx: NativeContext, id: number) => reachableKey(ctx.db, callerOf(ctx.caller, ctx.ip), id, ctx.now);
 
 const keyDeps = (ctx: NativeContext) => ({ db: ctx.db, secret: ctx.services.config.secret });
 
@@ -100,7 +100,7 @@ export const createOrUpdateApiKey = defineMethod({
   row: apiKeyRowSchema,
   run: async (ctx, a) => {
     requireFullControl(ctx.caller, "create or change system keys");
-    const viewer = viewerOf(ctx.caller, ctx.ip);
+    const viewer = callerOf(ctx.caller, ctx.ip);
     const keyMode = a.Key_Text ? "custom" : a.Regenerate_Indicator ? "generate" : undefined;
     const common = {
       customKey: a.Key_Text || undefined,
@@ -158,7 +158,7 @@ export const deleteApiKey = defineMethod({
   row: apiKeyRowSchema,
   run: async (ctx, a) => {
     if (ctx.caller.feeds !== null) requireKeyOnCallerFeeds(ctx.caller, await visibleKey(ctx, a.ApiKey_Id));
-    await deleteKey(ctx.db, viewerOf(ctx.caller, ctx.ip), a.ApiKey_Id);
+    await deleteKey(ctx.db, callerOf(ctx.caller, ctx.ip), a.ApiKey_Id);
     ctx.services.keys.invalidate();
     return [];
   },
@@ -172,7 +172,7 @@ export const revokeApiKey = defineMethod({
   row: apiKeyRowSchema,
   run: async (ctx, a) => {
     if (ctx.caller.feeds !== null) requireKeyOnCallerFeeds(ctx.caller, await visibleKey(ctx, a.ApiKey_Id));
-    const key = await revokeKey(ctx.db, viewerOf(ctx.caller, ctx.ip), a.ApiKey_Id, a.Revoked_Reason ?? undefined, ctx.now);
+    const key = await revokeKey(ctx.db, callerOf(ctx.caller, ctx.ip), a.ApiKey_Id, a.Revoked_Reason ?? undefined, ctx.now);
     ctx.services.keys.invalidate();
     return [apiKeyRow(key)];
   },
@@ -188,7 +188,7 @@ const MAX_LOG_COUNT = 1000;
  * `count` entries or the reader has none older.
  */
 async function newestEntries(ctx: NativeContext, keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
-  const viewer = logViewerOf(ctx.caller);
+  const viewer = callerOnLogsOf(ctx.caller);
   // A key restricted to some feeds reads only entries of requests to those feeds (docs/authorization.md).
   if (ctx.caller.feeds !== null) return newestEntriesOnFeeds(ctx.db, viewer, ctx.caller.feeds, keyId, count);
   const rows: AccessLogRow[] = [];

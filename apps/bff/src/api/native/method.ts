@@ -4,13 +4,13 @@
 import type { z } from "zod";
 import type { Db } from "../../db/client.ts";
 import type { Services } from "../../services.ts";
-import type { ApiCaller } from "../access.ts";
+import type { KeyCaller } from "../../auth/caller.ts";
 import type { ArgsSchema } from "../args.ts";
 
 export type NativeContext = {
   db: Db;
   services: Services;
-  caller: ApiCaller;
+  caller: KeyCaller;
   ip: string | null;
   now: Date;
 };

@@ -5,7 +5,8 @@ import { z } from "zod";
 import { listAllKeys } from "../../keys/admin-list.ts";
 import { adminKeyOptions } from "../../keys/admin-options.ts";
 import { adminUpdateScopedKey } from "../../keys/admin-scoped.ts";
-import { deleteKey, revokeKey, type Viewer } from "../../keys/lifecycle.ts";
+import type { Caller } from "../../auth/caller.ts";
+import { deleteKey, revokeKey } from "../../keys/lifecycle.ts";
 import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
 import { keyViewSchema } from "../../keys/views.ts";
 import { adminProcedure, router } from "../init.ts";
@@ -13,7 +14,7 @@ import { adminProcedure, router } from "../init.ts";
 const idInput = z.object({ id: z.number({ error: "The key ID must be a positive whole number." }).int("The key ID must be a positive whole number.").positive("The key ID must be a positive whole number.") });
 
 const adminKeysProcedure = adminProcedure.use(async ({ ctx, next, type }) => {
-  const viewer: Viewer = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: true, allKeys: true };
+  const viewer: Caller = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: true, allKeys: true };
   const result = await next({ ctx: { ...ctx, viewer, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
   // This instance forgets cached keys at once; others within the cache's one second.
   if (type === "mutation") ctx.services?.keys.invalidate();

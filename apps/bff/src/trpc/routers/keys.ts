@@ -11,9 +11,9 @@ import {
   revokeKey,
   updateKeyNetworks,
   updateKeyPackages,
-  type Viewer,
 } from "../../keys/lifecycle.ts";
 import { reachableKeys } from "../../keys/reach.ts";
+import type { Caller } from "../../auth/caller.ts";
 import { keyViewSchema } from "../../keys/views.ts";
 import { listFeedSummaries } from "../../feeds/catalog.ts";
 import { protectedProcedure, router } from "../init.ts";
@@ -26,7 +26,7 @@ const keyWithValue = z.object({ key: keyViewSchema, value: z.string() });
 
 /** Account procedures reach only the caller's own keys, admins included. */
 const ownerProcedure = protectedProcedure.use(async ({ ctx, next, type }) => {
-  const viewer: Viewer = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: ctx.user.role === "admin", allKeys: false };
+  const viewer: Caller = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: ctx.user.role === "admin", allKeys: false };
   const result = await next({ ctx: { ...ctx, viewer, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
   // This instance forgets cached keys at once; others within the cache's one second.
   if (type === "mutation") ctx.services?.keys.invalidate();
