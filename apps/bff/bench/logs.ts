@@ -22,7 +22,8 @@ import pg from "pg";
 import { accessLogFilterSchema, type AccessLogFilterInput } from "@keyhouse/shared";
 import { createDb, prepareDb, type Db } from "../src/db/client.ts";
 import { listAccessLogs } from "../src/logs/query.ts";
-import type { AccessLogPage, LogViewer } from "../src/logs/rows.ts";
+import type { CallerOnLogs } from "../src/auth/caller.ts";
+import type { AccessLogPage } from "../src/logs/rows.ts";
 import { createTestDatabase, PG_ADMIN_URL, testProvider } from "../src/test/database.ts";
 import { repoRoot } from "../src/config.ts";
 import { fillKeys } from "./world.ts";
@@ -98,11 +99,11 @@ async function seed(db: Db, url: string): Promise<void> {
   if (r.status !== 0) throw new Error("seeding failed");
 }
 
-type Case = { label: string; viewer: LogViewer; filter: AccessLogFilterInput; matches?: number };
+type Case = { label: string; viewer: CallerOnLogs; filter: AccessLogFilterInput; matches?: number };
 
 async function cases(db: Db, url: string): Promise<Case[]> {
   const root = await db.user.findUniqueOrThrow({ where: { username: "root" } });
-  const admin: LogViewer = { id: root.id, isAdmin: true };
+  const admin: CallerOnLogs = { id: root.id, isAdmin: true };
   // Pick filter values as a person would: a busy key and a quiet one, a user with some traffic, an owner.
   const byKey = (await db.$queryRawUnsafe(
     `SELECT "keyId" AS "id", COUNT(*) AS "n" FROM "AccessLogEntry" WHERE "keyId" IS NOT NULL GROUP BY "keyId" ORDER BY COUNT(*) DESC`,
@@ -117,7 +118,7 @@ async function cases(db: Db, url: string): Promise<Case[]> {
     `SELECT "ownerId" AS "id", COUNT(*) AS "n" FROM "AccessLogEntry" WHERE "ownerId" IS NOT NULL GROUP BY "ownerId" ORDER BY COUNT(*) DESC`,
   )) as { id: number; n: number | bigint }[];
   const owner = byOwner.find((o) => o.id !== root.id && o.id < 10_000_000) ?? byOwner[0]!;
-  const ownerViewer: LogViewer = { id: Number(owner.id), isAdmin: false };
+  const ownerViewer: CallerOnLogs = { id: Number(owner.id), isAdmin: false };
   const span = (await db.$queryRawUnsafe(`SELECT MIN("at") AS "a", MAX("at") AS "b" FROM "AccessLogEntry"`)) as { a: string | Date; b: string | Date }[];
   const first = new Date(span[0]!.a).getTime();
   const last = new Date(span[0]!.b).getTime();

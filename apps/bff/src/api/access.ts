@@ -1,7 +1,7 @@
 // The gate of the Native API and the API-keys management API (docs/authorization.md, docs/api.md): which key,
 // whether it may call this group of endpoints, and who it acts as. The decision itself
 // is @keyhouse/shared's authorize, the same function the feeds use.
-import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type Api, type KeyFacts } from "@keyhouse/shared";
+import { actingUserIdOf, authorize, MESSAGES, type AccessRequest } from "@keyhouse/shared";
 import type { Request, Response } from "express";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";

@@ -3,6 +3,7 @@
 // the same function the Native and management APIs use).
 import { actingUserIdOf, authorize, MESSAGES, type AccessRequest, type Decision, type CallerUserFacts, type FeedType, type UploadKind } from "@keyhouse/shared";
 import type { Request, Response } from "express";
+import type { CallerOnFeed } from "../auth/caller.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { acceptedWays, type Surface } from "../http/present-key.ts";
@@ -18,9 +19,6 @@ export type FeedOperation =
   | { action: "read"; packageId?: string }
   | { action: "push"; packageId: string; existingOwnerIds: number[] | null }
   | { action: "unlist"; packageId: string; ownerIds: number[] };
-
-/** Who is acting: a user, or the API key user (a system key with no user) when user is null. */
-export type FeedCaller = { keyId: number | null; user: { id: number; username: string } | null; apiKeyUser: boolean };
 
 type UserOnFeed = { id: number; username: string; disabled: boolean; isAdmin: boolean; privileges: CallerUserFacts["privileges"] };
 
@@ -85,7 +83,7 @@ export class FeedAccess {
    * Allows the request or throws the 401/403 of docs/authorization.md. Sets the expiry warning
    * header and records who acted in res.locals for the access log.
    */
-  async check(req: Request, res: Response, feed: FeedRow, op: FeedOperation, now = new Date()): Promise<FeedCaller> {
+  async check(req: Request, res: Response, feed: FeedRow, op: FeedOperation, now = new Date()): Promise<CallerOnFeed> {
     const surface: Surface = { kind: "feed", feed: feed.type, read: op.action === "read" };
     const presented = presentKey(req, res, surface);
     if (!presented) {

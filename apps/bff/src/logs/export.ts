@@ -5,7 +5,8 @@ import type { AccessLogFilter } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
 import { accessLogBatches } from "./export-batches.ts";
 import { accessLogQuery } from "./filter-plan.ts";
-import type { AccessLogRow, LogViewer, Provider } from "./rows.ts";
+import type { CallerOnLogs } from "../auth/caller.ts";
+import type { AccessLogRow, Provider } from "./rows.ts";
 
 export const EXPORT_BATCH = 1000;
 
@@ -65,7 +66,7 @@ export type ExportFormat = keyof typeof EXPORT_FORMATS;
  */
 export async function exportAccessLog(
   db: Db,
-  viewer: LogViewer,
+  viewer: CallerOnLogs,
   filters: Omit<AccessLogFilter, "cursor" | "limit">,
   provider: Provider,
   name: ExportFormat,

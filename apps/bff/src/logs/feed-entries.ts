@@ -3,9 +3,10 @@
 // feed filter; these answers are small (the Native API's at most 1000 rows), read newest
 // first by ID.
 import type { Db } from "../db/client.ts";
-import type { AccessLogRow, LogViewer } from "./rows.ts";
+import type { CallerOnLogs } from "../auth/caller.ts";
+import type { AccessLogRow } from "./rows.ts";
 
-export function newestEntriesOnFeeds(db: Db, viewer: LogViewer, feeds: string[], keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
+export function newestEntriesOnFeeds(db: Db, viewer: CallerOnLogs, feeds: string[], keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
   return db.accessLogEntry.findMany({
     where: { feed: { in: feeds }, ...(viewer.isAdmin ? {} : { ownerId: viewer.id }), ...(keyId === undefined ? {} : { keyId }) },
     orderBy: { id: "desc" },

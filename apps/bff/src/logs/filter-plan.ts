@@ -3,7 +3,8 @@
 // entries of their own keys.
 import type { StatusClass } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
-import { MAX_ID, type AccessLogWhere, type LogViewer, type Provider } from "./rows.ts";
+import type { CallerOnLogs } from "../auth/caller.ts";
+import { MAX_ID, type AccessLogWhere, type Provider } from "./rows.ts";
 
 const STATUS_RANGE: Record<StatusClass, { gte: number; lt: number }> = {
   "2xx": { gte: 200, lt: 300 },
@@ -49,7 +50,7 @@ function likePattern(text: string): string {
  * name). The user filter goes through the user's ID, which is indexed. A path matches
  * ignoring case: SQLite's LIKE folds ASCII letters, PostgreSQL's ILIKE all of them.
  */
-export async function accessLogQuery(db: Db, viewer: LogViewer, f: AccessLogWhere, provider: Provider): Promise<AccessLogQuery | null> {
+export async function accessLogQuery(db: Db, viewer: CallerOnLogs, f: AccessLogWhere, provider: Provider): Promise<AccessLogQuery | null> {
   const q: AccessLogQuery = { provider, conditions: [], args: [], equal: {}, from: f.from, to: f.to };
   const add = (sql: string, ...args: unknown[]) => {
     q.conditions.push(sql);

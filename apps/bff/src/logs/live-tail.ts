@@ -8,7 +8,8 @@ import { z } from "zod";
 import type { Db } from "../db/client.ts";
 import { badRequest } from "../errors.ts";
 import { accessLogQuery, type AccessLogQuery } from "./filter-plan.ts";
-import { COLUMNS, MAX_ID, TABLE, type AccessLogRow, type AccessLogWhere, type LogViewer, type Provider } from "./rows.ts";
+import type { CallerOnLogs } from "../auth/caller.ts";
+import { COLUMNS, MAX_ID, TABLE, type AccessLogRow, type AccessLogWhere, type Provider } from "./rows.ts";
 import { run } from "./window-scan.ts";
 
 /** How often the table is read while a stream is open; the writer flushes every 250 ms. */
@@ -142,7 +143,7 @@ export class LiveTail {
    * Opens a tail for a viewer: returns an unsubscribe function. `lastEventId` resumes
    * after that entry; without it the tail starts at the newest entry.
    */
-  async subscribe(viewer: LogViewer, filter: AccessLogWhere, lastEventId: number | undefined, send: (e: LiveTailEvent) => void): Promise<() => void> {
+  async subscribe(viewer: CallerOnLogs, filter: AccessLogWhere, lastEventId: number | undefined, send: (e: LiveTailEvent) => void): Promise<() => void> {
     let open = 0;
     for (const s of this.subscribers) if (s.userId === viewer.id) open++;
     if (open >= STREAMS_PER_USER) throw new TooManyStreams(`You already have ${STREAMS_PER_USER} live tails open. Close one (another tab or window) and try again.`);

@@ -10,7 +10,7 @@ import { TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
 import { accessLogBatches } from "./export-batches.ts";
 import { accessLogQuery } from "./filter-plan.ts";
 import { getAccessLogEntry, listAccessLogs } from "./query.ts";
-import type { LogViewer } from "./rows.ts";
+import type { CallerOnLogs } from "../auth/caller.ts";
 import type { PageOptions } from "./window-scan.ts";
 import { METHODS, randomEntries, rng, STATUSES, SURFACES } from "./testing.ts";
 
@@ -54,7 +54,7 @@ afterAll(() => t?.drop());
 const STATUS_RANGE = { "2xx": [200, 300], "3xx": [300, 400], "4xx": [400, 500], "5xx": [500, 600] } as const;
 
 /** What the grid must show, computed the slow, obvious way. */
-function reference(viewer: LogViewer, input: AccessLogFilterInput): number[] {
+function reference(viewer: CallerOnLogs, input: AccessLogFilterInput): number[] {
   const f = accessLogFilterSchema.parse(input);
   const userId = f.user === undefined ? undefined : (Object.values(users).find((u) => u.username === f.user)?.id ?? -1);
   return all
@@ -75,7 +75,7 @@ function reference(viewer: LogViewer, input: AccessLogFilterInput): number[] {
  * before it is full only when it says so (scannedTo), which a 2000-entry table never needs
  * unless the options force it.
  */
-async function pageThrough(viewer: LogViewer, input: AccessLogFilterInput, options: PageOptions = {}): Promise<number[]> {
+async function pageThrough(viewer: CallerOnLogs, input: AccessLogFilterInput, options: PageOptions = {}): Promise<number[]> {
   const ids: number[] = [];
   let cursor: number | undefined;
   for (let pages = 0; ; pages++) {
@@ -118,7 +118,7 @@ function tightBudget(r: ReturnType<typeof rng>): PageOptions {
   return { maxWindows: r.int(1, 3), firstWindow: r.int(100, 600) };
 }
 
-const viewerOf = (u: User): LogViewer => ({ id: u.id, isAdmin: u.role === "admin" });
+const viewerOf = (u: User): CallerOnLogs => ({ id: u.id, isAdmin: u.role === "admin" });
 
 describe("listAccessLogs", () => {
   it("answers newest first, the first page by default 100 rows, without bodies", async () => {
@@ -295,7 +295,7 @@ describe("time ranges when IDs follow time", () => {
   it("agrees with a brute-force reference, whether or not the range's bounds are read", async () => {
     const r = rng(5);
     for (let round = 0; round < 60; round++) {
-      const viewer: LogViewer = r.chance(0.3) ? { id: owner.id, isAdmin: false } : { id: owner.id, isAdmin: true };
+      const viewer: CallerOnLogs = r.chance(0.3) ? { id: owner.id, isAdmin: false } : { id: owner.id, isAdmin: true };
       const a = START + r.int(-300, 3300) * MINUTE;
       const b = a + r.pick([1, 30, 300, 3000]) * MINUTE;
       const input: AccessLogFilterInput = { limit: r.pick([10, 100, 500]) };

@@ -5,11 +5,12 @@ import type { AccessLogFilter } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { accessLogQuery } from "./filter-plan.ts";
-import type { AccessLogEntryView, AccessLogPage, LogViewer, Provider } from "./rows.ts";
+import type { CallerOnLogs } from "../auth/caller.ts";
+import type { AccessLogEntryView, AccessLogPage, Provider } from "./rows.ts";
 import { findAccessLogPage, SCAN_BUDGET_MS, type PageOptions } from "./window-scan.ts";
 
 /** One page of the grid: newest first, without bodies; see AccessLogPage. */
-export async function listAccessLogs(db: Db, viewer: LogViewer, f: AccessLogFilter, provider: Provider, options: PageOptions = {}): Promise<AccessLogPage> {
+export async function listAccessLogs(db: Db, viewer: CallerOnLogs, f: AccessLogFilter, provider: Provider, options: PageOptions = {}): Promise<AccessLogPage> {
   const started = performance.now();
   const q = await accessLogQuery(db, viewer, f, provider);
   if (!q) return { rows: [], nextCursor: null, scannedTo: null };
@@ -18,7 +19,7 @@ export async function listAccessLogs(db: Db, viewer: LogViewer, f: AccessLogFilt
 }
 
 /** One entry with its bodies. Someone else's entry is "not found", as a missing one is. */
-export async function getAccessLogEntry(db: Db, viewer: LogViewer, id: number): Promise<AccessLogEntryView> {
+export async function getAccessLogEntry(db: Db, viewer: CallerOnLogs, id: number): Promise<AccessLogEntryView> {
   const row = await db.accessLogEntry.findFirst({ where: viewer.isAdmin ? { id } : { id, ownerId: viewer.id } });
   if (!row) throw new AppError("NOT_FOUND", `There is no access-log entry ${id}${viewer.isAdmin ? "" : " for your keys"}. It may have been purged.`);
   return row;

@@ -3,7 +3,6 @@ import type { AccessLogFilter } from "@keyhouse/shared";
 import { z } from "zod";
 import type { Prisma } from "../db/client.ts";
 
-export type LogViewer = { id: number; isAdmin: boolean };
 export type Provider = "sqlite" | "postgres";
 
 /** The filters without the paging fields, as the exports take them. */

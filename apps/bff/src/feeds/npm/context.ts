@@ -4,7 +4,8 @@
 import type { Request, Response } from "express";
 import { AppError } from "../../errors.ts";
 import type { Services } from "../../services.ts";
-import type { FeedCaller, FeedOperation, FeedRow } from "../access.ts";
+import type { CallerOnFeed } from "../../auth/caller.ts";
+import type { FeedOperation, FeedRow } from "../access.ts";
 import type { PackumentCache } from "./cache.ts";
 
 export type NpmContext = {
@@ -31,12 +32,12 @@ export function registryBaseUrl(req: Request, services: Services, feed: FeedRow)
   return `${origin}/npm/${encodeURIComponent(feed.name)}/`;
 }
 
-export function check(ctx: NpmContext, op: FeedOperation): Promise<FeedCaller> {
+export function check(ctx: NpmContext, op: FeedOperation): Promise<CallerOnFeed> {
   return ctx.services.feedAccess.check(ctx.req, ctx.res, ctx.feed, op);
 }
 
 /** The user name npm shows for the caller (whoami, _npmUser). */
-export function callerName(caller: FeedCaller): string {
+export function callerName(caller: CallerOnFeed): string {
   return caller.user?.username ?? "api-key-user";
 }
 

@@ -3,11 +3,12 @@
 import { accessLogFilterSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import { getAccessLogEntry, listAccessLogs } from "../../logs/query.ts";
-import { accessLogEntrySchema, accessLogPageSchema, type LogViewer } from "../../logs/rows.ts";
+import type { CallerOnLogs } from "../../auth/caller.ts";
+import { accessLogEntrySchema, accessLogPageSchema } from "../../logs/rows.ts";
 import { protectedProcedure, router } from "../init.ts";
 
 const logsProcedure = protectedProcedure.use(({ ctx, next }) => {
-  const viewer: LogViewer = { id: ctx.user.id, isAdmin: ctx.user.role === "admin" };
+  const viewer: CallerOnLogs = { id: ctx.user.id, isAdmin: ctx.user.role === "admin" };
   return next({ ctx: { ...ctx, viewer } });
 });
 
