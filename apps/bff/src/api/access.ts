@@ -7,7 +7,7 @@ import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { clientIp } from "../http/client-ip.ts";
 import { acceptedWays } from "../http/present-key.ts";
-import { describeRequestKey, describeRequestUser, presentKey } from "../http/request-key.ts";
+import { describeRequestKey, describeRequestUsage, describeRequestUser, presentKey } from "../http/request-key.ts";
 import type { Caller, CallerOnLogs, KeyCaller } from "../auth/caller.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
 import { actingUserFacts, findActingUser } from "../users/acting-user.ts";
@@ -40,6 +40,7 @@ export class ApiAccess {
     const decision = authorize(key, request, actor, now, clientIp(req));
     describeRequestUser(res, user && { id: user.id, username: user.username });
     if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
+    describeRequestUsage(res, request);
 
     this.keys.touch(key.id, clientIp(req), now);
     if (decision.warning) res.setHeader("X-Keyhouse-Warning", decision.warning);
@@ -51,6 +52,7 @@ export class ApiAccess {
       feeds: key.feeds,
       key,
       from: clientIp(req),
+      noteUse: (used) => describeRequestUsage(res, used),
     };
   }
 }

@@ -41,6 +41,7 @@ export async function viewableFeed(db: Db, caller: KeyCaller, name: string, now 
   if (!decision.allowed && decision.reason === "feed") throw refusal(decision);
   if (!feed) throw notFound(`There is no feed named "${name}".`);
   if (!decision.allowed) throw refusal(decision);
+  caller.noteUse?.({ surface: "native", feed: name, action: "read" });
   return feed;
 }
 

@@ -53,6 +53,7 @@ export async function setVersionListed(
   const user = await actingUserOf(db, caller, feed.id);
   const decision = authorize(caller.key, { surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name }, actingUserFacts(user, feed.id, ownerIdsOf(pkg)), now, caller.from);
   if (!decision.allowed) throw refusal(decision);
+  caller.noteUse?.({ surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name });
   // Versions are unique in a feed-specific normalized form; the text as pushed also matches.
   const version = await db.packageVersion.findFirst({
     where: { packageId: pkg.id, OR: [{ versionLower: versionText.toLowerCase() }, { version: versionText }] },

@@ -1,5 +1,6 @@
 // What the access log needs to know about the key a request presented, kept on
 // res.locals by whichever gate checked it. Never the key's value.
+import { usageFactOf, type AccessRequest, type UsageFact } from "@keyhouse/shared";
 import type { Request, Response } from "express";
 import type { KeyLookup } from "../keys/verify.ts";
 import { presentedKey, type PresentedKey, type Surface } from "./present-key.ts";
@@ -43,6 +44,15 @@ export function describeRequestKey(res: Response, found: KeyLookup, now = new Da
 /** The acting user, for the access log. */
 export function describeRequestUser(res: Response, user: RequestUserInfo | null): void {
   if (user) res.locals.keyhouseUser = user;
+}
+
+/**
+ * An allowed decision, for the keys' usage summary (logs/usage-summary.ts, docs/advisor.md):
+ * what the request exercised — surface, feed, action, package — as the gate decided it.
+ */
+export function describeRequestUsage(res: Response, request: AccessRequest): void {
+  const fact = usageFactOf(request);
+  if (fact) ((res.locals.keyhouseUsage ??= []) as UsageFact[]).push(fact);
 }
 
 /** presentedKey, noting a request that presented two different keys so it is logged too. */

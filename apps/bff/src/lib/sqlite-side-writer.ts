@@ -9,6 +9,7 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Db } from "../db/client.ts";
+import { SQLITE_USAGE_SQL, sqliteUsageParams, type UsageRow } from "../logs/usage-summary.ts";
 
 /** The columns of "AccessLogEntry" the writer fills, in the order of the table. */
 export const ACCESS_LOG_COLUMNS = [
@@ -18,7 +19,7 @@ export const ACCESS_LOG_COLUMNS = [
 
 export type LastUse = { id: number; at: Date; ip: string | null };
 
-type Job = { kind: "accessLog"; rows: Record<string, unknown>[] } | { kind: "lastUsed"; rows: LastUse[] };
+type Job = { kind: "accessLog"; rows: Record<string, unknown>[]; usage: { overflow: unknown[] | null; upsert: unknown[] }[] } | { kind: "lastUsed"; rows: LastUse[] };
 
 // The worker's code: plain CommonJS, evaluated (new Worker(code, { eval: true })), so that
 // it works the same from the TypeScript sources (tests, tsx) and from the esbuild bundle.
@@ -48,7 +49,10 @@ const valuesOf = (e, out) => {
   }
   return out;
 };
-const insertAll = conn.transaction((rows) => {
+// The keys' usage summary (logs/usage-summary.ts), in the entries' transaction.
+const usageUpsert = conn.prepare(workerData.usageSql.upsert);
+const usageOverflow = conn.prepare(workerData.usageSql.overflow);
+const insertAll = conn.transaction((rows, usage) => {
   let i = 0;
   for (; i + ROWS <= rows.length; i += ROWS) {
     const values = [];
@@ -56,6 +60,10 @@ const insertAll = conn.transaction((rows) => {
     many.run(values);
   }
   for (; i < rows.length; i++) one.run(valuesOf(rows[i], []));
+  for (const u of usage || []) {
+    if (u.overflow) usageOverflow.run(u.overflow);
+    usageUpsert.run(u.upsert);
+  }
 });
 // Never moves lastUsedAt backwards when another instance wrote a later use; sets updatedAt
 // as Prisma's @updatedAt would.
@@ -75,7 +83,7 @@ parentPort.on("message", (m) => {
   }
   try {
     // BEGIN IMMEDIATE: take the write lock first (waiting for it here), never upgrade a read.
-    if (m.kind === "accessLog") insertAll.immediate(m.rows);
+    if (m.kind === "accessLog") insertAll.immediate(m.rows, m.usage);
     else touchAll.immediate(m.rows);
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
@@ -103,9 +111,9 @@ export class SqliteSideWriter {
     return this.file !== null;
   }
 
-  /** Inserts access-log entries (AccessLogEntryCreateManyInput objects) in one transaction. */
-  insertAccessLog(rows: Record<string, unknown>[]): Promise<void> {
-    return this.run({ kind: "accessLog", rows });
+  /** Inserts access-log entries (AccessLogEntryCreateManyInput objects) and the keys' usage-summary rows in one transaction. */
+  insertAccessLog(rows: Record<string, unknown>[], usage: readonly UsageRow[] = []): Promise<void> {
+    return this.run({ kind: "accessLog", rows, usage: usage.map(sqliteUsageParams) });
   }
 
   /** Records keys' last uses in one transaction. */
@@ -140,7 +148,7 @@ export class SqliteSideWriter {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: this.file, module: createRequire(import.meta.url).resolve("better-sqlite3"), columns: ACCESS_LOG_COLUMNS },
+      workerData: { file: this.file, module: createRequire(import.meta.url).resolve("better-sqlite3"), columns: ACCESS_LOG_COLUMNS, usageSql: SQLITE_USAGE_SQL },
     });
     this.worker = worker;
     worker.unref();

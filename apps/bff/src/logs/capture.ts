@@ -7,6 +7,8 @@ import type { Request, RequestHandler, Response } from "express";
 import { CAPTURE_RESPONSE_BODY, type RequestKeyInfo, type RequestUserInfo } from "../http/request-key.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { AccessLogInput, AccessLogWriter } from "./writer.ts";
+import type { UsageFact } from "@keyhouse/shared";
+import type { LoggedEntry } from "./usage-summary.ts";
 import { parseNpmPath } from "../feeds/npm/paths.ts";
 import { scrubKeys, scrubText, scrubUrl, scrubValue } from "./scrub.ts";
 import { decodeStorable, ESCAPED_NOTE, storableText, withoutCutSequence } from "./storable-text.ts";
@@ -262,7 +264,8 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
       } catch {
         entry = { ...entryOf(false), requestBody: key.logRequestBody ? "[body could not be logged]" : null };
       }
-      writer.add(storable(entry));
+      // What the gates allowed, for the keys' usage summary (usage-summary.ts); not a column.
+      writer.add({ ...storable(entry), usage: (res.locals.keyhouseUsage as UsageFact[] | undefined) ?? null } as LoggedEntry);
     };
     res.once("finish", finish);
     res.once("close", finish);

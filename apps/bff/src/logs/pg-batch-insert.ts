@@ -6,6 +6,7 @@
 // never wait behind them. See docs/access-logs.md ("How entries are written").
 import pg from "pg";
 import { ACCESS_LOG_COLUMNS } from "../lib/sqlite-side-writer.ts";
+import { PG_USAGE_SQL, pgUsageParams, type UsageRow } from "./usage-summary.ts";
 
 type Row = Record<string, unknown>;
 
@@ -68,7 +69,8 @@ export class PostgresLogInserter {
   }
 
   /** Inserts the rows (AccessLogEntryCreateManyInput objects) all or nothing. */
-  async insert(rows: Row[], rowsPerStatement = PG_ROWS_PER_STATEMENT): Promise<void> {
+  /** `usage`: the keys' usage-summary rows of the batch (usage-summary.ts), written in the same transaction. */
+  async insert(rows: Row[], rowsPerStatement = PG_ROWS_PER_STATEMENT, usage: readonly UsageRow[] = []): Promise<void> {
     const pool = this.connect();
     const statements: [string, unknown[]][] = [];
     for (let i = 0; i < rows.length; i += rowsPerStatement) {
@@ -76,6 +78,10 @@ export class PostgresLogInserter {
       const values: unknown[] = [];
       for (const r of chunk) pushValues(r, values);
       statements.push([insertSql(chunk.length), values]);
+    }
+    if (usage.length > 0) {
+      const params = pgUsageParams(usage);
+      statements.push([PG_USAGE_SQL.overflow, params], [PG_USAGE_SQL.upsert, params]);
     }
     if (statements.length === 1) {
       await pool.query(statements[0]![0], statements[0]![1]);

@@ -9,6 +9,7 @@
 import type { Db, Prisma } from "../db/client.ts";
 import { ACCESS_LOG_COLUMNS, type SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import type { PostgresLogInserter } from "./pg-batch-insert.ts";
+import { prismaUsageStatements, usageRowsOf, type UsageRow } from "./usage-summary.ts";
 
 export type AccessLogInput = Prisma.AccessLogEntryCreateManyInput;
 
@@ -94,9 +95,11 @@ export class AccessLogWriter {
 
   private insert(batch: AccessLogInput[]): Promise<unknown> {
     return (async () => {
-      if (this.sqlite && (await this.sqlite.available())) await this.sqlite.insertAccessLog(batch as Record<string, unknown>[]);
-      else if (this.postgres) await this.postgres.insert(batch as Record<string, unknown>[]);
-      else await insertEntries(this.db, batch);
+      // The keys' usage summary goes in the same transaction as the entries (usage-summary.ts).
+      const usage = usageRowsOf(batch);
+      if (this.sqlite && (await this.sqlite.available())) await this.sqlite.insertAccessLog(batch as Record<string, unknown>[], usage);
+      else if (this.postgres) await this.postgres.insert(batch as Record<string, unknown>[], undefined, usage);
+      else await insertEntries(this.db, batch, usage);
     })().then(
       () => null,
       (e: unknown) => e ?? new Error("The access-log write failed."),
@@ -226,10 +229,10 @@ function insertSql(rows: number, provider: Provider): string {
   return `INSERT INTO "AccessLogEntry" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array.from({ length: rows }, row).join(", ")}`;
 }
 
-async function insertEntries(db: Db, batch: AccessLogInput[]): Promise<void> {
+async function insertEntries(db: Db, batch: AccessLogInput[], usage: UsageRow[] = []): Promise<void> {
   const provider = providerOf(db);
   if (!provider) {
-    await db.accessLogEntry.createMany({ data: batch });
+    await db.accessLogEntry.createMany({ data: batch.map(({ usage: _, ...e }: AccessLogInput & { usage?: unknown }) => e) });
     return;
   }
   const statements = [];
@@ -237,6 +240,7 @@ async function insertEntries(db: Db, batch: AccessLogInput[]): Promise<void> {
     const rows = batch.slice(i, i + ROWS_PER_STATEMENT);
     statements.push(db.$executeRawUnsafe(insertSql(rows.length, provider), ...rows.flatMap((e) => valuesOf(e, provider))));
   }
+  statements.push(...prismaUsageStatements(db, provider, usage));
   // One batch is all or nothing, as createMany's single statement was.
   await (statements.length === 1 ? statements[0] : db.$transaction(statements));
 }
