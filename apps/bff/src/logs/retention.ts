@@ -6,6 +6,7 @@
 import { DAY_MS } from "@keyhouse/shared";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
+import { purgeOldUsage } from "./usage-summary.ts";
 
 export const PURGE_BATCH = 5000;
 export const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -59,6 +60,8 @@ export function startRetentionJob(db: Db, config: Pick<Config, "logRetentionDays
       try {
         const result = await purgeOldEntries(db, config.logRetentionDays, new Date());
         if (result.deleted > 0) log(`Access log: purged ${result.deleted} entries older than ${config.logRetentionDays} days.`);
+        // The keys' usage summary keeps the same window (usage-summary.ts).
+        await purgeOldUsage(db, config.logRetentionDays, new Date());
         return result;
       } catch (e) {
         log(`Access log: the retention purge failed (${(e as Error)?.message?.split("\n")[0] ?? String(e)}); it is retried within the hour.`);
