@@ -7,7 +7,7 @@ import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { clientIp } from "../http/client-ip.ts";
 import { acceptedWays } from "../http/present-key.ts";
-import { describeRequestKey, describeRequestUsage, describeRequestUser, presentKey } from "../http/request-key.ts";
+import { describeRequestKey, describeRequestUsage, describeRequestUser, takePresentedKey } from "../http/request-key.ts";
 import type { Caller, CallerOnLogs, KeyCaller } from "../auth/caller.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
 import { actingUserFacts, findActingUser } from "../users/acting-user.ts";
@@ -24,7 +24,7 @@ export class ApiAccess {
 
   /** Allows the call or throws the 400/401/403 of docs/authorization.md. */
   async check(req: Request, res: Response, surface: ApiSurface, now = new Date()): Promise<KeyCaller> {
-    const presented = presentKey(req, res, API_SURFACE);
+    const presented = takePresentedKey(req, res, API_SURFACE);
     if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(API_SURFACE)}.`);
 
     const found = await this.keys.lookup(presented.value);

@@ -10,7 +10,7 @@ import { acceptedWays, type Surface } from "../http/present-key.ts";
 import { clientIp } from "../http/client-ip.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
 import { BatchTtlCache } from "../lib/ttl-cache.ts";
-import { describeRequestKey, describeRequestUsage, describeRequestUser, presentKey } from "../http/request-key.ts";
+import { describeRequestKey, describeRequestUsage, describeRequestUser, takePresentedKey } from "../http/request-key.ts";
 import { continueIfWaiting } from "../http/expect-continue.ts";
 
 export type FeedRow = { id: number; name: string; type: FeedType; anonymousReads: boolean };
@@ -85,7 +85,7 @@ export class FeedAccess {
    */
   async check(req: Request, res: Response, feed: FeedRow, op: FeedOperation, now = new Date()): Promise<CallerOnFeed> {
     const surface: Surface = { kind: "feed", feed: feed.type, read: op.action === "read" };
-    const presented = presentKey(req, res, surface);
+    const presented = takePresentedKey(req, res, surface);
     if (!presented) {
       if (op.action === "read" && feed.anonymousReads) return { keyId: null, user: null, apiKeyUser: false };
       throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`, {
@@ -143,7 +143,7 @@ export class FeedAccess {
 
   private async decideBeforeUpload(req: Request, res: Response, feed: FeedRow, kind: UploadKind, now: Date): Promise<void> {
     const surface: Surface = { kind: "feed", feed: feed.type, read: false };
-    const presented = presentKey(req, res, surface);
+    const presented = takePresentedKey(req, res, surface);
     if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`);
     const { key, actingId, user } = await this.keyOnFeed(res, feed, presented.value, now);
     describeRequestUser(res, user && { id: user.id, username: user.username });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.ts";
-import { presentedKey, type KeyCarrier, type Surface } from "./present-key.ts";
+import { findPresentedKey, type KeyCarrier, type Surface } from "./present-key.ts";
 
 const K = "khk_first-key-value-000000000000";
 const K2 = "khk_second-key-value-11111111111";
@@ -8,14 +8,14 @@ const basic = (user: string, pass: string) => `Basic ${Buffer.from(`${user}:${pa
 const api: Surface = { kind: "api" };
 const req = (r: Partial<KeyCarrier>): KeyCarrier => ({ headers: {}, query: {}, body: undefined, ...r });
 
-describe("presentedKey on the Native and management APIs", () => {
+describe("findPresentedKey on the Native and management APIs", () => {
   it.each<[string, KeyCarrier]>([
     ["X-ApiKey header", req({ headers: { "x-apikey": K } })],
     ["key query parameter", req({ query: { key: K } })],
     ["key form field", req({ headers: { "content-type": "application/x-www-form-urlencoded" }, body: { key: K } })],
     ["API_Key JSON property", req({ headers: { "content-type": "application/json; charset=utf-8" }, body: { API_Key: K } })],
   ])("accepts the %s", (_, r) => {
-    expect(presentedKey(r, api)?.value).toBe(K);
+    expect(findPresentedKey(r, api)?.value).toBe(K);
   });
 
   it.each<[string, KeyCarrier]>([
@@ -29,12 +29,12 @@ describe("presentedKey on the Native and management APIs", () => {
     ["an X-NuGet-ApiKey header", req({ headers: { "x-nuget-apikey": K } })],
     ["a non-string key", req({ query: { key: [K, K] } })],
   ])("ignores %s", (_, r) => {
-    expect(presentedKey(r, api)).toBeNull();
+    expect(findPresentedKey(r, api)).toBeNull();
   });
 
   it("refuses two different keys with 400 naming both places", () => {
     try {
-      presentedKey(req({ headers: { "x-apikey": K }, query: { key: K2 } }), api);
+      findPresentedKey(req({ headers: { "x-apikey": K }, query: { key: K2 } }), api);
       expect.unreachable();
     } catch (e) {
       expect(e).toBeInstanceOf(AppError);
@@ -44,11 +44,11 @@ describe("presentedKey on the Native and management APIs", () => {
   });
 
   it("accepts the same key twice", () => {
-    expect(presentedKey(req({ headers: { "x-apikey": K }, query: { key: K } }), api)?.value).toBe(K);
+    expect(findPresentedKey(req({ headers: { "x-apikey": K }, query: { key: K } }), api)?.value).toBe(K);
   });
 });
 
-describe("presentedKey on the feeds", () => {
+describe("findPresentedKey on the feeds", () => {
   const nugetPush: Surface = { kind: "feed", feed: "nuget", read: false };
   const nugetRead: Surface = { kind: "feed", feed: "nuget", read: true };
   const npm: Surface = { kind: "feed", feed: "npm", read: false };
@@ -56,26 +56,26 @@ describe("presentedKey on the feeds", () => {
   const gemRead: Surface = { kind: "feed", feed: "rubygems", read: true };
 
   it("NuGet: X-NuGet-ApiKey, and Basic api:KEY only on reads", () => {
-    expect(presentedKey(req({ headers: { "x-nuget-apikey": K } }), nugetPush)?.value).toBe(K);
-    expect(presentedKey(req({ headers: { authorization: basic("api", K) } }), nugetRead)?.value).toBe(K);
-    expect(presentedKey(req({ headers: { authorization: basic("api", K) } }), nugetPush)).toBeNull();
-    expect(presentedKey(req({ headers: { authorization: basic("alice", K) } }), nugetRead)).toBeNull();
-    expect(presentedKey(req({ headers: { "x-apikey": K } }), nugetPush)).toBeNull();
+    expect(findPresentedKey(req({ headers: { "x-nuget-apikey": K } }), nugetPush)?.value).toBe(K);
+    expect(findPresentedKey(req({ headers: { authorization: basic("api", K) } }), nugetRead)?.value).toBe(K);
+    expect(findPresentedKey(req({ headers: { authorization: basic("api", K) } }), nugetPush)).toBeNull();
+    expect(findPresentedKey(req({ headers: { authorization: basic("alice", K) } }), nugetRead)).toBeNull();
+    expect(findPresentedKey(req({ headers: { "x-apikey": K } }), nugetPush)).toBeNull();
   });
 
   it("npm: Bearer or Basic", () => {
-    expect(presentedKey(req({ headers: { authorization: `Bearer ${K}` } }), npm)?.value).toBe(K);
-    expect(presentedKey(req({ headers: { authorization: basic("anyone", K) } }), npm)?.value).toBe(K);
-    expect(presentedKey(req({ headers: { "x-nuget-apikey": K } }), npm)).toBeNull();
+    expect(findPresentedKey(req({ headers: { authorization: `Bearer ${K}` } }), npm)?.value).toBe(K);
+    expect(findPresentedKey(req({ headers: { authorization: basic("anyone", K) } }), npm)?.value).toBe(K);
+    expect(findPresentedKey(req({ headers: { "x-nuget-apikey": K } }), npm)).toBeNull();
   });
 
   it("RubyGems: a bare Authorization header, and Basic api:KEY on reads", () => {
-    expect(presentedKey(req({ headers: { authorization: K } }), gemPush)?.value).toBe(K);
-    expect(presentedKey(req({ headers: { authorization: `Bearer ${K}` } }), gemPush)).toBeNull();
-    expect(presentedKey(req({ headers: { authorization: basic("api", K) } }), gemRead)?.value).toBe(K);
+    expect(findPresentedKey(req({ headers: { authorization: K } }), gemPush)?.value).toBe(K);
+    expect(findPresentedKey(req({ headers: { authorization: `Bearer ${K}` } }), gemPush)).toBeNull();
+    expect(findPresentedKey(req({ headers: { authorization: basic("api", K) } }), gemRead)?.value).toBe(K);
   });
 
   it("refuses two different keys on a feed", () => {
-    expect(() => presentedKey(req({ headers: { "x-nuget-apikey": K, authorization: basic("api", K2) } }), nugetRead)).toThrow(/two different API keys/);
+    expect(() => findPresentedKey(req({ headers: { "x-nuget-apikey": K, authorization: basic("api", K2) } }), nugetRead)).toThrow(/two different API keys/);
   });
 });

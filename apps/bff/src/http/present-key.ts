@@ -61,8 +61,12 @@ function candidates(req: KeyCarrier, surface: Surface): PresentedKey[] {
   return found;
 }
 
-/** The one key the request presents, or null. Throws 400 when it presents two different keys. */
-export function presentedKey(req: KeyCarrier, surface: Surface): PresentedKey | null {
+/**
+ * The one key the request presents, or null. Throws 400 when it presents two different keys.
+ * Records nothing: the gates use takePresentedKey (http/request-key.ts), which also notes an
+ * ambiguous request for the access log.
+ */
+export function findPresentedKey(req: KeyCarrier, surface: Surface): PresentedKey | null {
   const found = candidates(req, surface);
   const distinct = [...new Map(found.map((k) => [k.value, k])).values()];
   if (distinct.length > 1) {

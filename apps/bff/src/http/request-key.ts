@@ -3,7 +3,7 @@
 import { usageFactOf, type AccessRequest, type UsageFact } from "@keyhouse/shared";
 import type { Request, Response } from "express";
 import type { KeyLookup } from "../keys/verify.ts";
-import { presentedKey, type PresentedKey, type Surface } from "./present-key.ts";
+import { findPresentedKey, type PresentedKey, type Surface } from "./present-key.ts";
 
 export type KeyLogStatus = "valid" | "revoked" | "expired" | "unknown" | "malformed" | "ambiguous";
 
@@ -55,10 +55,10 @@ export function describeRequestUsage(res: Response, request: AccessRequest): voi
   if (fact) ((res.locals.keyhouseUsage ??= []) as UsageFact[]).push(fact);
 }
 
-/** presentedKey, noting a request that presented two different keys so it is logged too. */
-export function presentKey(req: Request, res: Response, surface: Surface): PresentedKey | null {
+/** The gates' findPresentedKey: also records a request that presented two different keys on res.locals, so the access log shows it. */
+export function takePresentedKey(req: Request, res: Response, surface: Surface): PresentedKey | null {
   try {
-    return presentedKey(req, surface);
+    return findPresentedKey(req, surface);
   } catch (e) {
     res.locals.keyhouseKey = { ...NO_KEY, status: "ambiguous" } satisfies RequestKeyInfo;
     throw e;

@@ -4,7 +4,7 @@
 import { matchesAnyPackage, packageIdsOnFeed } from "@keyhouse/shared";
 import type { Request, RequestHandler } from "express";
 import { AppError } from "../../errors.ts";
-import { presentedKey } from "../../http/present-key.ts";
+import { findPresentedKey } from "../../http/present-key.ts";
 import type { Services } from "../../services.ts";
 import { listedPackagesForSearch } from "../domain/nuget.ts";
 import { feedBaseUrl, nugetFeed } from "./context.ts";
@@ -68,7 +68,7 @@ function matches(terms: Term[], name: string, meta: NuspecFields): boolean {
 
 /** Which ids the presented key may read: a scoped key only its packages; other keys and anonymous reads all. */
 async function readableIds(services: Services, req: Request, feed: string): Promise<(id: string) => boolean> {
-  const presented = presentedKey(req, { kind: "feed", feed: "nuget", read: true });
+  const presented = findPresentedKey(req, { kind: "feed", feed: "nuget", read: true });
   if (!presented) return () => true;
   const found = await services.keys.lookup(presented.value);
   if (found.status !== "found" || found.key.facts.kind !== "scoped") return () => true;

@@ -2,7 +2,7 @@
 // feed root, which nuget.exe 2.x GETs (without its API key) before pushing to it.
 import type { Request, RequestHandler } from "express";
 import type { Services } from "../../services.ts";
-import { presentedKey } from "../../http/present-key.ts";
+import { findPresentedKey } from "../../http/present-key.ts";
 import { feedBaseUrl, nugetFeed } from "./context.ts";
 
 export function serviceIndex(base: string) {
@@ -40,7 +40,7 @@ export function serviceIndexHandler(services: Services): RequestHandler {
 export function feedRootHandler(services: Services): RequestHandler {
   return async (req: Request, res) => {
     const feed = await nugetFeed(services, req);
-    if (presentedKey(req, { kind: "feed", feed: "nuget", read: true })) await services.feedAccess.check(req, res, feed, { action: "read" });
+    if (findPresentedKey(req, { kind: "feed", feed: "nuget", read: true })) await services.feedAccess.check(req, res, feed, { action: "read" });
     const base = feedBaseUrl(services.config, req, feed);
     res.setHeader("Cache-Control", "no-store");
     res.json({
