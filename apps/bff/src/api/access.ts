@@ -10,7 +10,7 @@ import { acceptedWays } from "../http/present-key.ts";
 import { describeRequestKey, describeRequestUsage, describeRequestUser, takePresentedKey } from "../http/request-key.ts";
 import type { Caller, CallerOnLogs, KeyCaller } from "../auth/caller.ts";
 import type { KeyVerifier } from "../keys/verify.ts";
-import { actingUserFacts, findActingUser } from "../users/acting-user.ts";
+import { callerUserFacts, findCallerUser } from "../users/caller-user.ts";
 
 export type ApiSurface = "native" | "keys";
 
@@ -33,9 +33,9 @@ export class ApiAccess {
 
     const key = found.key.facts;
     const actingId = actingUserIdOf(key);
-    const user = actingId === null ? null : await findActingUser(this.db, actingId);
+    const user = actingId === null ? null : await findCallerUser(this.db, actingId);
     // No feed yet: the operations on a feed decide again with its privileges (feeds/catalog.ts).
-    const actor = actingUserFacts(user, null, null);
+    const actor = callerUserFacts(user, null, null);
     const request: AccessRequest = surface === "native" ? { surface: "native" } : { surface: "keys" };
     const decision = authorize(key, request, actor, now, clientIp(req));
     describeRequestUser(res, user && { id: user.id, username: user.username });

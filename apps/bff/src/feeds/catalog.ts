@@ -7,7 +7,7 @@ import type { KeyCaller } from "../auth/caller.ts";
 import type { Db } from "../db/client.ts";
 import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, conflict, notFound } from "../errors.ts";
-import { actingUserFacts, findActingUser, type ActingUserRow } from "../users/acting-user.ts";
+import { callerUserFacts, findCallerUser, type CallerUserRow } from "../users/caller-user.ts";
 
 export const FEED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const FEED_NAME_RULE = 'must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).';
@@ -19,8 +19,8 @@ export function refusal(decision: Extract<Decision, { allowed: false }>): AppErr
 }
 
 /** The user the caller acts as, with their privileges (on one feed, or on all); null: the API key user. */
-export function actingUserOf(db: Db, caller: KeyCaller, feedId?: number): Promise<ActingUserRow | null> {
-  return caller.user ? findActingUser(db, caller.user.id, feedId) : Promise.resolve(null);
+export function callerUserOf(db: Db, caller: KeyCaller, feedId?: number): Promise<CallerUserRow | null> {
+  return caller.user ? findCallerUser(db, caller.user.id, feedId) : Promise.resolve(null);
 }
 
 /**
@@ -28,15 +28,15 @@ export function actingUserOf(db: Db, caller: KeyCaller, feedId?: number): Promis
  * those with the view privilege; of those, only the key's feeds when it is restricted.
  */
 export async function viewableFeeds(db: Db, caller: KeyCaller, now = new Date()) {
-  const [feeds, user] = await Promise.all([db.feed.findMany({ orderBy: { name: "asc" } }), actingUserOf(db, caller)]);
-  return feeds.filter((f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, actingUserFacts(user, f.id, null), now, caller.from).allowed);
+  const [feeds, user] = await Promise.all([db.feed.findMany({ orderBy: { name: "asc" } }), callerUserOf(db, caller)]);
+  return feeds.filter((f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, callerUserFacts(user, f.id, null), now, caller.from).allowed);
 }
 
 /** One feed by name, refused with a 403 naming the privilege when the caller cannot view it. */
 export async function viewableFeed(db: Db, caller: KeyCaller, name: string, now = new Date()) {
   const feed = await db.feed.findUnique({ where: { name } });
-  const user = feed ? await actingUserOf(db, caller, feed.id) : null;
-  const decision = authorize(caller.key, { surface: "native", feed: name, action: "read" }, actingUserFacts(user, feed?.id ?? null, null), now, caller.from);
+  const user = feed ? await callerUserOf(db, caller, feed.id) : null;
+  const decision = authorize(caller.key, { surface: "native", feed: name, action: "read" }, callerUserFacts(user, feed?.id ?? null, null), now, caller.from);
   // A restricted key learns nothing about other feeds, not even whether they exist.
   if (!decision.allowed && decision.reason === "feed") throw refusal(decision);
   if (!feed) throw notFound(`There is no feed named "${name}".`);

@@ -8,7 +8,7 @@ import { actingUserIdOf, authorize, MESSAGES, type AccessRequest } from "@keyhou
 import type { Db, Tx } from "../db/client.ts";
 import { AppError, conflict } from "../errors.ts";
 import { toKeyFacts } from "../keys/views.ts";
-import { actingUserFacts, findActingUser } from "../users/acting-user.ts";
+import { callerUserFacts, findCallerUser } from "../users/caller-user.ts";
 import type { FeedRow } from "./access.ts";
 
 export type CommitCheck = {
@@ -70,9 +70,9 @@ export async function decideAgainAtCommit(tx: Tx, check: CommitCheck, now = new 
     include: { owners: { select: { userId: true } } },
   });
   const actingId = actingUserIdOf(key);
-  const user = actingId === null ? null : await findActingUser(tx, actingId, check.feed.id);
-  const actor = actingUserFacts(user, check.feed.id, pkg ? pkg.owners.map((o) => o.userId) : null);
-  const decision = authorize(key, requestOf(check, pkg !== null), actor, now);
+  const user = actingId === null ? null : await findCallerUser(tx, actingId, check.feed.id);
+  const userFacts = callerUserFacts(user, check.feed.id, pkg ? pkg.owners.map((o) => o.userId) : null);
+  const decision = authorize(key, requestOf(check, pkg !== null), userFacts, now);
   if (decision.allowed) return { actingUserId: decision.actingUserId, package: pkg };
   // Owners are only ever added, never removed, and the gate checked ownership of a package
   // that existed then: refusing ownership of a push now means the id was created since,

@@ -7,9 +7,9 @@ import { authorize } from "@keyhouse/shared";
 import type { KeyCaller } from "../auth/caller.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
-import { actingUserFacts } from "../users/acting-user.ts";
+import { callerUserFacts } from "../users/caller-user.ts";
 import type { FeedRow } from "./access.ts";
-import { actingUserOf, refusal } from "./catalog.ts";
+import { callerUserOf, refusal } from "./catalog.ts";
 import { commitChange, type FeedWriteHooks } from "./decide-at-commit.ts";
 import { findPackage, ownerIdsOf, setListed } from "./packages.ts";
 
@@ -50,8 +50,8 @@ export async function setVersionListed(
 ): Promise<VersionWithPackage> {
   const pkg = await findPackage(db, feed.id, packageName);
   if (!pkg) throw new AppError("NOT_FOUND", `Package "${packageName}" was not found in feed "${feed.name}".`);
-  const user = await actingUserOf(db, caller, feed.id);
-  const decision = authorize(caller.key, { surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name }, actingUserFacts(user, feed.id, ownerIdsOf(pkg)), now, caller.from);
+  const user = await callerUserOf(db, caller, feed.id);
+  const decision = authorize(caller.key, { surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name }, callerUserFacts(user, feed.id, ownerIdsOf(pkg)), now, caller.from);
   if (!decision.allowed) throw refusal(decision);
   caller.noteUse?.({ surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name });
   // Versions are unique in a feed-specific normalized form; the text as pushed also matches.

@@ -9,17 +9,18 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Db } from "../db/client.ts";
+import { SQLITE_BODY_SQL, type BodyRow } from "../logs/bodies.ts";
 import { SQLITE_USAGE_SQL, sqliteUsageParams, type UsageRow } from "../logs/usage-summary.ts";
 
 /** The columns of "AccessLogEntry" the writer fills, in the order of the table. */
 export const ACCESS_LOG_COLUMNS = [
   "at", "keyId", "keyName", "keyHint", "keyStatus", "ownerId", "userId", "username", "surface", "feed",
-  "method", "path", "status", "durationMs", "ip", "userAgent", "bytesIn", "bytesOut", "requestBody", "responseBody",
+  "method", "path", "status", "durationMs", "ip", "userAgent", "bytesIn", "bytesOut", "requestBodyHash", "responseBodyHash",
 ] as const;
 
 export type LastUse = { id: number; at: Date; ip: string | null };
 
-type Job = { kind: "accessLog"; rows: Record<string, unknown>[]; usage: { overflow: unknown[] | null; upsert: unknown[] }[] } | { kind: "lastUsed"; rows: LastUse[] };
+type Job = { kind: "accessLog"; rows: Record<string, unknown>[]; bodies: BodyRow[]; usage: { overflow: unknown[] | null; upsert: unknown[] }[] } | { kind: "lastUsed"; rows: LastUse[] };
 
 // The worker's code: plain CommonJS, evaluated (new Worker(code, { eval: true })), so that
 // it works the same from the TypeScript sources (tests, tsx) and from the esbuild bundle.
@@ -52,7 +53,10 @@ const valuesOf = (e, out) => {
 // The keys' usage summary (logs/usage-summary.ts), in the entries' transaction.
 const usageUpsert = conn.prepare(workerData.usageSql.upsert);
 const usageOverflow = conn.prepare(workerData.usageSql.overflow);
-const insertAll = conn.transaction((rows, usage) => {
+// Each body once (logs/bodies.ts), before the entries that name it.
+const bodyInsert = conn.prepare(workerData.bodySql);
+const insertAll = conn.transaction((rows, usage, bodies) => {
+  for (const b of bodies || []) bodyInsert.run(b);
   let i = 0;
   for (; i + ROWS <= rows.length; i += ROWS) {
     const values = [];
@@ -83,7 +87,7 @@ parentPort.on("message", (m) => {
   }
   try {
     // BEGIN IMMEDIATE: take the write lock first (waiting for it here), never upgrade a read.
-    if (m.kind === "accessLog") insertAll.immediate(m.rows, m.usage);
+    if (m.kind === "accessLog") insertAll.immediate(m.rows, m.usage, m.bodies);
     else touchAll.immediate(m.rows);
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
@@ -112,8 +116,8 @@ export class SqliteSideWriter {
   }
 
   /** Inserts access-log entries (AccessLogEntryCreateManyInput objects) and the keys' usage-summary rows in one transaction. */
-  insertAccessLog(rows: Record<string, unknown>[], usage: readonly UsageRow[] = []): Promise<void> {
-    return this.run({ kind: "accessLog", rows, usage: usage.map(sqliteUsageParams) });
+  insertAccessLog(rows: Record<string, unknown>[], usage: readonly UsageRow[] = [], bodies: BodyRow[] = []): Promise<void> {
+    return this.run({ kind: "accessLog", rows, bodies, usage: usage.map(sqliteUsageParams) });
   }
 
   /** Records keys' last uses in one transaction. */
@@ -148,7 +152,7 @@ export class SqliteSideWriter {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: this.file, module: createRequire(import.meta.url).resolve("better-sqlite3"), columns: ACCESS_LOG_COLUMNS, usageSql: SQLITE_USAGE_SQL },
+      workerData: { file: this.file, module: createRequire(import.meta.url).resolve("better-sqlite3"), columns: ACCESS_LOG_COLUMNS, usageSql: SQLITE_USAGE_SQL, bodySql: SQLITE_BODY_SQL },
     });
     this.worker = worker;
     worker.unref();

@@ -12,6 +12,6 @@ export function newestEntriesOnFeeds(db: Db, viewer: CallerOnLogs, feeds: string
     orderBy: { id: "desc" },
     take: count,
     // Every column but the bodies, which can be 64 KiB each.
-    omit: { requestBody: true, responseBody: true },
+    omit: { requestBody: true, responseBody: true, requestBodyHash: true, responseBodyHash: true },
   });
 }

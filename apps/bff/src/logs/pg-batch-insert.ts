@@ -6,6 +6,7 @@
 // never wait behind them. See docs/access-logs.md ("How entries are written").
 import pg from "pg";
 import { ACCESS_LOG_COLUMNS } from "../lib/sqlite-side-writer.ts";
+import { PG_BODIES_PER_STATEMENT, pgBodySql, type BodyRow } from "./bodies.ts";
 import { PG_USAGE_SQL, pgUsageParams, type UsageRow } from "./usage-summary.ts";
 
 type Row = Record<string, unknown>;
@@ -70,9 +71,14 @@ export class PostgresLogInserter {
 
   /** Inserts the rows (AccessLogEntryCreateManyInput objects) all or nothing. */
   /** `usage`: the keys' usage-summary rows of the batch (usage-summary.ts), written in the same transaction. */
-  async insert(rows: Row[], rowsPerStatement = PG_ROWS_PER_STATEMENT, usage: readonly UsageRow[] = []): Promise<void> {
+  /** `bodies`: the bodies the rows name by hash (bodies.ts), inserted first if absent. */
+  async insert(rows: Row[], rowsPerStatement = PG_ROWS_PER_STATEMENT, usage: readonly UsageRow[] = [], bodies: readonly BodyRow[] = []): Promise<void> {
     const pool = this.connect();
     const statements: [string, unknown[]][] = [];
+    for (let i = 0; i < bodies.length; i += PG_BODIES_PER_STATEMENT) {
+      const chunk = bodies.slice(i, i + PG_BODIES_PER_STATEMENT);
+      statements.push([pgBodySql(chunk.length), chunk.flat()]);
+    }
     for (let i = 0; i < rows.length; i += rowsPerStatement) {
       const chunk = rows.slice(i, i + rowsPerStatement);
       const values: unknown[] = [];

@@ -251,7 +251,9 @@ describe("getAccessLogEntry", () => {
   it("answers one entry with its bodies", async () => {
     const withBodies = all.find((e) => e.requestBody)!;
     const admin = await getAccessLogEntry(t.db, viewerOf(users.root), withBodies.id);
-    expect(admin).toEqual(withBodies);
+    // An entry written with its bodies in its own columns (before bodies were stored once) reads as it always did.
+    const { requestBodyHash: _, responseBodyHash: __, ...expected } = withBodies;
+    expect(admin).toEqual(expected);
   });
 
   it("treats another user's entry as not found", async () => {

@@ -4,6 +4,7 @@
 import type { AccessLogFilter } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
+import { withBodyTexts } from "./bodies.ts";
 import { accessLogQuery } from "./filter-plan.ts";
 import type { CallerOnLogs } from "../auth/caller.ts";
 import type { AccessLogEntryView, AccessLogPage, Provider } from "./rows.ts";
@@ -22,5 +23,6 @@ export async function listAccessLogs(db: Db, viewer: CallerOnLogs, f: AccessLogF
 export async function getAccessLogEntry(db: Db, viewer: CallerOnLogs, id: number): Promise<AccessLogEntryView> {
   const row = await db.accessLogEntry.findFirst({ where: viewer.isAdmin ? { id } : { id, ownerId: viewer.id } });
   if (!row) throw new AppError("NOT_FOUND", `There is no access-log entry ${id}${viewer.isAdmin ? "" : " for your keys"}. It may have been purged.`);
-  return row;
+  // Bodies are stored once per content; older entries hold their own (bodies.ts).
+  return withBodyTexts(db, row);
 }

@@ -3,10 +3,13 @@
 // time, never more than about two batches' worth of rows — so neither database holds a long write lock and SQLite's WAL stays small while
 // requests keep being logged. Several instances purging at once is harmless.
 // A key's last use (lastUsedAt/lastUsedIp) lives on the key, not in the log: it stays.
+// Bodies are stored once per content (bodies.ts): after the entries, the job deletes the
+// bodies no entry names, in batches too.
 import { DAY_MS } from "@keyhouse/shared";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { purgeOldUsage } from "./usage-summary.ts";
+import { purgeOrphanBodies } from "./bodies.ts";
 
 export const PURGE_BATCH = 5000;
 export const PURGE_EVERY_MS = 60 * 60 * 1000;
@@ -62,6 +65,9 @@ export function startRetentionJob(db: Db, config: Pick<Config, "logRetentionDays
         if (result.deleted > 0) log(`Access log: purged ${result.deleted} entries older than ${config.logRetentionDays} days.`);
         // The keys' usage summary keeps the same window (usage-summary.ts).
         await purgeOldUsage(db, config.logRetentionDays, new Date());
+        // Then the bodies no entry names any more (bodies.ts); shared ones stay.
+        const bodies = await purgeOrphanBodies(db);
+        if (bodies > 0) log(`Access log: purged ${bodies} bodies no entry names.`);
         return result;
       } catch (e) {
         log(`Access log: the retention purge failed (${(e as Error)?.message?.split("\n")[0] ?? String(e)}); it is retried within the hour.`);

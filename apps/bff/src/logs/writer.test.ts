@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createDb } from "../db/client.ts";
 import { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
+import { bodyHash } from "./bodies.ts";
 import { PostgresLogInserter } from "./pg-batch-insert.ts";
 import { AccessLogWriter, type AccessLogInput } from "./writer.ts";
 
@@ -45,6 +46,8 @@ describe("AccessLogWriter with an entry the database refuses", () => {
   const refused: [string, AccessLogInput][] = [
     ["a row without a status", { ...entry(0), path: "/npm/npm/no-status", status: null as unknown as number }],
     ...(testProvider === "postgres" ? [["NUL in a text column (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul\u0000byte" }] as [string, AccessLogInput]] : []),
+    // Bodies go to their own table (bodies.ts): a body refused costs only its entry too.
+    ...(testProvider === "postgres" ? [["NUL in a body (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul-body", responseBody: "nul\u0000body" }] as [string, AccessLogInput]] : []),
   ];
   const paths = (): Promise<string[]> => t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/split/" } }, orderBy: { id: "asc" } }).then((rows) => rows.map((r) => r.path));
   type Way = () => { sqlite?: SqliteSideWriter; postgres?: PostgresLogInserter };
@@ -91,11 +94,13 @@ describe.runIf(testProvider === "postgres")("PostgresLogInserter", () => {
   it("writes a batch cut into several statements, every row with its columns", async () => {
     const p = new PostgresLogInserter(t.url);
     const at = new Date("2026-11-30T12:34:56.789Z");
-    await p.insert(rows("/chunks/", 7).map((r) => ({ ...r, at, keyId: 4, bytesOut: 9, responseBody: "{}" })), 3);
+    const body = bodyHash("{}");
+    await p.insert(rows("/chunks/", 7).map((r) => ({ ...r, at, keyId: 4, bytesOut: 9, responseBodyHash: body })), 3, [], [[body, "{}", 2]]);
     await p.close();
     const written = await t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/chunks/" } }, orderBy: { id: "asc" } });
     expect(written.map((r) => r.path)).toEqual(rows("/chunks/", 7).map((r) => r.path));
-    expect(written[6]).toMatchObject({ at, keyId: 4, bytesIn: 0, bytesOut: 9, responseBody: "{}", requestBody: null, status: 200, durationMs: 1 });
+    expect(written[6]).toMatchObject({ at, keyId: 4, bytesIn: 0, bytesOut: 9, responseBodyHash: body, requestBodyHash: null, status: 200, durationMs: 1 });
+    expect(await t.db.accessLogBody.findUnique({ where: { hash: body } })).toEqual({ hash: body, text: "{}", size: 2 });
   });
 
   it("writes nothing of a batch one statement of which is refused", async () => {

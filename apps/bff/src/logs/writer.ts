@@ -9,6 +9,7 @@
 import type { Db, Prisma } from "../db/client.ts";
 import { ACCESS_LOG_COLUMNS, type SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import type { PostgresLogInserter } from "./pg-batch-insert.ts";
+import { contentAddress, PG_BODIES_PER_STATEMENT, pgBodySql, RecentBodies, SQLITE_BODY_SQL, type BodyRow } from "./bodies.ts";
 import { prismaUsageStatements, usageRowsOf, type UsageRow } from "./usage-summary.ts";
 
 export type AccessLogInput = Prisma.AccessLogEntryCreateManyInput;
@@ -31,6 +32,8 @@ export class AccessLogWriter {
   /** Entries the database refused on their own (each one tried alone), lost. */
   poisoned = 0;
   private lastRefusal = "";
+  /** Bodies written lately, not sent again (bodies.ts). */
+  private readonly recentBodies = new RecentBodies();
 
   constructor(
     private readonly db: Db,
@@ -97,9 +100,12 @@ export class AccessLogWriter {
     return (async () => {
       // The keys' usage summary goes in the same transaction as the entries (usage-summary.ts).
       const usage = usageRowsOf(batch);
-      if (this.sqlite && (await this.sqlite.available())) await this.sqlite.insertAccessLog(batch as Record<string, unknown>[], usage);
-      else if (this.postgres) await this.postgres.insert(batch as Record<string, unknown>[], undefined, usage);
-      else await insertEntries(this.db, batch, usage);
+      // Each distinct body once, named by its hash (bodies.ts), in the same transaction.
+      const stored = contentAddress(batch, this.recentBodies, Date.now());
+      if (this.sqlite && (await this.sqlite.available())) await this.sqlite.insertAccessLog(stored.rows as Record<string, unknown>[], usage, stored.bodies);
+      else if (this.postgres) await this.postgres.insert(stored.rows as Record<string, unknown>[], undefined, usage, stored.bodies);
+      else await insertEntries(this.db, batch, usage, stored);
+      this.recentBodies.remember(stored.named, Date.now());
     })().then(
       () => null,
       (e: unknown) => e ?? new Error("The access-log write failed."),
@@ -229,13 +235,20 @@ function insertSql(rows: number, provider: Provider): string {
   return `INSERT INTO "AccessLogEntry" (${COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array.from({ length: rows }, row).join(", ")}`;
 }
 
-async function insertEntries(db: Db, batch: AccessLogInput[], usage: UsageRow[] = []): Promise<void> {
+/** `stored`: the batch with its bodies named by hash, and those bodies (bodies.ts); Prisma's createMany keeps the bodies in the entries. */
+async function insertEntries(db: Db, batch: AccessLogInput[], usage: UsageRow[], stored: { rows: AccessLogInput[]; bodies: BodyRow[] }): Promise<void> {
   const provider = providerOf(db);
   if (!provider) {
     await db.accessLogEntry.createMany({ data: batch.map(({ usage: _, ...e }: AccessLogInput & { usage?: unknown }) => e) });
     return;
   }
+  batch = stored.rows;
   const statements = [];
+  for (let i = 0; i < stored.bodies.length; i += PG_BODIES_PER_STATEMENT) {
+    const chunk = stored.bodies.slice(i, i + PG_BODIES_PER_STATEMENT);
+    const sql = provider === "postgres" ? pgBodySql(chunk.length) : `${SQLITE_BODY_SQL}${", (?, ?, ?)".repeat(chunk.length - 1)}`;
+    statements.push(db.$executeRawUnsafe(sql, ...chunk.flat()));
+  }
   for (let i = 0; i < batch.length; i += ROWS_PER_STATEMENT) {
     const rows = batch.slice(i, i + ROWS_PER_STATEMENT);
     statements.push(db.$executeRawUnsafe(insertSql(rows.length, provider), ...rows.flatMap((e) => valuesOf(e, provider))));

@@ -6,7 +6,7 @@ import type { Db, Tx } from "../db/client.ts";
 
 const privilegeSelect = { feedId: true, canView: true, canAdd: true, canUnlist: true } as const;
 
-export type ActingUserRow = {
+export type CallerUserRow = {
   id: number;
   username: string;
   role: string;
@@ -15,7 +15,7 @@ export type ActingUserRow = {
 };
 
 /** The user with their privileges on one feed, or on every feed when `feedId` is left out. */
-export function findActingUser(db: Db | Tx, id: number, feedId?: number): Promise<ActingUserRow | null> {
+export function findCallerUser(db: Db | Tx, id: number, feedId?: number): Promise<CallerUserRow | null> {
   return db.user.findUnique({
     where: { id },
     select: { id: true, username: true, disabled: true, role: true, privileges: { where: feedId === undefined ? {} : { feedId }, select: privilegeSelect } },
@@ -23,7 +23,7 @@ export function findActingUser(db: Db | Tx, id: number, feedId?: number): Promis
 }
 
 /** The facts about `user` on one feed (null: none, as for the Native API's gate) and one package's owners (null: no package). */
-export function actingUserFacts(user: ActingUserRow | null, feedId: number | null, ownerIds: number[] | null): CallerUserFacts | null {
+export function callerUserFacts(user: CallerUserRow | null, feedId: number | null, ownerIds: number[] | null): CallerUserFacts | null {
   if (!user) return null;
   const privilege = feedId === null ? undefined : user.privileges.find((p) => p.feedId === feedId);
   return {
