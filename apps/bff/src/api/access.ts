@@ -35,9 +35,9 @@ export class ApiAccess {
     const actingId = actingUserIdOf(key);
     const user = actingId === null ? null : await findCallerUser(this.db, actingId);
     // No feed yet: the operations on a feed decide again with its privileges (feeds/catalog.ts).
-    const actor = callerUserFacts(user, null, null);
+    const userFacts = callerUserFacts(user, null, null);
     const request: AccessRequest = surface === "native" ? { surface: "native" } : { surface: "keys" };
-    const decision = authorize(key, request, actor, now, clientIp(req));
+    const decision = authorize(key, request, userFacts, now, clientIp(req));
     describeRequestUser(res, user && { id: user.id, username: user.username });
     if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
     describeRequestUsage(res, request);
@@ -47,7 +47,7 @@ export class ApiAccess {
     return {
       keyId: key.id,
       keyName: found.key.row.name,
-      user: actor && { id: actor.id, username: actor.username, isAdmin: actor.isAdmin },
+      user: userFacts && { id: userFacts.id, username: userFacts.username, isAdmin: userFacts.isAdmin },
       apis: key.apis,
       feeds: key.feeds,
       key,

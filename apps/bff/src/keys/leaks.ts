@@ -6,6 +6,7 @@
 import { createHash } from "node:crypto";
 import { checkKeyFormat } from "@keyhouse/shared";
 import { z } from "zod";
+import type { CallerOnRecord } from "../auth/caller.ts";
 import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { recordAudit } from "../logs/audit.ts";
@@ -63,7 +64,7 @@ export async function reportLeaks(deps: { db: Db; secret: string }, reports: Lea
       });
       if (live.length === 0) return;
       const admins = await tx.user.findMany({ where: { role: "admin", disabled: false }, select: { id: true, email: true } });
-      const actor = { id: null, username: "leak report", ip };
+      const caller: CallerOnRecord = { id: null, username: "leak report", ip };
       for (const key of live) {
         const report = byHash.get(key.secretHash)!;
         // The revokedAt guard: a key revoked meanwhile is not revoked (nor announced) twice.
@@ -72,8 +73,10 @@ export async function reportLeaks(deps: { db: Db; secret: string }, reports: Lea
           data: { revokedAt: now, revokedReason: `Reported leaked at ${report.url.slice(0, 400)} (${report.source.slice(0, 100)})` },
         });
         if (count === 0) continue;
+        // A revoked key's replaced values still in their overlap end with it.
+        await tx.apiKeyOldSecret.deleteMany({ where: { keyId: key.id } });
         revoked.add(report.token);
-        await recordAudit(tx, actor, "key.revoked", key, { reason: "leak report", url: report.url, source: report.source });
+        await recordAudit(tx, caller, "key.revoked", key, { reason: "leak report", url: report.url, source: report.source });
         const owner = key.ownerId === null ? null : await tx.user.findUnique({ where: { id: key.ownerId }, select: { id: true, email: true } });
         const message = templates.leaked(keyMailFacts(key), report.url, report.source);
         const told = new Set<number>();
