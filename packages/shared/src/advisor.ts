@@ -1,5 +1,6 @@
 import type { AccessRequest } from "./authorize.ts";
-import { PACKAGES_PER_KEY_MAX, type Api, type KeyKind, type Scope } from "./constants.ts";
+import { z } from "zod";
+import { APIS, KEY_KINDS, PACKAGES_PER_KEY_MAX, SCOPES, type Api, type KeyKind, type Scope } from "./constants.ts";
 import { matchesAnyPackage } from "./glob.ts";
 import { parseAddress } from "./networks.ts";
 import { boundPackageEntry, packageIdsOnFeed, parsePackageEntry } from "./package-entries.ts";
@@ -260,3 +261,54 @@ export function adviseKey(kind: KeyKind, rights: KeyRights, usage: KeyUsageRepor
   if (!changed || narrowsOnly(kind, rights, next) !== null) return { unused: false, unusedRights, suggestion: null, summary: null };
   return { unused: false, unusedRights, suggestion: next, summary: describe(kind, next, rights) };
 }
+
+// The shapes on the wire: tRPC .input()/.output(), the Native and management APIs.
+const usageCountSchema = z.object({ value: z.string(), count: z.number().int(), firstAt: z.string(), lastAt: z.string() });
+export const keyUsageReportSchema = z.object({
+  windowDays: z.number().int(),
+  since: z.string(),
+  firstUsedAt: z.string().nullable(),
+  lastUsedAt: z.string().nullable(),
+  requests: z.number().int(),
+  refused: z.number().int(),
+  surfaces: z.array(usageCountSchema),
+  feeds: z.array(usageCountSchema),
+  actions: z.array(usageCountSchema),
+  packages: z.array(usageCountSchema),
+  networks: z.array(usageCountSchema),
+  incomplete: z.array(z.string()),
+}) satisfies z.ZodType<KeyUsageReport>;
+
+const listOf = (what: string) => z.array(z.string({ error: `${what} must be a list of strings.` }).max(300, `Each of ${what} is at most 300 characters.`), { error: `${what} must be a list of strings.` }).max(PACKAGES_PER_KEY_MAX);
+export const keyRightsSchema = z.object({
+  apis: z.array(z.enum(APIS, { error: 'Unknown API: use "feeds", "native" or "keys".' })),
+  scopes: z.array(z.enum(SCOPES, { error: 'Unknown scope: use "push", "update" or "unlist".' })),
+  packages: listOf("packages"),
+  globs: listOf("globs"),
+  feeds: listOf("feeds").nullable(),
+  allowedNetworks: listOf("allowedNetworks").nullable(),
+}) satisfies z.ZodType<KeyRights>;
+
+export const adviceSchema = z.object({
+  unused: z.boolean(),
+  unusedRights: z.array(z.string()),
+  suggestion: keyRightsSchema.nullable(),
+  summary: z.string().nullable(),
+});
+
+/** What "What this key used" shows, and ApiKeys_GetUsage and GET /api/api-keys/usage answer. */
+export const keyUsageAdviceSchema = z.object({
+  keyId: z.number().int(),
+  kind: z.enum(KEY_KINDS),
+  rights: keyRightsSchema,
+  usage: keyUsageReportSchema,
+  advice: adviceSchema,
+});
+export type KeyUsageAdvice = z.infer<typeof keyUsageAdviceSchema>;
+
+const KEY_ID = "The key ID must be a positive whole number.";
+export const narrowKeyInputSchema = z.object({
+  id: z.number({ error: KEY_ID }).int(KEY_ID).positive(KEY_ID),
+  /** The rights the person confirmed; the server applies them only if they narrow the key as it is now. */
+  rights: keyRightsSchema,
+});

@@ -56,6 +56,9 @@ export const templates = {
       k,
       "Remove the key from that place, create a new key and update whatever used the old one.",
     ),
+  /** The least-privilege advisor's change (keys/advisor.ts): only ever narrower. */
+  narrowed: (k: KeyFactsForMail, by: string) =>
+    message("key.updated", `API key "${k.name}" narrowed to what it used`, `The API key "${k.name}" was narrowed by ${by} to the rights it used in the last 90 days. Requests it made in that time still work.`, k),
   changedByAdmin: (k: KeyFactsForMail, by: string, what: string) =>
     message("key.updated", `API key "${k.name}" changed by an administrator`, `The administrator ${by} changed ${what} of your API key "${k.name}".`, k),
   deleted: (k: KeyFactsForMail, by: string) =>

@@ -1,6 +1,7 @@
 // Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts
 // and keys/reach.ts.
-import { createKeyInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema } from "@keyhouse/shared";
+import { createKeyInputSchema, keyUsageAdviceSchema, narrowKeyInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema } from "@keyhouse/shared";
+import { keyUsageAdvice, narrowKey } from "../../keys/advisor.ts";
 import { z } from "zod";
 import {
   createScopedKey,
@@ -68,6 +69,18 @@ export const keysRouter = router({
     .input(updateKeyNetworksInputSchema)
     .output(keyViewSchema)
     .mutation(({ ctx, input }) => updateKeyNetworks(ctx.db, ctx.viewer, input)),
+
+  /** "What this key used": its use over the window and the advisor's suggestion (docs/advisor.md). */
+  used: ownerProcedure
+    .input(idInput)
+    .output(keyUsageAdviceSchema)
+    .query(({ ctx, input }) => keyUsageAdvice(ctx.db, ctx.viewer, input.id, ctx.config.logRetentionDays)),
+
+  /** Applies the advisor's suggestion as confirmed; refused unless it only narrows the key. */
+  narrow: ownerProcedure
+    .input(narrowKeyInputSchema)
+    .output(keyViewSchema)
+    .mutation(({ ctx, input }) => narrowKey(ctx.db, ctx.viewer, input)),
 
   regenerate: ownerProcedure
     .input(idInput)
