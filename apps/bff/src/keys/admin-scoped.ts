@@ -13,8 +13,8 @@ import { keyViewInclude, keyLists, toKeyView, type KeyView } from "./views.ts";
 
 const sameList = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
 
-export async function adminUpdateScopedKey(db: Db, viewer: Caller, input: AdminUpdateScopedKeyOutput, now = new Date()): Promise<KeyView> {
-  if (!viewer.isAdmin || !viewer.allKeys) throw forbidden("Only administrators can do this.");
+export async function adminUpdateScopedKey(db: Db, caller: Caller, input: AdminUpdateScopedKeyOutput, now = new Date()): Promise<KeyView> {
+  if (!caller.isAdmin || !caller.allKeys) throw forbidden("Only administrators can do this.");
   const row = await db.$transaction(async (tx) => {
     const key = await tx.apiKey.findUnique({ where: { id: input.id }, include: keyViewInclude });
     if (!key) throw keyNotFound(input.id);
@@ -40,14 +40,14 @@ export async function adminUpdateScopedKey(db: Db, viewer: Caller, input: AdminU
       ...(sameList(before.packages, packages) && sameList(before.globs, globs) ? [] : ["the packages"]),
       ...(input.expiresInDays === undefined ? [] : ["the expiry"]),
     ];
-    await recordAudit(tx, viewer, "key.updated", updated, {
+    await recordAudit(tx, caller, "key.updated", updated, {
       by: "administrator",
       packages,
       globs,
       ...(input.expiresInDays === undefined ? {} : { expiresAt: updated.expiresAt?.toISOString() ?? null }),
     });
     if (changed.length > 0) {
-      await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.changedByAdmin(keyMailFacts(updated), viewer.username, changed.join(" and ")), updated.id);
+      await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.changedByAdmin(keyMailFacts(updated), caller.username, changed.join(" and ")), updated.id);
     }
     return updated;
   });

@@ -28,9 +28,9 @@ export { keyNotFound };
 
 const findKeyFor = findReachableKey;
 
-/** The viewer's user ID, for what only a user can have: scoped keys and owned packages. */
-function ownerIdOf(viewer: Caller, what: string): number {
-  if (viewer.id !== null) return viewer.id;
+/** The caller's user ID, for what only a user can have: scoped keys and owned packages. */
+function ownerIdOf(caller: Caller, what: string): number {
+  if (caller.id !== null) return caller.id;
   throw new AppError("BAD_REQUEST", `The API key user (a system key with no user) owns no packages and cannot ${what}. Use a key that acts as a user.`);
 }
 
@@ -87,8 +87,8 @@ export function globList(glob: string | undefined): string[] {
 /** What key changes need: the database and the pepper the key hashes are made with. */
 export type KeyDeps = { db: Db; secret: string };
 
-export async function createScopedKey({ db, secret }: KeyDeps, viewer: Caller, input: Omit<CreateKeyOutput, "allowedNetworks"> & { allowedNetworks?: string[] }, now = new Date()): Promise<{ key: KeyView; value: string }> {
-  const ownerId = ownerIdOf(viewer, "own a scoped key");
+export async function createScopedKey({ db, secret }: KeyDeps, caller: Caller, input: Omit<CreateKeyOutput, "allowedNetworks"> & { allowedNetworks?: string[] }, now = new Date()): Promise<{ key: KeyView; value: string }> {
+  const ownerId = ownerIdOf(caller, "own a scoped key");
   const value = generateKeyValue();
   try {
     const row = await db.$transaction(async (tx) => {
@@ -108,12 +108,12 @@ export async function createScopedKey({ db, secret }: KeyDeps, viewer: Caller, i
           secretHash: hashKeyValue(value, secret),
           hint: keyHint(value),
           createdAt: now,
-          createdById: viewer.id,
+          createdById: caller.id,
         },
         include: keyViewInclude,
       });
-      await recordAudit(tx, viewer, "key.created", created, { scopes: input.scopes, packages, globs: globList(input.glob), expiresInDays: input.expiresInDays });
-      await enqueueNotification(tx, await ownerOf(tx, created.ownerId), templates.created(keyMailFacts(created), viewer.username), created.id);
+      await recordAudit(tx, caller, "key.created", created, { scopes: input.scopes, packages, globs: globList(input.glob), expiresInDays: input.expiresInDays });
+      await enqueueNotification(tx, await ownerOf(tx, created.ownerId), templates.created(keyMailFacts(created), caller.username), created.id);
       return created;
     });
     return { key: toKeyView(row, now), value };
@@ -123,42 +123,42 @@ export async function createScopedKey({ db, secret }: KeyDeps, viewer: Caller, i
   }
 }
 
-export async function updateKeyPackages(db: Db, viewer: Caller, input: UpdateKeyPackagesOutput, now = new Date()): Promise<KeyView> {
+export async function updateKeyPackages(db: Db, caller: Caller, input: UpdateKeyPackagesOutput, now = new Date()): Promise<KeyView> {
   const row = await db.$transaction(async (tx) => {
-    const key = await findKeyFor(tx, viewer, input.id);
+    const key = await findKeyFor(tx, caller, input.id);
     if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys have packages to edit: legacy keys have full access, and system keys are edited under Admin › API keys.");
     if (key.revokedAt) throw conflict("This key is revoked: its packages can no longer be changed.");
     // The packages must be the key owner's, also when an admin edits them.
-    const packages = await checkOwnedPackages(tx, key.ownerId ?? ownerIdOf(viewer, "choose packages for a key without an owner"), input.packages);
+    const packages = await checkOwnedPackages(tx, key.ownerId ?? ownerIdOf(caller, "choose packages for a key without an owner"), input.packages);
     const updated = await tx.apiKey.update({
       where: { id: key.id },
       data: { packages: JSON.stringify(packages), globs: JSON.stringify(globList(input.glob)) },
       include: keyViewInclude,
     });
-    await recordAudit(tx, viewer, "key.updated", updated, { packages, globs: globList(input.glob) });
+    await recordAudit(tx, caller, "key.updated", updated, { packages, globs: globList(input.glob) });
     return updated;
   });
   return toKeyView(row, now);
 }
 
 /** Edit › "Allowed networks" (docs/authorization.md): the owner or an admin; empty lifts the restriction. */
-export async function updateKeyNetworks(db: Db, viewer: Caller, input: UpdateKeyNetworksOutput, now = new Date()): Promise<KeyView> {
+export async function updateKeyNetworks(db: Db, caller: Caller, input: UpdateKeyNetworksOutput, now = new Date()): Promise<KeyView> {
   const row = await db.$transaction(async (tx) => {
-    const key = await findKeyFor(tx, viewer, input.id);
+    const key = await findKeyFor(tx, caller, input.id);
     if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys are edited here; system keys are edited under Admin › API keys.");
     if (key.revokedAt) throw conflict("This key is revoked: its networks can no longer be changed.");
     const allowedNetworks = input.allowedNetworks.length ? JSON.stringify(input.allowedNetworks) : null;
     const updated = await tx.apiKey.update({ where: { id: key.id }, data: { allowedNetworks }, include: keyViewInclude });
-    await recordAudit(tx, viewer, "key.updated", updated, { allowedNetworks: input.allowedNetworks });
+    await recordAudit(tx, caller, "key.updated", updated, { allowedNetworks: input.allowedNetworks });
     return updated;
   });
   return toKeyView(row, now);
 }
 
-export async function regenerateKey({ db, secret }: KeyDeps, viewer: Caller, id: number, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function regenerateKey({ db, secret }: KeyDeps, caller: Caller, id: number, now = new Date()): Promise<{ key: KeyView; value: string }> {
   const value = generateKeyValue();
   const row = await db.$transaction(async (tx) => {
-    const key = await findKeyFor(tx, viewer, id);
+    const key = await findKeyFor(tx, caller, id);
     if (key.kind === "legacy") throw new AppError("BAD_REQUEST", "Legacy keys cannot be regenerated. Create a new scoped key instead, then revoke the legacy key.");
     if (key.revokedAt) throw conflict("This key is revoked and cannot be regenerated. Create a new key instead.");
     const updated = await tx.apiKey.update({
@@ -174,51 +174,51 @@ export async function regenerateKey({ db, secret }: KeyDeps, viewer: Caller, id:
       },
       include: keyViewInclude,
     });
-    await recordAudit(tx, viewer, "key.regenerated", updated, { expiresAt: updated.expiresAt?.toISOString() ?? null });
-    await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(keyMailFacts(updated), viewer.username), updated.id);
+    await recordAudit(tx, caller, "key.regenerated", updated, { expiresAt: updated.expiresAt?.toISOString() ?? null });
+    await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(keyMailFacts(updated), caller.username), updated.id);
     return updated;
   });
   return { key: toKeyView(row, now), value };
 }
 
-export async function revokeKey(db: Db, viewer: Caller, id: number, reason: string | undefined, now = new Date()): Promise<KeyView> {
+export async function revokeKey(db: Db, caller: Caller, id: number, reason: string | undefined, now = new Date()): Promise<KeyView> {
   const row = await db.$transaction(async (tx) => {
-    const key = await findKeyFor(tx, viewer, id);
+    const key = await findKeyFor(tx, caller, id);
     if (key.revokedAt) throw conflict("This key is already revoked.");
-    return revokeInTx(tx, viewer, key, reason, now);
+    return revokeInTx(tx, caller, key, reason, now);
   });
   return toKeyView(row, now);
 }
 
-async function revokeInTx(tx: Tx, viewer: Caller, key: KeyRow, givenReason: string | undefined, now: Date): Promise<KeyRow> {
+async function revokeInTx(tx: Tx, caller: Caller, key: KeyRow, givenReason: string | undefined, now: Date): Promise<KeyRow> {
   // A blank reason is no reason: stored as null, not as "".
   const reason = givenReason?.trim() || null;
   // The revokedAt guard makes two concurrent revocations write one event, not two.
-  const { count } = await tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: now, revokedById: viewer.id, revokedReason: reason } });
+  const { count } = await tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: now, revokedById: caller.id, revokedReason: reason } });
   if (count === 0) throw conflict("This key is already revoked.");
   const updated = await tx.apiKey.findUniqueOrThrow({ where: { id: key.id }, include: keyViewInclude });
-  await recordAudit(tx, viewer, "key.revoked", updated, { reason });
-  await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.revoked(keyMailFacts(updated), viewer.username), updated.id);
+  await recordAudit(tx, caller, "key.revoked", updated, { reason });
+  await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.revoked(keyMailFacts(updated), caller.username), updated.id);
   return updated;
 }
 
-export async function deleteKey(db: Db, viewer: Caller, id: number): Promise<void> {
+export async function deleteKey(db: Db, caller: Caller, id: number): Promise<void> {
   await db.$transaction(async (tx) => {
-    const key = await findKeyFor(tx, viewer, id);
+    const key = await findKeyFor(tx, caller, id);
     await tx.apiKey.delete({ where: { id: key.id } });
-    await recordAudit(tx, viewer, "key.deleted", key, { kind: key.kind });
-    await enqueueNotification(tx, await ownerOf(tx, key.ownerId), templates.deleted(keyMailFacts(key), viewer.username), null);
+    await recordAudit(tx, caller, "key.deleted", key, { kind: key.kind });
+    await enqueueNotification(tx, await ownerOf(tx, key.ownerId), templates.deleted(keyMailFacts(key), caller.username), null);
   });
 }
 
-/** Revokes every active legacy key of the viewer. Answers how many were revoked. */
-export async function revokeAllLegacyKeys(db: Db, viewer: Caller, now = new Date()): Promise<number> {
+/** Revokes every active legacy key of the caller. Answers how many were revoked. */
+export async function revokeAllLegacyKeys(db: Db, caller: Caller, now = new Date()): Promise<number> {
   // The API key user owns no keys, legacy ones included.
-  if (viewer.id === null) return 0;
-  const ownerId = viewer.id;
+  if (caller.id === null) return 0;
+  const ownerId = caller.id;
   return db.$transaction(async (tx) => {
     const keys = await tx.apiKey.findMany({ where: { ownerId, kind: "legacy", revokedAt: null }, include: keyViewInclude });
-    for (const key of keys) await revokeInTx(tx, viewer, key, "Revoked with all legacy keys", now);
+    for (const key of keys) await revokeInTx(tx, caller, key, "Revoked with all legacy keys", now);
     return keys.length;
   });
 }

@@ -11,29 +11,29 @@ export function keyNotFound(id: number): AppError {
   return notFound(`No API key with ID ${id} was found.`);
 }
 
-/** The owner condition a viewer's key lookups need; null when it can reach no key. */
-export function reachOf(viewer: Caller): { ownerId?: number } | null {
-  if (viewer.allKeys && viewer.isAdmin) return {};
-  // `ownerId: null` would match every ownerless system key: a viewer without a user owns none.
-  return viewer.id === null ? null : { ownerId: viewer.id };
+/** The owner condition a caller's key lookups need; null when it can reach no key. */
+export function reachOf(caller: Caller): { ownerId?: number } | null {
+  if (caller.allKeys && caller.isAdmin) return {};
+  // `ownerId: null` would match every ownerless system key: a caller without a user owns none.
+  return caller.id === null ? null : { ownerId: caller.id };
 }
 
-/** The keys in the viewer's reach, newest first. */
-export async function reachableKeys(db: Db, viewer: Caller, now = new Date()): Promise<KeyView[]> {
-  const reach = reachOf(viewer);
+/** The keys in the caller's reach, newest first. */
+export async function reachableKeys(db: Db, caller: Caller, now = new Date()): Promise<KeyView[]> {
+  const reach = reachOf(caller);
   if (!reach) return [];
   const rows = await db.apiKey.findMany({ where: reach, include: keyViewInclude, orderBy: [{ createdAt: "desc" }, { id: "desc" }] });
   return rows.map((r) => toKeyView(r, now));
 }
 
-/** One key in the viewer's reach, or the 404 of a missing key. */
-export async function findReachableKey(db: Db | Tx, viewer: Caller, id: number): Promise<KeyRow> {
-  const reach = reachOf(viewer);
+/** One key in the caller's reach, or the 404 of a missing key. */
+export async function findReachableKey(db: Db | Tx, caller: Caller, id: number): Promise<KeyRow> {
+  const reach = reachOf(caller);
   const row = reach && (await db.apiKey.findFirst({ where: { id, ...reach }, include: keyViewInclude }));
   if (!row) throw keyNotFound(id);
   return row;
 }
 
-export async function reachableKey(db: Db, viewer: Caller, id: number, now = new Date()): Promise<KeyView> {
-  return toKeyView(await findReachableKey(db, viewer, id), now);
+export async function reachableKey(db: Db, caller: Caller, id: number, now = new Date()): Promise<KeyView> {
+  return toKeyView(await findReachableKey(db, caller, id), now);
 }

@@ -79,7 +79,7 @@ function duplicateValue(e: unknown): never {
 }
 
 /** Answers the key and, once, its value. */
-export async function createSystemKey({ db, secret }: KeyDeps, viewer: Caller, input: CreateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function createSystemKey({ db, secret }: KeyDeps, caller: Caller, input: CreateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
   const value = valueFor(input.keyMode, input.customKey)!;
   const hint = systemKeyHint(input.keyMode, value);
   try {
@@ -95,11 +95,11 @@ export async function createSystemKey({ db, secret }: KeyDeps, viewer: Caller, i
           secretHash: hashKeyValue(value, secret),
           hint,
           createdAt: now,
-          createdById: viewer.id,
+          createdById: caller.id,
         },
         include: keyViewInclude,
       });
-      await recordAudit(tx, viewer, "key.created", created, { kind: "system", apis: input.apis, user: input.user ?? null, feeds: input.feeds, custom: input.keyMode === "custom" });
+      await recordAudit(tx, caller, "key.created", created, { kind: "system", apis: input.apis, user: input.user ?? null, feeds: input.feeds, custom: input.keyMode === "custom" });
       return created;
     });
     return { key: toKeyView(row, now), value };
@@ -109,7 +109,7 @@ export async function createSystemKey({ db, secret }: KeyDeps, viewer: Caller, i
 }
 
 /** Edits a system key; a new value (generated or custom) is answered once. */
-export async function updateSystemKey({ db, secret }: KeyDeps, viewer: Caller, input: UpdateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string | null }> {
+export async function updateSystemKey({ db, secret }: KeyDeps, caller: Caller, input: UpdateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string | null }> {
   const value = valueFor(input.keyMode, input.customKey);
   try {
     const row = await db.$transaction(async (tx) => {
@@ -133,8 +133,8 @@ export async function updateSystemKey({ db, secret }: KeyDeps, viewer: Caller, i
         },
         include: keyViewInclude,
       });
-      await recordAudit(tx, viewer, value ? "key.regenerated" : "key.updated", updated, { apis: input.apis, user: input.user ?? null, feeds: input.feeds, newValue: Boolean(value) });
-      if (value) await enqueueNotification(tx, updated.ownerId ? await tx.user.findUnique({ where: { id: updated.ownerId }, select: { id: true, email: true } }) : null, templates.regenerated(keyMailFacts(updated), viewer.username), updated.id);
+      await recordAudit(tx, caller, value ? "key.regenerated" : "key.updated", updated, { apis: input.apis, user: input.user ?? null, feeds: input.feeds, newValue: Boolean(value) });
+      if (value) await enqueueNotification(tx, updated.ownerId ? await tx.user.findUnique({ where: { id: updated.ownerId }, select: { id: true, email: true } }) : null, templates.regenerated(keyMailFacts(updated), caller.username), updated.id);
       return updated;
     });
     return { key: toKeyView(row, now), value };
