@@ -2,10 +2,11 @@
 // writer inserts, a body repeated across entries and batches is one row, and each entry
 // reads back its own texts; retention deletes the bodies no entry names and keeps the rest.
 import { DAY_MS } from "@keyhouse/shared";
+import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
-import { bodyHash, purgeOrphanBodies } from "./bodies.ts";
+import { bodyHash, pgBodySql, purgeOrphanBodies } from "./bodies.ts";
 import { PostgresLogInserter } from "./pg-batch-insert.ts";
 import { getAccessLogEntry } from "./query.ts";
 import { purgeOldEntries } from "./retention.ts";
@@ -81,5 +82,29 @@ describe("access-log bodies", () => {
     expect(await getAccessLogEntry(t.db, admin, kept[0]!.id)).toMatchObject({ requestBody: null, responseBody: "shared" });
     // Nothing left to delete: every body is named.
     expect(await purgeOrphanBodies(t.db)).toBe(0);
+  });
+});
+
+// PostgreSQL: a batch naming a body that no committed entry names yet must not lose it to a
+// purge running meanwhile (bodies.ts): the batch's insert locks the body, the purge skips it.
+describe.runIf(testProvider === "postgres")("access-log bodies being named by a batch in flight", () => {
+  it("are not deleted by a purge that runs before the batch commits", async () => {
+    const text = "named by a batch still in flight";
+    const hash = bodyHash(text);
+    await t.db.accessLogBody.create({ data: { hash, text, size: text.length } });
+    const client = new pg.Client({ connectionString: t.url });
+    await client.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query(pgBodySql(1), [hash, text, text.length]);
+      await purgeOrphanBodies(t.db);
+      await client.query(`INSERT INTO "AccessLogEntry" ("keyStatus", "surface", "method", "path", "status", "durationMs", "responseBodyHash") VALUES ('valid', 'feeds', 'GET', '/in-flight', 200, 1, $1)`, [hash]);
+      await client.query("COMMIT");
+    } finally {
+      await client.end();
+    }
+    await purgeOrphanBodies(t.db);
+    const entry = await t.db.accessLogEntry.findFirstOrThrow({ where: { path: "/in-flight" } });
+    expect(await getAccessLogEntry(t.db, admin, entry.id)).toMatchObject({ responseBody: text });
   });
 });
