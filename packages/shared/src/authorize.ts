@@ -170,28 +170,28 @@ function packageOperationOf(req: AccessRequest): PackageOperation | null {
   return { feed: req.feed, action: req.action, packageId: "packageId" in req ? req.packageId : undefined, touchesExistingPackage };
 }
 
-function checkActingUser(actingUserId: number, req: AccessRequest, actor: CallerUserFacts | null): Denial | null {
+function checkActingUser(actingUserId: number, req: AccessRequest, user: CallerUserFacts | null): Denial | null {
   // The caller looked up the wrong user, or the key's user is gone: never fall back to anyone else.
-  if (actor === null || actor.id !== actingUserId) {
+  if (user === null || user.id !== actingUserId) {
     return deny("privilege", "The user this API key acts as does not exist.");
   }
-  if (actor.disabled) return deny("user-disabled", `User "${actor.username}" is disabled.`);
-  if (actor.isAdmin) return null;
+  if (user.disabled) return deny("user-disabled", `User "${user.username}" is disabled.`);
+  if (user.isAdmin) return null;
 
   if (req.surface === "feeds" && req.action === "upload") {
     const needed = UPLOAD_PRIVILEGES[req.upload];
-    if (needed.some((p) => actor.privileges?.[p])) return null;
+    if (needed.some((p) => user.privileges?.[p])) return null;
     const names = needed.map((p) => `"${p}"`).join(" or ");
-    return deny("privilege", `User "${actor.username}" does not have the ${names} privilege on feed "${req.feed}".`);
+    return deny("privilege", `User "${user.username}" does not have the ${names} privilege on feed "${req.feed}".`);
   }
   const op = packageOperationOf(req);
   if (op === null) return null;
   const privilege = PRIVILEGE_FOR[op.action];
-  if (!actor.privileges?.[privilege]) {
-    return deny("privilege", `User "${actor.username}" does not have the "${privilege}" privilege on feed "${op.feed}".`);
+  if (!user.privileges?.[privilege]) {
+    return deny("privilege", `User "${user.username}" does not have the "${privilege}" privilege on feed "${op.feed}".`);
   }
-  if (op.touchesExistingPackage && !actor.ownsPackage) {
-    return deny("owner", `User "${actor.username}" is not an owner of package "${op.packageId}".`);
+  if (op.touchesExistingPackage && !user.ownsPackage) {
+    return deny("owner", `User "${user.username}" is not an owner of package "${op.packageId}".`);
   }
   return null;
 }
@@ -209,7 +209,7 @@ function expiryWarning(expiresAt: Date | null, now: Date): string | null {
  * `from` is the client address the gate computed (http/client-ip.ts); a key with allowed
  * networks is refused when it is missing, so a surface that forgets it fails closed.
  */
-export function authorize(key: KeyFacts, req: AccessRequest, actor: CallerUserFacts | null, now: Date, from?: string | null): Decision {
+export function authorize(key: KeyFacts, req: AccessRequest, user: CallerUserFacts | null, now: Date, from?: string | null): Decision {
   if (key.revokedAt !== null || isExpired(key.expiresAt, now)) return deny("invalid", MESSAGES.invalidKey);
   if (key.networks && key.networks.count > 0 && !(from && addressInNetworks(from, key.networks))) {
     return deny("network", `This API key cannot be used from ${from || "an unknown address"}.`);
@@ -220,8 +220,8 @@ export function authorize(key: KeyFacts, req: AccessRequest, actor: CallerUserFa
 
   const actingUserId = actingUserIdOf(key);
   if (actingUserId !== null) {
-    const actorDenial = checkActingUser(actingUserId, req, actor);
-    if (actorDenial) return actorDenial;
+    const userDenial = checkActingUser(actingUserId, req, user);
+    if (userDenial) return userDenial;
   } else if (key.kind !== "system") {
     // Only a system key may be the API key user; an ownerless scoped or legacy key
     // (its owner deleted) must not silently gain every privilege.
