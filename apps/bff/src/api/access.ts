@@ -42,7 +42,7 @@ export class ApiAccess {
     if (!decision.allowed) throw new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
     describeRequestUsage(res, request);
 
-    this.keys.touch(key.id, clientIp(req), now);
+    this.keys.touch(key.id, clientIp(req), now, req.get("user-agent") ?? null);
     if (decision.warning) res.setHeader("X-Keyhouse-Warning", decision.warning);
     return {
       keyId: key.id,

@@ -106,7 +106,7 @@ export class FeedAccess {
     describeRequestUser(res, user && { id: user.id, username: user.username });
     if (!decision.allowed) throw refusal(decision);
     describeRequestUsage(res, request);
-    this.keys.touch(key.id, clientIp(req), now);
+    this.keys.touch(key.id, clientIp(req), now, req.get("user-agent") ?? null);
     if (decision.warning) res.setHeader(feed.type === "nuget" ? "X-NuGet-Warning" : "X-Keyhouse-Warning", decision.warning);
     return { keyId: key.id, user: user && { id: user.id, username: user.username }, apiKeyUser: actingId === null };
   }

@@ -9,12 +9,15 @@ import type { Db } from "../db/client.ts";
 import type { Prisma } from "../db/client.ts";
 import type { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import { BatchTtlCache } from "../lib/ttl-cache.ts";
+import { networkOf, recordNetworkUses, type NetworkUse } from "./new-networks.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { toKeyFacts } from "./views.ts";
 
 export const KEY_CACHE_TTL_MS = 1000;
 const CACHE_MAX = 10_000;
 const LAST_USED_FLUSH_MS = 5000;
+// Distinct key-and-network pairs held for one flush; more wait for a later use.
+const NETWORK_USES_MAX = 10_000;
 
 export type KeyRowPlain = Prisma.ApiKeyGetPayload<object>;
 export type FoundKey = { row: KeyRowPlain; facts: ReturnType<typeof toKeyFacts> };
@@ -24,6 +27,8 @@ export class KeyVerifier {
   // null caches "no such key" too, so guessing does not turn into one query per guess
   private cache: BatchTtlCache<string, FoundKey | null>;
   private lastUsed = new Map<number, { at: Date; ip: string | null }>();
+  /** The first use per key and network since the last flush, for new-network alerts (keys/new-networks.ts). */
+  private networkUses = new Map<string, NetworkUse>();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -58,8 +63,11 @@ export class KeyVerifier {
   }
 
   /** Records a use; written to the database within LAST_USED_FLUSH_MS. */
-  touch(keyId: number, ip: string | null, at = new Date(this.clock())): void {
+  touch(keyId: number, ip: string | null, at = new Date(this.clock()), userAgent: string | null = null): void {
     this.lastUsed.set(keyId, { at, ip });
+    const network = networkOf(ip);
+    const pair = `${keyId} ${network}`;
+    if (network && !this.networkUses.has(pair) && this.networkUses.size < NETWORK_USES_MAX) this.networkUses.set(pair, { keyId, network, userAgent: userAgent?.slice(0, 300) ?? null, at });
     this.timer ??= setTimeout(() => void this.flush(), LAST_USED_FLUSH_MS).unref();
   }
 
@@ -67,16 +75,21 @@ export class KeyVerifier {
     if (this.flushing) await this.flushing;
     clearTimeout(this.timer);
     this.timer = undefined;
-    if (this.lastUsed.size === 0) return;
+    if (this.lastUsed.size === 0 && this.networkUses.size === 0) return;
     const batch = [...this.lastUsed];
     this.lastUsed.clear();
+    const networkUses = [...this.networkUses.values()];
+    this.networkUses.clear();
     // One transaction for the batch: one commit instead of one per key. Never move
     // lastUsedAt backwards when another instance wrote a later use.
     this.flushing = (async () => {
-      if (this.sqlite && (await this.sqlite.available())) return this.sqlite.touchKeys(batch.map(([id, use]) => ({ id, at: use.at, ip: use.ip })));
-      await this.db.$transaction(
-        batch.map(([id, use]) => this.db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] }, data: { lastUsedAt: use.at, lastUsedIp: use.ip } })),
-      );
+      if (this.sqlite && (await this.sqlite.available())) await this.sqlite.touchKeys(batch.map(([id, use]) => ({ id, at: use.at, ip: use.ip })));
+      else
+        await this.db.$transaction(
+          batch.map(([id, use]) => this.db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] }, data: { lastUsedAt: use.at, lastUsedIp: use.ip } })),
+        );
+      // After the last uses, off every request's path; a failure loses these alerts, not the last uses.
+      await recordNetworkUses(this.db, networkUses).catch((e: unknown) => console.error(`new-network alerts: ${e instanceof Error ? e.message : String(e)}`));
     })();
     try {
       await this.flushing;

@@ -73,4 +73,13 @@ export const templates = {
     ),
   expired: (k: KeyFactsForMail) =>
     message("key.expired", `API key "${k.name}" has expired`, `The API key "${k.name}" has expired and no longer works.`, k, "Regenerate it under Account › API keys to use it again."),
+  /** New-network alert (keys/new-networks.ts): the first use from a network unseen for 90 days. */
+  newNetwork: (k: KeyFactsForMail, network: string, userAgent: string | null, at: Date) =>
+    message(
+      "key.new-network",
+      `API key "${k.name}" used from a new network`,
+      `The API key "${k.name}" was used from the network ${network}, which it had not been used from in the last 90 days.\n\nNetwork: ${network}\nUser agent: ${userAgent ?? "(none sent)"}\nTime: ${at.toISOString()}`,
+      k,
+      "If this was you or your build, there is nothing to do. You can turn these alerts off for the key under Account › API keys › Edit.",
+    ),
 };
