@@ -4,7 +4,8 @@
 import { z } from "zod";
 import { acceptedWays } from "../http/present-key.ts";
 import { apiKeyInfoCreateSchema, apiKeyInfoSchema } from "./management/api-key-info.ts";
-import { deleteArgsSchema } from "./management/routes.ts";
+import { keyUsageAdviceSchema } from "@keyhouse/shared";
+import { deleteArgsSchema, usageArgsSchema } from "./management/routes.ts";
 import type { NativeMethod } from "./native/method.ts";
 import { NATIVE_METHODS } from "./native/registry.ts";
 import { accessLogRowSchema, apiKeyRowSchema, feedRowSchema, packageRowSchema, userRowSchema } from "./native/rows.ts";
@@ -39,6 +40,7 @@ const ROW_SCHEMAS = new Map<z.ZodType, string>([
   [userRowSchema, "UserRow"],
   [packageRowSchema, "PackageRow"],
   [accessLogRowSchema, "AccessLogRow"],
+  [keyUsageAdviceSchema, "KeyUsage"],
 ]);
 
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -139,6 +141,17 @@ function managementPaths(): Json {
           "200": { description: "The keys.", content: { "application/json": { schema: { type: "array", items: ref("ApiKeyInfo") } } } },
           ...ERRORS,
         },
+      },
+    },
+    "/api/api-keys/usage": {
+      get: {
+        tags: ["API-keys management API"],
+        operationId: "get_api_keys_usage",
+        summary: "What an API key used in the last 90 days, and the least-privilege advice.",
+        description:
+          "Needs a key with the keys or native API. Scopes exercised, packages per feed, APIs, feeds and networks over the window (90 days, at most LOG_RETENTION_DAYS), the rights the key has but did not use, and a suggestion that only narrows it; the same answer as ApiKeys_GetUsage. An impersonated user can read only keys they own; any other ID answers 404.",
+        parameters: queryParameters(jsonSchema(usageArgsSchema, "input")),
+        responses: { "200": { description: "The key's usage and advice.", content: { "application/json": { schema: ref("KeyUsage") } } }, ...ERRORS },
       },
     },
     "/api/api-keys/delete": { post: deleteOp("post"), delete: deleteOp("delete") },

@@ -8,6 +8,7 @@ import { z } from "zod";
 import { AppError, badRequest } from "../../errors.ts";
 import { clientIp } from "../../http/client-ip.ts";
 import { requireGrantWithinCaller, requireKeyOnCallerFeeds } from "../../keys/key-bounds.ts";
+import { keyUsageAdvice } from "../../keys/advisor.ts";
 import { deleteKey } from "../../keys/lifecycle.ts";
 import { reachableKey, reachableKeys } from "../../keys/reach.ts";
 import { createSystemKey } from "../../keys/system.ts";
@@ -16,6 +17,7 @@ import { requireFullControl, callerOf, type ApiAccess } from "../access.ts";
 import { arg, checkJsonBody, parseArguments } from "../args.ts";
 import { apiKeyInfo, apiKeyInfoCreateSchema, systemKeyInputOf } from "./api-key-info.ts";
 
+export const usageArgsSchema = z.object({ id: arg.integer({ description: "The ID of the key whose usage to read.", required: true }) });
 export const deleteArgsSchema = z.object({ id: arg.integer({ description: "The ID of the key to delete.", required: true }) });
 
 const isJson = (req: Request) => (req.get("content-type") ?? "").split(";")[0]!.trim().toLowerCase() === "application/json";
@@ -55,6 +57,14 @@ export function managementRoutes(services: Services, access: ApiAccess): Router 
     const now = new Date();
     const caller = await access.check(req, res, "keys", now);
     res.json((await reachableKeys(services.db, callerOf(caller, clientIp(req)), now)).map((k) => apiKeyInfo(k)));
+  });
+
+  // What the key used over the window and the advisor's suggestion (docs/advisor.md); the same answer as ApiKeys_GetUsage.
+  router.all("/usage", only(["GET"]), async (req: Request, res: Response) => {
+    const now = new Date();
+    const caller = await access.check(req, res, "keys", now);
+    const { id } = parseArguments(usageArgsSchema, req.query, req.body, "/api/api-keys/usage");
+    res.json(await keyUsageAdvice(services.db, callerOf(caller, clientIp(req)), id, services.config.logRetentionDays, now));
   });
 
   router.all("/delete", only(["POST", "DELETE"]), async (req: Request, res: Response) => {

@@ -1,10 +1,11 @@
 // ApiKeys_* and ApiKeyAccessLogs_*: adapters over keys/ (lifecycle, system keys, views).
 // An impersonated user reaches only the keys they own; administrators and the API key
 // user reach every key, and only they create or change system keys.
-import { ACCESS_LOG_PAGE_MAX, accessLogFilterSchema, APIS, createSystemKeyInputSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
+import { ACCESS_LOG_PAGE_MAX, accessLogFilterSchema, APIS, createSystemKeyInputSchema, keyUsageAdviceSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
 import { z } from "zod";
 import { badRequest } from "../../errors.ts";
 import { requireGrantWithinCaller, requireKeyOnCallerFeeds, requireKeyWithinCaller } from "../../keys/key-bounds.ts";
+import { keyUsageAdvice } from "../../keys/advisor.ts";
 import { deleteKey, revokeKey } from "../../keys/lifecycle.ts";
 import { reachableKey, reachableKeys } from "../../keys/reach.ts";
 import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
@@ -39,6 +40,16 @@ export const getApiKey = defineMethod({
   args: z.object({ ApiKey_Id: keyId() }),
   row: apiKeyRowSchema,
   run: async (ctx, a) => [apiKeyRow(await visibleKey(ctx, a.ApiKey_Id))],
+});
+
+export const getUsage = defineMethod({
+  name: "ApiKeys_GetUsage",
+  summary: "What an API key used in the last 90 days, and the least-privilege advice.",
+  description:
+    "Scopes exercised, packages per feed, APIs, feeds and networks over the window (90 days, at most LOG_RETENTION_DAYS), the rights the key has but did not use, and a suggestion that only narrows it (docs/advisor.md); the same answer as GET /api/api-keys/usage. An impersonated user can read only keys they own; any other ID answers 404.",
+  args: z.object({ ApiKey_Id: keyId() }),
+  row: keyUsageAdviceSchema,
+  run: async (ctx, a) => [await keyUsageAdvice(ctx.db, callerOf(ctx.caller, ctx.ip), a.ApiKey_Id, ctx.services.config.logRetentionDays, ctx.now)],
 });
 
 // Where each system-key field comes from, to name the argument in a 400.

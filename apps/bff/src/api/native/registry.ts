@@ -1,7 +1,7 @@
 // Every Native API method, by name. The router, the OpenAPI document and the reference
 // page all read this one list.
 import { createFeed, getFeeds } from "./feeds.ts";
-import { createOrUpdateApiKey, deleteApiKey, getAccessLogs, getApiKey, getApiKeys, revokeApiKey } from "./keys.ts";
+import { createOrUpdateApiKey, deleteApiKey, getAccessLogs, getApiKey, getApiKeys, getUsage, revokeApiKey } from "./keys.ts";
 import type { NativeMethod } from "./method.ts";
 import { getPackages, setPackageListed } from "./packages.ts";
 import { createOrUpdateUserMethod, getUsers } from "./users.ts";
@@ -9,6 +9,7 @@ import { createOrUpdateUserMethod, getUsers } from "./users.ts";
 export const NATIVE_METHODS: readonly NativeMethod[] = [
   getApiKeys,
   getApiKey,
+  getUsage,
   createOrUpdateApiKey,
   revokeApiKey,
   deleteApiKey,
