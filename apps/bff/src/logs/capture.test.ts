@@ -8,6 +8,7 @@ import { createApiKey } from "../db/factories.ts";
 import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { BODY_LOG_LIMIT } from "./capture.ts";
+import { withBodyTexts } from "./bodies.ts";
 import { createLogWorld, startLoggedServer } from "./testing.ts";
 import { mistypedKeyValue } from "../test/keys.ts";
 
@@ -25,10 +26,11 @@ afterAll(async () => {
   await t?.drop();
 });
 
-/** The entries written since `afterId`, oldest first. */
+/** The entries written since `afterId`, oldest first, with their bodies' texts (stored once per content, bodies.ts). */
 async function entriesAfter(afterId: number) {
   await server.flush();
-  return t.db.accessLogEntry.findMany({ where: { id: { gt: afterId } }, orderBy: { id: "asc" } });
+  const rows = await t.db.accessLogEntry.findMany({ where: { id: { gt: afterId } }, orderBy: { id: "asc" } });
+  return Promise.all(rows.map((r) => withBodyTexts(t.db, r)));
 }
 async function lastId(): Promise<number> {
   await server.flush();

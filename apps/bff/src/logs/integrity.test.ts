@@ -19,6 +19,7 @@ import { createServices } from "../services.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET, testConfig } from "../test/server.ts";
 import { BODY_LOG_LIMIT } from "./capture.ts";
+import { withBodyTexts } from "./bodies.ts";
 import { createLogWorld } from "./testing.ts";
 import { AccessLogWriter } from "./writer.ts";
 
@@ -115,7 +116,8 @@ describe("access-log integrity", () => {
     writer.add({ keyStatus: "valid", surface: "feeds", method: "GET", path: "/poison", status: null as unknown as number, durationMs: 1 });
 
     await writer.drain();
-    const rows = await t.db.accessLogEntry.findMany({ orderBy: { id: "asc" } });
+    // With their bodies' texts (stored once per content, bodies.ts).
+    const rows = await Promise.all((await t.db.accessLogEntry.findMany({ orderBy: { id: "asc" } })).map((r) => withBodyTexts(t.db, r)));
     const byKey = (id: number) => rows.filter((r) => r.keyId === id);
 
     expect(byKey(bob.key.id).map((r) => [r.path, r.status])).toEqual([
@@ -153,7 +155,7 @@ describe("access-log integrity", () => {
     const long = JSON.stringify({ version: "1.0.0", password: "hunter2", notes: "é".repeat(100_000) }, null, 2);
     expect((await put("/npm/npm/-/package/capped-body/dist-tags/beta", long)).status).toBe(400);
     await writer.drain();
-    const entry = await t.db.accessLogEntry.findFirstOrThrow({ where: { keyId: loud.key.id, path: { contains: "dist-tags" } } });
+    const entry = await withBodyTexts(t.db, await t.db.accessLogEntry.findFirstOrThrow({ where: { keyId: loud.key.id, path: { contains: "dist-tags" } } }));
     expect(entry.requestBody!.startsWith('{\n  "version": "1.0.0",\n  "password": "[redacted]",\n  "notes": "ééé')).toBe(true);
     // Cut between characters, never inside one.
     expect(entry.requestBody).toMatch(/é… \[truncated\]$/);
@@ -175,7 +177,7 @@ describe("access-log integrity", () => {
       expect(res.status).toBe(403);
     }
     await writer.drain();
-    const rows = await t.db.accessLogEntry.findMany({ where: { keyId: revoked.key.id }, orderBy: { id: "asc" } });
+    const rows = await Promise.all((await t.db.accessLogEntry.findMany({ where: { keyId: revoked.key.id }, orderBy: { id: "asc" } })).map((r) => withBodyTexts(t.db, r)));
     expect(rows.map((r) => [r.method, r.path, r.keyStatus, r.requestBody])).toEqual(uploads.map(([method, at]) => [method, at, "revoked", "[body not read]"]));
   });
 });

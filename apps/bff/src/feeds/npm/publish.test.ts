@@ -6,6 +6,7 @@ import { createApiKey } from "../../db/factories.ts";
 import { TEST_SECRET } from "../../test/server.ts";
 import { buildNpmPublishBody } from "../formats/npm.fixtures.ts";
 import { createNpmWorld, errorOf, npmHttp, type NpmWorld } from "./test-world.ts";
+import { withBodyTexts } from "../../logs/bodies.ts";
 
 let w: NpmWorld;
 let api: ReturnType<typeof npmHttp>;
@@ -95,7 +96,7 @@ describe("npm publish over HTTP", () => {
     const fixture = buildNpmPublishBody({ name: "pub-logged", version: "1.0.0", registry: w.registry });
     expect((await api.put("pub-logged", fixture.body, { key: value })).status).toBe(201);
     await w.server.services.accessLog.flush();
-    const entry = await w.db.accessLogEntry.findFirst({ where: { keyId: key.id } });
+    const entry = await withBodyTexts(w.db, await w.db.accessLogEntry.findFirstOrThrow({ where: { keyId: key.id } }));
     const sha256 = createHash("sha256").update(fixture.tarball).digest("hex");
     expect(entry).toMatchObject({ method: "PUT", status: 201, feed: "npm", username: "alice" });
     expect(entry?.requestBody).toBe(`[package file: application/gzip (npm package), ${fixture.tarball.length} bytes, sha256 ${sha256}]`);

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mistypedKeyValue } from "../../test/keys.ts";
 import { buildNupkg, nugetPushBody } from "../formats/nuget.fixtures.ts";
 import { expectAnsweredUnread, generatedBody, gzipBomb, sendUpload, uploadsLeft as uploadsLeftIn, type Refusal } from "../upload/testing.ts";
+import { withBodyTexts } from "../../logs/bodies.ts";
 import { createNuGetWorld, type NuGetWorld } from "./testing.ts";
 
 const MiB = 1024 * 1024;
@@ -66,7 +67,7 @@ describe("a NuGet push the key cannot make", () => {
     });
     expect(answer.status).toBe(403);
     await w.server.services.accessLog.drain();
-    const entry = await w.db.accessLogEntry.findFirstOrThrow({ where: { userAgent: "upload-gate-test" } });
+    const entry = await withBodyTexts(w.db, await w.db.accessLogEntry.findFirstOrThrow({ where: { userAgent: "upload-gate-test" } }));
     expect(entry).toMatchObject({ status: 403, keyStatus: "valid", username: "viewer", userId: w.users.viewer.id });
     expect(entry.keyId).not.toBeNull();
     // The body was never read, so nothing of it can be described.
@@ -92,7 +93,7 @@ describe("a NuGet push the key may make", () => {
     const stored = await w.get("/nuget/main/v3-flatcontainer/contoso.zipped/1.0.0/contoso.zipped.1.0.0.nupkg", key);
     expect(new Uint8Array(await stored.arrayBuffer())).toEqual(nupkg);
     await w.server.services.accessLog.drain();
-    const entry = await w.db.accessLogEntry.findFirstOrThrow({ where: { userAgent: "gzip-push-test" } });
+    const entry = await withBodyTexts(w.db, await w.db.accessLogEntry.findFirstOrThrow({ where: { userAgent: "gzip-push-test" } }));
     expect(entry.requestBody).toMatch(new RegExp(`^\\[package file: application/zip \\(NuGet package\\), ${nupkg.length} bytes, sha256 [0-9a-f]{64}\\]$`));
     expect(uploadsLeft()).toEqual([]);
   });
