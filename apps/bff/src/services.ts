@@ -27,12 +27,14 @@ export type Services = {
 export type ServiceOptions = {
   /** Benchmarks only (apps/bff/bench/feeds.ts): no access-log capture or writes, to measure what logging costs. */
   accessLogDisabled?: boolean;
+  /** Tests only: the key verifier's clock, to move past a replaced value's end without waiting. */
+  clock?: () => number;
 };
 
 export function createServices(db: Db, config: Config, log: (line: string) => void = (l) => console.error(l), options: ServiceOptions = {}): Services {
   // SQLite: one worker thread writes access-log entries and keys' last uses off the main thread.
   const sqlite = config.provider === "sqlite" ? new SqliteSideWriter(db) : null;
-  const keys = new KeyVerifier(db, config.secret, undefined, sqlite);
+  const keys = new KeyVerifier(db, config.secret, options.clock, sqlite);
   // PostgreSQL: access-log batches through a pg pool of their own (logs/pg-batch-insert.ts),
   // to the database the URL names; a configuration naming none (some tests') keeps Prisma's path.
   const postgres = isPostgresUrl(config.databaseUrl) ? new PostgresLogInserter(config.databaseUrl) : null;

@@ -124,6 +124,35 @@ export const updateKeyNetworksInputSchema = z.object({
 export type UpdateKeyNetworksInput = z.input<typeof updateKeyNetworksInputSchema>;
 export type UpdateKeyNetworksOutput = z.output<typeof updateKeyNetworksInputSchema>;
 
+/** Edit › "Alert me about new networks" of a key. */
+export const updateKeyAlertsInputSchema = z.object({
+  id: z.number({ error: KEY_ID_MESSAGE }).int(KEY_ID_MESSAGE).positive(KEY_ID_MESSAGE),
+  alertNewNetworks: z.boolean({ error: "Say whether to alert about new networks (true or false)." }),
+});
+
+/**
+ * Regenerate › "Keep the old value working for" (rotation with overlap, docs/presenting-keys.md):
+ * how long the replaced value keeps working beside the new one; 0 ends it at once.
+ */
+export const OLD_VALUE_OVERLAPS = [
+  { hours: 0, label: "No" },
+  { hours: 1, label: "1 hour" },
+  { hours: 24, label: "1 day" },
+  { hours: 168, label: "7 days" },
+] as const;
+export type OldValueOverlapHours = (typeof OLD_VALUE_OVERLAPS)[number]["hours"];
+
+export const regenerateKeyInputSchema = z.object({
+  id: z.number({ error: KEY_ID_MESSAGE }).int(KEY_ID_MESSAGE).positive(KEY_ID_MESSAGE),
+  keepOldValueHours: z
+    .literal(
+      OLD_VALUE_OVERLAPS.map((o) => o.hours),
+      { error: "Keep the old value working for 0 (no), 1, 24 or 168 hours." },
+    )
+    .default(0),
+});
+export type RegenerateKeyInput = z.input<typeof regenerateKeyInputSchema>;
+
 export type LoginInput = z.input<typeof loginInputSchema>;
 export type LoginOutput = z.output<typeof loginInputSchema>;
 export type CreateKeyInput = z.input<typeof createKeyInputSchema>;

@@ -9,7 +9,7 @@ import { clientIp } from "../http/client-ip.ts";
 import { acceptedWays } from "../http/present-key.ts";
 import { describeRequestKey, describeRequestUsage, describeRequestUser, takePresentedKey } from "../http/request-key.ts";
 import type { Caller, CallerOnLogs, KeyCaller } from "../auth/caller.ts";
-import type { KeyVerifier } from "../keys/verify.ts";
+import { oldValueWarning, type KeyVerifier } from "../keys/verify.ts";
 import { callerUserFacts, findCallerUser } from "../users/caller-user.ts";
 
 export type ApiSurface = "native" | "keys";
@@ -43,7 +43,8 @@ export class ApiAccess {
     describeRequestUsage(res, request);
 
     this.keys.touch(key.id, clientIp(req), now, req.get("user-agent") ?? null);
-    if (decision.warning) res.setHeader("X-Keyhouse-Warning", decision.warning);
+    const warning = found.key.oldValueUntil ? oldValueWarning(found.key.oldValueUntil) : decision.warning;
+    if (warning) res.setHeader("X-Keyhouse-Warning", warning);
     return {
       keyId: key.id,
       keyName: found.key.row.name,

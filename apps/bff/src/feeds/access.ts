@@ -8,7 +8,7 @@ import type { Db } from "../db/client.ts";
 import { AppError } from "../errors.ts";
 import { acceptedWays, type Surface } from "../http/present-key.ts";
 import { clientIp } from "../http/client-ip.ts";
-import type { KeyVerifier } from "../keys/verify.ts";
+import { oldValueWarning, type KeyVerifier } from "../keys/verify.ts";
 import { BatchTtlCache } from "../lib/ttl-cache.ts";
 import { describeRequestKey, describeRequestUsage, describeRequestUser, takePresentedKey } from "../http/request-key.ts";
 import { continueIfWaiting } from "../http/expect-continue.ts";
@@ -92,7 +92,7 @@ export class FeedAccess {
         headers: op.action === "read" ? { "WWW-Authenticate": 'Basic realm="Keyhouse"' } : {},
       });
     }
-    const { key, actingId, user } = await this.keyOnFeed(res, feed, presented.value, now);
+    const { key, actingId, user, oldValueUntil } = await this.keyOnFeed(res, feed, presented.value, now);
     const owners = op.action === "push" ? op.existingOwnerIds : op.action === "unlist" ? op.ownerIds : null;
     const actor: CallerUserFacts | null = user && { ...user, ownsPackage: owners?.includes(user.id) ?? false };
     const request: AccessRequest =
@@ -107,7 +107,9 @@ export class FeedAccess {
     if (!decision.allowed) throw refusal(decision);
     describeRequestUsage(res, request);
     this.keys.touch(key.id, clientIp(req), now, req.get("user-agent") ?? null);
-    if (decision.warning) res.setHeader(feed.type === "nuget" ? "X-NuGet-Warning" : "X-Keyhouse-Warning", decision.warning);
+    // A replaced value's end comes sooner than any expiry warning's date: it is the one to tell.
+    const warning = oldValueUntil ? oldValueWarning(oldValueUntil) : decision.warning;
+    if (warning) res.setHeader(feed.type === "nuget" ? "X-NuGet-Warning" : "X-Keyhouse-Warning", warning);
     return { keyId: key.id, user: user && { id: user.id, username: user.username }, apiKeyUser: actingId === null };
   }
 
@@ -119,7 +121,7 @@ export class FeedAccess {
     const key = found.key.facts;
     const actingId = actingUserIdOf(key);
     const user = actingId === null ? null : await this.userOnFeed(actingId, feed.id);
-    return { key, actingId, user };
+    return { key, actingId, user, oldValueUntil: found.key.oldValueUntil };
   }
 
   /**

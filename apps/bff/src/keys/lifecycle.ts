@@ -3,6 +3,7 @@
 // the same transaction. A key that is not the caller's is reported exactly like a key
 // that does not exist.
 import {
+  type OldValueOverlapHours,
   type UpdateKeyNetworksOutput,
   boundPackageEntry,
   expiresAtFrom,
@@ -155,12 +156,25 @@ export async function updateKeyNetworks(db: Db, caller: Caller, input: UpdateKey
   return toKeyView(row, now);
 }
 
-export async function regenerateKey({ db, secret }: KeyDeps, caller: Caller, id: number, now = new Date()): Promise<{ key: KeyView; value: string }> {
+/**
+ * A new value for the key. keepOldValueHours > 0 keeps the replaced value working until then
+ * (rotation with overlap, docs/presenting-keys.md) through its own hash row; older overlaps
+ * of the key keep their own ends.
+ */
+export async function regenerateKey(
+  { db, secret }: KeyDeps,
+  caller: Caller,
+  id: number,
+  now = new Date(),
+  keepOldValueHours: OldValueOverlapHours = 0,
+): Promise<{ key: KeyView; value: string }> {
   const value = generateKeyValue();
+  const oldValueUntil = keepOldValueHours > 0 ? new Date(now.getTime() + keepOldValueHours * 3_600_000) : null;
   const row = await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, caller, id);
     if (key.kind === "legacy") throw new AppError("BAD_REQUEST", "Legacy keys cannot be regenerated. Create a new scoped key instead, then revoke the legacy key.");
     if (key.revokedAt) throw conflict("This key is revoked and cannot be regenerated. Create a new key instead.");
+    if (oldValueUntil) await tx.apiKeyOldSecret.create({ data: { keyId: key.id, secretHash: key.secretHash, expiresAt: oldValueUntil } });
     const updated = await tx.apiKey.update({
       where: { id: key.id },
       data: {
@@ -174,8 +188,8 @@ export async function regenerateKey({ db, secret }: KeyDeps, caller: Caller, id:
       },
       include: keyViewInclude,
     });
-    await recordAudit(tx, caller, "key.regenerated", updated, { expiresAt: updated.expiresAt?.toISOString() ?? null });
-    await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(keyMailFacts(updated), caller.username), updated.id);
+    await recordAudit(tx, caller, "key.regenerated", updated, { expiresAt: updated.expiresAt?.toISOString() ?? null, oldValueUntil: oldValueUntil?.toISOString() ?? null });
+    await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(keyMailFacts(updated), caller.username, oldValueUntil), updated.id);
     return updated;
   });
   return { key: toKeyView(row, now), value };
@@ -196,6 +210,8 @@ async function revokeInTx(tx: Tx, caller: Caller, key: KeyRow, givenReason: stri
   // The revokedAt guard makes two concurrent revocations write one event, not two.
   const { count } = await tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: now, revokedById: caller.id, revokedReason: reason } });
   if (count === 0) throw conflict("This key is already revoked.");
+  // Revoking ends every value of the key at once, replaced ones still in their overlap too.
+  await tx.apiKeyOldSecret.deleteMany({ where: { keyId: key.id } });
   const updated = await tx.apiKey.findUniqueOrThrow({ where: { id: key.id }, include: keyViewInclude });
   await recordAudit(tx, caller, "key.revoked", updated, { reason });
   await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.revoked(keyMailFacts(updated), caller.username), updated.id);
@@ -205,6 +221,8 @@ async function revokeInTx(tx: Tx, caller: Caller, key: KeyRow, givenReason: stri
 export async function deleteKey(db: Db, caller: Caller, id: number): Promise<void> {
   await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, caller, id);
+    // The foreign key cascades too; said here so both values end in this transaction whatever the database's settings.
+    await tx.apiKeyOldSecret.deleteMany({ where: { keyId: key.id } });
     await tx.apiKey.delete({ where: { id: key.id } });
     await recordAudit(tx, caller, "key.deleted", key, { kind: key.kind });
     await enqueueNotification(tx, await ownerOf(tx, key.ownerId), templates.deleted(keyMailFacts(key), caller.username), null);

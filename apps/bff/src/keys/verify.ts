@@ -2,8 +2,9 @@
 // with a short-lived cache so hot feeds do not query per request. The cache lives at most
 // KEY_CACHE_TTL_MS, which bounds how long a revocation takes to reach every instance; keys
 // in use are re-read in the background before that, and lookups that miss together are
-// one query (BatchTtlCache). Last-used time and address are gathered in memory and
-// written in batches.
+// one query (BatchTtlCache). A replaced value kept working for a while (rotation with
+// overlap, docs/presenting-keys.md) has its own hash row, found by the same lookup. Last-used
+// time and address are gathered in memory and written in batches.
 import { checkKeyFormat } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
 import type { Prisma } from "../db/client.ts";
@@ -20,8 +21,14 @@ const LAST_USED_FLUSH_MS = 5000;
 const NETWORK_USES_MAX = 10_000;
 
 export type KeyRowPlain = Prisma.ApiKeyGetPayload<object>;
-export type FoundKey = { row: KeyRowPlain; facts: ReturnType<typeof toKeyFacts> };
+/** oldValueUntil: the presented value is a replaced one, working until then (null: the current value). */
+export type FoundKey = { row: KeyRowPlain; facts: ReturnType<typeof toKeyFacts>; oldValueUntil: Date | null };
 export type KeyLookup = { status: "malformed" } | { status: "unknown" } | { status: "found"; key: FoundKey };
+
+/** The warning header's text on a response to a replaced value (docs/presenting-keys.md). */
+export function oldValueWarning(until: Date): string {
+  return `This API key was replaced; the old value stops working on ${until.toISOString()}.`;
+}
 
 export class KeyVerifier {
   // null caches "no such key" too, so guessing does not turn into one query per guess
@@ -41,8 +48,20 @@ export class KeyVerifier {
   ) {
     this.cache = new BatchTtlCache(
       async (hashes) => {
-        const rows = await this.db.apiKey.findMany({ where: { secretHash: { in: hashes } } });
-        return new Map(rows.map((row) => [row.secretHash, { row, facts: toKeyFacts(row) }]));
+        const now = new Date(this.clock());
+        // Current values and live old values, both by their unique hash index.
+        const rows = await this.db.apiKey.findMany({
+          where: { OR: [{ secretHash: { in: hashes } }, { oldSecrets: { some: { secretHash: { in: hashes }, expiresAt: { gt: now } } } }] },
+          include: { oldSecrets: { where: { secretHash: { in: hashes }, expiresAt: { gt: now } } } },
+        });
+        const wanted = new Set(hashes);
+        const found = new Map<string, FoundKey>();
+        for (const { oldSecrets, ...row } of rows) {
+          const facts = toKeyFacts(row);
+          if (wanted.has(row.secretHash)) found.set(row.secretHash, { row, facts, oldValueUntil: null });
+          for (const old of oldSecrets) found.set(old.secretHash, { row, facts, oldValueUntil: old.expiresAt });
+        }
+        return found;
       },
       null,
       { ttlMs: KEY_CACHE_TTL_MS, max: CACHE_MAX, clock },
@@ -54,6 +73,8 @@ export class KeyVerifier {
     if (value.length > 512 || checkKeyFormat(value) === "malformed") return { status: "malformed" };
     const hash = hashKeyValue(value, this.secret);
     const key = await this.cache.get(hash);
+    // A cached old value past its end is refused like any unknown value.
+    if (key?.oldValueUntil && key.oldValueUntil.getTime() <= this.clock()) return { status: "unknown" };
     return key ? { status: "found", key } : { status: "unknown" };
   }
 

@@ -27,6 +27,8 @@ export const keyViewSchema = z.object({
   lastUsedIp: z.string().nullable(),
   revokedAt: z.date().nullable(),
   revokedReason: z.string().nullable(),
+  /** A replaced value still working (rotation with overlap) stops then; null: none. */
+  oldValueExpiresAt: z.date().nullable(),
   status: z.object({
     state: z.enum(["active", "expiring", "expired", "revoked", "legacy"]),
     label: z.string(),
@@ -38,6 +40,8 @@ export type KeyView = z.infer<typeof keyViewSchema>;
 export const keyViewInclude = {
   owner: { select: { id: true, username: true } },
   user: { select: { id: true, username: true } },
+  // the replaced value that works longest, if any
+  oldSecrets: { select: { expiresAt: true }, orderBy: { expiresAt: "desc" }, take: 1 },
 } as const satisfies Prisma.ApiKeyInclude;
 
 export type KeyRow = Prisma.ApiKeyGetPayload<{ include: typeof keyViewInclude }>;
@@ -91,6 +95,7 @@ export function toKeyView(row: KeyRow, now = new Date()): KeyView {
     lastUsedIp: row.lastUsedIp,
     revokedAt: row.revokedAt,
     revokedReason: row.revokedReason,
+    oldValueExpiresAt: row.oldSecrets[0] && row.oldSecrets[0].expiresAt > now ? row.oldSecrets[0].expiresAt : null,
     status: keyStatus({ kind, revokedAt: row.revokedAt, expiresAt: row.expiresAt }, now),
   };
 }

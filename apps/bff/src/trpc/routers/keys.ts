@@ -1,6 +1,6 @@
 // Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts
 // and keys/reach.ts.
-import { createKeyInputSchema, keyUsageAdviceSchema, narrowKeyInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema } from "@keyhouse/shared";
+import { createKeyInputSchema, keyUsageAdviceSchema, narrowKeyInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema, regenerateKeyInputSchema } from "@keyhouse/shared";
 import { keyUsageAdvice, narrowKey } from "../../keys/advisor.ts";
 import { z } from "zod";
 import {
@@ -83,9 +83,9 @@ export const keysRouter = router({
     .mutation(({ ctx, input }) => narrowKey(ctx.db, ctx.viewer, input)),
 
   regenerate: ownerProcedure
-    .input(idInput)
+    .input(regenerateKeyInputSchema)
     .output(keyWithValue)
-    .mutation(({ ctx, input }) => regenerateKey(ctx.keyDeps, ctx.viewer, input.id)),
+    .mutation(({ ctx, input }) => regenerateKey(ctx.keyDeps, ctx.viewer, input.id, new Date(), input.keepOldValueHours)),
 
   revoke: ownerProcedure
     .input(idInput.extend({ reason: z.string().trim().max(200, "The reason must be at most 200 characters.").optional() }))
