@@ -66,13 +66,13 @@ export type ExportFormat = keyof typeof EXPORT_FORMATS;
  */
 export async function exportAccessLog(
   db: Db,
-  viewer: CallerOnLogs,
+  caller: CallerOnLogs,
   filters: Omit<AccessLogFilter, "cursor" | "limit">,
   provider: Provider,
   name: ExportFormat,
 ): Promise<AsyncGenerator<string>> {
   const format = EXPORT_FORMATS[name];
-  const query = await accessLogQuery(db, viewer, filters, provider);
+  const query = await accessLogQuery(db, caller, filters, provider);
   return (async function* () {
     if (format.header) yield format.header;
     // null: nothing can match (an unknown user name), so just the header.

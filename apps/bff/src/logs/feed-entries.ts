@@ -6,9 +6,9 @@ import type { Db } from "../db/client.ts";
 import type { CallerOnLogs } from "../auth/caller.ts";
 import type { AccessLogRow } from "./rows.ts";
 
-export function newestEntriesOnFeeds(db: Db, viewer: CallerOnLogs, feeds: string[], keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
+export function newestEntriesOnFeeds(db: Db, caller: CallerOnLogs, feeds: string[], keyId: number | undefined, count: number): Promise<AccessLogRow[]> {
   return db.accessLogEntry.findMany({
-    where: { feed: { in: feeds }, ...(viewer.isAdmin ? {} : { ownerId: viewer.id }), ...(keyId === undefined ? {} : { keyId }) },
+    where: { feed: { in: feeds }, ...(caller.isAdmin ? {} : { ownerId: caller.id }), ...(keyId === undefined ? {} : { keyId }) },
     orderBy: { id: "desc" },
     take: count,
     // Every column but the bodies, which can be 64 KiB each.

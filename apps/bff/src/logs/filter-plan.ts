@@ -46,11 +46,11 @@ function likePattern(text: string): string {
 }
 
 /**
- * The filters of a viewer as SQL, or null when they can match nothing (an unknown user
+ * The filters of a caller as SQL, or null when they can match nothing (an unknown user
  * name). The user filter goes through the user's ID, which is indexed. A path matches
  * ignoring case: SQLite's LIKE folds ASCII letters, PostgreSQL's ILIKE all of them.
  */
-export async function accessLogQuery(db: Db, viewer: CallerOnLogs, f: AccessLogWhere, provider: Provider): Promise<AccessLogQuery | null> {
+export async function accessLogQuery(db: Db, caller: CallerOnLogs, f: AccessLogWhere, provider: Provider): Promise<AccessLogQuery | null> {
   const q: AccessLogQuery = { provider, conditions: [], args: [], equal: {}, from: f.from, to: f.to };
   const add = (sql: string, ...args: unknown[]) => {
     q.conditions.push(sql);
@@ -60,7 +60,7 @@ export async function accessLogQuery(db: Db, viewer: CallerOnLogs, f: AccessLogW
     add(`"${column}" = ?`, value);
     q.equal[column] = value;
   };
-  if (!viewer.isAdmin || f.scope === "mine") equal("ownerId", viewer.id);
+  if (!caller.isAdmin || f.scope === "mine") equal("ownerId", caller.id);
   if (f.key !== undefined) {
     if (f.key > MAX_ID) return null;
     equal("keyId", f.key);

@@ -97,7 +97,7 @@ export type LiveTailEvent =
 
 type Subscriber = {
   userId: number;
-  /** The viewer's filter as SQL; null when it matches nothing (e.g. someone else's key). */
+  /** The caller's filter as SQL; null when it matches nothing (e.g. someone else's key). */
   query: AccessLogQuery | null;
   /** The highest ID this stream has been told about. */
   lastId: number;
@@ -140,16 +140,16 @@ export class LiveTail {
   ) {}
 
   /**
-   * Opens a tail for a viewer: returns an unsubscribe function. `lastEventId` resumes
+   * Opens a tail for a caller: returns an unsubscribe function. `lastEventId` resumes
    * after that entry; without it the tail starts at the newest entry.
    */
-  async subscribe(viewer: CallerOnLogs, filter: AccessLogWhere, lastEventId: number | undefined, send: (e: LiveTailEvent) => void): Promise<() => void> {
+  async subscribe(caller: CallerOnLogs, filter: AccessLogWhere, lastEventId: number | undefined, send: (e: LiveTailEvent) => void): Promise<() => void> {
     let open = 0;
-    for (const s of this.subscribers) if (s.userId === viewer.id) open++;
+    for (const s of this.subscribers) if (s.userId === caller.id) open++;
     if (open >= STREAMS_PER_USER) throw new TooManyStreams(`You already have ${STREAMS_PER_USER} live tails open. Close one (another tab or window) and try again.`);
-    const query = await accessLogQuery(this.db, viewer, filter, this.provider);
+    const query = await accessLogQuery(this.db, caller, filter, this.provider);
     const head = await this.head();
-    const sub: Subscriber = { userId: viewer.id, query, lastId: head, send };
+    const sub: Subscriber = { userId: caller.id, query, lastId: head, send };
     if (lastEventId === undefined || lastEventId > head) {
       send({ type: "ready", id: head });
     } else if (head - lastEventId > CATCH_UP_MAX_IDS) {

@@ -14,8 +14,8 @@ import { adminProcedure, router } from "../init.ts";
 const idInput = z.object({ id: z.number({ error: "The key ID must be a positive whole number." }).int("The key ID must be a positive whole number.").positive("The key ID must be a positive whole number.") });
 
 const adminKeysProcedure = adminProcedure.use(async ({ ctx, next, type }) => {
-  const viewer: Caller = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: true, allKeys: true };
-  const result = await next({ ctx: { ...ctx, viewer, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
+  const caller: Caller = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: true, allKeys: true };
+  const result = await next({ ctx: { ...ctx, caller, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
   // This instance forgets cached keys at once; others within the cache's one second.
   if (type === "mutation") ctx.services?.keys.invalidate();
   return result;
@@ -37,29 +37,29 @@ export const adminKeysRouter = router({
     // A description is required here (the screen's schema); the Native and management APIs keep ProGet's optional one.
     .input(createSystemKeyFormSchema)
     .output(z.object({ key: keyViewSchema, value: z.string() }))
-    .mutation(({ ctx, input }) => createSystemKey(ctx.keyDeps, ctx.viewer, input)),
+    .mutation(({ ctx, input }) => createSystemKey(ctx.keyDeps, ctx.caller, input)),
 
   update: adminKeysProcedure
     .input(updateSystemKeyInputSchema)
     .output(z.object({ key: keyViewSchema, value: z.string().nullable() }))
-    .mutation(({ ctx, input }) => updateSystemKey(ctx.keyDeps, ctx.viewer, input)),
+    .mutation(({ ctx, input }) => updateSystemKey(ctx.keyDeps, ctx.caller, input)),
 
   /** A user's scoped key: its packages and glob, and optionally a new lifetime. */
   updateScoped: adminKeysProcedure
     .input(adminUpdateScopedKeyInputSchema)
     .output(keyViewSchema)
-    .mutation(({ ctx, input }) => adminUpdateScopedKey(ctx.db, ctx.viewer, input)),
+    .mutation(({ ctx, input }) => adminUpdateScopedKey(ctx.db, ctx.caller, input)),
 
   revoke: adminKeysProcedure
     .input(idInput.extend({ reason: z.string().trim().max(200, "The reason must be at most 200 characters.").optional() }))
     .output(keyViewSchema)
-    .mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.viewer, input.id, input.reason)),
+    .mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.caller, input.id, input.reason)),
 
   delete: adminKeysProcedure
     .input(idInput)
     .output(z.object({ id: z.number() }))
     .mutation(async ({ ctx, input }) => {
-      await deleteKey(ctx.db, ctx.viewer, input.id);
+      await deleteKey(ctx.db, ctx.caller, input.id);
       return { id: input.id };
     }),
 });

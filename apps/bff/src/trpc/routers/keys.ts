@@ -27,8 +27,8 @@ const keyWithValue = z.object({ key: keyViewSchema, value: z.string() });
 
 /** Account procedures reach only the caller's own keys, admins included. */
 const ownerProcedure = protectedProcedure.use(async ({ ctx, next, type }) => {
-  const viewer: Caller = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: ctx.user.role === "admin", allKeys: false };
-  const result = await next({ ctx: { ...ctx, viewer, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
+  const caller: Caller = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: ctx.user.role === "admin", allKeys: false };
+  const result = await next({ ctx: { ...ctx, caller, keyDeps: { db: ctx.db, secret: ctx.config.secret } } });
   // This instance forgets cached keys at once; others within the cache's one second.
   if (type === "mutation") ctx.services?.keys.invalidate();
   return result;
@@ -38,7 +38,7 @@ export const keysRouter = router({
   list: ownerProcedure
     .input(z.void())
     .output(z.array(keyViewSchema))
-    .query(({ ctx }) => reachableKeys(ctx.db, ctx.viewer)),
+    .query(({ ctx }) => reachableKeys(ctx.db, ctx.caller)),
 
   ownedPackages: ownerProcedure
     .input(z.void())
@@ -58,50 +58,50 @@ export const keysRouter = router({
   create: ownerProcedure
     .input(createKeyInputSchema)
     .output(keyWithValue)
-    .mutation(({ ctx, input }) => createScopedKey(ctx.keyDeps, ctx.viewer, input)),
+    .mutation(({ ctx, input }) => createScopedKey(ctx.keyDeps, ctx.caller, input)),
 
   updatePackages: ownerProcedure
     .input(updateKeyPackagesInputSchema)
     .output(keyViewSchema)
-    .mutation(({ ctx, input }) => updateKeyPackages(ctx.db, ctx.viewer, input)),
+    .mutation(({ ctx, input }) => updateKeyPackages(ctx.db, ctx.caller, input)),
 
   updateNetworks: ownerProcedure
     .input(updateKeyNetworksInputSchema)
     .output(keyViewSchema)
-    .mutation(({ ctx, input }) => updateKeyNetworks(ctx.db, ctx.viewer, input)),
+    .mutation(({ ctx, input }) => updateKeyNetworks(ctx.db, ctx.caller, input)),
 
   /** "What this key used": its use over the window and the advisor's suggestion (docs/advisor.md). */
   used: ownerProcedure
     .input(idInput)
     .output(keyUsageAdviceSchema)
-    .query(({ ctx, input }) => keyUsageAdvice(ctx.db, ctx.viewer, input.id, ctx.config.logRetentionDays)),
+    .query(({ ctx, input }) => keyUsageAdvice(ctx.db, ctx.caller, input.id, ctx.config.logRetentionDays)),
 
   /** Applies the advisor's suggestion as confirmed; refused unless it only narrows the key. */
   narrow: ownerProcedure
     .input(narrowKeyInputSchema)
     .output(keyViewSchema)
-    .mutation(({ ctx, input }) => narrowKey(ctx.db, ctx.viewer, input)),
+    .mutation(({ ctx, input }) => narrowKey(ctx.db, ctx.caller, input)),
 
   regenerate: ownerProcedure
     .input(regenerateKeyInputSchema)
     .output(keyWithValue)
-    .mutation(({ ctx, input }) => regenerateKey(ctx.keyDeps, ctx.viewer, input.id, new Date(), input.keepOldValueHours)),
+    .mutation(({ ctx, input }) => regenerateKey(ctx.keyDeps, ctx.caller, input.id, new Date(), input.keepOldValueHours)),
 
   revoke: ownerProcedure
     .input(idInput.extend({ reason: z.string().trim().max(200, "The reason must be at most 200 characters.").optional() }))
     .output(keyViewSchema)
-    .mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.viewer, input.id, input.reason)),
+    .mutation(({ ctx, input }) => revokeKey(ctx.db, ctx.caller, input.id, input.reason)),
 
   delete: ownerProcedure
     .input(idInput)
     .output(z.object({ id: z.number() }))
     .mutation(async ({ ctx, input }) => {
-      await deleteKey(ctx.db, ctx.viewer, input.id);
+      await deleteKey(ctx.db, ctx.caller, input.id);
       return { id: input.id };
     }),
 
   revokeAllLegacy: ownerProcedure
     .input(z.void())
     .output(z.object({ revoked: z.number() }))
-    .mutation(async ({ ctx }) => ({ revoked: await revokeAllLegacyKeys(ctx.db, ctx.viewer) })),
+    .mutation(async ({ ctx }) => ({ revoked: await revokeAllLegacyKeys(ctx.db, ctx.caller) })),
 });

@@ -8,8 +8,8 @@ import { accessLogEntrySchema, accessLogPageSchema } from "../../logs/rows.ts";
 import { protectedProcedure, router } from "../init.ts";
 
 const logsProcedure = protectedProcedure.use(({ ctx, next }) => {
-  const viewer: CallerOnLogs = { id: ctx.user.id, isAdmin: ctx.user.role === "admin" };
-  return next({ ctx: { ...ctx, viewer } });
+  const caller: CallerOnLogs = { id: ctx.user.id, isAdmin: ctx.user.role === "admin" };
+  return next({ ctx: { ...ctx, caller } });
 });
 
 export const logsRouter = router({
@@ -21,11 +21,11 @@ export const logsRouter = router({
   list: logsProcedure
     .input(accessLogFilterSchema.prefault({}))
     .output(accessLogPageSchema)
-    .query(({ ctx, input }) => listAccessLogs(ctx.db, ctx.viewer, input, ctx.config.provider)),
+    .query(({ ctx, input }) => listAccessLogs(ctx.db, ctx.caller, input, ctx.config.provider)),
 
   /** One entry with its request and response bodies. */
   get: logsProcedure
     .input(z.object({ id: z.number({ error: "The entry ID must be a positive whole number." }).int("The entry ID must be a positive whole number.").positive("The entry ID must be a positive whole number.") }))
     .output(accessLogEntrySchema)
-    .query(({ ctx, input }) => getAccessLogEntry(ctx.db, ctx.viewer, input.id)),
+    .query(({ ctx, input }) => getAccessLogEntry(ctx.db, ctx.caller, input.id)),
 });
