@@ -156,6 +156,18 @@ export async function updateKeyNetworks(db: Db, caller: Caller, input: UpdateKey
   return toKeyView(row, now);
 }
 
+/** Turns the key's new-network alerts (keys/new-networks.ts) on or off; any key the caller may edit. */
+export async function updateKeyAlerts(db: Db, caller: Caller, input: { id: number; alertNewNetworks: boolean }, now = new Date()): Promise<KeyView> {
+  const row = await db.$transaction(async (tx) => {
+    const key = await findKeyFor(tx, caller, input.id);
+    if (key.revokedAt) throw conflict("This key is revoked: it can no longer be used, so there is nothing to alert about.");
+    const updated = await tx.apiKey.update({ where: { id: key.id }, data: { alertNewNetworks: input.alertNewNetworks }, include: keyViewInclude });
+    await recordAudit(tx, caller, "key.updated", updated, { alertNewNetworks: input.alertNewNetworks });
+    return updated;
+  });
+  return toKeyView(row, now);
+}
+
 /**
  * A new value for the key. keepOldValueHours > 0 keeps the replaced value working until then
  * (rotation with overlap, docs/presenting-keys.md) through its own hash row; older overlaps

@@ -4,7 +4,7 @@ import { createApiKey } from "../db/factories.ts";
 import { npmHttp, createNpmWorld, type NpmWorld } from "../feeds/npm/test-world.ts";
 import { createServices } from "../services.ts";
 import { testProvider } from "../test/database.ts";
-import { TEST_SECRET, testConfig } from "../test/server.ts";
+import { callerFor, TEST_SECRET, testConfig } from "../test/server.ts";
 import { networkOf } from "./new-networks.ts";
 
 // docs/threat-model.md, "New-network alerts": decided in the last-used flush by a unique
@@ -82,9 +82,11 @@ describe("new-network alerts", () => {
     expect(await alertsOf(key.id)).toHaveLength(4);
   });
 
-  it("queue nothing for a key whose owner turned them off", async () => {
+  it("queue nothing for a key whose owner turned them off (Edit's keys.updateAlerts)", async () => {
     const key = await newKey();
-    await w.db.apiKey.update({ where: { id: key.id }, data: { alertNewNetworks: false } });
+    const alice = callerFor(w.db, w.users.alice);
+    expect((await alice.keys.list()).find((k) => k.id === key.id)?.alertNewNetworks).toBe(true);
+    expect((await alice.keys.updateAlerts({ id: key.id, alertNewNetworks: false })).alertNewNetworks).toBe(false);
     w.server.services.keys.touch(key.id, "192.0.2.1", new Date(), "curl/8");
     await w.server.services.keys.flush();
     expect(await alertsOf(key.id)).toHaveLength(0);

@@ -22,6 +22,8 @@ export const keyViewSchema = z.object({
   expiresAt: z.date().nullable(),
   logRequestBody: z.boolean(),
   logResponseBody: z.boolean(),
+  /** Notify the owner of a first use from a new network (keys/new-networks.ts). */
+  alertNewNetworks: z.boolean(),
   createdAt: z.date(),
   lastUsedAt: z.date().nullable(),
   lastUsedIp: z.string().nullable(),
@@ -90,6 +92,7 @@ export function toKeyView(row: KeyRow, now = new Date()): KeyView {
     expiresAt: row.expiresAt,
     logRequestBody: row.logRequestBody,
     logResponseBody: row.logResponseBody,
+    alertNewNetworks: row.alertNewNetworks,
     createdAt: row.createdAt,
     lastUsedAt: row.lastUsedAt,
     lastUsedIp: row.lastUsedIp,

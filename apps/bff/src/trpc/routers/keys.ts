@@ -1,6 +1,6 @@
 // Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts
 // and keys/reach.ts.
-import { createKeyInputSchema, keyUsageAdviceSchema, narrowKeyInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema, regenerateKeyInputSchema } from "@keyhouse/shared";
+import { createKeyInputSchema, keyUsageAdviceSchema, narrowKeyInputSchema, updateKeyAlertsInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema, regenerateKeyInputSchema } from "@keyhouse/shared";
 import { keyUsageAdvice, narrowKey } from "../../keys/advisor.ts";
 import { z } from "zod";
 import {
@@ -10,6 +10,7 @@ import {
   regenerateKey,
   revokeAllLegacyKeys,
   revokeKey,
+  updateKeyAlerts,
   updateKeyNetworks,
   updateKeyPackages,
 } from "../../keys/lifecycle.ts";
@@ -69,6 +70,12 @@ export const keysRouter = router({
     .input(updateKeyNetworksInputSchema)
     .output(keyViewSchema)
     .mutation(({ ctx, input }) => updateKeyNetworks(ctx.db, ctx.caller, input)),
+
+  /** Edit › "Alert me about new networks". */
+  updateAlerts: ownerProcedure
+    .input(updateKeyAlertsInputSchema)
+    .output(keyViewSchema)
+    .mutation(({ ctx, input }) => updateKeyAlerts(ctx.db, ctx.caller, input)),
 
   /** "What this key used": its use over the window and the advisor's suggestion (docs/advisor.md). */
   used: ownerProcedure
