@@ -9,6 +9,7 @@ import { TableScroller } from "../TableScroller";
 import type { OwnKey } from "./confirmations";
 import { HowToUseButton } from "./HowToUseButton";
 import { NetworksBadge } from "./NetworksBadge";
+import { OldValueBadge } from "./OldValueBadge";
 
 // The account's own keys: a table on wide screens, a card per key on phones. Only one of
 // the two is displayed, so each action has one accessible button.
@@ -137,6 +138,7 @@ function OwnKeyTable({ keys, onAction }: ListProps) {
                 <div className="flex flex-col items-start gap-1">
                   <KeyStatusBadge status={k.status} />
                   <NetworksBadge networks={k.allowedNetworks} />
+                  <OldValueBadge until={k.oldValueExpiresAt} />
                 </div>
               </td>
               <td className={`${td} text-gray-800`}>
@@ -190,6 +192,7 @@ function OwnKeyCards({ keys, onAction }: ListProps) {
             <div className="flex flex-col items-end gap-1">
               <KeyStatusBadge status={k.status} />
               <NetworksBadge networks={k.allowedNetworks} />
+              <OldValueBadge until={k.oldValueExpiresAt} />
             </div>
           </div>
           <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2">

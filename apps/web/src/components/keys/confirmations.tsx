@@ -48,7 +48,8 @@ export function confirmationText(
     title: `Regenerate “${key.name}”?`,
     description: (
       <p>
-        A new value replaces the current one, which stops working at once. The key keeps its name, scopes and packages
+        A new value replaces the current one, which stops working at once unless you keep it working for a while below. The key keeps its name,
+        scopes and packages
         {key.expiryDays ? `, and expires ${key.expiryDays === 1 ? "1 day" : `${key.expiryDays} days`} from now` : ""}.
       </p>
     ),

@@ -1,3 +1,4 @@
+import { OLD_VALUE_OVERLAPS, type OldValueOverlapHours } from "@keyhouse/shared";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link } from "@tanstack/react-router";
 import { useEffect, useRef, useState } from "react";
@@ -28,6 +29,8 @@ function AccountApiKeysPage() {
 
   const [confirming, setConfirming] = useState<KeyConfirmation | null>(null);
   const [reason, setReason] = useState("");
+  // Regenerate › "Keep the old value working for" (rotation with overlap); "No" by default.
+  const [keepOldValueHours, setKeepOldValueHours] = useState<OldValueOverlapHours>(0);
   const [notice, setNotice] = useState("");
   // A regenerated key's value lives here and nowhere else; "Done", leaving or reloading drops it.
   const [revealed, setRevealed] = useState<{ name: string; value: string; usageKey: UsageKey } | null>(null);
@@ -86,7 +89,7 @@ function AccountApiKeysPage() {
     if (!confirming) return;
     if (confirming.action === "revokeAllLegacy") revokeAllLegacy.mutate();
     else if (confirming.action === "revoke") revoke.mutate({ id: confirming.key.id, reason: reason.trim() || undefined });
-    else if (confirming.action === "regenerate") regenerate.mutate({ id: confirming.key.id });
+    else if (confirming.action === "regenerate") regenerate.mutate({ id: confirming.key.id, keepOldValueHours });
     else {
       const { id, name } = confirming.key;
       remove.mutate(
@@ -104,6 +107,7 @@ function AccountApiKeysPage() {
   function open(next: KeyConfirmation) {
     for (const mutation of [revoke, remove, regenerate, revokeAllLegacy]) mutation.reset();
     setReason("");
+    setKeepOldValueHours(0);
     setNotice("");
     setConfirming(next);
   }
@@ -142,6 +146,26 @@ function AccountApiKeysPage() {
               autoComplete="off"
               className={textInput}
             />
+          </div>
+        )}
+        {confirming?.action === "regenerate" && (
+          <div>
+            <label htmlFor="keep-old-value" className="mb-1 block text-sm font-medium text-gray-900">
+              Keep the old value working for
+            </label>
+            <select
+              id="keep-old-value"
+              value={keepOldValueHours}
+              onChange={(event) => setKeepOldValueHours(Number(event.target.value) as OldValueOverlapHours)}
+              className={textInput}
+            >
+              {OLD_VALUE_OVERLAPS.map((o) => (
+                <option key={o.hours} value={o.hours}>
+                  {o.label}
+                </option>
+              ))}
+            </select>
+            <p className="mt-1 text-sm text-gray-600">Until then both values work, so you can update what uses the key without a gap.</p>
           </div>
         )}
       </ConfirmDialog>
