@@ -7,6 +7,7 @@ import { EMPTY_FORM, fieldOfError, formValuesOf, type SystemKeyField, type Syste
 import { API_VALUES } from "../../lib/admin-keys/search";
 import { errorBox, primaryButton, secondaryButton, textInput } from "../../lib/styles";
 import { errorMessage, fieldErrorsOf } from "../../lib/trpc-errors";
+import { AllowedNetworksField } from "../keys/AllowedNetworksField";
 import { checkbox, fieldError, fieldHint, fieldLabel } from "./styles";
 
 const createResolver = zodResolver(createSystemKeyFormSchema) as unknown as Resolver<SystemKeyFormInput, unknown, SystemKeyFormOutput>;
@@ -265,6 +266,12 @@ export function SystemKeyForm({
               <ErrorText name="feeds" />
             </fieldset>
           )}
+        />
+
+        <Controller
+          control={form.control}
+          name="allowedNetworks"
+          render={({ field, fieldState }) => <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />}
         />
 
         <fieldset className="space-y-2" aria-describedby={`${id}-logging-hint`}>

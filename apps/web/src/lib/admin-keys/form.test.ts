@@ -17,6 +17,7 @@ const key = (over: Partial<AdminKeyRow> = {}): AdminKeyRow =>
     packages: [],
     globs: [],
     feeds: ["nuget"],
+    allowedNetworks: ["198.51.100.0/24"],
     expiryDays: null,
     expiresAt: "2099-12-31T00:00:00.000Z",
     logRequestBody: true,
@@ -41,11 +42,12 @@ describe("formValuesOf", () => {
       apis: ["feeds", "native"],
       user: "alice",
       feeds: ["nuget"],
+      allowedNetworks: ["198.51.100.0/24"],
       logRequestBody: true,
       logResponseBody: false,
       expiresAt: "2099-12-31",
     });
-    expect(updateSystemKeyInputSchema.parse(values)).toMatchObject({ id: 7, keyMode: "keep", customKey: undefined, user: "alice", expiresAt: new Date("2099-12-31T00:00:00.000Z") });
+    expect(updateSystemKeyInputSchema.parse(values)).toMatchObject({ id: 7, keyMode: "keep", customKey: undefined, user: "alice", allowedNetworks: ["198.51.100.0/24"], expiresAt: new Date("2099-12-31T00:00:00.000Z") });
   });
 
   it("maps the API key user, all feeds and never-expiring to empty fields", () => {
@@ -66,6 +68,8 @@ describe("fieldOfError", () => {
     expect(fieldOfError("That key value is already in use. Choose another value, or let Keyhouse generate one.", {})).toBe("customKey");
     expect(fieldOfError('There is no user named "Alice" (user names match exactly).', {})).toBe("user");
     expect(fieldOfError('There is no feed named "pypi".', {})).toBe("feeds");
+    expect(fieldOfError("198.51.100.7/33 is not a network", { allowedNetworks: "198.51.100.7/33 is not a network" })).toBe("allowedNetworks");
+    expect(fieldOfError("198.51.100.7/33 is not a network", {})).toBe("allowedNetworks");
     expect(fieldOfError("The expiry must be in the future.", {})).toBe("expiresAt");
     expect(fieldOfError("No API key with ID 5 was found.", {})).toBeNull();
     expect(fieldOfError("Could not reach the server. Check your connection and try again.", {})).toBeNull();

@@ -6,7 +6,7 @@ import { toDateInput, type AdminKeyRow } from "./format";
 /** One shape for both forms: create sends no id and never "keep". */
 export type SystemKeyFormInput = Omit<UpdateSystemKeyInput, "id"> & { id?: number };
 export type SystemKeyFormOutput = Omit<UpdateSystemKeyOutput, "id"> & { id?: number };
-export type SystemKeyField = "keyMode" | "customKey" | "description" | "apis" | "user" | "feeds" | "logRequestBody" | "logResponseBody" | "expiresAt";
+export type SystemKeyField = "keyMode" | "customKey" | "description" | "apis" | "user" | "feeds" | "allowedNetworks" | "logRequestBody" | "logResponseBody" | "expiresAt";
 
 export const EMPTY_FORM: SystemKeyFormInput = {
   keyMode: "generate",
@@ -15,6 +15,7 @@ export const EMPTY_FORM: SystemKeyFormInput = {
   apis: ["feeds"],
   user: "",
   feeds: [],
+  allowedNetworks: [],
   logRequestBody: false,
   logResponseBody: false,
   expiresAt: "",
@@ -29,13 +30,14 @@ export function formValuesOf(key: AdminKeyRow): SystemKeyFormInput {
     apis: [...key.apis],
     user: key.user?.username ?? "",
     feeds: key.feeds ? [...key.feeds] : [],
+    allowedNetworks: [...key.allowedNetworks],
     logRequestBody: key.logRequestBody,
     logResponseBody: key.logResponseBody,
     expiresAt: toDateInput(key.expiresAt),
   };
 }
 
-const FIELDS: readonly SystemKeyField[] = ["keyMode", "customKey", "description", "apis", "user", "feeds", "logRequestBody", "logResponseBody", "expiresAt"];
+const FIELDS: readonly SystemKeyField[] = ["keyMode", "customKey", "description", "apis", "user", "feeds", "allowedNetworks", "logRequestBody", "logResponseBody", "expiresAt"];
 
 /** Which field a refusal is about: the validation path when there is one, else its words. */
 export function fieldOfError(message: string, fieldErrors: Record<string, string>): SystemKeyField | null {
@@ -46,6 +48,7 @@ export function fieldOfError(message: string, fieldErrors: Record<string, string
   if (/key value is already in use|custom key/i.test(message)) return "customKey";
   if (/no user named/i.test(message)) return "user";
   if (/no feed named/i.test(message)) return "feeds";
+  if (/is not a network|networks|is listed twice/i.test(message)) return "allowedNetworks";
   if (/expiry/i.test(message)) return "expiresAt";
   if (/at least one API|Unknown API/.test(message)) return "apis";
   if (/description/i.test(message)) return "description";

@@ -11,8 +11,9 @@ import {
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute } from "@tanstack/react-router";
 import { useId, useState } from "react";
-import { useForm, useWatch, type Control } from "react-hook-form";
+import { Controller, useForm, useWatch, type Control } from "react-hook-form";
 import { controlProps, FormField } from "../../../../components/FormField";
+import { AllowedNetworksField } from "../../../../components/keys/AllowedNetworksField";
 import { KeyFormActions } from "../../../../components/keys/KeyFormActions";
 import { KeyReveal } from "../../../../components/keys/KeyReveal";
 import type { UsageKey } from "../../../../components/keys/UsageGuide";
@@ -30,7 +31,7 @@ export const Route = createFileRoute("/_authed/account/api-keys/create")({
   component: CreateKeyPage,
 });
 
-const FIELDS = ["name", "expiresInDays", "scopes", "packages", "glob"] as const;
+const FIELDS = ["name", "expiresInDays", "scopes", "packages", "glob", "allowedNetworks"] as const;
 
 type Revealed = { name: string; value: string; usageKey: UsageKey };
 
@@ -47,7 +48,7 @@ function CreateKeyPage() {
 
   const form = useForm<CreateKeyInput, unknown, CreateKeyOutput>({
     resolver: zodResolver(createKeyInputSchema),
-    defaultValues: { name: "", expiresInDays: DEFAULT_EXPIRY_DAYS, scopes: [], packages: [], glob: "" },
+    defaultValues: { name: "", expiresInDays: DEFAULT_EXPIRY_DAYS, scopes: [], packages: [], glob: "", allowedNetworks: [] },
   });
   const { errors } = form.formState;
 
@@ -150,6 +151,12 @@ function CreateKeyPage() {
           </fieldset>
 
           <PackagesPickerField control={form.control} owned={owned} />
+
+          <Controller
+            control={form.control}
+            name="allowedNetworks"
+            render={({ field, fieldState }) => <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />}
+          />
         </div>
         {/* After the fields in reading order; beside them, and sticky, on wide screens. */}
         <aside className="min-w-0 lg:col-start-2 lg:row-span-2 lg:row-start-1">
@@ -166,7 +173,7 @@ function CreateKeyPage() {
 type CreateControl = Control<CreateKeyInput, unknown, CreateKeyOutput>;
 
 function Summary({ control, owned }: { control: CreateControl; owned: readonly OwnedPackage[] }) {
-  const [name, expiresInDays, scopes, packages, glob] = useWatch({ control, name: ["name", "expiresInDays", "scopes", "packages", "glob"] });
+  const [name, expiresInDays, scopes, packages, glob, networks] = useWatch({ control, name: ["name", "expiresInDays", "scopes", "packages", "glob", "allowedNetworks"] });
   const days = Number(expiresInDays) || DEFAULT_EXPIRY_DAYS;
   const pattern = (glob ?? "").trim();
   const matches = pattern ? globMatches(pattern, packageChoices(owned)) : null;
@@ -212,6 +219,10 @@ function Summary({ control, owned }: { control: CreateControl; owned: readonly O
               none
             )}
           </dd>
+        </div>
+        <div>
+          <dt className="font-medium text-gray-600">Allowed networks</dt>
+          <dd className="font-mono break-words text-gray-900">{networks && networks.length > 0 ? networks.join(", ") : <span className="font-sans text-gray-500">Anywhere</span>}</dd>
         </div>
       </dl>
     </section>

@@ -5,6 +5,7 @@ import { createFileRoute, Link, notFound, useNavigate } from "@tanstack/react-ro
 import { useState } from "react";
 import { useForm } from "react-hook-form";
 import { KeyFormActions } from "../../../../../components/keys/KeyFormActions";
+import { KeyNetworksForm } from "../../../../../components/keys/KeyNetworksForm";
 import { PackagesPickerField } from "../../../../../components/keys/PackagesPicker";
 import { PageHeader } from "../../../../../components/PageHeader";
 import { scopeLabels, type OwnedPackage } from "../../../../../lib/keys";
@@ -110,6 +111,7 @@ function EditPackagesForm({ apiKey, owned }: { apiKey: KeyView; owned: readonly 
         <PackagesPickerField control={form.control} owned={owned} />
         <KeyFormActions submitLabel="Save packages" pending={save.isPending} />
       </form>
+      <KeyNetworksForm apiKey={apiKey} />
     </>
   );
 }
