@@ -25,7 +25,7 @@ const reportSchema = z.object(
   { error: 'Each report must be an object {"token", "url", "source"}.' },
 );
 
-const reportsSchema = z
+export const reportsSchema = z
   .array(reportSchema, { error: 'Send a JSON array of {"token", "url", "source"} objects (GitHub secret scanning\'s shape).' })
   .min(1, "The array of reports is empty.")
   .max(MAX_LEAK_TOKENS, `At most ${MAX_LEAK_TOKENS} tokens per report.`);
@@ -59,14 +59,22 @@ export async function reportLeaks(deps: { db: Db; secret: string }, reports: Lea
   const revoked = new Set<string>();
   if (byHash.size > 0) {
     await deps.db.$transaction(async (tx) => {
+      const hashes = [...byHash.keys()];
+      // A replaced value still in its overlap works, so a leak of it is a leak of the key.
+      const liveOld = { secretHash: { in: hashes }, expiresAt: { gt: now } };
       const live = await tx.apiKey.findMany({
-        where: { secretHash: { in: [...byHash.keys()] }, revokedAt: null, OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] },
+        where: {
+          AND: [{ OR: [{ secretHash: { in: hashes } }, { oldSecrets: { some: liveOld } }] }, { OR: [{ expiresAt: null }, { expiresAt: { gt: now } }] }],
+          revokedAt: null,
+        },
+        include: { oldSecrets: { where: liveOld, select: { secretHash: true } } },
       });
       if (live.length === 0) return;
       const admins = await tx.user.findMany({ where: { role: "admin", disabled: false }, select: { id: true, email: true } });
       const caller: CallerOnRecord = { id: null, username: "leak report", ip };
       for (const key of live) {
-        const report = byHash.get(key.secretHash)!;
+        const found = [key.secretHash, ...key.oldSecrets.map((o) => o.secretHash)].flatMap((h) => byHash.get(h) ?? []);
+        const report = found[0]!;
         // The revokedAt guard: a key revoked meanwhile is not revoked (nor announced) twice.
         const { count } = await tx.apiKey.updateMany({
           where: { id: key.id, revokedAt: null },
@@ -75,7 +83,7 @@ export async function reportLeaks(deps: { db: Db; secret: string }, reports: Lea
         if (count === 0) continue;
         // A revoked key's replaced values still in their overlap end with it.
         await tx.apiKeyOldSecret.deleteMany({ where: { keyId: key.id } });
-        revoked.add(report.token);
+        for (const r of found) revoked.add(r.token);
         await recordAudit(tx, caller, "key.revoked", key, { reason: "leak report", url: report.url, source: report.source });
         const owner = key.ownerId === null ? null : await tx.user.findUnique({ where: { id: key.ownerId }, select: { id: true, email: true } });
         const message = templates.leaked(keyMailFacts(key), report.url, report.source);

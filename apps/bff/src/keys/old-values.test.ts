@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { outcome } from "../test/outcome.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { purgeEndedOldValues } from "./old-values.ts";
+import { reportLeaks } from "./leaks.ts";
 import { HOUR, startClockedWorld, type ClockedWorld } from "./old-values.testing.ts";
 import { TEST_SECRET } from "../test/server.ts";
 
@@ -98,6 +99,18 @@ describe("regenerate with the old value kept working", () => {
     expect(await oldRowsOf(made.key.id)).toEqual([]);
     expect((await w.whoami(made.value)).status).toBe(403);
     expect((await w.whoami(out.value)).status).toBe(403);
+  });
+
+  it("a leak report of the old value revokes the key, ending both values", async () => {
+    const made = await w.newKey("leaked old value");
+    const out = await w.trpc.keys.regenerate({ id: made.key.id, keepOldValueHours: 24 });
+    const [label] = await reportLeaks({ db: w.db, secret: TEST_SECRET }, [{ token: made.value, url: "https://example.com/ci.log", source: "test" }], "198.51.100.9");
+    expect(label!.label).toBe("true_positive");
+    expect((await w.db.apiKey.findUniqueOrThrow({ where: { id: made.key.id } })).revokedAt).not.toBeNull();
+    expect(await oldRowsOf(made.key.id)).toEqual([]);
+    w.services.keys.invalidate();
+    await expectInvalid(await w.whoami(made.value));
+    await expectInvalid(await w.whoami(out.value));
   });
 
   it("deleting ends the new and the old value at once", async () => {
