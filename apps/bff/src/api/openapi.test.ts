@@ -76,6 +76,29 @@ describe("GET /api/openapi.json", () => {
     }
   });
 
+  it("describes the leak-report endpoints as public, with the report shape the server checks and the answer it gives", async () => {
+    const { doc } = await getDoc();
+    type Op = { security: unknown[]; requestBody: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, { content?: Record<string, { schema: { items: { required: string[] } } }>; headers?: Record<string, unknown> }> };
+    const leaks = doc.paths["/api/leaks"] as unknown as Record<string, Op>;
+    const truffle = doc.paths["/api/leaks/trufflehog"] as unknown as Record<string, Op>;
+    expect(Object.keys(leaks)).toEqual(["post"]);
+    expect(Object.keys(truffle)).toEqual(["post"]);
+    for (const op of [leaks.post!, truffle.post!]) {
+      expect(op.security).toEqual([]);
+      for (const code of ["200", "400", "413", "429"]) expect(op.responses[code], code).toBeDefined();
+      expect(op.responses["429"]!.headers).toHaveProperty("Retry-After");
+    }
+    const body = leaks.post!.requestBody.content["application/json"]!.schema as { type: string; maxItems: number; items: { required: string[] } };
+    expect(body).toMatchObject({ type: "array", maxItems: 100 });
+    expect(body.items.required.sort()).toEqual(["source", "token", "url"]);
+
+    // The server answers what the document says, to a report built from it.
+    const res = await fetch(`${w.server.url}/api/leaks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ token: "not-a-key-at-all-0123456789", url: "https://example.com/x", source: "content" }]) });
+    expect(res.status).toBe(200);
+    const answer = (await res.json()) as Record<string, unknown>[];
+    expect(Object.keys(answer[0]!).sort()).toEqual([...leaks.post!.responses["200"]!.content!["application/json"]!.schema.items.required].sort());
+  });
+
   it("embeds plain JSON Schema objects (no $schema, no zod leftovers)", async () => {
     const { doc } = await getDoc();
     const text = JSON.stringify(doc);

@@ -5,6 +5,8 @@ import { z } from "zod";
 import { acceptedWays } from "../http/present-key.ts";
 import { apiKeyInfoCreateSchema, apiKeyInfoSchema } from "./management/api-key-info.ts";
 import { keyUsageAdviceSchema } from "@keyhouse/shared";
+import { MAX_LEAK_TOKENS, reportsSchema } from "../keys/leaks.ts";
+import { LEAK_BODY_LIMIT_BYTES } from "./leaks.ts";
 import { deleteArgsSchema, usageArgsSchema } from "./management/routes.ts";
 import type { NativeMethod } from "./native/method.ts";
 import { NATIVE_METHODS } from "./native/registry.ts";
@@ -158,13 +160,73 @@ function managementPaths(): Json {
   };
 }
 
+/** POST /api/leaks and its TruffleHog form (api/leaks.ts): no key, rate-limited per address. */
+function leakPaths(): Json {
+  const labels = {
+    type: "array",
+    items: {
+      type: "object",
+      properties: {
+        token_hash: { type: "string", description: "The SHA-256 of the token, in hex: the token itself is never echoed." },
+        label: { enum: ["true_positive", "false_positive"], description: "true_positive: a live key, now revoked." },
+      },
+      required: ["token_hash", "label"],
+    },
+  };
+  const limits = {
+    "400": errorResponse("The body is not JSON, or a report is missing a field, is too long, or repeats a token (the message names it)."),
+    "413": errorResponse(`The body is larger than ${LEAK_BODY_LIMIT_BYTES / 1024} KiB.`),
+    "429": {
+      ...errorResponse("Too many reports from this address; try again after Retry-After seconds."),
+      headers: { "Retry-After": { description: "Seconds to wait.", schema: { type: "integer" } } },
+    },
+  };
+  const common = { tags: ["Leak reports"], security: [] };
+  return {
+    "/api/leaks": {
+      post: {
+        ...common,
+        operationId: "post_leaks",
+        summary: "Reports tokens found in public; every live key among them is revoked at once.",
+        description:
+          `For secret scanners (GitHub secret scanning's shape); no key or sign-in. At most ${MAX_LEAK_TOKENS} tokens and ${LEAK_BODY_LIMIT_BYTES / 1024} KiB per report. ` +
+          "Every token that is a live Keyhouse key (or a replaced value still working) is revoked in one transaction, and the key's owner and the administrators are told the url and source. " +
+          "The answer labels each token by its SHA-256.",
+        requestBody: { required: true, content: { "application/json": { schema: jsonSchema(reportsSchema, "input") } } },
+        responses: { "200": { description: "One label per token, in the order sent.", content: { "application/json": { schema: labels } } }, ...limits },
+      },
+    },
+    "/api/leaks/trufflehog": {
+      post: {
+        ...common,
+        operationId: "post_leaks_trufflehog",
+        summary: "TruffleHog's custom-detector verification: the same revocation, answered 200 when a live key was among the matches.",
+        description: "The body is what TruffleHog sends: {detector name: {regex name: [match, …]}}. Same limits as POST /api/leaks. 200: a live key was found (and revoked); 403: none of the matches is a live key.",
+        requestBody: {
+          required: true,
+          content: {
+            "application/json": {
+              schema: { type: "object", additionalProperties: { type: "object", additionalProperties: { type: "array", items: { type: "string" } } } },
+            },
+          },
+        },
+        responses: {
+          "200": { description: "At least one match was a live key, now revoked.", content: { "application/json": { schema: labels } } },
+          "403": { description: "No match was a live key.", content: { "application/json": { schema: labels } } },
+          ...limits,
+        },
+      },
+    },
+  };
+}
+
 let cached: Json | undefined;
 
 export function openApiDocument(): Json {
   if (cached) return cached;
   const paths: Json = {};
   for (const m of NATIVE_METHODS) paths[`/api/json/${m.name}`] = nativePath(m);
-  Object.assign(paths, managementPaths());
+  Object.assign(paths, managementPaths(), leakPaths());
   const schemas: Json = { Error: { type: "object", properties: { error: { type: "string" } }, required: ["error"] } };
   for (const [schema, name] of ROW_SCHEMAS) schemas[name] = jsonSchema(schema, "output");
   schemas.ApiKeyInfo = jsonSchema(apiKeyInfoSchema, "output");
@@ -182,6 +244,7 @@ export function openApiDocument(): Json {
     tags: [
       { name: "Native API", description: "ProGet-style methods; answers are JSON arrays of rows." },
       { name: "API-keys management API", description: "ProGet's /api/api-keys/ endpoints and ApiKeyInfo." },
+      { name: "Leak reports", description: "Where secret scanners report Keyhouse keys found in public (docs/threat-model.md); no key needed." },
     ],
     security: [{ ApiKeyHeader: [] }, { ApiKeyQuery: [] }],
     paths,
