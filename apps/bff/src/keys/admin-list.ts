@@ -1,7 +1,8 @@
 // Admin › API keys: every key of every kind, filtered, sorted and paged on the server.
 import { EXPIRY_WARNING_DAYS, DAY_MS, type AdminKeyListInput } from "@keyhouse/shared";
 import type { Db, Prisma } from "../db/client.ts";
-import { keyViewInclude, toKeyView, type KeyView } from "./views.ts";
+import { adviceForKeys } from "./advisor.ts";
+import { keyViewInclude, toKeyView, type KeyRow, type KeyView } from "./views.ts";
 
 function statusWhere(status: AdminKeyListInput["status"], now: Date): Prisma.ApiKeyWhereInput {
   const soon = new Date(now.getTime() + EXPIRY_WARNING_DAYS * DAY_MS);
@@ -40,7 +41,13 @@ function literal(text: string, provider: "sqlite" | "postgres"): string {
   return provider === "postgres" ? text.replace(/[\\%_]/g, "\\$&") : text;
 }
 
-export async function listAllKeys(db: Db, f: AdminKeyListInput, provider: "sqlite" | "postgres", now = new Date()): Promise<{ rows: KeyView[]; total: number; page: number; pageSize: number }> {
+export async function listAllKeys(
+  db: Db,
+  f: AdminKeyListInput,
+  provider: "sqlite" | "postgres",
+  now = new Date(),
+  retentionDays = 90,
+): Promise<{ rows: AdminKeyRow[]; total: number; page: number; pageSize: number }> {
   // SQLite's LIKE already ignores ASCII case; PostgreSQL needs to be asked.
   const insensitive = provider === "postgres" ? { mode: "insensitive" as const } : {};
   const and: Prisma.ApiKeyWhereInput[] = [statusWhere(f.status, now)];
@@ -56,9 +63,43 @@ export async function listAllKeys(db: Db, f: AdminKeyListInput, provider: "sqlit
     });
   }
   const where: Prisma.ApiKeyWhereInput = { AND: and };
+  if (f.broader) return broaderThanUsed(db, where, f, retentionDays, now);
   const [total, rows] = await Promise.all([
     db.apiKey.count({ where }),
     db.apiKey.findMany({ where, include: keyViewInclude, orderBy: ORDER[f.sort](f.dir), skip: (f.page - 1) * f.pageSize, take: f.pageSize }),
   ]);
-  return { rows: rows.map((r) => toKeyView(r, now)), total, page: f.page, pageSize: f.pageSize };
+  return { rows: await withUnusedRights(db, rows, retentionDays, now), total, page: f.page, pageSize: f.pageSize };
+}
+
+export type AdminKeyRow = KeyView & { unusedRights: string[] };
+
+/** Each key with the rights it did not use in the window (the grid's "Unused rights"); none for a revoked key. */
+async function withUnusedRights(db: Db, rows: KeyRow[], retentionDays: number, now: Date): Promise<AdminKeyRow[]> {
+  const advice = await adviceForKeys(db, rows.filter((r) => !r.revokedAt), retentionDays, now);
+  return rows.map((r) => ({ ...toKeyView(r, now), unusedRights: advice.get(r.id)?.advice.unusedRights ?? [] }));
+}
+
+/**
+ * "Broader than used": the advice needs each key's summary, so the filter reads the rights
+ * of every key the other filters keep (in the grid's order), keeps the live ones with
+ * unused rights, and pages those.
+ */
+async function broaderThanUsed(db: Db, where: Prisma.ApiKeyWhereInput, f: AdminKeyListInput, retentionDays: number, now: Date) {
+  const candidates = await db.apiKey.findMany({
+    where: { AND: [where, { revokedAt: null }] },
+    select: { id: true, kind: true, apis: true, scopes: true, packages: true, globs: true, feeds: true, allowedNetworks: true },
+    orderBy: ORDER[f.sort](f.dir),
+  });
+  const advice = await adviceForKeys(db, candidates, retentionDays, now);
+  const ids = candidates.filter((k) => (advice.get(k.id)?.advice.unusedRights.length ?? 0) > 0).map((k) => k.id);
+  const pageIds = ids.slice((f.page - 1) * f.pageSize, f.page * f.pageSize);
+  const rows = await db.apiKey.findMany({ where: { id: { in: pageIds } }, include: keyViewInclude });
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  const ordered = pageIds.map((id) => byId.get(id)!).filter(Boolean);
+  return {
+    rows: ordered.map((r) => ({ ...toKeyView(r, now), unusedRights: advice.get(r.id)!.advice.unusedRights })),
+    total: ids.length,
+    page: f.page,
+    pageSize: f.pageSize,
+  };
 }

@@ -8,7 +8,7 @@ import type { Caller } from "../auth/caller.ts";
 import type { Db } from "../db/client.ts";
 import { AppError, conflict } from "../errors.ts";
 import { recordAudit } from "../logs/audit.ts";
-import { readKeyUsage, usageWindowDays } from "../logs/usage-summary.ts";
+import { readKeysUsage, readKeyUsage, usageWindowDays } from "../logs/usage-summary.ts";
 import { enqueueNotification } from "../notifications/outbox.ts";
 import { keyMailFacts, templates } from "../notifications/templates.ts";
 import { ownerOf } from "./lifecycle.ts";
@@ -36,11 +36,17 @@ async function adviceFor(db: Db, row: RightsRow & { id: number; kind: string }, 
   return { keyId: row.id, kind, rights, usage, advice: adviseKey(kind, rights, usage) };
 }
 
-/** Advice for many keys (the admin grid's "Unused rights"): one summary read each, no log scan. */
-export async function adviceForKeys(db: Db, rows: (RightsRow & { id: number; kind: string })[], retentionDays: number, now = new Date()) {
-  const out = new Map<number, KeyUsageAdvice>();
-  for (const row of rows) out.set(row.id, await adviceFor(db, row, retentionDays, now));
-  return out;
+/** Advice for many keys at once (the admin grid's "Unused rights" and "Broader than used"): one grouped summary read, no log scan. */
+export async function adviceForKeys(db: Db, rows: (RightsRow & { id: number; kind: string })[], retentionDays: number, now = new Date()): Promise<Map<number, KeyUsageAdvice>> {
+  const usage = await readKeysUsage(db, rows.map((r) => r.id), usageWindowDays(retentionDays), now);
+  return new Map(
+    rows.map((row) => {
+      const kind = row.kind as KeyKind;
+      const rights = rightsOf(row);
+      const u = usage.get(row.id)!;
+      return [row.id, { keyId: row.id, kind, rights, usage: u, advice: adviseKey(kind, rights, u) }];
+    }),
+  );
 }
 
 const asJson = (list: string[] | null) => (list === null ? null : JSON.stringify(list));

@@ -128,18 +128,31 @@ export function usageWindowDays(retentionDays: number): number {
 
 /** A key's use over the last `windowDays` days (today included), from its summary rows. */
 export async function readKeyUsage(db: Db, keyId: number, windowDays: number, now = new Date()): Promise<KeyUsageReport> {
+  return (await readKeysUsage(db, [keyId], windowDays, now)).get(keyId)!;
+}
+
+/** Several keys' use at once (the admin grid): one grouped read per thousand keys. */
+export async function readKeysUsage(db: Db, keyIds: readonly number[], windowDays: number, now = new Date()): Promise<Map<number, KeyUsageReport>> {
   const since = dayOf(new Date(now.getTime() - (windowDays - 1) * DAY_MS));
-  const rows = await db.keyUsage.groupBy({
-    by: ["kind", "value"],
-    where: { keyId, day: { gte: since } },
-    _sum: { count: true },
-    _min: { firstAt: true },
-    _max: { lastAt: true },
-  });
+  const byKey = new Map<number, { kind: string; value: string; count: number; firstAt: Date; lastAt: Date }[]>(keyIds.map((id) => [id, []]));
+  for (let i = 0; i < keyIds.length; i += 1000) {
+    const rows = await db.keyUsage.groupBy({
+      by: ["keyId", "kind", "value"],
+      where: { keyId: { in: keyIds.slice(i, i + 1000) as number[] }, day: { gte: since } },
+      _sum: { count: true },
+      _min: { firstAt: true },
+      _max: { lastAt: true },
+    });
+    for (const r of rows) byKey.get(r.keyId)?.push({ kind: r.kind, value: r.value, count: r._sum.count ?? 0, firstAt: r._min.firstAt!, lastAt: r._max.lastAt! });
+  }
+  return new Map([...byKey].map(([id, rows]) => [id, reportOf(rows, windowDays, since)]));
+}
+
+function reportOf(rows: { kind: string; value: string; count: number; firstAt: Date; lastAt: Date }[], windowDays: number, since: string): KeyUsageReport {
   const of = (kind: string): UsageCount[] =>
     rows
       .filter((r) => r.kind === kind)
-      .map((r) => ({ value: r.value, count: r._sum.count ?? 0, firstAt: r._min.firstAt!.toISOString(), lastAt: r._max.lastAt!.toISOString() }))
+      .map((r) => ({ value: r.value, count: r.count, firstAt: r.firstAt.toISOString(), lastAt: r.lastAt.toISOString() }))
       .sort((a, b) => b.count - a.count || a.value.localeCompare(b.value));
   const all = of("request").find((r) => r.value === "all");
   return {

@@ -24,8 +24,8 @@ const adminKeysProcedure = adminProcedure.use(async ({ ctx, next, type }) => {
 export const adminKeysRouter = router({
   list: adminKeysProcedure
     .input(adminKeyListInputSchema)
-    .output(z.object({ rows: z.array(keyViewSchema), total: z.number(), page: z.number(), pageSize: z.number() }))
-    .query(({ ctx, input }) => listAllKeys(ctx.db, input, ctx.config.provider)),
+    .output(z.object({ rows: z.array(keyViewSchema.extend({ unusedRights: z.array(z.string()) })), total: z.number(), page: z.number(), pageSize: z.number() }))
+    .query(({ ctx, input }) => listAllKeys(ctx.db, input, ctx.config.provider, new Date(), ctx.config.logRetentionDays)),
 
   /** Users and feeds for the form's "User" and "Feeds" fields. */
   options: adminKeysProcedure

@@ -1,7 +1,7 @@
 import { useId, type ReactNode } from "react";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { textInput } from "../../lib/styles";
-import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, UserCell, When, type KeyListProps } from "./cells";
+import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, UnusedRightsCell, UserCell, When, type KeyListProps } from "./cells";
 import { KeyStatusBadge } from "../StatusBadge";
 import { fieldLabel } from "./styles";
 
@@ -83,6 +83,9 @@ export function KeyCards({ rows, search, onSort, actions, busy }: KeyListProps) 
               </Fact>
               <Fact term="Last used">
                 <LastUsedCell k={k} />
+              </Fact>
+              <Fact term="Unused rights">
+                <UnusedRightsCell k={k} />
               </Fact>
             </dl>
             <KeyActions k={k} actions={actions} className="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-gray-100 pt-2" />

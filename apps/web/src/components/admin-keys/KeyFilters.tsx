@@ -31,7 +31,7 @@ export function KeyFilters({
   // A value from a shared link that is not (or no longer) in the lists still shows.
   const withCurrent = (values: string[], current: string | undefined) => (current && !values.includes(current) ? [current, ...values] : values);
 
-  const select = (key: FilterKey, label: string, any: string, choices: readonly { value: string; label: string }[]) => (
+  const select = (key: Exclude<FilterKey, "broader">, label: string, any: string, choices: readonly { value: string; label: string }[]) => (
     <div className="min-w-0">
       <label htmlFor={`${id}-${key}`} className={fieldLabel}>
         {label}
@@ -119,6 +119,11 @@ export function KeyFilters({
         )}
         {select("feed", "Feed", "Any feed", plain(withCurrent(feeds, search.feed)))}
       </div>
+      {/* The least-privilege advisor (docs/advisor.md): keys with rights they did not use. */}
+      <label className="flex items-center gap-2 text-sm text-gray-800">
+        <input type="checkbox" checked={search.broader === true} onChange={(event) => onChange({ broader: event.target.checked ? true : undefined })} />
+        Broader than used
+      </label>
     </form>
   );
 }

@@ -3,7 +3,7 @@ import { useMemo } from "react";
 import type { AdminKeyRow } from "../../lib/admin-keys/format";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { focusRing } from "../../lib/styles";
-import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, UserCell, When, type KeyListProps } from "./cells";
+import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, UnusedRightsCell, UserCell, When, type KeyListProps } from "./cells";
 import { KeyStatusBadge } from "../StatusBadge";
 
 const SORTABLE = new Set<string>(["name", "created", "expires", "lastUsed"] satisfies SortKey[]);
@@ -26,6 +26,7 @@ export function KeyTable({ rows, search, onSort, actions, busy }: KeyListProps) 
       column.accessor("createdAt", { id: "created", header: "Created", cell: ({ getValue }) => <When value={getValue()} /> }),
       column.accessor("expiresAt", { id: "expires", header: "Expires", cell: ({ row }) => <ExpiresCell k={row.original} /> }),
       column.accessor("lastUsedAt", { id: "lastUsed", header: "Last used", cell: ({ row }) => <LastUsedCell k={row.original} /> }),
+      column.display({ id: "unusedRights", header: "Unused rights", cell: ({ row }) => <UnusedRightsCell k={row.original} /> }),
       column.display({
         id: "actions",
         header: () => <span className="sr-only">Actions</span>,

@@ -45,6 +45,18 @@ export const FeedsCell = ({ k }: { k: AdminKeyRow }) => <>{feedsText(k.feeds)}</
 export const ExpiresCell = ({ k }: { k: AdminKeyRow }) => (k.expiresAt ? <When value={k.expiresAt} /> : <Muted>Never</Muted>);
 export const LastUsedCell = ({ k }: { k: AdminKeyRow }) => (k.lastUsedAt ? <When value={k.lastUsedAt} ago /> : <Muted>Never</Muted>);
 
+/** The least-privilege advisor's "Unused rights" (docs/advisor.md): what the key may do but did not in the window. */
+export const UnusedRightsCell = ({ k }: { k: AdminKeyRow }) =>
+  k.unusedRights.length === 0 ? (
+    <Muted>None</Muted>
+  ) : (
+    <ul className="space-y-0.5 text-xs text-amber-900">
+      {k.unusedRights.map((r) => (
+        <li key={r}>{r}</li>
+      ))}
+    </ul>
+  );
+
 export type RowActions = {
   onEdit: (key: AdminKeyRow) => void;
   /** A user's scoped key: its expiry and packages. */

@@ -63,12 +63,14 @@ export function parseAdminKeySearch(input: Partial<AdminKeySearch> & SearchSchem
     feed: text(raw.feed, 100),
     text: text(raw.text, 200),
   };
+  // z.literal(true).optional().catch(undefined): the router gives ?broader=true as the boolean.
+  if (raw.broader === true) search.broader = true;
   for (const [k, v] of Object.entries(optional)) if (v !== undefined) (search as Record<string, unknown>)[k] = v;
   return search;
 }
 
 /** The filters a person set (not sorting or paging), for "Clear filters" and the empty state. */
-export const FILTER_KEYS = ["kind", "owner", "user", "api", "status", "feed", "text"] as const;
+export const FILTER_KEYS = ["kind", "owner", "user", "api", "status", "feed", "text", "broader"] as const;
 export type FilterKey = (typeof FILTER_KEYS)[number];
 
 export function hasFilters(search: AdminKeySearch): boolean {
