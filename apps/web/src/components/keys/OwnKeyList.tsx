@@ -8,6 +8,7 @@ import { KeyStatusBadge } from "../StatusBadge";
 import { TableScroller } from "../TableScroller";
 import type { OwnKey } from "./confirmations";
 import { HowToUseButton } from "./HowToUseButton";
+import { KeyUsageButton } from "./KeyUsageButton";
 import { NetworksBadge } from "./NetworksBadge";
 import { OldValueBadge } from "./OldValueBadge";
 
@@ -85,6 +86,7 @@ function Actions({ k, onAction }: { k: OwnKey; onAction: ListProps["onAction"] }
   return (
     <>
       {k.status.state !== "revoked" && <HowToUseButton keyName={k.name} usageKey={k} className={neutralAction} />}
+      {k.status.state !== "revoked" && <KeyUsageButton keyId={k.id} keyName={k.name} className={neutralAction} onRevoke={() => onAction("revoke", k)} />}
       {rowActions(k).map((action) =>
         action === "edit" ? (
           <Link key={action} to="/account/api-keys/$keyId/edit" params={{ keyId: String(k.id) }} className={neutralAction}>
