@@ -148,14 +148,14 @@ export const OLD_VALUE_OVERLAPS = [
 ] as const;
 export type OldValueOverlapHours = (typeof OLD_VALUE_OVERLAPS)[number]["hours"];
 
+export const keepOldValueHoursSchema = z.literal(
+  OLD_VALUE_OVERLAPS.map((o) => o.hours),
+  { error: "Keep the old value working for 0 (no), 1, 24 or 168 hours." },
+);
+
 export const regenerateKeyInputSchema = z.object({
   id: z.number({ error: KEY_ID_MESSAGE }).int(KEY_ID_MESSAGE).positive(KEY_ID_MESSAGE),
-  keepOldValueHours: z
-    .literal(
-      OLD_VALUE_OVERLAPS.map((o) => o.hours),
-      { error: "Keep the old value working for 0 (no), 1, 24 or 168 hours." },
-    )
-    .default(0),
+  keepOldValueHours: keepOldValueHoursSchema.default(0),
 });
 export type RegenerateKeyInput = z.input<typeof regenerateKeyInputSchema>;
 

@@ -2,7 +2,7 @@ import { z } from "zod";
 import { APIS, KEY_KINDS, MAX_CUSTOM_KEY_LENGTH, MESSAGES, MIN_CUSTOM_KEY_LENGTH } from "./constants.ts";
 import { allowedNetworksSchema } from "./networks.ts";
 import { isValidCustomKey } from "./key-format.ts";
-import { expiresInDaysSchema, globSchema, packagesSchema } from "./schemas.ts";
+import { expiresInDaysSchema, globSchema, keepOldValueHoursSchema, packagesSchema } from "./schemas.ts";
 import { configureZod } from "./zod-config.ts";
 
 configureZod();
@@ -91,6 +91,8 @@ export const updateSystemKeyInputSchema = z
     /** keep: the value stays; generate/custom: a new value replaces it. */
     keyMode: z.enum(["keep", "generate", "custom"]).default("keep"),
     customKey: optionalCustomKey,
+    /** With a new value: how long the replaced one keeps working (rotation with overlap); none: 0. */
+    keepOldValueHours: keepOldValueHoursSchema.optional(),
     ...systemKeyFields,
   })
   .refine(customKeyRequired.check, customKeyRequired.params);

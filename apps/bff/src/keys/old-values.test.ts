@@ -8,7 +8,8 @@ import { hashKeyValue } from "./secrets.ts";
 import { purgeEndedOldValues } from "./old-values.ts";
 import { reportLeaks } from "./leaks.ts";
 import { HOUR, startClockedWorld, type ClockedWorld } from "./old-values.testing.ts";
-import { TEST_SECRET } from "../test/server.ts";
+import { callerFor, TEST_PASSWORD, TEST_SECRET } from "../test/server.ts";
+import { createUser } from "../db/factories.ts";
 
 let w: ClockedWorld;
 beforeAll(async () => {
@@ -130,6 +131,21 @@ describe("regenerate with the old value kept working", () => {
     await expectWorks(await w.whoami(third.value), null);
     // The badge names the value that works longest.
     expect(third.key.oldValueExpiresAt).toEqual((await oldRowsOf(made.key.id)).map((o) => o.expiresAt).sort((a, b) => b.getTime() - a.getTime())[0]);
+  });
+
+  it("a system key's new value can keep the old one working too (admin update)", async () => {
+    const admin = callerFor(w.db, await createUser(w.db, { username: "root", password: TEST_PASSWORD, role: "admin" }), { services: w.services });
+    const made = await admin.adminKeys.create({ description: "CI system key", apis: ["feeds"], feeds: [] });
+    const out = await admin.adminKeys.update({ id: made.key.id, keyMode: "generate", keepOldValueHours: 24, description: "CI system key", apis: ["feeds"], feeds: [] });
+    const [old] = await oldRowsOf(made.key.id);
+    expect(old!.secretHash).toBe(hashKeyValue(made.value, TEST_SECRET));
+    expect(out.key.oldValueExpiresAt).toEqual(old!.expiresAt);
+    await expectWorks(await w.whoami(made.value), warningFor(old!.expiresAt));
+    await expectWorks(await w.whoami(out.value!), null);
+    // Without the choice a new value ends the old one at once, as before.
+    const again = await admin.adminKeys.update({ id: made.key.id, keyMode: "generate", description: "CI system key", apis: ["feeds"], feeds: [] });
+    await expectInvalid(await w.whoami(out.value!));
+    await expectWorks(await w.whoami(again.value!), null);
   });
 
   it("refuses an overlap that is not one of the choices with a message", async () => {

@@ -122,6 +122,9 @@ export async function updateSystemKey({ db, secret }: KeyDeps, caller: Caller, i
       const hint = value ? systemKeyHint(input.keyMode, value) : key.hint;
       const name = input.name ?? (key.name === derivedName(key.description, key.hint) ? derivedName(data.description, hint) : key.name);
       const expiryChanged = (data.expiresAt?.getTime() ?? null) !== (key.expiresAt?.getTime() ?? null);
+      // Rotation with overlap (docs/presenting-keys.md): the replaced value keeps working until then.
+      const oldValueUntil = value && input.keepOldValueHours ? new Date(now.getTime() + input.keepOldValueHours * 3_600_000) : null;
+      if (oldValueUntil) await tx.apiKeyOldSecret.create({ data: { keyId: key.id, secretHash: key.secretHash, expiresAt: oldValueUntil } });
       const updated = await tx.apiKey.update({
         where: { id: key.id },
         data: {
@@ -133,8 +136,8 @@ export async function updateSystemKey({ db, secret }: KeyDeps, caller: Caller, i
         },
         include: keyViewInclude,
       });
-      await recordAudit(tx, caller, value ? "key.regenerated" : "key.updated", updated, { apis: input.apis, user: input.user ?? null, feeds: input.feeds, newValue: Boolean(value) });
-      if (value) await enqueueNotification(tx, updated.ownerId ? await tx.user.findUnique({ where: { id: updated.ownerId }, select: { id: true, email: true } }) : null, templates.regenerated(keyMailFacts(updated), caller.username), updated.id);
+      await recordAudit(tx, caller, value ? "key.regenerated" : "key.updated", updated, { apis: input.apis, user: input.user ?? null, feeds: input.feeds, newValue: Boolean(value), ...(oldValueUntil ? { oldValueUntil: oldValueUntil.toISOString() } : {}) });
+      if (value) await enqueueNotification(tx, updated.ownerId ? await tx.user.findUnique({ where: { id: updated.ownerId }, select: { id: true, email: true } }) : null, templates.regenerated(keyMailFacts(updated), caller.username, oldValueUntil), updated.id);
       return updated;
     });
     return { key: toKeyView(row, now), value };
