@@ -46,6 +46,8 @@ describe("new-network alerts", () => {
     expect(await w.db.keyNetworkSeen.count({ where: { keyId: key.id } })).toBe(0);
 
     await w.server.services.keys.flush();
+    // The same flush wrote the last use (on SQLite through the side writer's worker).
+    expect((await w.db.apiKey.findUniqueOrThrow({ where: { id: key.id } })).lastUsedIp).toBe("127.0.0.1");
     const [alert, ...more] = await alertsOf(key.id);
     expect(more).toHaveLength(0);
     expect(alert?.toAddress).toBe(w.users.alice.email);
