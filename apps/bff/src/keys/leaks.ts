@@ -25,7 +25,7 @@ const reportSchema = z.object(
   { error: 'Each report must be an object {"token", "url", "source"}.' },
 );
 
-export export const reportsSchema = z
+export const reportsSchema = z
   .array(reportSchema, { error: 'Send a JSON array of {"token", "url", "source"} objects (GitHub secret scanning\'s shape).' })
   .min(1, "The array of reports is empty.")
   .max(MAX_LEAK_TOKENS, `At most ${MAX_LEAK_TOKENS} tokens per report.`);
