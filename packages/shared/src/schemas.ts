@@ -130,12 +130,6 @@ export const updateKeyAlertsInputSchema = z.object({
   alertNewNetworks: z.boolean({ error: "Say whether to alert about new networks (true or false)." }),
 });
 
-/** Edit › "Alert me about new networks" of a key. */
-export const updateKeyAlertsInputSchema = z.object({
-  id: z.number({ error: KEY_ID_MESSAGE }).int(KEY_ID_MESSAGE).positive(KEY_ID_MESSAGE),
-  alertNewNetworks: z.boolean({ error: "Say whether to alert about new networks (true or false)." }),
-});
-
 /**
  * Regenerate › "Keep the old value working for" (rotation with overlap, docs/presenting-keys.md):
  * how long the replaced value keeps working beside the new one; 0 ends it at once.
