@@ -4,7 +4,7 @@
 // value appears only as Key_Text, only in the answer that created or replaced it.
 import { z } from "zod";
 import type { KeyView } from "../../keys/views.ts";
-import type { AccessLogRow } from "../../logs/query.ts";
+import type { AccessLogRow } from "../../logs/rows.ts";
 
 const date = z.string().describe("ISO 8601 date and time (UTC)");
 const csv = (what: string) => z.string().describe(`${what}, separated by commas`);
