@@ -22,6 +22,7 @@ import pg from "pg";
 import { accessLogFilterSchema, type AccessLogFilterInput } from "@keyhouse/shared";
 import { createDb, prepareDb, type Db } from "../src/db/client.ts";
 import { listAccessLogs } from "../src/logs/query.ts";
+import { readKeyUsage } from "../src/logs/usage-summary.ts";
 import type { CallerOnLogs } from "../src/auth/caller.ts";
 import type { AccessLogPage } from "../src/logs/rows.ts";
 import { createTestDatabase, PG_ADMIN_URL, testProvider } from "../src/test/database.ts";
@@ -31,6 +32,8 @@ import { fillKeys } from "./world.ts";
 const here = path.dirname(fileURLToPath(import.meta.url));
 const appDir = path.resolve(here, "..");
 const ENTRIES = Number(process.env.BENCH_LOG_ENTRIES ?? 1_000_000);
+/** The advisor's read of one key's usage summary (docs/advisor.md). */
+const USAGE_LIMIT_MS = 20;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
 const KEEP = process.env.BENCH_LOGS_DB;
 const LIMIT_MS = 50;
@@ -237,6 +240,28 @@ async function main() {
       }
     }
     if (notes.length) rowsOut.push("", "Pages marked ~ stopped at the search budget before they were full (scannedTo set); following them:", ...notes);
+
+    // The advisor's read (docs/advisor.md): a key's 90 days from the usage summary, never the log.
+    const keys = (await db.$queryRawUnsafe(`SELECT "keyId" AS "id", SUM("count") AS "n" FROM "KeyUsage" WHERE "kind" = 'request' AND "value" = 'all' GROUP BY "keyId" ORDER BY SUM("count") DESC`)) as { id: number; n: number | bigint }[];
+    const sample = [...keys.slice(0, 10), ...keys.filter((_, i) => i % Math.max(1, Math.floor(keys.length / 20)) === 0)];
+    const perKey: number[] = [];
+    for (const k of sample) {
+      await readKeyUsage(db, Number(k.id), 90);
+      const times: number[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        const t = performance.now();
+        await readKeyUsage(db, Number(k.id), 90);
+        times.push(performance.now() - t);
+      }
+      perKey.push(median(times));
+    }
+    perKey.sort((a, b) => a - b);
+    const worstUsage = perKey.at(-1) ?? 0;
+    total++;
+    if (!(worstUsage < USAGE_LIMIT_MS)) failures++;
+    const usageLine = `Usage summary per key (readKeyUsage, 90 days, ${sample.length} keys incl. the 10 busiest of ${keys.length}; busiest ${Number(keys[0]?.n ?? 0).toLocaleString("en")} requests): median ${median(perKey).toFixed(2)} ms, worst ${worstUsage.toFixed(2)} ms — ${worstUsage < USAGE_LIMIT_MS ? "PASS" : "FAIL"} (under ${USAGE_LIMIT_MS} ms)`;
+    rowsOut.push("", usageLine);
+    log(usageLine);
   } finally {
     await cleanup();
     if (!KEEP && provider === "sqlite" && url.startsWith("file:")) rmSync(path.dirname(url.slice(5)), { recursive: true, force: true });

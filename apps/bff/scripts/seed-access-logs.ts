@@ -16,6 +16,12 @@ import pg from "pg";
 import { repoRoot } from "../src/config.ts";
 import { isPostgresUrl, sqliteFileOf } from "../src/db/client.ts";
 import { mulberry32 } from "../src/lib/mulberry32.ts";
+import { PG_USAGE_SQL, pgUsageParams, SQLITE_USAGE_SQL, sqliteUsageParams, usageRowsOf, type LoggedEntry } from "../src/logs/usage-summary.ts";
+
+/** The row's facts the keys' usage summary reads (logs/usage-summary.ts): the seeded log fills it as the writer would. */
+function usageEntryOf(v: unknown[]): LoggedEntry {
+  return { at: v[0] as Date, keyId: v[1] as number | null, keyStatus: v[4] as string, surface: v[8] as string, feed: v[9] as string | null, method: v[10] as string, path: v[11] as string, status: v[12] as number, durationMs: 0, ip: v[14] as string };
+}
 
 const COLUMNS = [
   "at", "keyId", "keyName", "keyHint", "keyStatus", "ownerId", "userId", "username", "surface", "feed",
@@ -271,21 +277,30 @@ export async function seedAccessLogs(url: string, opts: SeedOptions): Promise<{ 
         return `INSERT INTO "AccessLogEntry" (${cols}) VALUES ${Array.from({ length: n }, one).join(", ")}`;
       };
       const full = sqlFor(ROWS_PER_STATEMENT);
+      const usage: LoggedEntry[] = [];
       while (done < opts.count) {
         await c.query("BEGIN");
         const until = Math.min(opts.count, done + ROWS_PER_TRANSACTION);
         while (done < until) {
           const n = Math.min(ROWS_PER_STATEMENT, until - done);
           const values: unknown[] = [];
-          for (let i = 0; i < n; i++) for (const v of row(done + i)) values.push(toPg(v));
+          for (let i = 0; i < n; i++) {
+            const v = row(done + i);
+            usage.push(usageEntryOf(v));
+            for (const x of v) values.push(toPg(x));
+          }
           await c.query(n === ROWS_PER_STATEMENT ? full : sqlFor(n), values);
           done += n;
         }
+        const params = pgUsageParams(usageRowsOf(usage.splice(0)));
+        await c.query(PG_USAGE_SQL.overflow, params);
+        await c.query(PG_USAGE_SQL.upsert, params);
         await c.query("COMMIT");
         progress();
       }
       // PostgreSQL's autovacuum would soon do the same on a server.
       await c.query('ANALYZE "AccessLogEntry"');
+      await c.query('ANALYZE "KeyUsage"');
     } finally {
       await c.end();
     }
@@ -298,13 +313,24 @@ export async function seedAccessLogs(url: string, opts: SeedOptions): Promise<{ 
       const insert = (n: number) => d.prepare(`INSERT INTO "AccessLogEntry" (${cols}) VALUES ${Array.from({ length: n }, () => one).join(", ")}`);
       const full = insert(ROWS_PER_STATEMENT);
       const toSqlite = (v: unknown) => (v instanceof Date ? v.toISOString().replace("Z", "+00:00") : v);
+      const usageUpsert = d.prepare(SQLITE_USAGE_SQL.upsert);
+      const usageOverflow = d.prepare(SQLITE_USAGE_SQL.overflow);
       const chunk = d.transaction((from: number, until: number) => {
+        const usage: LoggedEntry[] = [];
         for (let at = from; at < until; ) {
           const n = Math.min(ROWS_PER_STATEMENT, until - at);
           const values: unknown[] = [];
-          for (let i = 0; i < n; i++) for (const v of row(at + i)) values.push(toSqlite(v));
+          for (let i = 0; i < n; i++) {
+            const v = row(at + i);
+            usage.push(usageEntryOf(v));
+            for (const x of v) values.push(toSqlite(x));
+          }
           (n === ROWS_PER_STATEMENT ? full : insert(n)).run(values);
           at += n;
+        }
+        for (const u of usageRowsOf(usage).map(sqliteUsageParams)) {
+          if (u.overflow) usageOverflow.run(u.overflow);
+          usageUpsert.run(u.upsert);
         }
       });
       while (done < opts.count) {
