@@ -8,7 +8,7 @@ import { createTestDatabase, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { createLogWorld, startLoggedServer } from "./testing.ts";
 import { startRetentionJob } from "./retention.ts";
-import { readKeyUsage, USAGE_VALUES_PER_DAY, type LoggedEntry } from "./usage-summary.ts";
+import { readKeyUsage, USAGE_NETWORKS_PER_DAY, USAGE_VALUES_PER_DAY, type LoggedEntry } from "./usage-summary.ts";
 
 let t: TestDatabase;
 let server: Awaited<ReturnType<typeof startLoggedServer>>;
@@ -80,6 +80,17 @@ describe("the usage summary", () => {
     expect(usage.packages).toHaveLength(USAGE_VALUES_PER_DAY);
     expect(usage.incomplete).toEqual(["package"]);
     expect(values(usage.networks)).toEqual({ "203.0.113.0/24": USAGE_VALUES_PER_DAY + 30 });
+  });
+
+  it("keeps fewer networks a day (USAGE_NETWORKS_PER_DAY)", async () => {
+    const { key } = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id });
+    for (let i = 0; i < USAGE_NETWORKS_PER_DAY + 5; i++) {
+      server.services.accessLog.add({ at: new Date(), keyId: key.id, keyStatus: "valid", surface: "keys", method: "GET", path: "/api/api-keys/list", status: 200, durationMs: 1, ip: `10.0.${i}.1`, usage: [{ surface: "keys", feed: null, action: null, packageId: null }] } as LoggedEntry);
+    }
+    await server.flush();
+    const usage = await readKeyUsage(t.db, key.id, 90);
+    expect(usage.networks).toHaveLength(USAGE_NETWORKS_PER_DAY);
+    expect(usage.incomplete).toEqual(["network"]);
   });
 
   it("reads only the window, and retention removes the days past it", async () => {

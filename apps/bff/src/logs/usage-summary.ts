@@ -16,6 +16,12 @@ export type UsageRow = { keyId: number; day: string; kind: string; value: string
 
 /** At most this many distinct values of a capped kind per key and day; past it, an "overflow" row says the list is incomplete. */
 export const USAGE_VALUES_PER_DAY = 200;
+/**
+ * Networks fewer: a key used from many networks (CI runners in a cloud) would otherwise
+ * fill its days with them, and the advisor adds at most 50 allowed networks anyway.
+ */
+export const USAGE_NETWORKS_PER_DAY = 50;
+const capOf = (kind: string) => (kind === "network" ? USAGE_NETWORKS_PER_DAY : USAGE_VALUES_PER_DAY);
 /** Kinds whose values are few by nature and never capped. */
 const UNCAPPED = ["request", "surface", "action", "overflow"];
 /** The advisor looks back this far at most (and never past LOG_RETENTION_DAYS). */
@@ -64,8 +70,8 @@ const EXISTS = `EXISTS (SELECT 1 FROM "KeyUsage" WHERE "keyId" = ? AND "day" = ?
 const COUNT = `(SELECT COUNT(*) FROM "KeyUsage" WHERE "keyId" = ? AND "day" = ? AND "kind" = ?)`;
 const SQLITE_MERGE = `ON CONFLICT ("keyId", "day", "kind", "value") DO UPDATE SET "count" = "KeyUsage"."count" + excluded."count", "firstAt" = MIN("KeyUsage"."firstAt", excluded."firstAt"), "lastAt" = MAX("KeyUsage"."lastAt", excluded."lastAt")`;
 export const SQLITE_USAGE_SQL = {
-  upsert: `INSERT INTO "KeyUsage" (${COLS}) SELECT ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR ${EXISTS} OR ${COUNT} < ${USAGE_VALUES_PER_DAY} ${SQLITE_MERGE}`,
-  overflow: `INSERT INTO "KeyUsage" (${COLS}) SELECT ?, ?, 'overflow', ?, ?, ?, ? WHERE NOT ${EXISTS} AND ${COUNT} >= ${USAGE_VALUES_PER_DAY} ${SQLITE_MERGE}`,
+  upsert: `INSERT INTO "KeyUsage" (${COLS}) SELECT ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR ${EXISTS} OR ${COUNT} < ? ${SQLITE_MERGE}`,
+  overflow: `INSERT INTO "KeyUsage" (${COLS}) SELECT ?, ?, 'overflow', ?, ?, ?, ? WHERE NOT ${EXISTS} AND ${COUNT} >= ? ${SQLITE_MERGE}`,
 };
 
 /** SQLite's stored form of a DateTime (as Prisma's adapter writes it), so MIN and MAX compare text correctly. */
@@ -77,8 +83,8 @@ export function sqliteUsageParams(r: UsageRow): { overflow: unknown[] | null; up
   const last = sqliteTime(r.lastAt);
   const where = [r.keyId, r.day, r.kind, r.value, r.keyId, r.day, r.kind];
   return {
-    overflow: capped(r.kind) ? [r.keyId, r.day, r.kind, r.count, first, last, ...where] : null,
-    upsert: [r.keyId, r.day, r.kind, r.value, r.count, first, last, capped(r.kind) ? 1 : 0, ...where],
+    overflow: capped(r.kind) ? [r.keyId, r.day, r.kind, r.count, first, last, ...where, capOf(r.kind)] : null,
+    upsert: [r.keyId, r.day, r.kind, r.value, r.count, first, last, capped(r.kind) ? 1 : 0, ...where, capOf(r.kind)],
   };
 }
 
@@ -89,11 +95,12 @@ const PG_MERGE = `ON CONFLICT ("keyId", "day", "kind", "value") DO UPDATE SET "c
 const PG_EXISTS = `EXISTS (SELECT 1 FROM "KeyUsage" u WHERE u."keyId" = t.k AND u."day" = t.d AND u."kind" = t.kind AND u."value" = t.v)`;
 const PG_COUNT = `(SELECT COUNT(*) FROM "KeyUsage" u WHERE u."keyId" = t.k AND u."day" = t.d AND u."kind" = t.kind)`;
 const PG_CAPPED = `x.kind NOT IN (${UNCAPPED.map((k) => `'${k}'`).join(", ")})`;
+const PG_CAP = `CASE x.kind WHEN 'network' THEN ${USAGE_NETWORKS_PER_DAY} ELSE ${USAGE_VALUES_PER_DAY} END`;
 const PG_RANKED = `SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.k, y.d, y.kind, y.ex ORDER BY y.v) AS r FROM (SELECT t.*, ${PG_EXISTS} AS ex, ${PG_COUNT} AS n FROM (${PG_INPUT}) t) y`;
 export const PG_USAGE_SQL = {
   // Overflow rows first (several values of a kind fold into one row: summed before the insert).
-  overflow: `INSERT INTO "KeyUsage" (${COLS}) SELECT x.k, x.d, 'overflow', x.kind, SUM(x.c)::int, MIN(x.f), MAX(x.l) FROM (${PG_RANKED}) x WHERE ${PG_CAPPED} AND NOT x.ex AND x.n + x.r > ${USAGE_VALUES_PER_DAY} GROUP BY x.k, x.d, x.kind ${PG_MERGE}`,
-  upsert: `INSERT INTO "KeyUsage" (${COLS}) SELECT x.k, x.d, x.kind, x.v, x.c, x.f, x.l FROM (${PG_RANKED}) x WHERE NOT (${PG_CAPPED}) OR x.ex OR x.n + x.r <= ${USAGE_VALUES_PER_DAY} ${PG_MERGE}`,
+  overflow: `INSERT INTO "KeyUsage" (${COLS}) SELECT x.k, x.d, 'overflow', x.kind, SUM(x.c)::int, MIN(x.f), MAX(x.l) FROM (${PG_RANKED}) x WHERE ${PG_CAPPED} AND NOT x.ex AND x.n + x.r > ${PG_CAP} GROUP BY x.k, x.d, x.kind ${PG_MERGE}`,
+  upsert: `INSERT INTO "KeyUsage" (${COLS}) SELECT x.k, x.d, x.kind, x.v, x.c, x.f, x.l FROM (${PG_RANKED}) x WHERE NOT (${PG_CAPPED}) OR x.ex OR x.n + x.r <= ${PG_CAP} ${PG_MERGE}`,
 };
 
 const pgTime = (iso: string) => iso.replace("T", " ").replace("Z", "");
