@@ -139,9 +139,13 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
   it("sends each notification once with three instances delivering", async () => {
     const sent = await eventually(async () => (await c.db.notification.count({ where: { status: "pending" } })) === 0, 100, 200);
     expect(sent).toBe(true);
-    const rows = await c.db.notification.findMany({ select: { id: true, toAddress: true, subject: true, status: true } });
-    // Three expiry notices, and a created and a revoked notice for each of the 20 keys above.
-    expect(rows).toHaveLength(43);
+    const rows = await c.db.notification.findMany({ select: { id: true, toAddress: true, subject: true, status: true, kind: true, keyId: true } });
+    const alerts = rows.filter((r) => r.kind === "key.new-network");
+    // Three expiry notices, and a created and a revoked notice for each of the 20 keys above...
+    expect(rows.length - alerts.length).toBe(43);
+    // ...and one new-network alert per key used (all from loopback: one network), whichever instances saw the first use.
+    expect(alerts.length).toBeGreaterThanOrEqual(20);
+    expect(new Set(alerts.map((a) => a.keyId)).size).toBe(alerts.length);
     expect(rows.filter((r) => r.status !== "sent")).toEqual([]);
     expect(smtp.mails).toHaveLength(rows.length);
     // Each notification's subject (every key's name differs) arrived exactly once.
