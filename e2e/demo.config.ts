@@ -30,7 +30,8 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 // Chromium by path, so nothing else is looked up there).
 const FFMPEG = process.env.FFMPEG_PATH ?? "/usr/bin/ffmpeg";
 if (!process.env.PLAYWRIGHT_BROWSERS_PATH) {
-  if (!existsSync(FFMPEG)) throw new Error(`The demo records a video with ffmpeg, and ${FFMPEG} is missing: install Debian's ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH.`);
+  if (!existsSync(FFMPEG))
+    throw new Error(`The demo records a video with ffmpeg, and ${FFMPEG} is missing: install Debian's ffmpeg (apt-get install ffmpeg) or set FFMPEG_PATH.`);
   const require = createRequire(require_from());
   const core = path.dirname(require.resolve("playwright-core/package.json"));
   const { browsers } = JSON.parse(readFileSync(path.join(core, "browsers.json"), "utf8")) as { browsers: { name: string; revision: string }[] };
@@ -54,7 +55,15 @@ const baseURL = `http://127.0.0.1:${process.env.DEMO_PORT}`;
 const headed = process.env.DEMO_HEADED === "1";
 
 // The same browser as e2e/playwright.config.ts: Debian's Chromium, kept off the network.
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 export default defineConfig({
   testDir: "./demo",

@@ -186,7 +186,10 @@ export async function expectNotInDatabase(secrets: readonly string[], { present 
   expect(secrets.length, "there are values to look for").toBeGreaterThan(0);
   const all = files.map((file) => ({ file, bytes: readFileSync(path.join(dir!, file)) }));
   for (const text of present) {
-    expect(all.some(({ bytes }) => bytes.includes(Buffer.from(text, "utf8"))), `the database holds "${text}"`).toBe(true);
+    expect(
+      all.some(({ bytes }) => bytes.includes(Buffer.from(text, "utf8"))),
+      `the database holds "${text}"`,
+    ).toBe(true);
   }
   for (const { file, bytes } of all) {
     for (const secret of secrets) {

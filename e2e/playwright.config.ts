@@ -12,7 +12,15 @@ export const baseURL = `http://127.0.0.1:${PORT}`;
 
 // Debian's Chromium: Playwright cannot download its own browser on our machines.
 // The networking flags keep it from reaching for Google's servers on a closed network.
-const CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"];
+const CHROMIUM_ARGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
 
 export default defineConfig({
   testDir: "./tests",

@@ -175,9 +175,25 @@ function migrateCluster(url) {
   psql(url, `CREATE TABLE IF NOT EXISTS keyhouse_cluster_migrations (name text PRIMARY KEY)`);
   const done = new Set(psql(url, "SELECT name FROM keyhouse_cluster_migrations").split("\n").filter(Boolean));
   const dir = path.join(root, "prisma/postgres/migrations");
-  for (const name of readdirSync(dir).filter((d) => /^\d+_/.test(d)).sort()) {
+  for (const name of readdirSync(dir)
+    .filter((d) => /^\d+_/.test(d))
+    .sort()) {
     if (done.has(name)) continue;
-    const r = spawnSync("psql", [url, "-v", "ON_ERROR_STOP=1", "-q", "-1", "-f", path.join(dir, name, "migration.sql"), "-c", `INSERT INTO keyhouse_cluster_migrations VALUES ('${name}')`], { encoding: "utf8", timeout: 60_000 });
+    const r = spawnSync(
+      "psql",
+      [
+        url,
+        "-v",
+        "ON_ERROR_STOP=1",
+        "-q",
+        "-1",
+        "-f",
+        path.join(dir, name, "migration.sql"),
+        "-c",
+        `INSERT INTO keyhouse_cluster_migrations VALUES ('${name}')`,
+      ],
+      { encoding: "utf8", timeout: 60_000 },
+    );
     if (r.status !== 0) throw new Error(`Migration ${name} failed: ${r.stderr.trim()}`);
   }
 }

@@ -64,7 +64,8 @@ Demo sign-ins (on a new database): admin, alice, bob — password ${JSON.stringi
 Ctrl-C stops everything.`);
 
 // An instance that dies is reported; nginx keeps balancing the others.
-for (const inst of cluster.instances) inst.child.on("exit", (code, signal) => !stopping && console.log(`Instance ${inst.index + 1} (${inst.url}) stopped (${signal ?? code}).`));
+for (const inst of cluster.instances)
+  inst.child.on("exit", (code, signal) => !stopping && console.log(`Instance ${inst.index + 1} (${inst.url}) stopped (${signal ?? code}).`));
 cluster.nginx.on("exit", (code, signal) => {
   if (stopping) return;
   console.error(`nginx stopped (${signal ?? code}); stopping the cluster.`);

@@ -25,11 +25,13 @@ function fail(message) {
   process.exit(1);
 }
 
-if (!existsSync(playwright) && run("Installing dependencies", "node", ["scripts/pnpm.mjs", "install", "--frozen-lockfile", "--prefer-offline"]) !== 0) fail("Installing dependencies failed.");
+if (!existsSync(playwright) && run("Installing dependencies", "node", ["scripts/pnpm.mjs", "install", "--frozen-lockfile", "--prefer-offline"]) !== 0)
+  fail("Installing dependencies failed.");
 generateIfStale();
 const missing = ensureTools(["chromium", "ffmpeg"]);
 if (missing.length > 0) fail(`The demo needs ${missing.join(" and ")}; see above.`);
-if (run("Building the app (only what changed)", "node", ["scripts/pnpm.mjs", "exec", "turbo", "run", "build", "--output-logs=errors-only"], turboEnv()) !== 0) fail("The build failed.");
+if (run("Building the app (only what changed)", "node", ["scripts/pnpm.mjs", "exec", "turbo", "run", "build", "--output-logs=errors-only"], turboEnv()) !== 0)
+  fail("The build failed.");
 const status = run("Playwright: the demo", playwright, ["test", "-c", "e2e/demo.config.ts", ...process.argv.slice(2)]);
 if (status === 0) console.log(`\n✔ The video and screenshots are in ${path.join(root, "demo-output")}`);
 process.exit(status);

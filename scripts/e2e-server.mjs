@@ -17,7 +17,15 @@ const url = `file:${path.join(dir, "keyhouse.db")}`;
 const web = path.join(dir, "web");
 cpSync(path.join(root, "apps/web/dist"), web, { recursive: true });
 migrate(url);
-const env = { ...process.env, DATABASE_URL: url, KEYHOUSE_DATA_DIR: dir, KEYHOUSE_TRUST_PROXY: "1", KEYHOUSE_SEED: "demo", KEYHOUSE_WEB_DIST: web, PORT: process.env.PORT ?? "3100" };
+const env = {
+  ...process.env,
+  DATABASE_URL: url,
+  KEYHOUSE_DATA_DIR: dir,
+  KEYHOUSE_TRUST_PROXY: "1",
+  KEYHOUSE_SEED: "demo",
+  KEYHOUSE_WEB_DIST: web,
+  PORT: process.env.PORT ?? "3100",
+};
 const server = spawn("node", ["--enable-source-maps", "apps/bff/dist/main.mjs"], { cwd: root, stdio: "inherit", env });
 const stop = (signal) => server.kill(signal);
 process.on("SIGINT", stop);

@@ -27,7 +27,9 @@ export function ensureTools(names) {
     const isRoot = process.getuid?.() === 0;
     const hasApt = spawnSync("sh", ["-c", "command -v apt-get"], { stdio: "ignore" }).status === 0;
     if (!isRoot || !hasApt) {
-      console.error(`✖ Cannot install ${tool.packages.join(", ")}: ${!hasApt ? "apt-get is not available" : "not running as root"}. Install it yourself, e.g. \`sudo apt-get install -y ${tool.packages.join(" ")}\`.`);
+      console.error(
+        `✖ Cannot install ${tool.packages.join(", ")}: ${!hasApt ? "apt-get is not available" : "not running as root"}. Install it yourself, e.g. \`sudo apt-get install -y ${tool.packages.join(" ")}\`.`,
+      );
       missing.push(name);
       continue;
     }

@@ -39,4 +39,3 @@ console.log("\n▶ Starting Keyhouse");
 const server = spawn("node", ["--enable-source-maps", "apps/bff/dist/main.mjs"], { cwd: root, stdio: "inherit" });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));
-

@@ -28,7 +28,8 @@ function fatal(message) {
   process.exit(1);
 }
 
-if (run("Installing dependencies", "node", ["scripts/pnpm.mjs", "install", "--frozen-lockfile", "--prefer-offline"]) !== 0) fatal("Installing dependencies failed.");
+if (run("Installing dependencies", "node", ["scripts/pnpm.mjs", "install", "--frozen-lockfile", "--prefer-offline"]) !== 0)
+  fatal("Installing dependencies failed.");
 generateIfStale();
 
 const missing = ensureTools(["chromium", "postgres", "ruby", "nuget", "ffmpeg", "nginx"]);
@@ -36,18 +37,34 @@ const pgUrl = missing.includes("postgres") ? null : ensurePostgres();
 
 function vitest(suite, args, env) {
   const file = path.join(out, `vitest-${suite}.json`);
-  const status = run(`Vitest: ${suite}`, "node_modules/.bin/vitest", ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`, ...args], env);
+  const status = run(
+    `Vitest: ${suite}`,
+    "node_modules/.bin/vitest",
+    ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${file}`, ...args],
+    env,
+  );
   if (!existsSync(file)) return results.push({ suite, passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });
   const r = JSON.parse(readFileSync(file, "utf8"));
-  results.push({ suite, passed: r.numPassedTests, failed: r.numFailedTests + (status !== 0 && r.numFailedTests === 0 ? 1 : 0), skipped: r.numPendingTests + r.numTodoTests });
+  results.push({
+    suite,
+    passed: r.numPassedTests,
+    failed: r.numFailedTests + (status !== 0 && r.numFailedTests === 0 ? 1 : 0),
+    skipped: r.numPendingTests + r.numTodoTests,
+  });
 }
+
+// Lint and format first: a finding fails the run like a failing test, with Biome's own report.
+const biome = run("Biome: lint and format (biome check)", "node_modules/.bin/biome", ["check", "."]);
+results.push({ suite: "lint and format (Biome)", passed: biome === 0 ? 1 : 0, failed: biome === 0 ? 0 : 1, skipped: 0 });
 
 vitest("unit + integration (SQLite)", [], { KEYHOUSE_TEST_DB: "sqlite" });
 if (pgUrl) vitest("integration (PostgreSQL)", ["--project", "bff (postgres)"], { KEYHOUSE_TEST_DB: "postgres", KEYHOUSE_TEST_PG_URL: pgUrl });
 else results.push({ suite: "integration (PostgreSQL)", passed: 0, failed: 1, skipped: 0, note: "PostgreSQL unavailable" });
 
 let built = false;
-if (run("Building the app for the end-to-end tests", "node", ["scripts/pnpm.mjs", "exec", "turbo", "run", "build", "--output-logs=errors-only"], turboEnv()) !== 0) {
+if (
+  run("Building the app for the end-to-end tests", "node", ["scripts/pnpm.mjs", "exec", "turbo", "run", "build", "--output-logs=errors-only"], turboEnv()) !== 0
+) {
   results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: "build failed" });
 } else if (missing.includes("chromium")) {
   results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: "Chromium unavailable" });
@@ -61,7 +78,12 @@ if (run("Building the app for the end-to-end tests", "node", ["scripts/pnpm.mjs"
   if (!existsSync(file)) results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });
   else {
     const s = JSON.parse(readFileSync(file, "utf8")).stats;
-    results.push({ suite: "end-to-end (Chromium)", passed: s.expected + s.flaky, failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0), skipped: s.skipped });
+    results.push({
+      suite: "end-to-end (Chromium)",
+      passed: s.expected + s.flaky,
+      failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0),
+      skipped: s.skipped,
+    });
   }
 }
 
@@ -71,16 +93,29 @@ if (!built || missing.includes("ffmpeg")) {
   results.push({ suite: "demo (Chromium)", passed: 0, failed: 1, skipped: 0, note: !built ? "no build or no Chromium" : "ffmpeg unavailable" });
 } else {
   const file = path.join(out, "demo.json");
-  const status = run("Playwright: the demo (npm run demo)", "e2e/node_modules/.bin/playwright", ["test", "-c", "e2e/demo.config.ts"], { PLAYWRIGHT_JSON_OUTPUT_FILE: file, DEMO_HEADED: "" });
+  const status = run("Playwright: the demo (npm run demo)", "e2e/node_modules/.bin/playwright", ["test", "-c", "e2e/demo.config.ts"], {
+    PLAYWRIGHT_JSON_OUTPUT_FILE: file,
+    DEMO_HEADED: "",
+  });
   if (!existsSync(file)) results.push({ suite: "demo (Chromium)", passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });
   else {
     const s = JSON.parse(readFileSync(file, "utf8")).stats;
-    results.push({ suite: "demo (Chromium)", passed: s.expected + s.flaky, failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0), skipped: s.skipped });
+    results.push({
+      suite: "demo (Chromium)",
+      passed: s.expected + s.flaky,
+      failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0),
+      skipped: s.skipped,
+    });
   }
 }
 
 console.log("\nSummary");
-for (const r of results) console.log(`  ${r.failed ? "✖" : "✔"} ${r.suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ""}`);
-const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), { passed: 0, failed: 0, skipped: 0 });
+for (const r of results)
+  console.log(`  ${r.failed ? "✖" : "✔"} ${r.suite}: ${r.passed} passed, ${r.failed} failed, ${r.skipped} skipped${r.note ? ` (${r.note})` : ""}`);
+const total = results.reduce((a, r) => ({ passed: a.passed + r.passed, failed: a.failed + r.failed, skipped: a.skipped + r.skipped }), {
+  passed: 0,
+  failed: 0,
+  skipped: 0,
+});
 console.log(`\n${total.passed} passed, ${total.failed} failed, ${total.skipped} skipped`);
 process.exit(total.failed ? 1 : 0);

@@ -132,7 +132,10 @@ async function npmPublish(registry: string, key: string): Promise<string> {
   try {
     const host = registry.replace(/^https?:/, "");
     writeFileSync(path.join(project, ".npmrc"), `registry=${registry}\n${host}:_authToken=${key}\n`);
-    writeFileSync(path.join(project, "package.json"), JSON.stringify({ name: PACKAGE, version: VERSION, description: "Published by the Keyhouse demo", main: "index.js", license: "MIT" }, null, 2));
+    writeFileSync(
+      path.join(project, "package.json"),
+      JSON.stringify({ name: PACKAGE, version: VERSION, description: "Published by the Keyhouse demo", main: "index.js", license: "MIT" }, null, 2),
+    );
     writeFileSync(path.join(project, "index.js"), "module.exports = 'hello from @contoso/core';\n");
     const env = {
       ...process.env,
@@ -231,7 +234,12 @@ test("2. the access log shows that push", async () => {
   const option = keyFilter.getByRole("option", { name: new RegExp(`^${escapeRegExp(ALICE_KEY)} \\(`) });
   await keyFilter.selectOption({ label: (await option.textContent())! });
   await filters.getByLabel("Method").selectOption({ label: "PUT" });
-  const push = page.getByRole("region", { name: /^Access-log entries/ }).getByRole("row").filter({ hasText: "PUT" }).filter({ hasText: "201" }).filter({ hasText: "/npm/npm/" });
+  const push = page
+    .getByRole("region", { name: /^Access-log entries/ })
+    .getByRole("row")
+    .filter({ hasText: "PUT" })
+    .filter({ hasText: "201" })
+    .filter({ hasText: "/npm/npm/" });
   await refreshUntilVisible(push);
   await caption(`There it is: PUT of ${PACKAGE} with her key, answered 201 Created.`);
   await screenshot("access-log-shows-push");
@@ -298,7 +306,11 @@ test("4. the admin makes a system key and reads its logs", async ({ baseURL }) =
   await caption("The key's row links to its access log.");
   await page.getByRole("link", { name: `logs of ${SYSTEM_KEY}` }).click();
   await expect(pageHeading(page, "Access logs")).toBeVisible();
-  const call = page.getByRole("region", { name: /^Access-log entries/ }).getByRole("row").filter({ hasText: "/api/json/Feeds_GetFeeds" }).filter({ hasText: "200" });
+  const call = page
+    .getByRole("region", { name: /^Access-log entries/ })
+    .getByRole("row")
+    .filter({ hasText: "/api/json/Feeds_GetFeeds" })
+    .filter({ hasText: "200" });
   await refreshUntilVisible(call);
   await caption("Its log shows the call: GET /api/json/Feeds_GetFeeds, 200, from the script's address.");
   await screenshot("admin-reads-system-key-log");

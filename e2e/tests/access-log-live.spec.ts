@@ -45,7 +45,10 @@ test("Live shows an npm publish on top of the grid as it happens; Pause holds en
   await expect(page.getByText("Streaming new entries")).toBeVisible();
 
   await npmPublish(registry, value, "1.0.0");
-  const pushes = page.getByRole("row").filter({ hasText: "PUT" }).filter({ hasText: `live-${MARK}` });
+  const pushes = page
+    .getByRole("row")
+    .filter({ hasText: "PUT" })
+    .filter({ hasText: `live-${MARK}` });
   // No refresh is pressed: the entry arrives on the stream.
   await expect(pushes).toHaveCount(1, { timeout: 5_000 });
   await expect(pushes.first()).toContainText("201");

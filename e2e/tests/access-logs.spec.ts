@@ -94,7 +94,13 @@ test.beforeAll(async ({}, testInfo) => {
     const doomed = await createScopedKey(alice, `Doomed ${MARK}`);
     await mutate(alice, "keys.delete", { id: doomed.key.id });
     // A system key that logs bodies.
-    const system = await mutate<CreatedKey>(admin, "adminKeys.create", { name: SYSTEM_KEY, description: SYSTEM_KEY, apis: ["feeds"], logRequestBody: true, logResponseBody: true });
+    const system = await mutate<CreatedKey>(admin, "adminKeys.create", {
+      name: SYSTEM_KEY,
+      description: SYSTEM_KEY,
+      apis: ["feeds"],
+      logRequestBody: true,
+      logResponseBody: true,
+    });
 
     const api = alice.api;
     expect(await nuget(api, aliceKey.value, `${INDEX}?run=${MARK}`, "203.0.113.10")).toBe(200);
@@ -211,7 +217,10 @@ test.describe("Admin › Access logs", () => {
     await expect(details).toBeFocused();
 
     // A key that does not log bodies.
-    await entryRow(page, ALICE_KEY).filter({ hasText: "no.such.package" }).getByRole("button", { name: /^Details/ }).click();
+    await entryRow(page, ALICE_KEY)
+      .filter({ hasText: "no.such.package" })
+      .getByRole("button", { name: /^Details/ })
+      .click();
     await expect(dialog).toBeVisible();
     await expect(dialog).toContainText("404");
     await expect(dialog.getByRole("region", { name: "Response body" })).toContainText("Not logged for this key");
@@ -219,7 +228,9 @@ test.describe("Admin › Access logs", () => {
     await expect(dialog).toBeHidden();
 
     // A failed attempt.
-    await entryRow(page, "malformed key").getByRole("button", { name: /^Details/ }).click();
+    await entryRow(page, "malformed key")
+      .getByRole("button", { name: /^Details/ })
+      .click();
     await expect(dialog).toContainText("malformed key");
     await expect(dialog).toContainText("403");
   });
@@ -304,7 +315,10 @@ test.describe("Account › Access logs", () => {
 
     // The exports are hers only, too.
     const exported = await page.request.get((await page.getByRole("link", { name: "Export NDJSON" }).getAttribute("href"))!);
-    const rows = (await exported.text()).trim().split("\n").map((line) => JSON.parse(line) as { keyName: string });
+    const rows = (await exported.text())
+      .trim()
+      .split("\n")
+      .map((line) => JSON.parse(line) as { keyName: string });
     expect(rows.length).toBeGreaterThan(0);
     expect(rows.every((r) => r.keyName === ALICE_KEY)).toBe(true);
 

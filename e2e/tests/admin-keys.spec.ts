@@ -4,7 +4,20 @@
 // grid shuts every one of those doors at once.
 import { randomBytes } from "node:crypto";
 import type { APIRequestContext, Locator, Page } from "@playwright/test";
-import { expect, expectNotInDatabase, GENERATED_KEY, INVALID_KEY_MESSAGE, NAV, navLink, pageHeading, randomPartOf, REVEAL_WARNING, tableCell, test, waitForAccessLog } from "../fixtures";
+import {
+  expect,
+  expectNotInDatabase,
+  GENERATED_KEY,
+  INVALID_KEY_MESSAGE,
+  NAV,
+  navLink,
+  pageHeading,
+  randomPartOf,
+  REVEAL_WARNING,
+  tableCell,
+  test,
+  waitForAccessLog,
+} from "../fixtures";
 
 /** Unique to this run: the custom value, and names, never collide with an earlier run's. */
 const RUN = randomBytes(4).toString("hex");
@@ -109,7 +122,13 @@ test.describe("Admin › API keys", () => {
     // It creates a system key for the feeds API (JSON body, the key as API_Key): the new value, once.
     const createdRows = await json<NativeKeyRow[]>(
       await request.post("/api/json/ApiKeys_CreateOrUpdateApiKey", {
-        data: { API_Key: customValue, Key_Name: scriptKeyName, ApiKey_Description: "Made by a script in the e2e test", Systems_Apis_Csv: ["feeds"], Feeds_Csv: ["nuget"] },
+        data: {
+          API_Key: customValue,
+          Key_Name: scriptKeyName,
+          ApiKey_Description: "Made by a script in the e2e test",
+          Systems_Apis_Csv: ["feeds"],
+          Feeds_Csv: ["nuget"],
+        },
       }),
       200,
     );
@@ -148,7 +167,14 @@ test.describe("Admin › API keys", () => {
     // The OpenAPI document describes these methods.
     const openapi = await json<{ openapi: string; paths: Record<string, Record<string, unknown>> }>(await request.get("/api/openapi.json"), 200);
     expect(openapi.openapi).toMatch(/^3\./);
-    for (const path of ["/api/json/ApiKeys_GetApiKeys", "/api/json/ApiKeys_CreateOrUpdateApiKey", "/api/json/ApiKeys_DeleteApiKey", "/api/api-keys/create", "/api/api-keys/list", "/api/api-keys/delete"]) {
+    for (const path of [
+      "/api/json/ApiKeys_GetApiKeys",
+      "/api/json/ApiKeys_CreateOrUpdateApiKey",
+      "/api/json/ApiKeys_DeleteApiKey",
+      "/api/api-keys/create",
+      "/api/api-keys/list",
+      "/api/api-keys/delete",
+    ]) {
       expect(Object.keys(openapi.paths), path).toContain(path);
     }
     expect(Object.keys(openapi.paths["/api/api-keys/delete"]!)).toContain("post");
@@ -171,7 +197,9 @@ test.describe("Admin › API keys", () => {
     expect(await page.content()).not.toContain(customValue);
 
     // Revoke it in the grid.
-    await gridRow(page, description).getByRole("button", { name: `Revoke ${description}`, exact: true }).click();
+    await gridRow(page, description)
+      .getByRole("button", { name: `Revoke ${description}`, exact: true })
+      .click();
     const confirm = page.getByRole("dialog", { name: "Revoke API key" });
     await expect(confirm).toBeVisible();
     await expect(confirm).toContainText(description);
@@ -185,7 +213,9 @@ test.describe("Admin › API keys", () => {
     await expectInvalidKey(await nativeList(request, customValue));
     await expectInvalidKey(await request.get(`/api/json/ApiKeys_GetApiKeys?key=${encodeURIComponent(customValue)}`));
     await expectInvalidKey(
-      await request.post("/api/json/ApiKeys_CreateOrUpdateApiKey", { data: { API_Key: customValue, Key_Name: `Too late ${RUN}`, Systems_Apis_Csv: ["feeds"] } }),
+      await request.post("/api/json/ApiKeys_CreateOrUpdateApiKey", {
+        data: { API_Key: customValue, Key_Name: `Too late ${RUN}`, Systems_Apis_Csv: ["feeds"] },
+      }),
     );
     await expectInvalidKey(await request.get(`/api/api-keys/list?key=${encodeURIComponent(customValue)}`));
     await expectInvalidKey(await request.post(`/api/api-keys/delete?id=${mine!.ApiKey_Id}`, { form: { key: customValue } }));

@@ -57,7 +57,9 @@ function keysTable(page: Page): Locator {
 }
 
 function keyRow(page: Page, name: string): Locator {
-  return keysTable(page).getByRole("row").filter({ has: page.getByRole("rowheader").filter({ hasText: name }) });
+  return keysTable(page)
+    .getByRole("row")
+    .filter({ has: page.getByRole("rowheader").filter({ hasText: name }) });
 }
 
 async function cell(page: Page, name: string, column: string): Promise<Locator> {
@@ -119,7 +121,12 @@ function recordAnswers(page: Page): (values: readonly string[]) => Promise<strin
   const answers: Array<Promise<{ path: string; text: string }>> = [];
   page.on("response", (response) => {
     const path = new URL(response.url()).pathname;
-    answers.push(response.text().then((text) => ({ path, text }), () => ({ path, text: "" }))); // redirects have no body
+    answers.push(
+      response.text().then(
+        (text) => ({ path, text }),
+        () => ({ path, text: "" }),
+      ),
+    ); // redirects have no body
   });
   return async (values) => {
     const all = await Promise.all(answers);
@@ -164,7 +171,10 @@ test.describe("Account › API keys", () => {
     await expect(form.glob).toHaveAccessibleDescription(/Matches 3 of your packages: /);
     const preview = (await form.glob.getAttribute("aria-describedby"))!.split(" ").at(-1)!;
     const previewText = (await page.locator(`[id="${preview}"]`).textContent()) ?? "";
-    const listed = previewText.replace(/^Matches 3 of your packages: /, "").split(", ").sort();
+    const listed = previewText
+      .replace(/^Matches 3 of your packages: /, "")
+      .split(", ")
+      .sort();
     expect(listed).toEqual(["Contoso.Core", "Contoso.Data", "Contoso.Web"]);
     await expect(form.summary).toContainText(keyName);
     await expect(form.summary).toContainText("Push");
@@ -223,7 +233,9 @@ test.describe("Account › API keys", () => {
     const keyId = await keyIdOf(page, keyName);
 
     // Regenerate: confirm, and a new value is shown once.
-    await keyRow(page, keyName).getByRole("button", { name: `Regenerate “${keyName}”`, exact: true }).click();
+    await keyRow(page, keyName)
+      .getByRole("button", { name: `Regenerate “${keyName}”`, exact: true })
+      .click();
     const regenerateDialog = page.getByRole("dialog", { name: `Regenerate “${keyName}”?` });
     await expect(regenerateDialog).toBeVisible();
     await expect(regenerateDialog).toContainText("stops working at once");
@@ -248,7 +260,9 @@ test.describe("Account › API keys", () => {
     await expectNotOnPage(page, values);
 
     // Revoke: confirm (with a reason), and the key is listed as Revoked, with only Delete left.
-    await keyRow(page, keyName).getByRole("button", { name: `Revoke “${keyName}”`, exact: true }).click();
+    await keyRow(page, keyName)
+      .getByRole("button", { name: `Revoke “${keyName}”`, exact: true })
+      .click();
     const revokeDialog = page.getByRole("dialog", { name: `Revoke “${keyName}”?` });
     await expect(revokeDialog).toBeVisible();
     await revokeDialog.getByLabel("Reason (optional)").fill("Rotated out by the e2e test");
@@ -290,7 +304,10 @@ test.describe("Account › API keys", () => {
     // once the access log has written this test's requests too (three of them name the
     // key: both values accepted, then the revoked one refused; the others matched no key).
     await waitForAccessLog(page, keyId, 3);
-    await expectNotInDatabase(values.flatMap((v) => [v, randomPartOf(v)]), { present: [keyName, hint] });
+    await expectNotInDatabase(
+      values.flatMap((v) => [v, randomPartOf(v)]),
+      { present: [keyName, hint] },
+    );
   });
 
   test("reloading the reveal hides the key for ever", async ({ page, request, signInAs }) => {
@@ -378,7 +395,9 @@ test.describe("Account › API keys", () => {
     await expect(keyRow(page, legacy).getByRole("button", { name: /^Regenerate/ })).toHaveCount(0);
     await expect(keyRow(page, legacy).getByRole("link", { name: /^Edit packages/ })).toHaveCount(0);
 
-    await keyRow(page, legacy).getByRole("button", { name: `Revoke “${legacy}”`, exact: true }).click();
+    await keyRow(page, legacy)
+      .getByRole("button", { name: `Revoke “${legacy}”`, exact: true })
+      .click();
     const dialog = page.getByRole("dialog", { name: `Revoke “${legacy}”?` });
     await expect(dialog).toBeVisible();
     await dialog.getByRole("button", { name: "Revoke key", exact: true }).click();
@@ -395,7 +414,9 @@ test.describe("Account › API keys", () => {
 
 /** A key's ID, as its row's "Logs" link carries it. */
 async function keyIdOf(page: Page, name: string): Promise<number> {
-  const href = await keyRow(page, name).getByRole("link", { name: `Logs of “${name}”`, exact: true }).getAttribute("href");
+  const href = await keyRow(page, name)
+    .getByRole("link", { name: `Logs of “${name}”`, exact: true })
+    .getAttribute("href");
   const id = Number(new URL(href!, "http://x").searchParams.get("key"));
   expect(id).toBeGreaterThan(0);
   return id;

@@ -50,7 +50,10 @@ test("What this key used: a broad key narrowed to the one package it published k
 
   await signInAs("alice");
   await page.goto("/account/api-keys");
-  await page.getByRole("button", { name: `What this key used “${name}”` }).first().click();
+  await page
+    .getByRole("button", { name: `What this key used “${name}”` })
+    .first()
+    .click();
   const panel = page.getByRole("dialog", { name: `What “${name}” used` });
   await expect(panel.getByText(`Suggestion: Narrow to: Push on ${USED}; feed npm`)).toBeVisible();
   await expect(panel.getByText("Every package (*)")).toBeVisible();

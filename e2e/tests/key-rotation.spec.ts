@@ -66,7 +66,10 @@ test("Regenerate keeps the old value working for 1 day, with a warning and a bad
   expect(fresh.status, fresh.body).toBe(200);
   expect(fresh.warning).toBeNull();
 
-  await page.getByRole("button", { name: "Done", exact: true }).or(page.getByRole("link", { name: "Done", exact: true })).click();
+  await page
+    .getByRole("button", { name: "Done", exact: true })
+    .or(page.getByRole("link", { name: "Done", exact: true }))
+    .click();
   const status = await tableCell(table, row, "Status");
   await expect(status).toContainText("Old value works until");
 

@@ -44,7 +44,9 @@ test.describe("Operator screens", () => {
     const filters = page.getByRole("search", { name: "Filter entries" });
     const picker = filters.getByRole("combobox", { name: "Key", exact: true });
     await picker.fill(`Picker ${RUN}`);
-    const option = page.getByRole("option", { name: new RegExp(`^${name} \\(${made.key.hint.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\) · ID ${made.key.id} · alice$`) });
+    const option = page.getByRole("option", {
+      name: new RegExp(`^${name} \\(${made.key.hint.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}\\) · ID ${made.key.id} · alice$`),
+    });
     await expect(option).toBeVisible();
     await option.click();
     await expect(page).toHaveURL((url) => url.searchParams.get("key") === String(made.key.id));
@@ -79,7 +81,9 @@ test.describe("Operator screens", () => {
     await dialog.getByRole("button", { name: "Create key", exact: true }).click();
     await expect(dialog.getByRole("heading", { name: `System key “${name}” created` })).toBeVisible();
     await dialog.getByRole("button", { name: "Done", exact: true }).click();
-    const listed = (await (await page.request.get(`/trpc/adminKeys.list?input=${encodeURIComponent(JSON.stringify({ text: name }))}`)).json()) as TrpcAnswer<{ rows: KeyView[] }>;
+    const listed = (await (await page.request.get(`/trpc/adminKeys.list?input=${encodeURIComponent(JSON.stringify({ text: name }))}`)).json()) as TrpcAnswer<{
+      rows: KeyView[];
+    }>;
     const id = listed.result.data.rows[0]!.id;
     await page.goto(`/admin/api-keys?text=${encodeURIComponent(name)}`);
     await expect(page.getByRole("table").getByRole("row").filter({ hasText: name })).toContainText(`ID ${id}`);
@@ -158,7 +162,10 @@ test.describe("Operator screens", () => {
       }
 
       // How to use opens, fits, and closes.
-      await cards.getByRole("button", { name: /^How to use/ }).first().click();
+      await cards
+        .getByRole("button", { name: /^How to use/ })
+        .first()
+        .click();
       const dialog = page.getByRole("dialog");
       await expect(dialog.getByRole("button", { name: "Copy .npmrc", exact: true })).toBeVisible();
       const box = (await dialog.boundingBox())!;

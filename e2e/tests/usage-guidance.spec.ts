@@ -50,7 +50,12 @@ function folder(name: string): string {
 }
 
 test.describe("Usage guidance", () => {
-  test("the reveal's snippets, copied as they are, publish with npm, nuget and gem; How to use shows a placeholder", async ({ page, context, baseURL, signInAs }) => {
+  test("the reveal's snippets, copied as they are, publish with npm, nuget and gem; How to use shows a placeholder", async ({
+    page,
+    context,
+    baseURL,
+    signInAs,
+  }) => {
     test.setTimeout(300_000); // three real clients, Mono's nuget among them
     await context.grantPermissions(["clipboard-read", "clipboard-write"], { origin: baseURL });
     await signInAs("alice");
@@ -76,7 +81,10 @@ test.describe("Usage guidance", () => {
     writeFileSync(path.join(npmProject, ".npmrc"), npmrc);
     writeFileSync(path.join(npmProject, "package.json"), JSON.stringify({ name: npmName, version: "1.0.0", description: "usage guidance e2e" }));
     writeFileSync(path.join(npmProject, "index.js"), "module.exports = 1;\n");
-    const published = await run("npm", ["publish"], npmProject, folder("npm-home"), { npm_config_cache: path.join(work, "npm-cache"), npm_config_update_notifier: "false" });
+    const published = await run("npm", ["publish"], npmProject, folder("npm-home"), {
+      npm_config_cache: path.join(work, "npm-cache"),
+      npm_config_update_notifier: "false",
+    });
     expect(published.code, published.output.replaceAll(value, "KEY")).toBe(0);
     const packument = await page.request.get(`/npm/npm/${npmName}`, { headers: { authorization: `Bearer ${value}` } });
     expect(packument.status()).toBe(200);
@@ -122,7 +130,9 @@ test.describe("Usage guidance", () => {
     const gemPushed = await run("sh", ["-c", gemLine], gemWork, gemHome);
     expect(gemPushed.code, gemPushed.output.replaceAll(value, "KEY")).toBe(0);
     expect(gemPushed.output).not.toContain(value);
-    const info = await page.request.get("/rubygems/gems/info/my_gem", { headers: { authorization: `Basic ${Buffer.from(`api:${value}`).toString("base64")}` } });
+    const info = await page.request.get("/rubygems/gems/info/my_gem", {
+      headers: { authorization: `Basic ${Buffer.from(`api:${value}`).toString("base64")}` },
+    });
     expect(info.status(), await info.text()).toBe(200);
     expect(await info.text()).toMatch(/^1\.0\.0 /m);
 

@@ -21,7 +21,12 @@ async function main() {
   const url = env("ABUSE_DATABASE_URL");
   const db = createDb(url);
   await prepareDb(db, url);
-  const config = testConfig({ databaseUrl: url, provider: /^postgres/i.test(url) ? "postgres" : "sqlite", secret: env("ABUSE_SECRET"), dataDir: env("ABUSE_DATA_DIR") });
+  const config = testConfig({
+    databaseUrl: url,
+    provider: /^postgres/i.test(url) ? "postgres" : "sqlite",
+    secret: env("ABUSE_SECRET"),
+    dataDir: env("ABUSE_DATA_DIR"),
+  });
   const lines: string[] = [];
   const services = createServices(db, config, (l) => lines.length < 50 && lines.push(l));
   const server = http.createServer(createApp({ db, config, services, log: services.log }));

@@ -175,15 +175,32 @@ function upload(port: number, route: Route, key: string, body: { bytes: Buffer; 
 type Route = { name: string; method: string; path: string; contentType: string; headers: (key: string) => Record<string, string> };
 
 const ROUTES: Route[] = [
-  { name: "NuGet PUT api/v2/package", method: "PUT", path: "/nuget/nu/api/v2/package", contentType: "multipart/form-data; boundary=abuse", headers: (k) => ({ "x-nuget-apikey": k }) },
+  {
+    name: "NuGet PUT api/v2/package",
+    method: "PUT",
+    path: "/nuget/nu/api/v2/package",
+    contentType: "multipart/form-data; boundary=abuse",
+    headers: (k) => ({ "x-nuget-apikey": k }),
+  },
   { name: "npm PUT /{name}", method: "PUT", path: "/npm/js/abuse-pkg", contentType: "application/json", headers: (k) => ({ authorization: `Bearer ${k}` }) },
-  { name: "RubyGems POST api/v1/gems", method: "POST", path: "/rubygems/rb/api/v1/gems", contentType: "application/octet-stream", headers: (k) => ({ authorization: k }) },
+  {
+    name: "RubyGems POST api/v1/gems",
+    method: "POST",
+    path: "/rubygems/rb/api/v1/gems",
+    contentType: "application/octet-stream",
+    headers: (k) => ({ authorization: k }),
+  },
 ];
 
 // ---------------------------------------------------------------------------------------
 
 function startServer(env: Record<string, string>): Promise<{ child: ChildProcess; port: number }> {
-  const child = fork(path.join(here, "abuse-server.ts"), [], { cwd: path.resolve(here, ".."), execArgv: ["--import", "tsx"], env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child = fork(path.join(here, "abuse-server.ts"), [], {
+    cwd: path.resolve(here, ".."),
+    execArgv: ["--import", "tsx"],
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   return new Promise((resolve, reject) => {
     child.once("exit", (code) => reject(new Error(`the server exited with ${code} before listening`)));
     child.on("message", (m: { port?: number }) => m.port && resolve({ child, port: m.port }));
@@ -241,14 +258,26 @@ async function main() {
     // refused upload. What the rows below cost above these is what their bodies cost.
     await withServer(async (child) => {
       const m = await measure(child, async () => {});
-      rows.push({ what: "reference: idle server, no request", memory: `${m.memoryMiB.toFixed(1)} MiB`, cpu: `${m.cpuMs.toFixed(0)} ms`, detail: "", pass: null });
+      rows.push({
+        what: "reference: idle server, no request",
+        memory: `${m.memoryMiB.toFixed(1)} MiB`,
+        cpu: `${m.cpuMs.toFixed(0)} ms`,
+        detail: "",
+        pass: null,
+      });
     });
     await withServer(async (child, port) => {
       let answer!: Answer;
       const m = await measure(child, async () => {
         answer = await upload(port, ROUTES[0]!, wrongKey, { bytes: Buffer.from("{}") });
       });
-      rows.push({ what: `reference: ${ROUTES[0]!.name}, 2-byte body, wrong key`, memory: `${m.memoryMiB.toFixed(1)} MiB`, cpu: `${m.cpuMs.toFixed(0)} ms`, detail: `answer ${answer.status}`, pass: null });
+      rows.push({
+        what: `reference: ${ROUTES[0]!.name}, 2-byte body, wrong key`,
+        memory: `${m.memoryMiB.toFixed(1)} MiB`,
+        cpu: `${m.cpuMs.toFixed(0)} ms`,
+        detail: `answer ${answer.status}`,
+        pass: null,
+      });
     });
     for (const route of ROUTES) {
       for (const kind of ["gzip bomb", "250 MB body"] as const) {
@@ -301,7 +330,8 @@ async function main() {
   const w = Math.max(...rows.map((r) => r.what.length));
   console.log(`\nbench:abuse (${testProvider}) — targets: a refused upload < ${TARGET_MEMORY_MIB} MiB of server memory and < ${TARGET_CPU_MS} ms of CPU\n`);
   console.log(`${"case".padEnd(w)}  ${"memory".padStart(10)}  ${"CPU".padStart(8)}  result  detail`);
-  for (const r of rows) console.log(`${r.what.padEnd(w)}  ${r.memory.padStart(10)}  ${r.cpu.padStart(8)}  ${r.pass === null ? "    " : r.pass ? "PASS" : "MISS"}    ${r.detail}`);
+  for (const r of rows)
+    console.log(`${r.what.padEnd(w)}  ${r.memory.padStart(10)}  ${r.cpu.padStart(8)}  ${r.pass === null ? "    " : r.pass ? "PASS" : "MISS"}    ${r.detail}`);
   const misses = rows.filter((r) => r.pass === false).length;
   console.log(`\n${rows.filter((r) => r.pass).length} PASS, ${misses} MISS${misses && !STRICT ? " (BENCH_STRICT=1 makes a miss fail)" : ""}`);
   if (misses && STRICT) process.exit(1);

@@ -31,7 +31,11 @@ try {
   const key = c.seeded.aliceKey;
   // A package to read: one version, published once.
   const read = buildNpmPublishBody({ name: "bench-read", version: "1.0.0", registry: `${c.cluster.url}/npm/npm/` });
-  const put = await fetch(`${c.cluster.url}/npm/npm/bench-read`, { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(read.body) });
+  const put = await fetch(`${c.cluster.url}/npm/npm/bench-read`, {
+    method: "PUT",
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: JSON.stringify(read.body),
+  });
   if (put.status !== 201) throw new Error(`publishing the package to read failed: ${put.status} ${await put.text()}`);
 
   // nginx in front of the first 1, 2 and 3 instances.
@@ -47,7 +51,10 @@ try {
     const url = `http://127.0.0.1:${port}`;
     let up = false;
     for (let i = 0; i < 200 && !up; i++) {
-      up = await fetch(`${url}/healthz`).then((r) => r.ok, () => false);
+      up = await fetch(`${url}/healthz`).then(
+        (r) => r.ok,
+        () => false,
+      );
       if (!up) await new Promise((r) => setTimeout(r, 25));
     }
     if (!up) throw new Error(`nginx for ${n} instances did not start`);
@@ -65,7 +72,12 @@ try {
           setupRequest: () => {
             const name = `bench-pub-${process.pid}-${published++}`;
             const body = buildNpmPublishBody({ name, version: "1.0.0", registry: `${url}/npm/npm/` }).body;
-            return { method: "PUT", path: `/npm/npm/${name}`, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) };
+            return {
+              method: "PUT",
+              path: `/npm/npm/${name}`,
+              headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+              body: JSON.stringify(body),
+            };
           },
         },
       ],
@@ -84,7 +96,9 @@ try {
         t.bad += r.non2xx + r.errors + r.timeouts;
         t.seconds += r.duration;
         totals.set(`${kind}|${f.label}`, t);
-        log(`round ${round + 1}/${ROUNDS} ${kind.padEnd(7)} ${f.label.padEnd(22)} ${(r["2xx"] / r.duration).toFixed(0)} req/s, ${r.non2xx + r.errors + r.timeouts} not 2xx`);
+        log(
+          `round ${round + 1}/${ROUNDS} ${kind.padEnd(7)} ${f.label.padEnd(22)} ${(r["2xx"] / r.duration).toFixed(0)} req/s, ${r.non2xx + r.errors + r.timeouts} not 2xx`,
+        );
       }
     }
   }
@@ -92,11 +106,16 @@ try {
   // Revocation: made and revoked through one instance, polled on the two others.
   const alice = await signIn(c.cluster.url, "alice", { forwardedFor: "192.0.2.44" });
   const delays: number[] = [];
-  const status = (base: string, value: string) => fetch(`${base}/npm/npm/-/whoami`, { headers: { authorization: `Bearer ${value}` } }).then(async (r) => (await r.arrayBuffer(), r.status));
+  const status = (base: string, value: string) =>
+    fetch(`${base}/npm/npm/-/whoami`, { headers: { authorization: `Bearer ${value}` } }).then(async (r) => (await r.arrayBuffer(), r.status));
   for (let n = 0; n < 20; n++) {
     const via = c.cluster.instances[n % 3]!;
     const others = c.cluster.instances.filter((i) => i !== via);
-    const made = await alice.mutate<{ key: { id: number }; value: string }>("keys.create", { name: `Bench revoke ${n}`, scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 }, via.url);
+    const made = await alice.mutate<{ key: { id: number }; value: string }>(
+      "keys.create",
+      { name: `Bench revoke ${n}`, scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 },
+      via.url,
+    );
     for (const o of others) await status(o.url, made.value);
     await alice.mutate("keys.revoke", { id: made.key.id }, via.url);
     const t0 = performance.now();
@@ -111,17 +130,23 @@ try {
     const t = totals.get(k)!;
     return t.ok / t.seconds;
   };
-  console.log(`\nbench:cluster — ${c.cluster.instances.length} instances on PostgreSQL, STORAGE_URL=${process.env.STORAGE_URL ?? "database"}, ${DURATION} s × ${ROUNDS} rounds a case\n`);
+  console.log(
+    `\nbench:cluster — ${c.cluster.instances.length} instances on PostgreSQL, STORAGE_URL=${process.env.STORAGE_URL ?? "database"}, ${DURATION} s × ${ROUNDS} rounds a case\n`,
+  );
   console.log(`${"case".padEnd(32)}${"req/s".padStart(9)}${"ratio".padStart(8)}${"not 2xx".padStart(9)}`);
   for (const kind of Object.keys(kinds)) {
     const base = rate(`${kind}|${fronts[0]!.label}`);
     for (const f of fronts) {
       const k = `${kind}|${f.label}`;
-      console.log(`${`${kind} — ${f.label}`.padEnd(32)}${rate(k).toFixed(0).padStart(9)}${(rate(k) / base).toFixed(2).padStart(8)}${String(totals.get(k)!.bad).padStart(9)}`);
+      console.log(
+        `${`${kind} — ${f.label}`.padEnd(32)}${rate(k).toFixed(0).padStart(9)}${(rate(k) / base).toFixed(2).padStart(8)}${String(totals.get(k)!.bad).padStart(9)}`,
+      );
     }
   }
   const sorted = [...delays].sort((a, b) => a - b);
-  console.log(`\nrevocation reaching the other instances (20 revocations, ${delays.length} measurements): median ${sorted[sorted.length >> 1]!.toFixed(0)} ms, worst ${sorted.at(-1)!.toFixed(0)} ms (bound: 1000 ms)`);
+  console.log(
+    `\nrevocation reaching the other instances (20 revocations, ${delays.length} measurements): median ${sorted[sorted.length >> 1]!.toFixed(0)} ms, worst ${sorted.at(-1)!.toFixed(0)} ms (bound: 1000 ms)`,
+  );
   const lost = [...totals.values()].reduce((a, t) => a + t.bad, 0);
   if (lost > 0 || sorted.at(-1)! >= 1000) process.exitCode = 1;
 } finally {

@@ -104,7 +104,12 @@ function startChild(name: string, env: Record<string, string>): Promise<Child> {
     mkdirSync(CPU_PROF, { recursive: true });
     execArgv.push("--cpu-prof", `--cpu-prof-dir=${path.resolve(CPU_PROF)}`, `--cpu-prof-name=${name}-${Date.now()}.cpuprofile`);
   }
-  const child: ChildProcess = fork(serverScript!, [], { cwd: appDir, execArgv, env: { ...process.env, ...env, BENCH_NAME: name }, stdio: ["ignore", "inherit", "inherit", "ipc"] });
+  const child: ChildProcess = fork(serverScript!, [], {
+    cwd: appDir,
+    execArgv,
+    env: { ...process.env, ...env, BENCH_NAME: name },
+    stdio: ["ignore", "inherit", "inherit", "ipc"],
+  });
   const ask = <T>(message: string, field: string) =>
     new Promise<T>((done) => {
       const on = (m: Record<string, unknown>) => {
@@ -148,7 +153,18 @@ async function expectStatus(url: string, headers: Record<string, string>, status
 
 type Case = { label: string; keys: string; child: Child; path: string; headers: Record<string, string>; perConnection?: (i: number) => Record<string, string> };
 type Slice = { seconds: number; requests: number; p50: number; p99: number; bad: number; cpuMs: number; loopP99: number; loopMax: number };
-type Row = { label: string; keys: string; rps: number; p50: number; p99: number; requests: number; bad: number; cpuUs: number; loopP99: number; loopMax: number };
+type Row = {
+  label: string;
+  keys: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  requests: number;
+  bad: number;
+  cpuUs: number;
+  loopP99: number;
+  loopMax: number;
+};
 
 async function slice(c: Case, seconds: number, measure: boolean): Promise<Slice> {
   if (measure) c.child.reset();
@@ -197,7 +213,9 @@ async function seedDatabase(t: TestDatabase, dataDir: string, keys: number): Pro
 async function main() {
   const t0 = performance.now();
   const loadBefore = loadavg();
-  log(`bench:feeds — ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per case in ${ROUNDS} round(s), ${testProvider}, load average ${loadBefore}, ${os.cpus().length} CPUs`);
+  log(
+    `bench:feeds — ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${DURATION} s per case in ${ROUNDS} round(s), ${testProvider}, load average ${loadBefore}, ${os.cpus().length} CPUs`,
+  );
   const dirs = [mkdtempSync(path.join(os.tmpdir(), "keyhouse-bench-")), mkdtempSync(path.join(os.tmpdir(), "keyhouse-bench-"))] as const;
   const small = await createTestDatabase();
   const large = await createTestDatabase();
@@ -236,7 +254,12 @@ async function main() {
       await expectStatus(child.url + npmPrivate, { ...NPM_HEADERS, ...bearer(world.readers)(0) }, 200, `${name}: keyed packument on the private feed`);
       await expectStatus(child.url + nugetOpen, NUGET_HEADERS, 200, `${name}: anonymous service index on the open feed`);
       await expectStatus(child.url + nugetPrivate, NUGET_HEADERS, 401, `${name}: anonymous service index on the private feed`);
-      await expectStatus(child.url + nugetPrivate, { ...NUGET_HEADERS, ...nugetKey(world.readers)(0) }, 200, `${name}: keyed service index on the private feed`);
+      await expectStatus(
+        child.url + nugetPrivate,
+        { ...NUGET_HEADERS, ...nugetKey(world.readers)(0) },
+        200,
+        `${name}: keyed service index on the private feed`,
+      );
       return child;
     };
 
@@ -247,14 +270,27 @@ async function main() {
     children.splice(children.indexOf(probe), 1);
     const bareFile = path.join(dirs[0], "packument.json");
     writeFileSync(bareFile, bytes);
-    const bare = await startChild("bare", { BENCH_MODE: "bare", BENCH_BARE_FILE: bareFile, BENCH_BARE_PATH: npmPrivate, BENCH_BARE_TYPE: "application/vnd.npm.install-v1+json; charset=utf-8" });
+    const bare = await startChild("bare", {
+      BENCH_MODE: "bare",
+      BENCH_BARE_FILE: bareFile,
+      BENCH_BARE_PATH: npmPrivate,
+      BENCH_BARE_TYPE: "application/vnd.npm.install-v1+json; charset=utf-8",
+    });
     children.push(bare);
-    if (!(await expectStatus(bare.url + npmPrivate, NPM_HEADERS, 200, "bare route")).equals(bytes)) throw new Error("the bare route does not answer the same bytes");
+    if (!(await expectStatus(bare.url + npmPrivate, NPM_HEADERS, 200, "bare route")).equals(bytes))
+      throw new Error("the bare route does not answer the same bytes");
     log(`the packument: ${bytes.length} bytes (the abbreviated form npm install asks for)`);
 
     const readCases = async (e: Record<string, string>, world: World, keys: string): Promise<Case[]> => [
       { label: "npm packument, anonymous", keys, child: await start(`npm-anon-${keys}`, e, world), path: npmOpen, headers: NPM_HEADERS },
-      { label: "npm packument, keyed (Bearer)", keys, child: await start(`npm-keyed-${keys}`, e, world), path: npmPrivate, headers: NPM_HEADERS, perConnection: bearer(world.readers) },
+      {
+        label: "npm packument, keyed (Bearer)",
+        keys,
+        child: await start(`npm-keyed-${keys}`, e, world),
+        path: npmPrivate,
+        headers: NPM_HEADERS,
+        perConnection: bearer(world.readers),
+      },
       { label: "NuGet service index, anonymous", keys, child: await start(`nuget-anon-${keys}`, e, world), path: nugetOpen, headers: NUGET_HEADERS },
       {
         label: "NuGet service index, keyed (X-NuGet-ApiKey)",
@@ -277,7 +313,14 @@ async function main() {
         headers: NPM_HEADERS,
         perConnection: bearer(worldLarge.readers),
       },
-      { label: "keyed packument, log metadata", keys: "100000", child: await start("log-metadata", envLarge, worldLarge), path: npmPrivate, headers: NPM_HEADERS, perConnection: bearer(worldLarge.readers) },
+      {
+        label: "keyed packument, log metadata",
+        keys: "100000",
+        child: await start("log-metadata", envLarge, worldLarge),
+        path: npmPrivate,
+        headers: NPM_HEADERS,
+        perConnection: bearer(worldLarge.readers),
+      },
       {
         label: "keyed packument, 50 allowed networks",
         keys: "100000",
@@ -310,7 +353,9 @@ async function main() {
         if (REWARM > 0) await slice(c, REWARM, false);
         const s = await slice(c, per, true);
         slices[i]!.push(s);
-        log(`  ${c.label.padEnd(44)} ${c.keys.padStart(7)}  ${(s.requests / s.seconds).toFixed(0).padStart(6)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms${s.bad ? `  (${s.bad} non-2xx/errors!)` : ""}`);
+        log(
+          `  ${c.label.padEnd(44)} ${c.keys.padStart(7)}  ${(s.requests / s.seconds).toFixed(0).padStart(6)} req/s  p50 ${s.p50} ms  p99 ${s.p99} ms${s.bad ? `  (${s.bad} non-2xx/errors!)` : ""}`,
+        );
       }
     }
     rows.push(...cases.map((c, i) => summarise(c, slices[i]!)));
@@ -339,11 +384,19 @@ function report(rows: Row[], loadBefore: string, seconds: number) {
   const out: string[] = [];
   const how = ROUNDS > 1 ? `${ROUNDS} interleaved rounds of ${DURATION / ROUNDS} s` : `${DURATION} s in one go`;
   out.push("");
-  out.push(`Feed reads — ${CONNECTIONS} connections, ${DURATION} s per case (${how}) after ${WARMUP} s warm-up, loopback, ${testProvider}; ${os.cpus().length} CPUs shared with the load generator; load average ${loadBefore} before, ${loadavg()} after; ${seconds.toFixed(0)} s in all`);
-  out.push(`req/s: all requests over all slices; p50, p99: ${ROUNDS > 1 ? "median over the slices" : "autocannon's"}; server CPU: the server process's user+system time per request.`);
+  out.push(
+    `Feed reads — ${CONNECTIONS} connections, ${DURATION} s per case (${how}) after ${WARMUP} s warm-up, loopback, ${testProvider}; ${os.cpus().length} CPUs shared with the load generator; load average ${loadBefore} before, ${loadavg()} after; ${seconds.toFixed(0)} s in all`,
+  );
+  out.push(
+    `req/s: all requests over all slices; p50, p99: ${ROUNDS > 1 ? "median over the slices" : "autocannon's"}; server CPU: the server process's user+system time per request.`,
+  );
   out.push("");
-  out.push(`| ${"case".padEnd(44)} | ${"keys".padStart(7)} | ${"req/s".padStart(7)} | ${"p50 ms".padStart(6)} | ${"p99 ms".padStart(6)} | ${"requests".padStart(8)} | non-2xx | server CPU µs/req | loop delay p99 / max ms |`);
-  out.push(`| ${"-".repeat(44)} | ${"-".repeat(7)}:| ${"-".repeat(7)}:| ${"-".repeat(6)}:| ${"-".repeat(6)}:| ${"-".repeat(8)}:| -------:| -----------------:| -----------------------:|`);
+  out.push(
+    `| ${"case".padEnd(44)} | ${"keys".padStart(7)} | ${"req/s".padStart(7)} | ${"p50 ms".padStart(6)} | ${"p99 ms".padStart(6)} | ${"requests".padStart(8)} | non-2xx | server CPU µs/req | loop delay p99 / max ms |`,
+  );
+  out.push(
+    `| ${"-".repeat(44)} | ${"-".repeat(7)}:| ${"-".repeat(7)}:| ${"-".repeat(6)}:| ${"-".repeat(6)}:| ${"-".repeat(8)}:| -------:| -----------------:| -----------------------:|`,
+  );
   for (const r of rows) {
     out.push(
       `| ${r.label.padEnd(44)} | ${r.keys.padStart(7)} | ${r.rps.toFixed(0).padStart(7)} | ${String(r.p50).padStart(6)} | ${String(r.p99).padStart(6)} | ${String(r.requests).padStart(8)} | ${String(r.bad).padStart(7)} | ${r.cpuUs.toFixed(0).padStart(17)} | ${`${r.loopP99} / ${r.loopMax}`.padStart(23)} |`,
@@ -379,7 +432,11 @@ function report(rows: Row[], loadBefore: string, seconds: number) {
   }
   // "The same speed": within 10%, allowing for the noise of a shared machine.
   atLeast("npm keyed, 100k keys / 100 keys (≈ 1)", () => find("npm packument, keyed", "100000").rps / find("npm packument, keyed", "100").rps, 0.9);
-  atLeast("NuGet keyed, 100k keys / 100 keys (≈ 1)", () => find("NuGet service index, keyed", "100000").rps / find("NuGet service index, keyed", "100").rps, 0.9);
+  atLeast(
+    "NuGet keyed, 100k keys / 100 keys (≈ 1)",
+    () => find("NuGet service index, keyed", "100000").rps / find("NuGet service index, keyed", "100").rps,
+    0.9,
+  );
   // docs/authorization.md, "Allowed networks": the check costs at most 3 %.
   atLeast("50 allowed networks / none", () => find("keyed packument, 50 allowed networks", "100000").rps / find("npm packument, keyed", "100000").rps, 0.97);
   const off = () => find("keyed packument, access log off", "100000").rps;
@@ -397,7 +454,10 @@ function report(rows: Row[], loadBefore: string, seconds: number) {
   // itself, as the throughput it would allow on a machine of its own (off µs / logging µs).
   const cpuOff = ratio(() => find("keyed packument, access log off", "100000").cpuUs);
   if (cpuOff !== null) {
-    for (const [what, label] of [["metadata", "keyed packument, log metadata"], ["bodies", "keyed packument, log request+response bodies"]] as const) {
+    for (const [what, label] of [
+      ["metadata", "keyed packument, log metadata"],
+      ["bodies", "keyed packument, log request+response bodies"],
+    ] as const) {
       const v = ratio(() => cpuOff / find(label, "100000").cpuUs);
       if (v !== null) out.push(`access log ${what} / off by server CPU per request: ${v.toFixed(2)}`);
     }

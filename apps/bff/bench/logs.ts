@@ -87,24 +87,38 @@ async function seed(db: Db, url: string): Promise<void> {
   if ((await db.user.count()) === 0) {
     // Nobody signs in here: a placeholder password hash is enough, and much faster than argon2.
     await db.user.createMany({
-      data: Array.from({ length: USERS }, (_, i) => ({ username: i === 0 ? "root" : `user${i}`, displayName: `User ${i}`, email: `user${i}@example.com`, passwordHash: "x", role: i === 0 ? "admin" : "user" })),
+      data: Array.from({ length: USERS }, (_, i) => ({
+        username: i === 0 ? "root" : `user${i}`,
+        displayName: `User ${i}`,
+        email: `user${i}@example.com`,
+        passwordHash: "x",
+        role: i === 0 ? "admin" : "user",
+      })),
     });
     for (const name of ["npm", "nuget", "gems"]) await db.feed.create({ data: { name, type: name === "gems" ? "rubygems" : name } });
     const users = await db.user.findMany({ select: { id: true }, orderBy: { id: "asc" } });
     await db.$disconnect();
-    await fillKeys(url, users.map((u) => u.id), KEYS);
+    await fillKeys(
+      url,
+      users.map((u) => u.id),
+      KEYS,
+    );
     // A tenth of the keys act as another user (impersonation).
     await db.$executeRawUnsafe(`UPDATE "ApiKey" SET "userId" = "ownerId" + 1 WHERE "id" % 10 = 0 AND "ownerId" < ${users.at(-1)!.id}`);
   }
   await db.$disconnect();
   log(`seeding ${(ENTRIES - have).toLocaleString("en")} entries with scripts/seed-access-logs.ts…`);
-  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed-access-logs.ts", String(ENTRIES - have)], { cwd: appDir, stdio: ["ignore", "inherit", "inherit"], env: { ...process.env, DATABASE_URL: url } });
+  const r = spawnSync(process.execPath, ["--import", "tsx", "scripts/seed-access-logs.ts", String(ENTRIES - have)], {
+    cwd: appDir,
+    stdio: ["ignore", "inherit", "inherit"],
+    env: { ...process.env, DATABASE_URL: url },
+  });
   if (r.status !== 0) throw new Error("seeding failed");
 }
 
 type Case = { label: string; viewer: CallerOnLogs; filter: AccessLogFilterInput; matches?: number };
 
-async function cases(db: Db, url: string): Promise<Case[]> {
+async function cases(db: Db, _url: string): Promise<Case[]> {
   const root = await db.user.findUniqueOrThrow({ where: { username: "root" } });
   const admin: CallerOnLogs = { id: root.id, isAdmin: true };
   // Pick filter values as a person would: a busy key and a quiet one, a user with some traffic, an owner.
@@ -203,7 +217,10 @@ async function toTheEnd(db: Db, c: Case, provider: "sqlite" | "postgres"): Promi
 
 async function main() {
   const t0 = performance.now();
-  const loadBefore = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+  const loadBefore = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
   log(`bench:logs — ${ENTRIES.toLocaleString("en")} entries, ${testProvider}, median of ${RUNS} runs; load average ${loadBefore}`);
   const { db, url, cleanup } = await setUp();
   const provider = testProvider;
@@ -235,14 +252,18 @@ async function main() {
       log(line);
       if (firstPage.partial) {
         const end = await toTheEnd(db, c, provider);
-        notes.push(`- ${c.label}: the whole log searched in ${end.requests} requests, ${end.totalMs.toFixed(0)} ms in all (slowest ${end.maxMs.toFixed(1)} ms), ${end.rows} rows found.`);
+        notes.push(
+          `- ${c.label}: the whole log searched in ${end.requests} requests, ${end.totalMs.toFixed(0)} ms in all (slowest ${end.maxMs.toFixed(1)} ms), ${end.rows} rows found.`,
+        );
         log(notes.at(-1)!);
       }
     }
     if (notes.length) rowsOut.push("", "Pages marked ~ stopped at the search budget before they were full (scannedTo set); following them:", ...notes);
 
     // The advisor's read (docs/advisor.md): a key's 90 days from the usage summary, never the log.
-    const keys = (await db.$queryRawUnsafe(`SELECT "keyId" AS "id", SUM("count") AS "n" FROM "KeyUsage" WHERE "kind" = 'request' AND "value" = 'all' GROUP BY "keyId" ORDER BY SUM("count") DESC`)) as { id: number; n: number | bigint }[];
+    const keys = (await db.$queryRawUnsafe(
+      `SELECT "keyId" AS "id", SUM("count") AS "n" FROM "KeyUsage" WHERE "kind" = 'request' AND "value" = 'all' GROUP BY "keyId" ORDER BY SUM("count") DESC`,
+    )) as { id: number; n: number | bigint }[];
     const sample = [...keys.slice(0, 10), ...keys.filter((_, i) => i % Math.max(1, Math.floor(keys.length / 20)) === 0)];
     const perKey: number[] = [];
     for (const k of sample) {
@@ -266,9 +287,14 @@ async function main() {
     await cleanup();
     if (!KEEP && provider === "sqlite" && url.startsWith("file:")) rmSync(path.dirname(url.slice(5)), { recursive: true, force: true });
   }
-  const loadAfter = os.loadavg().map((l) => l.toFixed(2)).join(", ");
+  const loadAfter = os
+    .loadavg()
+    .map((l) => l.toFixed(2))
+    .join(", ");
   console.log("");
-  console.log(`Access-log grid (listAccessLogs, in-process, 100 rows a page; "(100+)" = rows on the page and more after; "(0~)" = rows on a page that stopped at its search budget) — ${ENTRIES.toLocaleString("en")} entries, ${provider}, median of ${RUNS} runs; load average ${loadBefore} before, ${loadAfter} after; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`);
+  console.log(
+    `Access-log grid (listAccessLogs, in-process, 100 rows a page; "(100+)" = rows on the page and more after; "(0~)" = rows on a page that stopped at its search budget) — ${ENTRIES.toLocaleString("en")} entries, ${provider}, median of ${RUNS} runs; load average ${loadBefore} before, ${loadAfter} after; ${((performance.now() - t0) / 1000).toFixed(0)} s in all`,
+  );
   console.log("");
   console.log(rowsOut.join("\n"));
   console.log("");

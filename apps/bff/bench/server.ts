@@ -61,7 +61,9 @@ async function main() {
       dataDir: env("BENCH_DATA_DIR"),
     });
     const lines: string[] = [];
-    const services: Services = createServices(db, config, (l) => lines.length < 100 && lines.push(l), { accessLogDisabled: process.env.BENCH_ACCESS_LOG === "off" });
+    const services: Services = createServices(db, config, (l) => lines.length < 100 && lines.push(l), {
+      accessLogDisabled: process.env.BENCH_ACCESS_LOG === "off",
+    });
     handler = createApp({ db, config, services, log: services.log });
     // Writes still owed for the requests served so far: access-log entries, last-used times.
     settle = async () => {
@@ -74,7 +76,13 @@ async function main() {
       await db.$disconnect();
       if (lines.length) process.stderr.write(`server log:\n${lines.join("\n")}\n`);
       process.stderr.write(`access log: ${JSON.stringify(services.accessLog.stats())}\n`);
-      if (prepared.size) process.stderr.write(`statements prepared (${process.env.BENCH_NAME ?? ""}):\n${[...prepared].sort((a, b) => b[1] - a[1]).map(([k, n]) => `${String(n).padStart(7)}  ${k}`).join("\n")}\n`);
+      if (prepared.size)
+        process.stderr.write(
+          `statements prepared (${process.env.BENCH_NAME ?? ""}):\n${[...prepared]
+            .sort((a, b) => b[1] - a[1])
+            .map(([k, n]) => `${String(n).padStart(7)}  ${k}`)
+            .join("\n")}\n`,
+        );
     };
   }
 

@@ -21,7 +21,11 @@ export const FEEDS = { npmOpen: "open", npmPrivate: "priv", nugetOpen: "nu-open"
 export type World = { owners: number[]; readers: string[]; bodyReaders: string[]; networkReaders: string[] };
 
 /** 50 allowed networks (the most a key may have), the loopback last: every request checks them all. */
-export const FIFTY_NETWORKS = [...Array.from({ length: 25 }, (_, i) => `10.${i}.0.0/16`), ...Array.from({ length: 24 }, (_, i) => `2001:db8:${i.toString(16)}::/48`), "127.0.0.0/8"];
+export const FIFTY_NETWORKS = [
+  ...Array.from({ length: 25 }, (_, i) => `10.${i}.0.0/16`),
+  ...Array.from({ length: 24 }, (_, i) => `2001:db8:${i.toString(16)}::/48`),
+  "127.0.0.0/8",
+];
 
 export async function seedWorld(db: Db, dataDir: string, readersCount: number): Promise<World> {
   const owners = [];
@@ -81,7 +85,22 @@ export async function seedWorld(db: Db, dataDir: string, readersCount: number): 
   return { owners: owners.map((o) => o.id), readers, bodyReaders, networkReaders };
 }
 
-const KEY_COLUMNS = ["kind", "name", "ownerId", "apis", "scopes", "packages", "globs", "expiresAt", "expiryDays", "secretHash", "hint", "createdAt", "createdById", "updatedAt"];
+const KEY_COLUMNS = [
+  "kind",
+  "name",
+  "ownerId",
+  "apis",
+  "scopes",
+  "packages",
+  "globs",
+  "expiresAt",
+  "expiryDays",
+  "secretHash",
+  "hint",
+  "createdAt",
+  "createdById",
+  "updatedAt",
+];
 const ROWS_PER_INSERT = 500;
 
 /** The way Prisma's SQLite adapter stores a DateTime: ISO 8601 text with "+00:00". */
@@ -101,7 +120,22 @@ export async function fillKeys(url: string, owners: number[], total: number): Pr
     for (let i = from; i < from + n; i++) {
       const value = generateKeyValue();
       const ownerId = owners[i % owners.length]!;
-      values.push("scoped", `filler ${i}`, ownerId, '["feeds"]', '["push"]', "[]", '["*"]', expires, 365, hashKeyValue(value, TEST_SECRET), keyHint(value), now, ownerId, now);
+      values.push(
+        "scoped",
+        `filler ${i}`,
+        ownerId,
+        '["feeds"]',
+        '["push"]',
+        "[]",
+        '["*"]',
+        expires,
+        365,
+        hashKeyValue(value, TEST_SECRET),
+        keyHint(value),
+        now,
+        ownerId,
+        now,
+      );
     }
     return values;
   };

@@ -20,14 +20,52 @@ import { PG_USAGE_SQL, pgUsageParams, SQLITE_USAGE_SQL, sqliteUsageParams, usage
 
 /** The row's facts the keys' usage summary reads (logs/usage-summary.ts): the seeded log fills it as the writer would. */
 function usageEntryOf(v: unknown[]): LoggedEntry {
-  return { at: v[0] as Date, keyId: v[1] as number | null, keyStatus: v[4] as string, surface: v[8] as string, feed: v[9] as string | null, method: v[10] as string, path: v[11] as string, status: v[12] as number, durationMs: 0, ip: v[14] as string };
+  return {
+    at: v[0] as Date,
+    keyId: v[1] as number | null,
+    keyStatus: v[4] as string,
+    surface: v[8] as string,
+    feed: v[9] as string | null,
+    method: v[10] as string,
+    path: v[11] as string,
+    status: v[12] as number,
+    durationMs: 0,
+    ip: v[14] as string,
+  };
 }
 
 const COLUMNS = [
-  "at", "keyId", "keyName", "keyHint", "keyStatus", "ownerId", "userId", "username", "surface", "feed",
-  "method", "path", "status", "durationMs", "ip", "userAgent", "bytesIn", "bytesOut", "requestBody", "responseBody",
+  "at",
+  "keyId",
+  "keyName",
+  "keyHint",
+  "keyStatus",
+  "ownerId",
+  "userId",
+  "username",
+  "surface",
+  "feed",
+  "method",
+  "path",
+  "status",
+  "durationMs",
+  "ip",
+  "userAgent",
+  "bytesIn",
+  "bytesOut",
+  "requestBody",
+  "responseBody",
 ] as const;
-const PG_TYPES: Record<string, string> = { at: "timestamp(3)", keyId: "integer", ownerId: "integer", userId: "integer", status: "integer", durationMs: "double precision", bytesIn: "integer", bytesOut: "integer" };
+const PG_TYPES: Record<string, string> = {
+  at: "timestamp(3)",
+  keyId: "integer",
+  ownerId: "integer",
+  userId: "integer",
+  status: "integer",
+  durationMs: "double precision",
+  bytesIn: "integer",
+  bytesOut: "integer",
+};
 const ROWS_PER_STATEMENT = 500;
 const ROWS_PER_TRANSACTION = 50_000;
 
@@ -50,10 +88,42 @@ function rng(seed: number) {
   return { next, int, pick, skewed, weighted };
 }
 
-const NPM_PACKAGES = ["@contoso/core", "@contoso/web", "fabrikam-utils", "left-pad", "lodash", "@acme/ui-kit", "express", "react", "typescript", "@internal/build-tools", "semver", "chalk"];
-const NUGET_PACKAGES = ["Contoso.Core", "Contoso.Web", "Contoso.Data", "Fabrikam.Logging", "Newtonsoft.Json", "Serilog", "Acme.Payments", "Internal.Build.Tasks", "Dapper", "Polly"];
+const NPM_PACKAGES = [
+  "@contoso/core",
+  "@contoso/web",
+  "fabrikam-utils",
+  "left-pad",
+  "lodash",
+  "@acme/ui-kit",
+  "express",
+  "react",
+  "typescript",
+  "@internal/build-tools",
+  "semver",
+  "chalk",
+];
+const NUGET_PACKAGES = [
+  "Contoso.Core",
+  "Contoso.Web",
+  "Contoso.Data",
+  "Fabrikam.Logging",
+  "Newtonsoft.Json",
+  "Serilog",
+  "Acme.Payments",
+  "Internal.Build.Tasks",
+  "Dapper",
+  "Polly",
+];
 const GEMS = ["contoso", "rails", "rake", "fabrikam-cli", "nokogiri", "acme-billing"];
-const NATIVE = ["ApiKeys_GetApiKeys", "ApiKeys_CreateOrUpdateApiKey", "ApiKeys_DeleteApiKey", "ApiKeyAccessLogs_GetLogs", "Feeds_GetFeeds", "Users_GetUsers", "Packages_GetPackages"];
+const NATIVE = [
+  "ApiKeys_GetApiKeys",
+  "ApiKeys_CreateOrUpdateApiKey",
+  "ApiKeys_DeleteApiKey",
+  "ApiKeyAccessLogs_GetLogs",
+  "Feeds_GetFeeds",
+  "Users_GetUsers",
+  "Packages_GetPackages",
+];
 const AGENTS = [
   "npm/10.9.3 node/v22.20.0 linux x64 workspaces/false ci/github-actions",
   "npm/10.8.2 node/v20.18.0 darwin arm64 workspaces/false",
@@ -71,7 +141,13 @@ function version(r: ReturnType<typeof rng>): string {
 
 /** One request: surface, feed, method, path, status, sizes and bodies. */
 function request(r: ReturnType<typeof rng>, feeds: { npm: string; nuget: string; gems: string }) {
-  const kind = r.weighted([["npm", 45], ["nuget", 35], ["gems", 8], ["native", 9], ["keys", 3]] as const);
+  const kind = r.weighted([
+    ["npm", 45],
+    ["nuget", 35],
+    ["gems", 8],
+    ["native", 9],
+    ["keys", 3],
+  ] as const);
   let method = "GET";
   let p: string;
   let surface: "feeds" | "native" | "keys" = "feeds";
@@ -82,7 +158,14 @@ function request(r: ReturnType<typeof rng>, feeds: { npm: string; nuget: string;
     feed = feeds.npm;
     const name = r.skewed(NPM_PACKAGES);
     const enc = name.replace("/", "%2f");
-    const what = r.weighted([["packument", 60], ["tarball", 28], ["publish", 5], ["dist-tag", 2], ["unpublish", 1], ["whoami", 4]] as const);
+    const what = r.weighted([
+      ["packument", 60],
+      ["tarball", 28],
+      ["publish", 5],
+      ["dist-tag", 2],
+      ["unpublish", 1],
+      ["whoami", 4],
+    ] as const);
     if (what === "packument") p = `/npm/${feed}/${enc}`;
     else if (what === "tarball") p = `/npm/${feed}/${name}/-/${name.split("/").pop()}-${version(r)}.tgz`;
     else if (what === "publish") {
@@ -100,14 +183,23 @@ function request(r: ReturnType<typeof rng>, feeds: { npm: string; nuget: string;
     feed = feeds.nuget;
     const id = r.skewed(NUGET_PACKAGES);
     const lower = id.toLowerCase();
-    const what = r.weighted([["index", 15], ["versions", 30], ["nupkg", 25], ["registration", 20], ["search", 5], ["push", 4], ["unlist", 1]] as const);
+    const what = r.weighted([
+      ["index", 15],
+      ["versions", 30],
+      ["nupkg", 25],
+      ["registration", 20],
+      ["search", 5],
+      ["push", 4],
+      ["unlist", 1],
+    ] as const);
     if (what === "index") p = `/nuget/${feed}/v3/index.json`;
     else if (what === "versions") p = `/nuget/${feed}/v3-flatcontainer/${lower}/index.json`;
     else if (what === "nupkg") {
       const v = version(r);
       p = `/nuget/${feed}/v3-flatcontainer/${lower}/${v}/${lower}.${v}.nupkg`;
     } else if (what === "registration") p = `/nuget/${feed}/v3/registration/${lower}/index.json`;
-    else if (what === "search") p = `/nuget/${feed}/v3/search?q=${encodeURIComponent(r.pick(["contoso", "logging", "json", "acme"]))}&skip=0&take=20&prerelease=true&semVerLevel=2.0.0`;
+    else if (what === "search")
+      p = `/nuget/${feed}/v3/search?q=${encodeURIComponent(r.pick(["contoso", "logging", "json", "acme"]))}&skip=0&take=20&prerelease=true&semVerLevel=2.0.0`;
     else if (what === "push") {
       method = "PUT";
       p = `/nuget/${feed}/api/v2/package`;
@@ -119,7 +211,13 @@ function request(r: ReturnType<typeof rng>, feeds: { npm: string; nuget: string;
   } else if (kind === "gems") {
     feed = feeds.gems;
     const gem = r.skewed(GEMS);
-    const what = r.weighted([["info", 50], ["versions", 20], ["gem", 20], ["push", 8], ["yank", 2]] as const);
+    const what = r.weighted([
+      ["info", 50],
+      ["versions", 20],
+      ["gem", 20],
+      ["push", 8],
+      ["yank", 2],
+    ] as const);
     if (what === "info") p = `/rubygems/${feed}/info/${gem}`;
     else if (what === "versions") p = `/rubygems/${feed}/versions`;
     else if (what === "gem") p = `/rubygems/${feed}/gems/${gem}-${version(r)}.gem`;
@@ -134,7 +232,10 @@ function request(r: ReturnType<typeof rng>, feeds: { npm: string; nuget: string;
   } else if (kind === "native") {
     surface = "native";
     const m = r.pick(NATIVE);
-    method = r.weighted([["GET", 60], ["POST", 40]] as const);
+    method = r.weighted([
+      ["GET", 60],
+      ["POST", 40],
+    ] as const);
     p = method === "GET" ? `/api/json/${m}?key=[REDACTED]` : `/api/json/${m}`;
     if (method === "POST") {
       requestBody = JSON.stringify({ API_Key: "[REDACTED]", Feed_Name: feeds.npm });
@@ -142,7 +243,11 @@ function request(r: ReturnType<typeof rng>, feeds: { npm: string; nuget: string;
     }
   } else {
     surface = "keys";
-    const what = r.weighted([["list", 70], ["create", 20], ["delete", 10]] as const);
+    const what = r.weighted([
+      ["list", 70],
+      ["create", 20],
+      ["delete", 10],
+    ] as const);
     method = what === "list" ? "GET" : what === "create" ? "POST" : "DELETE";
     p = what === "delete" ? `/api/api-keys/delete?id=${1 + r.int(5000)}` : `/api/api-keys/${what}`;
     if (what === "create") {
@@ -155,8 +260,23 @@ function request(r: ReturnType<typeof rng>, feeds: { npm: string; nuget: string;
 
 function statusFor(r: ReturnType<typeof rng>, method: string, keyStatus: string): number {
   if (keyStatus !== "valid") return 403;
-  if (method === "GET") return r.weighted([[200, 86], [304, 5], [404, 6], [403, 2], [500, 0.6], [503, 0.4]] as const);
-  return r.weighted([[201, 70], [200, 12], [409, 8], [403, 6], [400, 3], [500, 1]] as const);
+  if (method === "GET")
+    return r.weighted([
+      [200, 86],
+      [304, 5],
+      [404, 6],
+      [403, 2],
+      [500, 0.6],
+      [503, 0.4],
+    ] as const);
+  return r.weighted([
+    [201, 70],
+    [200, 12],
+    [409, 8],
+    [403, 6],
+    [400, 3],
+    [500, 1],
+  ] as const);
 }
 
 async function existing(url: string): Promise<{ keys: KeyRef[]; users: UserRef[]; feeds: { name: string; type: string }[]; maxId: number }> {
@@ -202,7 +322,15 @@ export async function seedAccessLogs(url: string, opts: SeedOptions): Promise<{ 
   // The keys in the table, and as many again that have since been deleted (their entries stay).
   const deleted: KeyRef[] = Array.from({ length: Math.max(50, world.keys.length) }, (_, i) => {
     const owner = r.pick(users);
-    return { id: 10_000_000 + i, name: `old key ${i}`, hint: `khk_…${Math.floor(r.next() * 1e4).toString().padStart(4, "0")}`, ownerId: owner.id, userId: null };
+    return {
+      id: 10_000_000 + i,
+      name: `old key ${i}`,
+      hint: `khk_…${Math.floor(r.next() * 1e4)
+        .toString()
+        .padStart(4, "0")}`,
+      ownerId: owner.id,
+      userId: null,
+    };
   });
   // Busy keys first: the skewed pick then makes a few of them carry most of the traffic.
   const keys = [...world.keys, ...deleted];
@@ -221,16 +349,35 @@ export async function seedAccessLogs(url: string, opts: SeedOptions): Promise<{ 
   const row = (i: number): unknown[] => {
     // Rising times, evenly spread with jitter.
     const at = new Date(Math.min(end, start + i * step + r.next() * step));
-    const keyStatus = r.weighted([["valid", 96], ["unknown", 2], ["revoked", 0.8], ["expired", 0.8], ["malformed", 0.4]] as const);
+    const keyStatus = r.weighted([
+      ["valid", 96],
+      ["unknown", 2],
+      ["revoked", 0.8],
+      ["expired", 0.8],
+      ["malformed", 0.4],
+    ] as const);
     const key = keyStatus === "unknown" || keyStatus === "malformed" ? null : r.skewed(keys);
     const actingId = key ? (key.userId ?? key.ownerId) : null;
     const user = actingId !== null && keyStatus === "valid" ? (userById.get(actingId) ?? null) : null;
     const req = request(r, feeds);
     const status = statusFor(r, req.method, keyStatus);
-    const bytesOut = status === 304 ? 0 : status >= 400 ? 150 + r.int(200) : req.path.endsWith(".tgz") || req.path.endsWith(".nupkg") || req.path.endsWith(".gem") ? 5_000 + r.int(3_000_000) : 300 + r.int(60_000);
+    const bytesOut =
+      status === 304
+        ? 0
+        : status >= 400
+          ? 150 + r.int(200)
+          : req.path.endsWith(".tgz") || req.path.endsWith(".nupkg") || req.path.endsWith(".gem")
+            ? 5_000 + r.int(3_000_000)
+            : 300 + r.int(60_000);
     // A few keys log bodies: small JSON answers are kept, package files only described.
     const bodies = key !== null && key.id % 17 === 0;
-    const responseBody = bodies ? (status >= 400 ? JSON.stringify({ error: "The specified API key does not have permission to access the specified package." }) : req.path.endsWith("index.json") ? JSON.stringify({ versions: ["1.0.0", "1.1.0", "2.0.0"] }) : null) : null;
+    const responseBody = bodies
+      ? status >= 400
+        ? JSON.stringify({ error: "The specified API key does not have permission to access the specified package." })
+        : req.path.endsWith("index.json")
+          ? JSON.stringify({ versions: ["1.0.0", "1.1.0", "2.0.0"] })
+          : null
+      : null;
     return [
       at,
       key?.id ?? null,

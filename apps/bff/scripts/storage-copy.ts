@@ -48,7 +48,12 @@ async function main(): Promise<number> {
   try {
     let after = 0;
     for (;;) {
-      const rows = await db.packageVersion.findMany({ where: { id: { gt: after } }, orderBy: { id: "asc" }, take: 200, select: { id: true, filePath: true, sha512: true } });
+      const rows = await db.packageVersion.findMany({
+        where: { id: { gt: after } },
+        orderBy: { id: "asc" },
+        take: 200,
+        select: { id: true, filePath: true, sha512: true },
+      });
       if (rows.length === 0) break;
       after = rows[rows.length - 1]!.id;
       for (const row of rows) {

@@ -35,7 +35,15 @@ describe("loadConfig", () => {
       MAX_UPLOAD_MB: "5",
     });
     expect(c.maxUploadBytes).toBe(5 * 1024 * 1024);
-    expect(c).toMatchObject({ port: 8080, provider: "postgres", secret: "s".repeat(32), publicUrl: "https://keys.example.com", smtpUrl: "smtp://mail:25", logRetentionDays: 30, seed: "none" });
+    expect(c).toMatchObject({
+      port: 8080,
+      provider: "postgres",
+      secret: "s".repeat(32),
+      publicUrl: "https://keys.example.com",
+      smtpUrl: "smtp://mail:25",
+      logRetentionDays: 30,
+      seed: "none",
+    });
   });
 
   it.each([
@@ -84,7 +92,10 @@ describe("loadConfig", () => {
 
   it.each([
     ["true", /KEYHOUSE_TRUST_PROXY: .*"true" would believe any X-Forwarded-For, so give the number of proxy hops or the proxies' CIDRs instead \(got "true"\)/],
-    ["yes", /KEYHOUSE_TRUST_PROXY: must be "false", a number of proxy hops .* or a comma-separated list of the trusted proxies' addresses or CIDRs .*"yes" is not an IP address or CIDR/],
+    [
+      "yes",
+      /KEYHOUSE_TRUST_PROXY: must be "false", a number of proxy hops .* or a comma-separated list of the trusted proxies' addresses or CIDRs .*"yes" is not an IP address or CIDR/,
+    ],
     ["10.0.0.0/33", /"10\.0\.0\.0\/33" is not an IP address or CIDR/],
     ["10.0.0.0/8,", /"" is not an IP address or CIDR/],
     ["11", /KEYHOUSE_TRUST_PROXY: .*at most 10 hops/],

@@ -34,7 +34,12 @@ const envSchema = z.object({
     .refine((v) => /^smtps?:\/\/.+/.test(v), "must be smtp://HOST:PORT or smtps://USER:PASSWORD@HOST:PORT")
     .optional(),
   SMTP_FROM: z.string().min(3).default("Keyhouse <keyhouse@localhost>"),
-  LOG_RETENTION_DAYS: z.coerce.number({ message: "must be a whole number of days" }).int("must be a whole number of days").min(1, "must be at least 1").max(3650, "must be at most 3650").default(90),
+  LOG_RETENTION_DAYS: z.coerce
+    .number({ message: "must be a whole number of days" })
+    .int("must be a whole number of days")
+    .min(1, "must be at least 1")
+    .max(3650, "must be at most 3650")
+    .default(90),
   KEYHOUSE_SEED: z.enum(["demo", "none"], { message: 'must be "demo" or "none"' }).default("demo"),
   DEMO_PASSWORD: z.string().min(8, "must be at least 8 characters").default("keyhouse-demo"),
   KEYHOUSE_DATA_DIR: z.string().default("./data"),
@@ -68,7 +73,17 @@ const envSchema = z.object({
 // others may hold a secret (KEYHOUSE_SECRET, DEMO_PASSWORD, passwords inside
 // DATABASE_URL or SMTP_URL), and start-up errors end up in logs. A new variable is
 // therefore not printed until it is added here.
-const PRINTABLE = new Set(["PORT", "PUBLIC_URL", "SMTP_FROM", "LOG_RETENTION_DAYS", "KEYHOUSE_SEED", "KEYHOUSE_DATA_DIR", "MAX_UPLOAD_MB", "KEYHOUSE_WEB_DIST", "KEYHOUSE_TRUST_PROXY"]);
+const PRINTABLE = new Set([
+  "PORT",
+  "PUBLIC_URL",
+  "SMTP_FROM",
+  "LOG_RETENTION_DAYS",
+  "KEYHOUSE_SEED",
+  "KEYHOUSE_DATA_DIR",
+  "MAX_UPLOAD_MB",
+  "KEYHOUSE_WEB_DIST",
+  "KEYHOUSE_TRUST_PROXY",
+]);
 
 export type Config = {
   port: number;
@@ -154,6 +169,6 @@ function readOrCreateSecret(dataDir: string): string {
   if (existsSync(file)) return readFileSync(file, "utf8").trim();
   mkdirSync(dataDir, { recursive: true });
   const secret = randomBytes(32).toString("base64url");
-  writeFileSync(file, secret + "\n", { mode: 0o600, flag: "wx" });
+  writeFileSync(file, `${secret}\n`, { mode: 0o600, flag: "wx" });
   return secret;
 }

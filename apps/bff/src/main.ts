@@ -69,7 +69,9 @@ async function main() {
     const url = config.publicUrl ?? `http://localhost:${config.port}`;
     console.log(`Keyhouse is running at ${url}`);
     if (config.seed === "demo") {
-      console.log(`${seeded ? "Seeded demo data. " : ""}Demo sign-ins: ${DEMO_USERS.join(", ")} — password ${JSON.stringify(config.demoPassword)} (set DEMO_PASSWORD to change it on a new database).`);
+      console.log(
+        `${seeded ? "Seeded demo data. " : ""}Demo sign-ins: ${DEMO_USERS.join(", ")} — password ${JSON.stringify(config.demoPassword)} (set DEMO_PASSWORD to change it on a new database).`,
+      );
     }
   });
 

@@ -44,7 +44,11 @@ export function createServices(db: Db, config: Config, log: (line: string) => vo
     keys,
     feedAccess: new FeedAccess(db, keys),
     store: openStorage(storageLocationOf(config), db, config.provider),
-    accessLog: new AccessLogWriter(db, log, undefined, { disabled: options.accessLogDisabled ?? false, ...(sqlite ? { sqlite } : {}), ...(postgres ? { postgres } : {}) }),
+    accessLog: new AccessLogWriter(db, log, undefined, {
+      disabled: options.accessLogDisabled ?? false,
+      ...(sqlite ? { sqlite } : {}),
+      ...(postgres ? { postgres } : {}),
+    }),
     log,
     hooks: {},
   };

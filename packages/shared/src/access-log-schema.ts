@@ -19,7 +19,10 @@ export const ACCESS_LOG_PAGE_DEFAULT = 100;
 export const ACCESS_LOG_PAGE_MAX = 500;
 
 /** "" and null (an empty date box, a cleared param) mean "no filter", not 1970. */
-const optionalDate = z.preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.date()).optional().catch(undefined);
+const optionalDate = z
+  .preprocess((v) => (v === "" || v === null ? undefined : v), z.coerce.date())
+  .optional()
+  .catch(undefined);
 const optionalId = z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined);
 const optionalText = (max: number) => z.string().trim().min(1).max(max).optional().catch(undefined);
 

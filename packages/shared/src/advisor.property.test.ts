@@ -28,14 +28,40 @@ const rightsArb = fc.record({
 }) satisfies fc.Arbitrary<KeyRights>;
 
 const requestArb: fc.Arbitrary<AccessRequest> = fc.oneof(
-  fc.record({ surface: fc.constant("feeds" as const), feed: fc.constantFrom(...FEEDS), action: fc.constant("read" as const), packageId: fc.constantFrom(...IDS) }),
+  fc.record({
+    surface: fc.constant("feeds" as const),
+    feed: fc.constantFrom(...FEEDS),
+    action: fc.constant("read" as const),
+    packageId: fc.constantFrom(...IDS),
+  }),
   fc.record({ surface: fc.constant("feeds" as const), feed: fc.constantFrom(...FEEDS), action: fc.constant("read" as const) }),
-  fc.record({ surface: fc.constant("feeds" as const), feed: fc.constantFrom(...FEEDS), action: fc.constant("push" as const), packageId: fc.constantFrom(...IDS), packageExists: fc.boolean() }),
-  fc.record({ surface: fc.constant("feeds" as const), feed: fc.constantFrom(...FEEDS), action: fc.constant("unlist" as const), packageId: fc.constantFrom(...IDS) }),
-  fc.record({ surface: fc.constant("feeds" as const), feed: fc.constantFrom(...FEEDS), action: fc.constant("upload" as const), upload: fc.constantFrom("push" as const, "npm-put" as const) }),
+  fc.record({
+    surface: fc.constant("feeds" as const),
+    feed: fc.constantFrom(...FEEDS),
+    action: fc.constant("push" as const),
+    packageId: fc.constantFrom(...IDS),
+    packageExists: fc.boolean(),
+  }),
+  fc.record({
+    surface: fc.constant("feeds" as const),
+    feed: fc.constantFrom(...FEEDS),
+    action: fc.constant("unlist" as const),
+    packageId: fc.constantFrom(...IDS),
+  }),
+  fc.record({
+    surface: fc.constant("feeds" as const),
+    feed: fc.constantFrom(...FEEDS),
+    action: fc.constant("upload" as const),
+    upload: fc.constantFrom("push" as const, "npm-put" as const),
+  }),
   fc.constant({ surface: "native" as const }),
   fc.record({ surface: fc.constant("native" as const), feed: fc.constantFrom(...FEEDS), action: fc.constant("read" as const) }),
-  fc.record({ surface: fc.constant("native" as const), feed: fc.constantFrom(...FEEDS), action: fc.constant("unlist" as const), packageId: fc.constantFrom(...IDS) }),
+  fc.record({
+    surface: fc.constant("native" as const),
+    feed: fc.constantFrom(...FEEDS),
+    action: fc.constant("unlist" as const),
+    packageId: fc.constantFrom(...IDS),
+  }),
   fc.constant({ surface: "keys" as const }),
 );
 
@@ -43,8 +69,18 @@ const admin: CallerUserFacts = { id: 1, username: "alice", disabled: false, isAd
 
 function facts(kind: KeyKind, r: KeyRights): KeyFacts {
   return {
-    id: 7, kind, revokedAt: null, expiresAt: null, apis: r.apis, scopes: r.scopes, packages: r.packages, globs: r.globs, feeds: r.feeds,
-    ownerId: 1, userId: kind === "system" ? null : 1, networks: r.allowedNetworks ? compileNetworks(r.allowedNetworks) : null,
+    id: 7,
+    kind,
+    revokedAt: null,
+    expiresAt: null,
+    apis: r.apis,
+    scopes: r.scopes,
+    packages: r.packages,
+    globs: r.globs,
+    feeds: r.feeds,
+    ownerId: 1,
+    userId: kind === "system" ? null : 1,
+    networks: r.allowedNetworks ? compileNetworks(r.allowedNetworks) : null,
   };
 }
 
@@ -60,10 +96,21 @@ function reportOf(made: { req: AccessRequest; ip: string }[]): KeyUsageReport {
       rows.set(kind, m);
     }
   }
-  const list = (kind: string) => [...(rows.get(kind) ?? new Map<string, number>())].map(([value, count]) => ({ value, count, firstAt: now.toISOString(), lastAt: now.toISOString() }));
+  const list = (kind: string) =>
+    [...(rows.get(kind) ?? new Map<string, number>())].map(([value, count]) => ({ value, count, firstAt: now.toISOString(), lastAt: now.toISOString() }));
   return {
-    windowDays: 90, since: "2026-03-03", firstUsedAt: made.length ? now.toISOString() : null, lastUsedAt: made.length ? now.toISOString() : null,
-    requests: made.length, refused: 0, surfaces: list("surface"), feeds: list("feed"), actions: list("action"), packages: list("package"), networks: list("network"), incomplete: [],
+    windowDays: 90,
+    since: "2026-03-03",
+    firstUsedAt: made.length ? now.toISOString() : null,
+    lastUsedAt: made.length ? now.toISOString() : null,
+    requests: made.length,
+    refused: 0,
+    surfaces: list("surface"),
+    feeds: list("feed"),
+    actions: list("action"),
+    packages: list("package"),
+    networks: list("network"),
+    incomplete: [],
   };
 }
 
@@ -79,13 +126,16 @@ describe("the advisor's suggestion", () => {
           const before = facts(kind, rights);
           const allowed = (k: KeyFacts, req: AccessRequest, ip: string) => authorize(k, req, admin, now, ip).allowed;
           // Uploads are the gate before the body; the full decision that follows is what the key "made".
-          const made = history.filter(([req, ip]) => !(req.surface === "feeds" && req.action === "upload") && allowed(before, req, ip)).map(([req, ip]) => ({ req, ip }));
+          const made = history
+            .filter(([req, ip]) => !(req.surface === "feeds" && req.action === "upload") && allowed(before, req, ip))
+            .map(([req, ip]) => ({ req, ip }));
           const advice = adviseKey(kind, rights, reportOf(made));
           if (advice.suggestion === null) return;
           expect(narrowsOnly(kind, rights, advice.suggestion)).toBeNull();
           const after = facts(kind, advice.suggestion);
           for (const { req, ip } of made) expect(allowed(after, req, ip), JSON.stringify({ req, ip, rights, next: advice.suggestion })).toBe(true);
-          for (const [req, ip] of [...history, ...probes]) if (allowed(after, req, ip)) expect(allowed(before, req, ip), JSON.stringify({ req, ip })).toBe(true);
+          for (const [req, ip] of [...history, ...probes])
+            if (allowed(after, req, ip)) expect(allowed(before, req, ip), JSON.stringify({ req, ip })).toBe(true);
         },
       ),
       { numRuns: 2000 },
@@ -95,15 +145,33 @@ describe("the advisor's suggestion", () => {
   it("offers Revoke for a key with no use, and a narrowing it names", () => {
     const rights: KeyRights = { apis: ["feeds"], scopes: ["push", "unlist"], packages: [], globs: ["*"], feeds: null, allowedNetworks: null };
     expect(adviseKey("scoped", rights, reportOf([])).unused).toBe(true);
-    const advice = adviseKey("scoped", rights, reportOf([{ req: { surface: "feeds", feed: "nuget", action: "push", packageId: "Contoso.Core", packageExists: true }, ip: "198.51.100.7" }]));
-    expect(advice.suggestion).toEqual({ apis: ["feeds"], scopes: ["update"], packages: ["nuget/Contoso.Core"], globs: [], feeds: ["nuget"], allowedNetworks: ["198.51.100.0/24"] });
+    const advice = adviseKey(
+      "scoped",
+      rights,
+      reportOf([{ req: { surface: "feeds", feed: "nuget", action: "push", packageId: "Contoso.Core", packageExists: true }, ip: "198.51.100.7" }]),
+    );
+    expect(advice.suggestion).toEqual({
+      apis: ["feeds"],
+      scopes: ["update"],
+      packages: ["nuget/Contoso.Core"],
+      globs: [],
+      feeds: ["nuget"],
+      allowedNetworks: ["198.51.100.0/24"],
+    });
     expect(advice.summary).toBe("Narrow to: Update on Contoso.Core; feed nuget; from 198.51.100.0/24");
     expect(advice.unusedRights).toEqual(["Scope: Push", "Scope: Unlist", "Every package (*)", "Every feed", "Every network"]);
   });
 });
 
 describe("narrowsOnly", () => {
-  const rights: KeyRights = { apis: ["feeds"], scopes: ["update"], packages: ["nuget/Contoso.Core"], globs: ["Contoso.*"], feeds: ["nuget"], allowedNetworks: ["198.51.100.0/24"] };
+  const rights: KeyRights = {
+    apis: ["feeds"],
+    scopes: ["update"],
+    packages: ["nuget/Contoso.Core"],
+    globs: ["Contoso.*"],
+    feeds: ["nuget"],
+    allowedNetworks: ["198.51.100.0/24"],
+  };
   it.each([
     [{ scopes: ["push"] }, 'The change would add the "push" scope.'],
     [{ apis: ["feeds", "native"] }, 'The change would add the "native" API.'],

@@ -29,7 +29,10 @@ export function usageFactOf(req: AccessRequest): UsageFact | null {
 
 /** The usage-summary rows one logged request adds (kind, value): what `adviseKey` reads back. */
 export function usageKindsOf(fact: UsageFact, ip: string | null | undefined): [string, string][] {
-  const out: [string, string][] = [["surface", fact.surface], ["network", networkOf(ip)]];
+  const out: [string, string][] = [
+    ["surface", fact.surface],
+    ["network", networkOf(ip)],
+  ];
   if (fact.feed !== null) out.push(["feed", fact.feed]);
   if (fact.action !== null) out.push(["action", fact.action]);
   if (fact.feed !== null && fact.packageId !== null) out.push(["package", boundPackageEntry(fact.feed, fact.packageId)]);
@@ -136,7 +139,10 @@ function globCovers(broad: string, narrow: string): boolean {
 
 /** Whether the key's packages allow `id` on `feed` (an entry bound to another feed does not). */
 function packageAllowed(rights: Pick<KeyRights, "packages" | "globs">, feed: string | null, id: string): boolean {
-  const explicit = feed === null ? rights.packages.filter((e) => parsePackageEntry(e).feed === null).map((e) => parsePackageEntry(e).id) : packageIdsOnFeed(rights.packages, feed);
+  const explicit =
+    feed === null
+      ? rights.packages.filter((e) => parsePackageEntry(e).feed === null).map((e) => parsePackageEntry(e).id)
+      : packageIdsOnFeed(rights.packages, feed);
   return matchesAnyPackage(id, explicit, rights.globs);
 }
 
@@ -187,7 +193,8 @@ function describe(kind: KeyKind, next: KeyRights, current: KeyRights): string {
     parts.push(`${what} on ${on}`);
   } else if (!sameSet(next.apis, current.apis)) parts.push(`the ${next.apis.join(", ")} API${next.apis.length > 1 ? "s" : ""}`);
   if (kind === "scoped" && !sameSet(next.apis, current.apis)) parts.push(`the ${next.apis.join(", ")} API${next.apis.length > 1 ? "s" : ""}`);
-  if (next.feeds !== null && (current.feeds === null || !sameSet(next.feeds, current.feeds))) parts.push(`feed${next.feeds.length > 1 ? "s" : ""} ${next.feeds.join(", ")}`);
+  if (next.feeds !== null && (current.feeds === null || !sameSet(next.feeds, current.feeds)))
+    parts.push(`feed${next.feeds.length > 1 ? "s" : ""} ${next.feeds.join(", ")}`);
   if (next.allowedNetworks && !current.allowedNetworks?.length) parts.push(`from ${next.allowedNetworks.join(", ")}`);
   return `Narrow to: ${parts.join("; ")}`;
 }
@@ -196,7 +203,7 @@ function describe(kind: KeyKind, next: KeyRights, current: KeyRights): string {
 export function adviseKey(kind: KeyKind, rights: KeyRights, usage: KeyUsageReport): Advice {
   const unused = usage.requests === 0 || (usage.surfaces.length === 0 && usage.actions.length === 0);
   const unusedRights: string[] = [];
-  if (unused) return { unused: true, unusedRights: ["Everything: no use in the last " + usage.windowDays + " days"], suggestion: null, summary: null };
+  if (unused) return { unused: true, unusedRights: [`Everything: no use in the last ${usage.windowDays} days`], suggestion: null, summary: null };
   if (kind === "legacy") return { unused: false, unusedRights: ["A legacy key has every right"], suggestion: null, summary: null };
 
   const incomplete = new Set(usage.incomplete);
@@ -255,8 +262,12 @@ export function adviseKey(kind: KeyKind, rights: KeyRights, usage: KeyUsageRepor
 
   const next: KeyRights = { apis, scopes, packages, globs, feeds, allowedNetworks };
   const changed =
-    !sameSet(next.apis, rights.apis) || !sameSet(next.scopes, rights.scopes) || !sameSet(next.packages, rights.packages) || !sameSet(next.globs, rights.globs) ||
-    (next.feeds === null) !== (rights.feeds === null) || (next.feeds !== null && !sameSet(next.feeds, rights.feeds!)) ||
+    !sameSet(next.apis, rights.apis) ||
+    !sameSet(next.scopes, rights.scopes) ||
+    !sameSet(next.packages, rights.packages) ||
+    !sameSet(next.globs, rights.globs) ||
+    (next.feeds === null) !== (rights.feeds === null) ||
+    (next.feeds !== null && !sameSet(next.feeds, rights.feeds!)) ||
     (next.allowedNetworks?.length ?? 0) !== (rights.allowedNetworks?.length ?? 0);
   if (!changed || narrowsOnly(kind, rights, next) !== null) return { unused: false, unusedRights, suggestion: null, summary: null };
   return { unused: false, unusedRights, suggestion: next, summary: describe(kind, next, rights) };
@@ -279,7 +290,12 @@ export const keyUsageReportSchema = z.object({
   incomplete: z.array(z.string()),
 }) satisfies z.ZodType<KeyUsageReport>;
 
-const listOf = (what: string) => z.array(z.string({ error: `${what} must be a list of strings.` }).max(300, `Each of ${what} is at most 300 characters.`), { error: `${what} must be a list of strings.` }).max(PACKAGES_PER_KEY_MAX);
+const listOf = (what: string) =>
+  z
+    .array(z.string({ error: `${what} must be a list of strings.` }).max(300, `Each of ${what} is at most 300 characters.`), {
+      error: `${what} must be a list of strings.`,
+    })
+    .max(PACKAGES_PER_KEY_MAX);
 export const keyRightsSchema = z.object({
   apis: z.array(z.enum(APIS, { error: 'Unknown API: use "feeds", "native" or "keys".' })),
   scopes: z.array(z.enum(SCOPES, { error: 'Unknown scope: use "push", "update" or "unlist".' })),

@@ -30,7 +30,13 @@ function reference(key: KeyFacts, req: AccessRequest, actor: CallerUserFacts | n
     if (req.action !== "upload" && req.packageId !== undefined) {
       const id = req.packageId;
       const globRegex = (g: string) =>
-        new RegExp(`^${g.split("*").map((part) => part.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&")).join(".*")}$`, "is");
+        new RegExp(
+          `^${g
+            .split("*")
+            .map((part) => part.replace(/[.*+?^${}()|[\]\\/-]/g, "\\$&"))
+            .join(".*")}$`,
+          "is",
+        );
       const named = key.packages.some((p) => p.toLowerCase() === id.toLowerCase());
       if (!named && !key.globs.some((g) => globRegex(g).test(id))) return "package";
     }
@@ -111,19 +117,22 @@ const requestArb: fc.Arbitrary<AccessRequest> = fc.oneof(
     packageExists: fc.boolean(),
   }),
   fc.record({ surface: fc.constant("feeds" as const), feed: feedArb, action: fc.constant("unlist" as const), packageId: packageIdArb }),
-  fc.record({ surface: fc.constant("feeds" as const), feed: feedArb, action: fc.constant("upload" as const), upload: fc.constantFrom("push" as const, "npm-put" as const) }),
+  fc.record({
+    surface: fc.constant("feeds" as const),
+    feed: feedArb,
+    action: fc.constant("upload" as const),
+    upload: fc.constantFrom("push" as const, "npm-put" as const),
+  }),
   fc.constant({ surface: "native" as const }),
   fc.constant({ surface: "keys" as const }),
 );
 
 // Draws the actor as the key's acting user most of the time, so later steps get exercised.
-const caseArb = fc
-  .tuple(keyArb, requestArb, actorArb, fc.boolean())
-  .map(([key, req, actor, lookUpActingUser]) => {
-    const actingId = actingUserIdOf(key);
-    const fixed = lookUpActingUser && actor !== null && actingId !== null ? { ...actor, id: actingId } : actor;
-    return { key, req, actor: fixed };
-  });
+const caseArb = fc.tuple(keyArb, requestArb, actorArb, fc.boolean()).map(([key, req, actor, lookUpActingUser]) => {
+  const actingId = actingUserIdOf(key);
+  const fixed = lookUpActingUser && actor !== null && actingId !== null ? { ...actor, id: actingId } : actor;
+  return { key, req, actor: fixed };
+});
 
 const neededScope = (req: AccessRequest): Scope[] | null => {
   if (req.surface !== "feeds" || req.action === "read") return null;
@@ -149,9 +158,7 @@ describe("authorize (properties)", () => {
       { numRuns: 5000 },
     );
     // The generators must reach every outcome, or the agreement above proves little.
-    expect([...seen].sort()).toEqual(
-      ["allowed", "api", "feed", "invalid", "owner", "package", "privilege", "scope", "user-disabled"].sort(),
-    );
+    expect([...seen].sort()).toEqual(["allowed", "api", "feed", "invalid", "owner", "package", "privilege", "scope", "user-disabled"].sort());
   });
 
   it("never allows a revoked or expired key, and says so with the product's message", () => {

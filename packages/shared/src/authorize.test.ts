@@ -43,15 +43,12 @@ function user(id: number, username: string, overrides: Partial<CallerUserFacts> 
 }
 const alice = (overrides: Partial<CallerUserFacts> = {}) => user(ALICE, "alice", overrides);
 const bob = (overrides: Partial<CallerUserFacts> = {}) => user(BOB, "bob", overrides);
-const admin = (overrides: Partial<CallerUserFacts> = {}) =>
-  user(ADMIN, "admin", { isAdmin: true, privileges: null, ownsPackage: false, ...overrides });
+const admin = (overrides: Partial<CallerUserFacts> = {}) => user(ADMIN, "admin", { isAdmin: true, privileges: null, ownsPackage: false, ...overrides });
 
 const read = (packageId?: string, feed = "npm"): AccessRequest =>
   packageId === undefined ? { surface: "feeds", feed, action: "read" } : { surface: "feeds", feed, action: "read", packageId };
-const pushNew = (packageId = "Contoso.Core", feed = "npm"): AccessRequest =>
-  ({ surface: "feeds", feed, action: "push", packageId, packageExists: false });
-const pushExisting = (packageId = "Contoso.Core", feed = "npm"): AccessRequest =>
-  ({ surface: "feeds", feed, action: "push", packageId, packageExists: true });
+const pushNew = (packageId = "Contoso.Core", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "push", packageId, packageExists: false });
+const pushExisting = (packageId = "Contoso.Core", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "push", packageId, packageExists: true });
 const unlist = (packageId = "Contoso.Core", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "unlist", packageId });
 const upload = (kind: "push" | "npm-put", feed = "npm"): AccessRequest => ({ surface: "feeds", feed, action: "upload", upload: kind });
 const native: AccessRequest = { surface: "native" };
@@ -59,9 +56,7 @@ const nativeRead = (feed = "npm"): AccessRequest => ({ surface: "native", feed, 
 const nativeUnlist = (packageId = "Contoso.Core", feed = "npm"): AccessRequest => ({ surface: "native", feed, action: "unlist", packageId });
 const keysApi: AccessRequest = { surface: "keys" };
 
-type Expected =
-  | { allowed: true; actingUserId: number | null; warning?: string | null }
-  | { allowed: false; reason: DenyReason; message: string };
+type Expected = { allowed: true; actingUserId: number | null; warning?: string | null } | { allowed: false; reason: DenyReason; message: string };
 
 type Case = [name: string, key: KeyFacts, req: AccessRequest, actor: CallerUserFacts | null, expected: Expected];
 
@@ -125,13 +120,7 @@ const cases: Case[] = [
     alice(),
     denied("scope", 'This API key cannot push new versions: it needs the "push" or "update" scope.'),
   ],
-  [
-    "unlisting needs unlist",
-    scopedKey({ scopes: ["push", "update"] }),
-    unlist(),
-    alice(),
-    denied("scope", 'This API key does not have the "unlist" scope.'),
-  ],
+  ["unlisting needs unlist", scopedKey({ scopes: ["push", "update"] }), unlist(), alice(), denied("scope", 'This API key does not have the "unlist" scope.')],
   ["unlisting with unlist", scopedKey({ scopes: ["unlist"] }), unlist(), alice(), allowAs(ALICE)],
   ["a system key has every scope", systemKey({ apis: ["feeds"] }), unlist("Anything"), null, allowAs(null)],
   [
@@ -168,13 +157,7 @@ const cases: Case[] = [
   ],
   ["reads that name no package skip the package check", scopedKey({ packages: [] }), read(), alice(), allowAs(ALICE)],
   ["a legacy key covers every package", legacyKey(), unlist("Anything.At.All"), bob(), allowAs(BOB)],
-  [
-    "the package is checked before the user",
-    scopedKey(),
-    pushNew("Other"),
-    null,
-    denied("package", 'This API key is not allowed for package "Other".'),
-  ],
+  ["the package is checked before the user", scopedKey(), pushNew("Other"), null, denied("package", 'This API key is not allowed for package "Other".')],
 
   // 5. The acting user.
   ["a key acts as its owner", scopedKey(), read("Contoso.Core"), alice(), allowAs(ALICE)],
@@ -187,20 +170,8 @@ const cases: Case[] = [
     denied("privilege", "The user this API key acts as does not exist."),
   ],
   ["the acting user must exist", scopedKey(), pushNew(), null, denied("privilege", "The user this API key acts as does not exist.")],
-  [
-    "only a system key may act as the API key user",
-    scopedKey({ ownerId: null }),
-    pushNew(),
-    null,
-    denied("privilege", "This API key has no user to act as."),
-  ],
-  [
-    "an ownerless legacy key acts as nobody",
-    legacyKey({ ownerId: null }),
-    read(),
-    null,
-    denied("privilege", "This API key has no user to act as."),
-  ],
+  ["only a system key may act as the API key user", scopedKey({ ownerId: null }), pushNew(), null, denied("privilege", "This API key has no user to act as.")],
+  ["an ownerless legacy key acts as nobody", legacyKey({ ownerId: null }), read(), null, denied("privilege", "This API key has no user to act as.")],
   ["a disabled user", scopedKey(), pushNew(), alice({ disabled: true }), denied("user-disabled", 'User "alice" is disabled.')],
   [
     "a disabled user even for an admin",
@@ -271,7 +242,13 @@ const cases: Case[] = [
   ["the API key user needs no user at all", systemKey({ apis: ["feeds"] }), pushExisting("X"), null, allowAs(null)],
   ["the API key user on the Native API", systemKey(), native, null, allowAs(null)],
   ["the Native API checks only that the user exists", systemKey({ userId: ALICE }), native, alice({ privileges: null, ownsPackage: false }), allowAs(ALICE)],
-  ["the Native API refuses a disabled user", systemKey({ userId: ALICE }), native, alice({ disabled: true }), denied("user-disabled", 'User "alice" is disabled.')],
+  [
+    "the Native API refuses a disabled user",
+    systemKey({ userId: ALICE }),
+    native,
+    alice({ disabled: true }),
+    denied("user-disabled", 'User "alice" is disabled.'),
+  ],
   [
     "the management API refuses a missing user",
     scopedKey({ apis: ["keys"] }),
@@ -281,7 +258,13 @@ const cases: Case[] = [
   ],
 
   // The gate before an upload's body: every step without the package.
-  ["an upload passes with update alone: it may be a new version", scopedKey({ scopes: ["update"], packages: ["Other"] }), upload("push"), alice({ ownsPackage: false }), allowAs(ALICE)],
+  [
+    "an upload passes with update alone: it may be a new version",
+    scopedKey({ scopes: ["update"], packages: ["Other"] }),
+    upload("push"),
+    alice({ ownsPackage: false }),
+    allowAs(ALICE),
+  ],
   [
     "a push upload needs push or update",
     scopedKey({ scopes: ["unlist"] }),
@@ -297,7 +280,13 @@ const cases: Case[] = [
     alice(),
     denied("scope", 'This API key cannot publish or change packages: it needs the "push", "update" or "unlist" scope.'),
   ],
-  ["an upload checks the feed restriction", scopedKey({ feeds: ["gems"] }), upload("push"), alice(), denied("feed", 'This API key is restricted to other feeds and cannot be used on feed "npm".')],
+  [
+    "an upload checks the feed restriction",
+    scopedKey({ feeds: ["gems"] }),
+    upload("push"),
+    alice(),
+    denied("feed", 'This API key is restricted to other feeds and cannot be used on feed "npm".'),
+  ],
   ["an upload checks the API group", scopedKey({ apis: ["native"] }), upload("push"), alice(), denied("api", "This API key cannot call the feeds API.")],
   ["an upload checks the revocation", scopedKey({ revokedAt: at(-1) }), upload("push"), alice(), denied("invalid", MESSAGES.invalidKey)],
   [
@@ -307,7 +296,13 @@ const cases: Case[] = [
     alice({ privileges: { view: true, add: false, unlist: true } }),
     denied("privilege", 'User "alice" does not have the "add" privilege on feed "npm".'),
   ],
-  ["an npm publish PUT passes with the unlist privilege", scopedKey({ scopes: ["push", "unlist"] }), upload("npm-put"), alice({ privileges: { view: true, add: false, unlist: true } }), allowAs(ALICE)],
+  [
+    "an npm publish PUT passes with the unlist privilege",
+    scopedKey({ scopes: ["push", "unlist"] }),
+    upload("npm-put"),
+    alice({ privileges: { view: true, add: false, unlist: true } }),
+    allowAs(ALICE),
+  ],
   [
     "an npm publish PUT needs add or unlist",
     scopedKey(),
@@ -339,7 +334,13 @@ const cases: Case[] = [
   ["a key that never expires", systemKey(), native, null, allowAs(null, null)],
 
   // The Native API on a feed's packages: the feeds' restriction, privilege and ownership steps.
-  ["the Native API reads a feed the user may view", systemKey({ userId: ALICE }), nativeRead(), alice({ privileges: { view: true, add: false, unlist: false } }), allowAs(ALICE)],
+  [
+    "the Native API reads a feed the user may view",
+    systemKey({ userId: ALICE }),
+    nativeRead(),
+    alice({ privileges: { view: true, add: false, unlist: false } }),
+    allowAs(ALICE),
+  ],
   [
     "the Native API reads a feed only with the view privilege",
     systemKey({ userId: ALICE }),
@@ -362,7 +363,13 @@ const cases: Case[] = [
     bob(),
     denied("feed", 'This API key is restricted to other feeds and cannot be used on feed "npm".'),
   ],
-  ["the API step comes before the feed", systemKey({ apis: ["feeds"], feeds: ["nuget"] }), nativeRead("npm"), null, denied("api", "This API key cannot call the Native API.")],
+  [
+    "the API step comes before the feed",
+    systemKey({ apis: ["feeds"], feeds: ["nuget"] }),
+    nativeRead("npm"),
+    null,
+    denied("api", "This API key cannot call the Native API."),
+  ],
   [
     "a Native unlist needs the unlist privilege",
     systemKey({ userId: ALICE }),
@@ -380,7 +387,13 @@ const cases: Case[] = [
   ["a Native unlist by an owner with the privilege", systemKey({ userId: ALICE }), nativeUnlist(), alice(), allowAs(ALICE)],
   ["an administrator unlists through the Native API without privileges or ownership", systemKey({ userId: ADMIN }), nativeUnlist(), admin(), allowAs(ADMIN)],
   ["the API key user unlists through the Native API", systemKey(), nativeUnlist(), null, allowAs(null)],
-  ["a disabled user unlists nothing through the Native API", systemKey({ userId: ALICE }), nativeUnlist(), alice({ disabled: true }), denied("user-disabled", 'User "alice" is disabled.')],
+  [
+    "a disabled user unlists nothing through the Native API",
+    systemKey({ userId: ALICE }),
+    nativeUnlist(),
+    alice({ disabled: true }),
+    denied("user-disabled", 'User "alice" is disabled.'),
+  ],
 ];
 
 function summary(decision: Decision): Expected {
@@ -398,9 +411,7 @@ describe("authorize", () => {
 
   it("the table covers every reason", () => {
     const reasons = new Set(cases.map(([, , , , expected]) => (expected.allowed ? "allowed" : expected.reason)));
-    expect([...reasons].sort()).toEqual(
-      ["allowed", "api", "feed", "invalid", "owner", "package", "privilege", "scope", "user-disabled"].sort(),
-    );
+    expect([...reasons].sort()).toEqual(["allowed", "api", "feed", "invalid", "owner", "package", "privilege", "scope", "user-disabled"].sort());
   });
 });
 

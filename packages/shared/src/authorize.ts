@@ -61,9 +61,7 @@ export type AccessRequest =
   | NativeFeedRequest
   | { surface: "keys" };
 
-export type NativeFeedRequest =
-  | { surface: "native"; feed: string; action: "read" }
-  | { surface: "native"; feed: string; action: "unlist"; packageId: string };
+export type NativeFeedRequest = { surface: "native"; feed: string; action: "read" } | { surface: "native"; feed: string; action: "unlist"; packageId: string };
 
 export type UploadKind = "push" | "npm-put";
 
@@ -131,13 +129,9 @@ function checkScope(key: KeyFacts, req: FeedRequest): Denial | null {
       return null;
     case "push":
       if (!req.packageExists) {
-        return has("push")
-          ? null
-          : deny("scope", 'This API key does not have the "push" scope, which is needed to push a new package ID.');
+        return has("push") ? null : deny("scope", 'This API key does not have the "push" scope, which is needed to push a new package ID.');
       }
-      return has("push") || has("update")
-        ? null
-        : deny("scope", 'This API key cannot push new versions: it needs the "push" or "update" scope.');
+      return has("push") || has("update") ? null : deny("scope", 'This API key cannot push new versions: it needs the "push" or "update" scope.');
     case "unlist":
       return has("unlist") ? null : deny("scope", 'This API key does not have the "unlist" scope.');
     case "upload":
@@ -156,10 +150,7 @@ function checkPackage(key: KeyFacts, req: FeedRequest): Denial | null {
     : deny("package", `This API key is not allowed for package "${req.packageId}".`);
 }
 
-const PRIVILEGE_FOR = { read: "view", push: "add", unlist: "unlist" } as const satisfies Record<
-  Exclude<FeedRequest["action"], "upload">,
-  keyof FeedPrivileges
->;
+const PRIVILEGE_FOR = { read: "view", push: "add", unlist: "unlist" } as const satisfies Record<Exclude<FeedRequest["action"], "upload">, keyof FeedPrivileges>;
 
 /** What the privilege and ownership steps look at: a feed operation of either surface, but an upload. */
 type PackageOperation = { feed: string; action: keyof typeof PRIVILEGE_FOR; packageId?: string; touchesExistingPackage: boolean };

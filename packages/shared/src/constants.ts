@@ -42,8 +42,7 @@ export const MESSAGES = {
   keyNameRequired: "The key name is required.",
   scopeRequired: "At least one scope must be selected.",
   packagesRequired: "Either a glob pattern must be specified or at least one package must be selected.",
-  invalidKey:
-    "The specified API key is invalid, has expired, or does not have permission to access the specified package.",
+  invalidKey: "The specified API key is invalid, has expired, or does not have permission to access the specified package.",
   revealWarning: "Make sure to copy your new API key now. You will not be able to see it again.",
 } as const;
 

@@ -7,8 +7,7 @@ const idChar = fc.constantFrom(..."aAbBzZ09.-_@/+()[]{}^$|?\\*# ");
 const packageId = fc.string({ unit: idChar, maxLength: 12 });
 const literalGlob = fc.string({ unit: fc.constantFrom(..."aAbBzZ09.-_@/+()[]{}^$|?\\# "), maxLength: 12 });
 
-const swapCase = (text: string) =>
-  [...text].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join("");
+const swapCase = (text: string) => [...text].map((ch) => (ch === ch.toLowerCase() ? ch.toUpperCase() : ch.toLowerCase())).join("");
 
 describe("GLOB_PATTERN_CHARS and invalidGlobChars", () => {
   it("allows letters, digits, '.', '-', '_', '*', '@' and '/'", () => {

@@ -54,10 +54,7 @@ export function checkKeyFormat(value: string): KeyFormat {
  */
 export function isValidCustomKey(value: string): boolean {
   return (
-    value.length >= MIN_CUSTOM_KEY_LENGTH &&
-    value.length <= MAX_CUSTOM_KEY_LENGTH &&
-    PRINTABLE_ASCII_NO_SPACE.test(value) &&
-    !value.startsWith(KEY_PREFIX)
+    value.length >= MIN_CUSTOM_KEY_LENGTH && value.length <= MAX_CUSTOM_KEY_LENGTH && PRINTABLE_ASCII_NO_SPACE.test(value) && !value.startsWith(KEY_PREFIX)
   );
 }
 

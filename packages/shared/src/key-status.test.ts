@@ -5,8 +5,7 @@ import { expiresAtFrom, keyStatus } from "./key-status.ts";
 
 const now = new Date("2025-03-01T12:00:00.000Z");
 const at = (ms: number) => new Date(now.getTime() + ms);
-const scoped = (expiresAt: Date | string | null, revokedAt: Date | string | null = null) =>
-  keyStatus({ kind: "scoped", expiresAt, revokedAt }, now);
+const scoped = (expiresAt: Date | string | null, revokedAt: Date | string | null = null) => keyStatus({ kind: "scoped", expiresAt, revokedAt }, now);
 
 describe("keyStatus", () => {
   it("is Active beyond the warning window", () => {
@@ -55,21 +54,16 @@ describe("keyStatus", () => {
 
   it("has one label per state, consistent with daysLeft", () => {
     fc.assert(
-      fc.property(
-        fc.constantFrom(...KEY_KINDS),
-        fc.option(fc.integer({ min: -400 * DAY_MS, max: 400 * DAY_MS })),
-        fc.boolean(),
-        (kind, offset, revoked) => {
-          const status = keyStatus({ kind, expiresAt: offset === null ? null : at(offset), revokedAt: revoked ? now : null }, now);
-          if (revoked) return status.state === "revoked";
-          if (offset !== null && offset <= 0) return status.state === "expired";
-          if (kind === "legacy") return status.label === "Full access (legacy)";
-          if (status.state === "expiring") {
-            return status.daysLeft !== null && status.daysLeft >= 1 && status.daysLeft <= EXPIRY_WARNING_DAYS;
-          }
-          return status.label === "Active" && (status.daysLeft === null || status.daysLeft > EXPIRY_WARNING_DAYS);
-        },
-      ),
+      fc.property(fc.constantFrom(...KEY_KINDS), fc.option(fc.integer({ min: -400 * DAY_MS, max: 400 * DAY_MS })), fc.boolean(), (kind, offset, revoked) => {
+        const status = keyStatus({ kind, expiresAt: offset === null ? null : at(offset), revokedAt: revoked ? now : null }, now);
+        if (revoked) return status.state === "revoked";
+        if (offset !== null && offset <= 0) return status.state === "expired";
+        if (kind === "legacy") return status.label === "Full access (legacy)";
+        if (status.state === "expiring") {
+          return status.daysLeft !== null && status.daysLeft >= 1 && status.daysLeft <= EXPIRY_WARNING_DAYS;
+        }
+        return status.label === "Active" && (status.daysLeft === null || status.daysLeft > EXPIRY_WARNING_DAYS);
+      }),
     );
   });
 });

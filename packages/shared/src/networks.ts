@@ -35,7 +35,7 @@ function parseV6(text: string): bigint | null {
   if (text.includes(".")) {
     tailV4 = parseV4(text.slice(lastColon + 1));
     if (tailV4 === null) return null;
-    head = text.slice(0, lastColon + 1) + "0:0";
+    head = `${text.slice(0, lastColon + 1)}0:0`;
   }
   const halves = head.split("::");
   if (halves.length > 2) return null;
@@ -94,7 +94,7 @@ export function compileNetworks(list: readonly string[]): CompiledNetworks {
   const v6: Network[] = [];
   for (const n of list.map(parseNetwork)) {
     if (n === null) continue;
-    const mappedPrefix = (n.mask >> 32n) === (ALL >> 32n) && (n.base >> 32n) === 0xffffn;
+    const mappedPrefix = n.mask >> 32n === ALL >> 32n && n.base >> 32n === 0xffffn;
     if (mappedPrefix) v4.push({ base: Number(n.base & 0xffffffffn) >>> 0, mask: Number(n.mask & 0xffffffffn) >>> 0 });
     else v6.push(n);
   }
@@ -128,14 +128,14 @@ export function addressInNetworks(address: string, networks: CompiledNetworks): 
   const plain = address.startsWith("::ffff:") && address.includes(".") ? address.slice(7) : address;
   const a4 = plain.includes(":") ? null : parseV4Number(plain);
   if (a4 !== null) {
-    for (const n of networks.v4) if (((a4 & n.mask) >>> 0) === n.base) return true;
+    for (const n of networks.v4) if ((a4 & n.mask) >>> 0 === n.base) return true;
     if (networks.v6.length === 0) return false;
   }
   const a = a4 !== null ? V4_MAPPED | BigInt(a4) : parseAddress(address);
   if (a === null) return false;
-  if ((a >> 32n) === 0xffffn) {
+  if (a >> 32n === 0xffffn) {
     const low = Number(a & 0xffffffffn) >>> 0;
-    if (networks.v4.some((n) => ((low & n.mask) >>> 0) === n.base)) return true;
+    if (networks.v4.some((n) => (low & n.mask) >>> 0 === n.base)) return true;
   }
   return networks.v6.some((n) => (a & n.mask) === n.base);
 }

@@ -19,10 +19,24 @@ describe("package entries", () => {
   });
 
   it("decide step 4: a package chosen on one feed is no package on another", () => {
-    const key: KeyFacts = { id: 1, kind: "scoped", revokedAt: null, expiresAt: null, apis: ["feeds"], scopes: ["push"], packages: ["nuget/Contoso.Core"], globs: [], feeds: null, ownerId: 7, userId: null };
+    const key: KeyFacts = {
+      id: 1,
+      kind: "scoped",
+      revokedAt: null,
+      expiresAt: null,
+      apis: ["feeds"],
+      scopes: ["push"],
+      packages: ["nuget/Contoso.Core"],
+      globs: [],
+      feeds: null,
+      ownerId: 7,
+      userId: null,
+    };
     const actor = { id: 7, username: "alice", disabled: false, isAdmin: false, privileges: { view: true, add: true, unlist: true }, ownsPackage: false };
     const now = new Date();
-    expect(authorize(key, { surface: "feeds", feed: "nuget", action: "push", packageId: "contoso.core", packageExists: false }, actor, now)).toMatchObject({ allowed: true });
+    expect(authorize(key, { surface: "feeds", feed: "nuget", action: "push", packageId: "contoso.core", packageExists: false }, actor, now)).toMatchObject({
+      allowed: true,
+    });
     expect(authorize(key, { surface: "feeds", feed: "npm", action: "push", packageId: "contoso.core", packageExists: false }, actor, now)).toMatchObject({
       allowed: false,
       reason: "package",

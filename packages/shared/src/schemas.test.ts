@@ -1,13 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { z } from "zod";
 import { MESSAGES } from "./constants.ts";
-import {
-  createKeyInputSchema,
-  globSchema,
-  keyNameSchema,
-  loginInputSchema,
-  updateKeyPackagesInputSchema,
-} from "./schemas.ts";
+import { createKeyInputSchema, globSchema, keyNameSchema, loginInputSchema, updateKeyPackagesInputSchema } from "./schemas.ts";
 
 /** Every message, keyed by the path of the field it belongs to. */
 function errorsOf(schema: z.ZodType, input: unknown): Record<string, string[]> {
@@ -74,9 +68,7 @@ describe("globSchema", () => {
 
   it("names the characters that are not allowed", () => {
     expect(errorsOf(globSchema, "Contoso#1 *#")).toEqual({
-      "": [
-        'The glob pattern contains characters that are not allowed: "#", " ". Use letters, digits, ".", "-", "_", "@", "/" and "*".',
-      ],
+      "": ['The glob pattern contains characters that are not allowed: "#", " ". Use letters, digits, ".", "-", "_", "@", "/" and "*".'],
     });
   });
 

@@ -1,14 +1,5 @@
 import { z } from "zod";
-import {
-  DEFAULT_EXPIRY_DAYS,
-  EXPIRY_DAYS,
-  GLOB_MAX,
-  KEY_NAME_MAX,
-  MESSAGES,
-  PACKAGE_ID_MAX,
-  PACKAGES_PER_KEY_MAX,
-  SCOPES,
-} from "./constants.ts";
+import { DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, GLOB_MAX, KEY_NAME_MAX, MESSAGES, PACKAGE_ID_MAX, PACKAGES_PER_KEY_MAX, SCOPES } from "./constants.ts";
 import { invalidGlobChars } from "./glob.ts";
 import { allowedNetworksSchema } from "./networks.ts";
 import { configureZod } from "./zod-config.ts";
@@ -19,16 +10,9 @@ configureZod();
 // so the messages are written for people and are the ones docs/screens.md names.
 
 export const loginInputSchema = z.object({
-  username: z
-    .string({ error: "Enter your user name." })
-    .trim()
-    .min(1, "Enter your user name.")
-    .max(64, "The user name must be at most 64 characters."),
+  username: z.string({ error: "Enter your user name." }).trim().min(1, "Enter your user name.").max(64, "The user name must be at most 64 characters."),
   // Not trimmed: spaces may be part of a password.
-  password: z
-    .string({ error: "Enter your password." })
-    .min(1, "Enter your password.")
-    .max(256, "The password must be at most 256 characters."),
+  password: z.string({ error: "Enter your password." }).min(1, "Enter your password.").max(256, "The password must be at most 256 characters."),
 });
 
 export const keyNameSchema = z
@@ -54,9 +38,7 @@ export const globSchema = z
   .nullish()
   .transform((glob) => (glob ? glob : undefined));
 
-export const expiresInDaysSchema = z
-  .literal(EXPIRY_DAYS, { error: "Choose one of 1, 30, 90, 180, 270 or 365 days." })
-  .default(DEFAULT_EXPIRY_DAYS);
+export const expiresInDaysSchema = z.literal(EXPIRY_DAYS, { error: "Choose one of 1, 30, 90, 180, 270 or 365 days." }).default(DEFAULT_EXPIRY_DAYS);
 
 export const scopesSchema = z
   .array(z.enum(SCOPES, { error: 'Unknown scope: use "push", "update" or "unlist".' }), {
@@ -89,8 +71,7 @@ export const packagesSchema = z
 
 /** Deny by default: a key must name what it may touch. */
 const packagesOrGlobRequired = {
-  check: (value: { packages?: readonly string[] | undefined; glob?: string | undefined }) =>
-    (value.packages?.length ?? 0) > 0 || (value.glob ?? "") !== "",
+  check: (value: { packages?: readonly string[] | undefined; glob?: string | undefined }) => (value.packages?.length ?? 0) > 0 || (value.glob ?? "") !== "",
   params: { error: MESSAGES.packagesRequired, path: ["packages"] },
 };
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { adminUpdateScopedKeyInputSchema, createSystemKeyFormSchema, createSystemKeyInputSchema } from "./system-key-schema.ts";
 
-const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) => (r.error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`);
+const issues = (r: { success: boolean; error?: { issues: { path: PropertyKey[]; message: string }[] } }) =>
+  (r.error?.issues ?? []).map((i) => `${i.path.join(".")}: ${i.message}`);
 
 describe("createSystemKeyFormSchema", () => {
   it("requires a description, blank or missing alike, while the API schema does not", () => {
@@ -18,7 +19,9 @@ describe("adminUpdateScopedKeyInputSchema", () => {
     expect(adminUpdateScopedKeyInputSchema.parse({ id: 3, glob: "Contoso.*" })).toEqual({ id: 3, packages: [], glob: "Contoso.*" });
     expect(adminUpdateScopedKeyInputSchema.parse({ id: 3, expiresInDays: "", glob: "a" }).expiresInDays).toBeUndefined();
     expect(adminUpdateScopedKeyInputSchema.parse({ id: 3, expiresInDays: 30, packages: ["A"] }).expiresInDays).toBe(30);
-    expect(issues(adminUpdateScopedKeyInputSchema.safeParse({ id: 3, expiresInDays: 31, glob: "a" }))).toEqual(["expiresInDays: Choose one of 1, 30, 90, 180, 270 or 365 days."]);
+    expect(issues(adminUpdateScopedKeyInputSchema.safeParse({ id: 3, expiresInDays: 31, glob: "a" }))).toEqual([
+      "expiresInDays: Choose one of 1, 30, 90, 180, 270 or 365 days.",
+    ]);
   });
   it("still needs packages or a glob, and a whole positive id", () => {
     expect(issues(adminUpdateScopedKeyInputSchema.safeParse({ id: 3, packages: [], glob: " " }))).toEqual([

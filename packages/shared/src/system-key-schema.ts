@@ -52,10 +52,7 @@ const systemKeyFields = {
   logResponseBody: z.boolean().default(false),
   /** Empty (the form's blank date box), null or absent: never expires. */
   expiresAt: z
-    .preprocess(
-      (v) => (typeof v === "string" && v.trim() === "" ? null : v),
-      z.coerce.date({ error: "The expiry must be a date, e.g. 2027-12-31." }).nullish(),
-    )
+    .preprocess((v) => (typeof v === "string" && v.trim() === "" ? null : v), z.coerce.date({ error: "The expiry must be a date, e.g. 2027-12-31." }).nullish())
     .optional()
     .transform((d) => d ?? null),
 };
@@ -87,7 +84,10 @@ export const createSystemKeyFormSchema = createSystemKeyInputSchema.refine((v) =
 
 export const updateSystemKeyInputSchema = z
   .object({
-    id: z.number({ error: "The key ID must be a positive whole number." }).int("The key ID must be a positive whole number.").positive("The key ID must be a positive whole number."),
+    id: z
+      .number({ error: "The key ID must be a positive whole number." })
+      .int("The key ID must be a positive whole number.")
+      .positive("The key ID must be a positive whole number."),
     /** keep: the value stays; generate/custom: a new value replaces it. */
     keyMode: z.enum(["keep", "generate", "custom"]).default("keep"),
     customKey: optionalCustomKey,

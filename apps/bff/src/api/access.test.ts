@@ -47,7 +47,10 @@ describe("presenting a key", () => {
     ["an API_Key property sent as a form", (k) => ({ form: { API_Key: k } })],
     ["an API_Key property sent as text/plain", (k) => ({ raw: { type: "text/plain", body: JSON.stringify({ API_Key: k }) } })],
     ["a key form field sent as text/plain", (k) => ({ raw: { type: "text/plain", body: `key=${k}` } })],
-    ["a key form field sent as multipart/form-data", (k) => ({ raw: { type: "multipart/form-data; boundary=x", body: `--x\r\nContent-Disposition: form-data; name="key"\r\n\r\n${k}\r\n--x--\r\n` } })],
+    [
+      "a key form field sent as multipart/form-data",
+      (k) => ({ raw: { type: "multipart/form-data; boundary=x", body: `--x\r\nContent-Disposition: form-data; name="key"\r\n\r\n${k}\r\n--x--\r\n` } }),
+    ],
     ["an API_Key property nested below the root", (k) => ({ json: { args: { API_Key: k } } })],
     ["a Bearer token", (k) => ({ headers: { authorization: `Bearer ${k}` } })],
     ["an X-NuGet-ApiKey header", (k) => ({ headers: { "x-nuget-apikey": k } })],
@@ -61,9 +64,7 @@ describe("presenting a key", () => {
   it("refuses two different keys with a 400 naming both places", async () => {
     const r = await native(`Feeds_GetFeeds?key=${w.keys.asAlice.value}`, { key: w.keys.apiKeyUser.value });
     expect(r.status).toBe(400);
-    expect(r.body.error).toBe(
-      "The request presents two different API keys (in the X-ApiKey header and the key query parameter). Send exactly one key.",
-    );
+    expect(r.body.error).toBe("The request presents two different API keys (in the X-ApiKey header and the key query parameter). Send exactly one key.");
     const both = await native("Feeds_GetFeeds", { key: w.keys.apiKeyUser.value, json: { API_Key: w.keys.asBob.value } });
     expect(both.status).toBe(400);
   });

@@ -66,7 +66,10 @@ export function hasFullControl(caller: KeyCaller): boolean {
 /** Refuses an impersonated non-administrator with a 403 that names what is missing. */
 export function requireFullControl(caller: KeyCaller, what: string): void {
   if (hasFullControl(caller)) return;
-  throw new AppError("FORBIDDEN", `User "${caller.user!.username}" is not an administrator and cannot ${what}: that needs an administrator or the API key user (a system key with no user).`);
+  throw new AppError(
+    "FORBIDDEN",
+    `User "${caller.user!.username}" is not an administrator and cannot ${what}: that needs an administrator or the API key user (a system key with no user).`,
+  );
 }
 
 /** How the API key user is named in audit events and notices. */

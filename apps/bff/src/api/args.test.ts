@@ -69,7 +69,9 @@ describe("parseArguments", () => {
   it(`refuses bodies nested deeper than ${MAX_BODY_DEPTH} levels, without walking them all`, () => {
     let deep: unknown = "x";
     for (let i = 0; i < 100_000; i++) deep = [deep];
-    expect(outcome(() => parseArguments(schema, { Id: "1" }, { Name: deep }))).toBe(`400: The request body is nested too deeply: at most ${MAX_BODY_DEPTH} levels are accepted.`);
+    expect(outcome(() => parseArguments(schema, { Id: "1" }, { Name: deep }))).toBe(
+      `400: The request body is nested too deeply: at most ${MAX_BODY_DEPTH} levels are accepted.`,
+    );
     expect(() => checkShape({ a: { b: { c: 1 } } })).not.toThrow();
   });
 
@@ -88,7 +90,23 @@ describe("parseArguments", () => {
 
 // ---- properties -------------------------------------------------------------------------
 
-const NASTY_NAMES = ["__proto__", "constructor", "prototype", "toString", "hasOwnProperty", "valueOf", "Id", "ID", "id", "key", "API_Key", "Tags", "Name", "When", "Flag"];
+const NASTY_NAMES = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "toString",
+  "hasOwnProperty",
+  "valueOf",
+  "Id",
+  "ID",
+  "id",
+  "key",
+  "API_Key",
+  "Tags",
+  "Name",
+  "When",
+  "Flag",
+];
 const name = fc.oneof(fc.constantFrom(...NASTY_NAMES), fc.string({ maxLength: 20 }));
 const scalar = fc.oneof(
   fc.string({ maxLength: 30 }),

@@ -9,7 +9,7 @@
 // BODY wins. Names match case-insensitively ("apikey_id" is "ApiKey_Id"). The key's own
 // presentation fields (`key`, `API_Key`) are never method arguments.
 import { z } from "zod";
-import { AppError, badRequest } from "../errors.ts";
+import { type AppError, badRequest } from "../errors.ts";
 
 export const MAX_BODY_DEPTH = 8;
 export const MAX_ARGUMENTS = 100;
@@ -168,7 +168,10 @@ export function gatherArguments(query: unknown, body: unknown): Map<string, Give
   }
   checkShape(body);
   const given = new Map<string, Given>();
-  for (const [source, entries] of [["query string", ownEntries(query)], ["body", ownEntries(body)]] as const) {
+  for (const [source, entries] of [
+    ["query string", ownEntries(query)],
+    ["body", ownEntries(body)],
+  ] as const) {
     if (entries.length > MAX_ARGUMENTS) throw badRequest(`The ${source} has too many arguments: at most ${MAX_ARGUMENTS} are accepted.`);
     const here = new Set<string>();
     for (const [name, value] of entries) {
@@ -271,9 +274,7 @@ export function parseArguments<S extends ArgsSchema>(schema: S, query: unknown, 
   for (const [folded, g] of given) {
     if (!declared.has(folded)) {
       const names = [...declared.values()];
-      throw badRequest(
-        `${callee} has no argument "${shown(g.name)}". ${names.length ? `Its arguments are: ${names.join(", ")}.` : "It takes no arguments."}`,
-      );
+      throw badRequest(`${callee} has no argument "${shown(g.name)}". ${names.length ? `Its arguments are: ${names.join(", ")}.` : "It takes no arguments."}`);
     }
   }
 

@@ -14,6 +14,7 @@ beforeAll(async () => {
 afterAll(() => w.close());
 
 /** Runs curl and answers its HTTP status and body (the status is written after a newline by -w). */
+// biome-ignore lint/suspicious/noExplicitAny: the answers are any JSON the assertions look into
 async function curl(...args: string[]): Promise<{ status: number; body: any }> {
   const { stdout } = await run("curl", ["--silent", "--show-error", "--write-out", "\n%{http_code}", ...args], { timeout: 20_000 });
   const cut = stdout.lastIndexOf("\n");
@@ -38,10 +39,14 @@ describe("curl only", () => {
 
     // Create through the management API with a JSON body.
     const created = await curl(
-      "-X", "POST",
-      "-H", `X-ApiKey: ${admin}`,
-      "-H", "Content-Type: application/json",
-      "--data", JSON.stringify({ type: "system", systemApis: ["native"], displayName: "made by curl", expiration: "2099-12-31" }),
+      "-X",
+      "POST",
+      "-H",
+      `X-ApiKey: ${admin}`,
+      "-H",
+      "Content-Type: application/json",
+      "--data",
+      JSON.stringify({ type: "system", systemApis: ["native"], displayName: "made by curl", expiration: "2099-12-31" }),
       `${base}/api/api-keys/create`,
     );
     expect(created.status).toBe(200);
@@ -55,7 +60,15 @@ describe("curl only", () => {
     expect(feeds.body.map((f: { Feed_Name: string }) => f.Feed_Name)).toContain("nuget");
 
     // Create through the Native API with a form (curl -d sends application/x-www-form-urlencoded).
-    const native = await curl("-d", `key=${newKey}`, "-d", "Systems_Apis_Csv=feeds", "-d", "Key_Name=curl form key", `${base}/api/json/ApiKeys_CreateOrUpdateApiKey`);
+    const native = await curl(
+      "-d",
+      `key=${newKey}`,
+      "-d",
+      "Systems_Apis_Csv=feeds",
+      "-d",
+      "Key_Name=curl form key",
+      `${base}/api/json/ApiKeys_CreateOrUpdateApiKey`,
+    );
     expect(native.status).toBe(200);
     expect(native.body[0]).toMatchObject({ Key_Name: "curl form key", Systems_Apis_Csv: "feeds" });
     expect(native.body[0].Key_Text).toMatch(/^khk_/);

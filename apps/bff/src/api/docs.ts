@@ -72,7 +72,10 @@ export function docsRoutes(): Router {
   });
   router.get(SCALAR_BUNDLE_PATH.slice("/api".length), (_req, res) => {
     // pnpm keeps packages under node_modules/.pnpm, which sendFile would otherwise refuse as a dotfile.
-    res.sendFile(SCALAR_BUNDLE, { dotfiles: "allow", headers: { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" } });
+    res.sendFile(SCALAR_BUNDLE, {
+      dotfiles: "allow",
+      headers: { "Content-Type": "text/javascript; charset=utf-8", "Cache-Control": "public, max-age=31536000, immutable" },
+    });
   });
   return router;
 }

@@ -15,32 +15,86 @@ afterAll(async () => {
   await w.close();
 });
 
-const NAMES = ["__proto__", "constructor", "prototype", "ApiKey_Id", "Feed_Name", "FeedType_Name", "Systems_Apis_Csv", "Key_Text", "Expiration_Date", "Package_Name", "Version_Text", "Listed_Indicator", "Count", "type", "systemApis", "feed", "user", "key", "API_Key", "id"];
+const NAMES = [
+  "__proto__",
+  "constructor",
+  "prototype",
+  "ApiKey_Id",
+  "Feed_Name",
+  "FeedType_Name",
+  "Systems_Apis_Csv",
+  "Key_Text",
+  "Expiration_Date",
+  "Package_Name",
+  "Version_Text",
+  "Listed_Indicator",
+  "Count",
+  "type",
+  "systemApis",
+  "feed",
+  "user",
+  "key",
+  "API_Key",
+  "id",
+];
 const name = fc.oneof(fc.constantFrom(...NAMES), fc.string({ maxLength: 12 }));
 const scalar = fc.oneof(
   fc.string({ maxLength: 40 }),
-  fc.constantFrom("1", "-5", "2147483648", "9".repeat(400), "true", "nuget", "feeds,native", "2099-01-01", "\u0000", "%E0%A4%A", "../../etc", "", null, 0, 1.5, true, []),
+  fc.constantFrom(
+    "1",
+    "-5",
+    "2147483648",
+    "9".repeat(400),
+    "true",
+    "nuget",
+    "feeds,native",
+    "2099-01-01",
+    "\u0000",
+    "%E0%A4%A",
+    "../../etc",
+    "",
+    null,
+    0,
+    1.5,
+    true,
+    [],
+  ),
   fc.integer(),
   fc.double(),
   fc.string({ minLength: 5000, maxLength: 6000 }),
 );
 const value: fc.Arbitrary<unknown> = fc.letrec((tie) => ({
-  v: fc.oneof({ depthSize: "small" }, scalar, fc.array(tie("v"), { maxLength: 3 }), fc.array(fc.tuple(name, tie("v")), { maxLength: 4 }).map((e) => ({ entries: e }))),
+  v: fc.oneof(
+    { depthSize: "small" },
+    scalar,
+    fc.array(tie("v"), { maxLength: 3 }),
+    fc.array(fc.tuple(name, tie("v")), { maxLength: 4 }).map((e) => ({ entries: e })),
+  ),
 })).v;
 
 function jsonText(v: unknown): string {
   if (v && typeof v === "object" && "entries" in (v as object) && Array.isArray((v as { entries: unknown }).entries)) {
-    return `{${((v as { entries: [string, unknown][] }).entries).map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
+    return `{${(v as { entries: [string, unknown][] }).entries.map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`;
   }
   if (Array.isArray(v)) return `[${v.map(jsonText).join(",")}]`;
   return JSON.stringify(v) ?? "null";
 }
 
-const bodyObject = fc.array(fc.tuple(name, value), { maxLength: 6 }).map((entries) => `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`);
-const rawQuery = fc.array(fc.tuple(name, fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("%", "%zz", "%E0%A4%A", "a[b]=c", "%00"))), { maxLength: 5 }).map((pairs) =>
-  pairs.map(([k, v]) => `${encodeURIComponent(k)}=${v.startsWith("%") ? v : encodeURIComponent(v)}`).join("&"),
-);
-const METHODS = ["ApiKeys_GetApiKey", "ApiKeys_CreateOrUpdateApiKey", "Feeds_CreateFeed", "Packages_GetPackages", "Packages_SetListed", "ApiKeyAccessLogs_GetLogs", "Users_GetUsers"];
+const bodyObject = fc
+  .array(fc.tuple(name, value), { maxLength: 6 })
+  .map((entries) => `{${entries.map(([k, x]) => `${JSON.stringify(k)}:${jsonText(x)}`).join(",")}}`);
+const rawQuery = fc
+  .array(fc.tuple(name, fc.oneof(fc.string({ maxLength: 20 }), fc.constantFrom("%", "%zz", "%E0%A4%A", "a[b]=c", "%00"))), { maxLength: 5 })
+  .map((pairs) => pairs.map(([k, v]) => `${encodeURIComponent(k)}=${v.startsWith("%") ? v : encodeURIComponent(v)}`).join("&"));
+const METHODS = [
+  "ApiKeys_GetApiKey",
+  "ApiKeys_CreateOrUpdateApiKey",
+  "Feeds_CreateFeed",
+  "Packages_GetPackages",
+  "Packages_SetListed",
+  "ApiKeyAccessLogs_GetLogs",
+  "Users_GetUsers",
+];
 
 async function send(path: string, init: RequestInit) {
   const res = await fetch(w.server.url + path, init);
@@ -60,7 +114,11 @@ describe("the Native API under hostile input", () => {
       `{"constructor": {"prototype": {"polluted": true}}, "ApiKey_Id": 1}`,
       `{"ApiKey_Id": {"__proto__": {"polluted": true}}}`,
     ]) {
-      const res = await fetch(`${w.server.url}/api/json/ApiKeys_GetApiKey`, { method: "POST", headers: { "X-ApiKey": w.keys.apiKeyUser.value, "content-type": "application/json" }, body });
+      const res = await fetch(`${w.server.url}/api/json/ApiKeys_GetApiKey`, {
+        method: "POST",
+        headers: { "X-ApiKey": w.keys.apiKeyUser.value, "content-type": "application/json" },
+        body,
+      });
       expect(res.status).toBe(400);
     }
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
@@ -80,7 +138,11 @@ describe("the Native API under hostile input", () => {
     await fc.assert(
       fc.asyncProperty(fc.constantFrom(...METHODS), fc.array(fc.tuple(name, fc.string({ maxLength: 30 })), { maxLength: 6 }), async (method, pairs) => {
         const form = pairs.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join("&");
-        await send(`/api/json/${method}`, { method: "POST", headers: { "X-ApiKey": w.keys.asAlice.value, "content-type": "application/x-www-form-urlencoded" }, body: form });
+        await send(`/api/json/${method}`, {
+          method: "POST",
+          headers: { "X-ApiKey": w.keys.asAlice.value, "content-type": "application/x-www-form-urlencoded" },
+          body: form,
+        });
       }),
       { numRuns: 100 },
     );
@@ -93,9 +155,9 @@ describe("the Native API under hostile input", () => {
       }),
       { numRuns: 100 },
     );
-    for (const raw of ["%", "%E0%A4%A", "..%2F..%2Fetc", "__proto__", "constructor", "x".repeat(5000)]) await send(`/api/json/${raw}`, { headers: { "X-ApiKey": w.keys.apiKeyUser.value } });
+    for (const raw of ["%", "%E0%A4%A", "..%2F..%2Fetc", "__proto__", "constructor", "x".repeat(5000)])
+      await send(`/api/json/${raw}`, { headers: { "X-ApiKey": w.keys.apiKeyUser.value } });
   });
-
 });
 
 describe("the management API under hostile input", () => {

@@ -37,7 +37,14 @@ describe("leak reports", () => {
     const malformed = mistypedKeyValue();
     const file = path.join(mkdtempSync(path.join(os.tmpdir(), "leak-")), "report.json");
     const url = "https://github.com/acme/app/blob/main/.npmrc";
-    writeFileSync(file, JSON.stringify([{ token: value, url, source: "content" }, { token: random, url, source: "content" }, { token: malformed, url, source: "commit" }]));
+    writeFileSync(
+      file,
+      JSON.stringify([
+        { token: value, url, source: "content" },
+        { token: random, url, source: "content" },
+        { token: malformed, url, source: "commit" },
+      ]),
+    );
     const res = await post(readFileSync(file, "utf8"));
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual([
@@ -59,7 +66,9 @@ describe("leak reports", () => {
     expect(audit?.actorName).toBe("leak report");
 
     // Reported again: no longer live, so false_positive and no second notice.
-    expect(await (await post(JSON.stringify([{ token: value, url, source: "content" }]))).json()).toEqual([{ token_hash: sha256(value), label: "false_positive" }]);
+    expect(await (await post(JSON.stringify([{ token: value, url, source: "content" }]))).json()).toEqual([
+      { token_hash: sha256(value), label: "false_positive" },
+    ]);
     expect(await w.db.notification.count({ where: { keyId: key.id, kind: "key.leaked" } })).toBe(2);
   });
 
@@ -85,7 +94,11 @@ describe("leak reports", () => {
   it("takes TruffleHog's verification body: 200 (verified) and revoked for a live key, 403 otherwise", async () => {
     const { value } = await createApiKey(w.db, TEST_SECRET, { ownerId: w.users.alice.id, scopes: ["push"] });
     const verify = (matches: string[]) =>
-      fetch(`${w.server.url}/api/leaks/trufflehog`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ KeyhouseApiKey: { key: matches } }) });
+      fetch(`${w.server.url}/api/leaks/trufflehog`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ KeyhouseApiKey: { key: matches } }),
+      });
     expect((await verify([generateKeyValue()])).status).toBe(403);
     expect((await verify([value])).status).toBe(200);
     expect((await npmHttp(w).get("nothing-here", { key: value })).status).toBe(403);

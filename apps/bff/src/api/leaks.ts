@@ -77,7 +77,11 @@ export function leakRoutes(services: Services, limit = new LeakRateLimit()): Rou
     "/trufflehog",
     (req, _res, next) => {
       const wait = limit.take(clientIp(req));
-      if (wait > 0) throw new AppError("TOO_MANY_REQUESTS", `Too many leak reports from your address. Try again in ${wait} seconds.`, { retryAfterSeconds: wait, headers: { "Retry-After": String(wait) } });
+      if (wait > 0)
+        throw new AppError("TOO_MANY_REQUESTS", `Too many leak reports from your address. Try again in ${wait} seconds.`, {
+          retryAfterSeconds: wait,
+          headers: { "Retry-After": String(wait) },
+        });
       next();
     },
     express.text({ type: () => true, limit: LEAK_BODY_LIMIT_BYTES }),
@@ -88,7 +92,11 @@ export function leakRoutes(services: Services, limit = new LeakRateLimit()): Rou
       } catch {
         throw new AppError("BAD_REQUEST", 'The body is not JSON. TruffleHog sends {"<detector>": {"<regex name>": ["match"]}}.');
       }
-      const tokens = [...new Set(Object.values(body && typeof body === "object" ? body : {}).flatMap((d) => (d && typeof d === "object" ? Object.values(d as object).flat() : [])))];
+      const tokens = [
+        ...new Set(
+          Object.values(body && typeof body === "object" ? body : {}).flatMap((d) => (d && typeof d === "object" ? Object.values(d as object).flat() : [])),
+        ),
+      ];
       const reports = parseLeakReports(tokens.map((token) => ({ token, url: "(reported by TruffleHog; no location given)", source: "trufflehog" })));
       const labels = await reportLeaks({ db: services.db, secret: services.config.secret }, reports, clientIp(req));
       const found = labels.some((l) => l.label === "true_positive");

@@ -51,7 +51,14 @@ describe("POST /api/api-keys/create", () => {
   it("creates a feed key: a system key on that feed with the feeds API only", async () => {
     const r = await create(w.keys.apiKeyUser.value, { type: "feed", feed: "nuget", packagePermissions: ["view", "add"] });
     expect(r.status).toBe(200);
-    expect(r.body).toMatchObject({ type: "feed", feed: "nuget", feeds: ["nuget"], systemApis: ["feeds"], user: null, packagePermissions: ["view", "push", "update", "unlist"] });
+    expect(r.body).toMatchObject({
+      type: "feed",
+      feed: "nuget",
+      feeds: ["nuget"],
+      systemApis: ["feeds"],
+      user: null,
+      packagePermissions: ["view", "push", "update", "unlist"],
+    });
     const row = await w.db.apiKey.findUniqueOrThrow({ where: { id: r.body.id } });
     expect(row).toMatchObject({ kind: "system", userId: null, feeds: '["nuget"]', apis: '["feeds"]' });
   });
@@ -84,7 +91,10 @@ describe("POST /api/api-keys/create", () => {
     [{ type: "system", systemApis: ["feeds"], user: "nobody" }, 'There is no user named "nobody" (user names match exactly).'],
     [{ type: "feed", feed: "nope" }, 'There is no feed named "nope".'],
     [{ type: "system", systemApis: ["feeds"], displayName: 42 }, "The display name must be text."],
-    [{ type: "system", systemApis: ["feeds"], description: "a\u0000b" }, "The request body contains control characters (such as NUL) in its text. Remove them."],
+    [
+      { type: "system", systemApis: ["feeds"], description: "a\u0000b" },
+      "The request body contains control characters (such as NUL) in its text. Remove them.",
+    ],
   ])("answers 400 for %j", async (info, message) => {
     const r = await create(w.keys.apiKeyUser.value, info);
     expect(r.status).toBe(400);

@@ -16,7 +16,8 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
-const native = (method: string, key: string, opts: Omit<NonNullable<Parameters<typeof call>[2]>, "key"> = {}) => call(w.server.url, `/api/json/${method}`, { key, ...opts });
+const native = (method: string, key: string, opts: Omit<NonNullable<Parameters<typeof call>[2]>, "key"> = {}) =>
+  call(w.server.url, `/api/json/${method}`, { key, ...opts });
 const post = (method: string, key: string, args: Record<string, unknown>) => native(method, key, { json: args });
 const ids = (rows: { ApiKey_Id: number }[]) => rows.map((r) => r.ApiKey_Id).sort((a, b) => a - b);
 const K = () => w.keys;
@@ -42,7 +43,16 @@ describe("ApiKeys_GetApiKeys", () => {
     expect(r.status).toBe(200);
     expect(ids(r.body)).toEqual([K().aliceScoped.key.id, K().aliceLegacy.key.id].sort((a, b) => a - b));
     const row = r.body.find((x: { ApiKey_Id: number }) => x.ApiKey_Id === K().aliceScoped.key.id);
-    expect(row).toMatchObject({ Key_Name: "alice CI", ApiKey_Kind: "scoped", Owner_User_Name: "alice", Systems_Apis_Csv: "feeds", Scopes_Csv: "push", Globs_Csv: "Contoso.*", Feeds_Csv: null, Status_Text: "Active" });
+    expect(row).toMatchObject({
+      Key_Name: "alice CI",
+      ApiKey_Kind: "scoped",
+      Owner_User_Name: "alice",
+      Systems_Apis_Csv: "feeds",
+      Scopes_Csv: "push",
+      Globs_Csv: "Contoso.*",
+      Feeds_Csv: null,
+      Status_Text: "Active",
+    });
     const bob = await native("ApiKeys_GetApiKeys", K().asBob.value);
     expect(ids(bob.body)).toEqual([K().bobScoped.key.id]);
   });
@@ -104,7 +114,11 @@ describe("ApiKeys_GetApiKey", () => {
     ["an object", { ApiKey_Id: { $gt: 0 } }, 'Argument "ApiKey_Id" must be a whole number.'],
     ["a boolean", { ApiKey_Id: true }, 'Argument "ApiKey_Id" must be a whole number.'],
     ["null", { ApiKey_Id: null }, 'Argument "ApiKey_Id" is required.'],
-    ["a __proto__ key", JSON.parse('{"ApiKey_Id": 1, "__proto__": {"polluted": true}}'), 'Method ApiKeys_GetApiKey has no argument "__proto__". Its arguments are: ApiKey_Id.'],
+    [
+      "a __proto__ key",
+      JSON.parse('{"ApiKey_Id": 1, "__proto__": {"polluted": true}}'),
+      'Method ApiKeys_GetApiKey has no argument "__proto__". Its arguments are: ApiKey_Id.',
+    ],
   ])("answers 400 when the JSON body holds %s", async (_, body, message) => {
     const r = await post("ApiKeys_GetApiKey", K().apiKeyUser.value, body);
     expect(r.status).toBe(400);
@@ -160,7 +174,11 @@ describe("ApiKeys_CreateOrUpdateApiKey", () => {
 
   it("creates a key with a custom value, shown in this answer only", async () => {
     const custom = "my-custom-key-value-for-ci-0001";
-    const r = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, { Key_Text: custom, Systems_Apis_Csv: ["native"], ApiKey_Description: "custom" });
+    const r = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, {
+      Key_Text: custom,
+      Systems_Apis_Csv: ["native"],
+      ApiKey_Description: "custom",
+    });
     expect(r.status).toBe(200);
     expect(r.body[0]).toMatchObject({ Key_Text: custom, Key_Hint: "…0001", Key_Name: "custom" });
     const used = await native("Feeds_GetFeeds", custom);
@@ -171,7 +189,12 @@ describe("ApiKeys_CreateOrUpdateApiKey", () => {
   });
 
   it("updates a system key: arguments left out keep their values, empty ones clear them, no value unless regenerated", async () => {
-    const created = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, { Key_Name: "to edit", Systems_Apis_Csv: "native", ApiKey_Description: "before", Feeds_Csv: "nuget,npm" });
+    const created = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, {
+      Key_Name: "to edit",
+      Systems_Apis_Csv: "native",
+      ApiKey_Description: "before",
+      Feeds_Csv: "nuget,npm",
+    });
     const id = created.body[0].ApiKey_Id;
     const edited = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, { ApiKey_Id: id, ApiKey_Description: "after", Feeds_Csv: "" });
     expect(edited.status).toBe(200);
@@ -192,7 +215,12 @@ describe("ApiKeys_CreateOrUpdateApiKey", () => {
   });
 
   it("keeps new key values and passwords out of the access log, even for a key that logs bodies", async () => {
-    const logged = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, { Key_Name: "logs bodies", Systems_Apis_Csv: "native", LogRequestBody_Indicator: true, LogResponseBody_Indicator: true });
+    const logged = await post("ApiKeys_CreateOrUpdateApiKey", K().apiKeyUser.value, {
+      Key_Name: "logs bodies",
+      Systems_Apis_Csv: "native",
+      LogRequestBody_Indicator: true,
+      LogResponseBody_Indicator: true,
+    });
     const key = logged.body[0].Key_Text as string;
     const custom = "logged-custom-value-000000001";
     const made = await post("ApiKeys_CreateOrUpdateApiKey", key, { Systems_Apis_Csv: "feeds", Key_Text: custom });
@@ -201,7 +229,9 @@ describe("ApiKeys_CreateOrUpdateApiKey", () => {
     expect([made.status, generated.status]).toEqual([200, 200]);
     await w.server.services.accessLog.flush();
     // With their bodies' texts (stored once per content, logs/bodies.ts).
-    const entries = JSON.stringify(await Promise.all((await w.db.accessLogEntry.findMany({ where: { keyId: logged.body[0].ApiKey_Id } })).map((e) => withBodyTexts(w.db, e))));
+    const entries = JSON.stringify(
+      await Promise.all((await w.db.accessLogEntry.findMany({ where: { keyId: logged.body[0].ApiKey_Id } })).map((e) => withBodyTexts(w.db, e))),
+    );
     expect(entries).toContain("Systems_Apis_Csv"); // bodies were logged...
     for (const secret of [key, custom, generated.body[0].Key_Text, "hunter2hunter2"]) expect(entries).not.toContain(secret); // ...without secrets
   });
@@ -308,7 +338,13 @@ describe("ApiKeyAccessLogs_GetLogs", () => {
       for (const row of r.body) expect(accessLogRowSchema.parse(row)).toEqual(row);
       for (const k of [...Object.values(K()), aliceKey, bobKey]) expect(r.text).not.toContain(k.value);
       const inQuery = r.body.find((row: LogRow) => row.ApiKey_Id === K().asAlice.key.id && row.Path_Text.startsWith("/api/json/Feeds_GetFeeds?"));
-      expect(inQuery).toMatchObject({ Key_Name: "as alice", User_Name: "alice", Method_Code: "GET", Path_Text: "/api/json/Feeds_GetFeeds?key=%5Bredacted%5D", Status_Code: 200 });
+      expect(inQuery).toMatchObject({
+        Key_Name: "as alice",
+        User_Name: "alice",
+        Method_Code: "GET",
+        Path_Text: "/api/json/Feeds_GetFeeds?key=%5Bredacted%5D",
+        Status_Code: 200,
+      });
     }
   });
 
@@ -370,7 +406,12 @@ describe("ApiKeyAccessLogs_GetLogs", () => {
       })),
     });
     const all = await newestIds({ keyId: bulk.key.id }, 2_000);
-    for (const [args, count] of [["", 100], ["&Count=1", 1], ["&Count=550", 550], ["&Count=1000", 1000]] as const) {
+    for (const [args, count] of [
+      ["", 100],
+      ["&Count=1", 1],
+      ["&Count=550", 550],
+      ["&Count=1000", 1000],
+    ] as const) {
       for (const key of [K().apiKeyUser.value, K().asAlice.value]) {
         const r = await logs(`?ApiKey_Id=${bulk.key.id}${args}`, key);
         expect(r.status).toBe(200);
@@ -405,8 +446,14 @@ describe("Feeds_GetFeeds and Feeds_CreateFeed", () => {
   it.each([
     [{ FeedType_Name: "npm" }, 'Argument "Feed_Name" is required.'],
     [{ Feed_Name: "x", FeedType_Name: "maven" }, 'Argument "FeedType_Name" must be one of "nuget", "npm", "rubygems".'],
-    [{ Feed_Name: "has space", FeedType_Name: "npm" }, 'Argument "Feed_Name" must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).'],
-    [{ Feed_Name: "../etc", FeedType_Name: "npm" }, 'Argument "Feed_Name" must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).'],
+    [
+      { Feed_Name: "has space", FeedType_Name: "npm" },
+      'Argument "Feed_Name" must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).',
+    ],
+    [
+      { Feed_Name: "../etc", FeedType_Name: "npm" },
+      'Argument "Feed_Name" must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).',
+    ],
     [{ Feed_Name: "ok", FeedType_Name: ["npm"] }, 'Argument "FeedType_Name" must be a single value, not a list.'],
   ])("answers 400 for %j", async (args, message) => {
     const r = await post("Feeds_CreateFeed", K().apiKeyUser.value, args);
@@ -437,7 +484,13 @@ describe("Users_GetUsers and Users_CreateOrUpdateUser", () => {
       form: { User_Name: "dave", Display_Name: "Dave D", Email_Address: "dave@example.com", Password_Text: " spaced pass ", Admin_Indicator: "false" },
     });
     expect(r.status).toBe(200);
-    expect(r.body[0]).toMatchObject({ User_Name: "dave", Display_Name: "Dave D", Email_Address: "dave@example.com", Admin_Indicator: false, Disabled_Indicator: false });
+    expect(r.body[0]).toMatchObject({
+      User_Name: "dave",
+      Display_Name: "Dave D",
+      Email_Address: "dave@example.com",
+      Admin_Indicator: false,
+      Disabled_Indicator: false,
+    });
     expect(r.text).not.toContain("spaced pass");
     const row = await w.db.user.findUniqueOrThrow({ where: { username: "dave" } });
     expect(row.passwordHash).toMatch(/^\$argon2id\$/);
@@ -445,7 +498,13 @@ describe("Users_GetUsers and Users_CreateOrUpdateUser", () => {
 
     const upd = await post("Users_CreateOrUpdateUser", K().asRoot.value, { User_Name: "dave", Disabled_Indicator: true, Admin_Indicator: 1 });
     expect(upd.status).toBe(200);
-    expect(upd.body[0]).toMatchObject({ User_Name: "dave", Display_Name: "Dave D", Email_Address: "dave@example.com", Admin_Indicator: true, Disabled_Indicator: true });
+    expect(upd.body[0]).toMatchObject({
+      User_Name: "dave",
+      Display_Name: "Dave D",
+      Email_Address: "dave@example.com",
+      Admin_Indicator: true,
+      Disabled_Indicator: true,
+    });
     const after = await w.db.user.findUniqueOrThrow({ where: { username: "dave" } });
     expect(after.passwordHash).toBe(row.passwordHash);
   });
@@ -455,7 +514,10 @@ describe("Users_GetUsers and Users_CreateOrUpdateUser", () => {
     [{ User_Name: "erin", Password_Text: "long enough pw" }, 'Argument "Email_Address" is required to create a user.'],
     [{ User_Name: "erin", Password_Text: "short", Email_Address: "e@example.com" }, 'Argument "Password_Text" must be at least 8 characters.'],
     [{ User_Name: "erin", Password_Text: "long enough pw", Email_Address: "nope" }, 'Argument "Email_Address" must be an email address.'],
-    [{ User_Name: "bad name", Password_Text: "long enough pw", Email_Address: "e@example.com" }, 'Argument "User_Name" must be letters, digits, ".", "_", "@", "+" or "-", starting with a letter or digit.'],
+    [
+      { User_Name: "bad name", Password_Text: "long enough pw", Email_Address: "e@example.com" },
+      'Argument "User_Name" must be letters, digits, ".", "_", "@", "+" or "-", starting with a letter or digit.',
+    ],
     [{ Password_Text: "long enough pw" }, 'Argument "User_Name" is required.'],
   ])("answers 400 for %j", async (args, message) => {
     const r = await post("Users_CreateOrUpdateUser", K().apiKeyUser.value, args);
@@ -483,7 +545,13 @@ describe("Packages_GetPackages and Packages_SetListed", () => {
     expect(new Set(bob.body.map((p: { Feed_Name: string }) => p.Feed_Name))).toEqual(new Set(["nuget"]));
     const one = await native("Packages_GetPackages?Feed_Name=nuget&Package_Name=contoso.core", K().asAlice.value);
     expect(one.body).toHaveLength(2);
-    expect(one.body[0]).toMatchObject({ Feed_Name: "nuget", Package_Name: "Contoso.Core", Owners_Csv: "alice", PushedBy_User_Name: "alice", Listed_Indicator: true });
+    expect(one.body[0]).toMatchObject({
+      Feed_Name: "nuget",
+      Package_Name: "Contoso.Core",
+      Owners_Csv: "alice",
+      PushedBy_User_Name: "alice",
+      Listed_Indicator: true,
+    });
     const limited = await native("Packages_GetPackages?Count=1", K().apiKeyUser.value);
     expect(limited.body).toHaveLength(1);
   });
@@ -498,22 +566,47 @@ describe("Packages_GetPackages and Packages_SetListed", () => {
   });
 
   it("lets an owner with the unlist privilege unlist and relist", async () => {
-    const off = await post("Packages_SetListed", K().asAlice.value, { Feed_Name: "nuget", Package_Name: "contoso.core", Version_Text: "1.0.0", Listed_Indicator: "false" });
+    const off = await post("Packages_SetListed", K().asAlice.value, {
+      Feed_Name: "nuget",
+      Package_Name: "contoso.core",
+      Version_Text: "1.0.0",
+      Listed_Indicator: "false",
+    });
     expect(off.status).toBe(200);
     expect(off.body).toEqual([expect.objectContaining({ Package_Name: "Contoso.Core", Version_Text: "1.0.0", Listed_Indicator: false })]);
-    const on = await post("Packages_SetListed", K().asAlice.value, { Feed_Name: "nuget", Package_Name: "Contoso.Core", Version_Text: "1.0.0", Listed_Indicator: true });
+    const on = await post("Packages_SetListed", K().asAlice.value, {
+      Feed_Name: "nuget",
+      Package_Name: "Contoso.Core",
+      Version_Text: "1.0.0",
+      Listed_Indicator: true,
+    });
     expect(on.body[0].Listed_Indicator).toBe(true);
   });
 
   it("refuses a user without the unlist privilege, and a non-owner, naming what is missing", async () => {
-    const bob = await post("Packages_SetListed", K().asBob.value, { Feed_Name: "nuget", Package_Name: "Fabrikam.Logging", Version_Text: "1.0.0", Listed_Indicator: false });
+    const bob = await post("Packages_SetListed", K().asBob.value, {
+      Feed_Name: "nuget",
+      Package_Name: "Fabrikam.Logging",
+      Version_Text: "1.0.0",
+      Listed_Indicator: false,
+    });
     expect(bob.status).toBe(403);
     expect(bob.body.error).toBe('User "bob" does not have the "unlist" privilege on feed "nuget".');
     await w.db.feedPrivilege.update({ where: { userId_feedId: { userId: w.users.bob.id, feedId: w.feeds.nuget.id } }, data: { canUnlist: true } });
-    const notOwner = await post("Packages_SetListed", K().asBob.value, { Feed_Name: "nuget", Package_Name: "Contoso.Core", Version_Text: "1.0.0", Listed_Indicator: false });
+    const notOwner = await post("Packages_SetListed", K().asBob.value, {
+      Feed_Name: "nuget",
+      Package_Name: "Contoso.Core",
+      Version_Text: "1.0.0",
+      Listed_Indicator: false,
+    });
     expect(notOwner.status).toBe(403);
     expect(notOwner.body.error).toBe('User "bob" is not an owner of package "Contoso.Core".');
-    const vault = await post("Packages_SetListed", K().asAlice.value, { Feed_Name: "vault", Package_Name: "vault-secret", Version_Text: "0.1.0", Listed_Indicator: false });
+    const vault = await post("Packages_SetListed", K().asAlice.value, {
+      Feed_Name: "vault",
+      Package_Name: "vault-secret",
+      Version_Text: "0.1.0",
+      Listed_Indicator: false,
+    });
     expect(vault.status).toBe(403);
     expect(vault.body.error).toBe('User "alice" does not have the "view" privilege on feed "vault".');
     const listed = await w.db.packageVersion.findMany({ where: { listed: false } });
@@ -529,10 +622,20 @@ describe("Packages_GetPackages and Packages_SetListed", () => {
   });
 
   it("answers 404 for a missing package or version, and 400 for missing arguments", async () => {
-    const pkg = await post("Packages_SetListed", K().apiKeyUser.value, { Feed_Name: "nuget", Package_Name: "Nope", Version_Text: "1.0.0", Listed_Indicator: false });
+    const pkg = await post("Packages_SetListed", K().apiKeyUser.value, {
+      Feed_Name: "nuget",
+      Package_Name: "Nope",
+      Version_Text: "1.0.0",
+      Listed_Indicator: false,
+    });
     expect(pkg.status).toBe(404);
     expect(pkg.body.error).toBe('Package "Nope" was not found in feed "nuget".');
-    const ver = await post("Packages_SetListed", K().apiKeyUser.value, { Feed_Name: "nuget", Package_Name: "Contoso.Core", Version_Text: "9.9.9", Listed_Indicator: false });
+    const ver = await post("Packages_SetListed", K().apiKeyUser.value, {
+      Feed_Name: "nuget",
+      Package_Name: "Contoso.Core",
+      Version_Text: "9.9.9",
+      Listed_Indicator: false,
+    });
     expect(ver.status).toBe(404);
     expect(ver.body.error).toBe('Version 9.9.9 of package "Contoso.Core" was not found in feed "nuget".');
     const missing = await post("Packages_SetListed", K().apiKeyUser.value, { Feed_Name: "nuget", Package_Name: "Contoso.Core", Version_Text: "1.0.0" });

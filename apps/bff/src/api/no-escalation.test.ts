@@ -28,7 +28,8 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
-const native = (method: string, key: string, args?: Record<string, unknown>) => call(w.server.url, `/api/json/${method}`, { key, ...(args ? { json: args } : {}) });
+const native = (method: string, key: string, args?: Record<string, unknown>) =>
+  call(w.server.url, `/api/json/${method}`, { key, ...(args ? { json: args } : {}) });
 const create = (key: string, info: unknown) => call(w.server.url, "/api/api-keys/create", { key, json: info });
 
 describe("the Native API honours the key's feed restriction", () => {
@@ -50,7 +51,12 @@ describe("the Native API honours the key's feed restriction", () => {
   });
 
   it("cannot unlist a package on another feed", async () => {
-    const r = await native("Packages_SetListed", nugetOnlyAsRoot.value, { Feed_Name: "npm", Package_Name: "@contoso/web", Version_Text: "3.1.0", Listed_Indicator: false });
+    const r = await native("Packages_SetListed", nugetOnlyAsRoot.value, {
+      Feed_Name: "npm",
+      Package_Name: "@contoso/web",
+      Version_Text: "3.1.0",
+      Listed_Indicator: false,
+    });
     expect(r.status).toBe(403);
     expect(r.body.error).toBe('This API key is restricted to other feeds and cannot be used on feed "npm".');
     const version = await w.db.packageVersion.findFirstOrThrow({ where: { version: "3.1.0", package: { name: "@contoso/web" } } });
@@ -61,7 +67,12 @@ describe("the Native API honours the key's feed restriction", () => {
     const feed = await native("Feeds_CreateFeed", nugetOnly.value, { Feed_Name: "elsewhere", FeedType_Name: "npm" });
     expect(feed.status).toBe(403);
     expect(feed.body.error).toBe('This API key is restricted to feed "nuget" and cannot create feeds.');
-    const user = await native("Users_CreateOrUpdateUser", nugetOnly.value, { User_Name: "mallory", Email_Address: "m@example.com", Password_Text: "hunter2hunter2", Admin_Indicator: true });
+    const user = await native("Users_CreateOrUpdateUser", nugetOnly.value, {
+      User_Name: "mallory",
+      Email_Address: "m@example.com",
+      Password_Text: "hunter2hunter2",
+      Admin_Indicator: true,
+    });
     expect(user.status).toBe(403);
     expect(user.body.error).toBe('This API key is restricted to feed "nuget" and cannot create or change users.');
     expect(await w.db.user.findUnique({ where: { username: "mallory" } })).toBeNull();
@@ -130,7 +141,11 @@ describe("a key creates keys with at most its own APIs, feeds and user", () => {
   });
 
   it("the API key user with native can still give anything", async () => {
-    const r = await native("ApiKeys_CreateOrUpdateApiKey", w.keys.apiKeyUser.value, { Systems_Apis_Csv: "feeds,native,keys", User_Name: "bob", Feeds_Csv: "npm" });
+    const r = await native("ApiKeys_CreateOrUpdateApiKey", w.keys.apiKeyUser.value, {
+      Systems_Apis_Csv: "feeds,native,keys",
+      User_Name: "bob",
+      Feeds_Csv: "npm",
+    });
     expect(r.status).toBe(200);
     const m = await create(w.keys.apiKeyUser.value, { type: "system", systemApis: ["native", "keys"] });
     expect(m.status).toBe(200);

@@ -12,7 +12,18 @@ afterAll(() => w.close());
 type Doc = {
   openapi: string;
   info: { title: string; description: string };
-  paths: Record<string, Record<string, { operationId: string; parameters?: { name: string; in: string; required: boolean }[]; requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> }; responses: Record<string, unknown> }>>;
+  paths: Record<
+    string,
+    Record<
+      string,
+      {
+        operationId: string;
+        parameters?: { name: string; in: string; required: boolean }[];
+        requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
+        responses: Record<string, unknown>;
+      }
+    >
+  >;
   components: { securitySchemes: Record<string, unknown>; schemas: Record<string, { properties: Record<string, unknown> }> };
   security: unknown[];
 };
@@ -65,9 +76,37 @@ describe("GET /api/openapi.json", () => {
     expect(Object.keys(doc.paths["/api/api-keys/delete"]!).sort()).toEqual(["delete", "post"]);
     expect(doc.paths["/api/api-keys/delete"]!.post!.parameters).toEqual([expect.objectContaining({ name: "id", in: "query", required: true })]);
     const createBody = doc.paths["/api/api-keys/create"]!.post!.requestBody!.content["application/json"]!.schema.properties;
-    expect(Object.keys(createBody)).toEqual(expect.arrayContaining(["type", "key", "displayName", "description", "systemApis", "packagePermissions", "feed", "expiration", "logging", "user", "API_Key"]));
-    expect(Object.keys(doc.components.schemas.ApiKeyInfo!.properties)).toEqual(expect.arrayContaining(["id", "type", "key", "displayName", "description", "systemApis", "packagePermissions", "feed", "expiration", "logging", "user"]));
-    expect(Object.keys(doc.components.schemas.ApiKeyRow!.properties)).toEqual(expect.arrayContaining(["ApiKey_Id", "Key_Name", "ApiKey_Description", "User_Name", "Systems_Apis_Csv", "Feeds_Csv", "Expiration_Date", "LogRequestBody_Indicator", "Revoked_Date"]));
+    expect(Object.keys(createBody)).toEqual(
+      expect.arrayContaining([
+        "type",
+        "key",
+        "displayName",
+        "description",
+        "systemApis",
+        "packagePermissions",
+        "feed",
+        "expiration",
+        "logging",
+        "user",
+        "API_Key",
+      ]),
+    );
+    expect(Object.keys(doc.components.schemas.ApiKeyInfo!.properties)).toEqual(
+      expect.arrayContaining(["id", "type", "key", "displayName", "description", "systemApis", "packagePermissions", "feed", "expiration", "logging", "user"]),
+    );
+    expect(Object.keys(doc.components.schemas.ApiKeyRow!.properties)).toEqual(
+      expect.arrayContaining([
+        "ApiKey_Id",
+        "Key_Name",
+        "ApiKey_Description",
+        "User_Name",
+        "Systems_Apis_Csv",
+        "Feeds_Csv",
+        "Expiration_Date",
+        "LogRequestBody_Indicator",
+        "Revoked_Date",
+      ]),
+    );
     // Every $ref points at something that exists.
     const refs = JSON.stringify(doc).match(/"\$ref":"#\/components\/(schemas|responses)\/[A-Za-z]+"/g) ?? [];
     for (const r of refs) {
@@ -78,7 +117,11 @@ describe("GET /api/openapi.json", () => {
 
   it("describes the leak-report endpoints as public, with the report shape the server checks and the answer it gives", async () => {
     const { doc } = await getDoc();
-    type Op = { security: unknown[]; requestBody: { content: Record<string, { schema: Record<string, unknown> }> }; responses: Record<string, { content?: Record<string, { schema: { items: { required: string[] } } }>; headers?: Record<string, unknown> }> };
+    type Op = {
+      security: unknown[];
+      requestBody: { content: Record<string, { schema: Record<string, unknown> }> };
+      responses: Record<string, { content?: Record<string, { schema: { items: { required: string[] } } }>; headers?: Record<string, unknown> }>;
+    };
     const leaks = doc.paths["/api/leaks"] as unknown as Record<string, Op>;
     const truffle = doc.paths["/api/leaks/trufflehog"] as unknown as Record<string, Op>;
     expect(Object.keys(leaks)).toEqual(["post"]);
@@ -93,7 +136,11 @@ describe("GET /api/openapi.json", () => {
     expect(body.items.required.sort()).toEqual(["source", "token", "url"]);
 
     // The server answers what the document says, to a report built from it.
-    const res = await fetch(`${w.server.url}/api/leaks`, { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify([{ token: "not-a-key-at-all-0123456789", url: "https://example.com/x", source: "content" }]) });
+    const res = await fetch(`${w.server.url}/api/leaks`, {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify([{ token: "not-a-key-at-all-0123456789", url: "https://example.com/x", source: "content" }]),
+    });
     expect(res.status).toBe(200);
     const answer = (await res.json()) as Record<string, unknown>[];
     expect(Object.keys(answer[0]!).sort()).toEqual([...leaks.post!.responses["200"]!.content!["application/json"]!.schema.items.required].sort());

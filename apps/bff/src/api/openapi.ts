@@ -20,7 +20,7 @@ export const ARGUMENT_RULES =
   'Names match case-insensitively. Whole numbers and true/false may be sent as text ("5", "true"); lists as a JSON array or as text separated by commas. ' +
   "On methods that change something, an argument left out keeps its value, and null or an empty value clears it. " +
   "An unknown argument, a missing required one or a value of the wrong type answers 400 naming the argument. " +
-  'The key presentation fields (key, API_Key) are never method arguments.';
+  "The key presentation fields (key, API_Key) are never method arguments.";
 
 const KEY_RULES =
   `Every call needs an API key, presented in ${acceptedWays({ kind: "api" })}. ` +
@@ -114,7 +114,9 @@ function managementPaths(): Json {
     responses: {
       "200": {
         description: "The key was deleted.",
-        content: { "application/json": { schema: { type: "object", properties: { id: { type: "integer" }, deleted: { const: true } }, required: ["id", "deleted"] } } },
+        content: {
+          "application/json": { schema: { type: "object", properties: { id: { type: "integer" }, deleted: { const: true } }, required: ["id", "deleted"] } },
+        },
       },
       ...ERRORS,
     },
@@ -201,7 +203,8 @@ function leakPaths(): Json {
         ...common,
         operationId: "post_leaks_trufflehog",
         summary: "TruffleHog's custom-detector verification: the same revocation, answered 200 when a live key was among the matches.",
-        description: "The body is what TruffleHog sends: {detector name: {regex name: [match, …]}}. Same limits as POST /api/leaks. 200: a live key was found (and revoked); 403: none of the matches is a live key.",
+        description:
+          "The body is what TruffleHog sends: {detector name: {regex name: [match, …]}}. Same limits as POST /api/leaks. 200: a live key was found (and revoked); 403: none of the matches is a live key.",
         requestBody: {
           required: true,
           content: {

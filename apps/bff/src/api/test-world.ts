@@ -67,13 +67,21 @@ async function seedApiWorld(db: Db) {
 
 export type ApiWorld = Awaited<ReturnType<typeof createApiWorld>>;
 
+// biome-ignore lint/suspicious/noExplicitAny: the answers are any JSON the assertions look into
 export type Answer = { status: number; body: any; text: string; headers: Headers };
 
 /** One HTTP call; `json` sends a JSON body, `form` a urlencoded one, `text` anything else. */
 export async function call(
   base: string,
   path: string,
-  opts: { method?: string; key?: string; headers?: Record<string, string>; json?: unknown; form?: Record<string, string>; raw?: { type: string; body: string } } = {},
+  opts: {
+    method?: string;
+    key?: string;
+    headers?: Record<string, string>;
+    json?: unknown;
+    form?: Record<string, string>;
+    raw?: { type: string; body: string };
+  } = {},
 ): Promise<Answer> {
   const headers: Record<string, string> = { ...(opts.key ? { "X-ApiKey": opts.key } : {}), ...opts.headers };
   let body: string | undefined;
@@ -89,7 +97,7 @@ export async function call(
   }
   const res = await fetch(base + path, { method: opts.method ?? (body === undefined ? "GET" : "POST"), headers, body });
   const text = await res.text();
-  let parsed: unknown = undefined;
+  let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {

@@ -19,7 +19,7 @@ describe("sessions", () => {
     expect(row.id).not.toBe(token);
     expect(JSON.stringify(row)).not.toContain(token);
     expect((await readSession(t.db, token, TEST_SECRET))?.user.username).toBe("alice");
-    expect(await readSession(t.db, token + "x", TEST_SECRET)).toBeNull();
+    expect(await readSession(t.db, `${token}x`, TEST_SECRET)).toBeNull();
     expect(await readSession(t.db, undefined, TEST_SECRET)).toBeNull();
   });
 

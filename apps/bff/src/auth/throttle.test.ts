@@ -25,7 +25,7 @@ beforeEach(async () => {
 });
 
 async function login(username: string, password: string) {
-  const res = await fetch(server.url + "/trpc/auth.login", {
+  const res = await fetch(`${server.url}/trpc/auth.login`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-csrf-token": "anonymous" },
     body: JSON.stringify({ username, password }),

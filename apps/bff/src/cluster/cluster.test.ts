@@ -24,12 +24,26 @@ async function seed(db: Parameters<typeof seedCluster>[0], secret: string) {
   const base = await seedCluster(db, secret);
   // Due for each expiry notice at start-up, when all three instances look at once.
   const expiring = [];
-  for (const [name, inMs] of [["ten days", 5 * DAY], ["one day", 12 * 3_600_000], ["expired", -3_600_000]] as const) {
+  for (const [name, inMs] of [
+    ["ten days", 5 * DAY],
+    ["one day", 12 * 3_600_000],
+    ["expired", -3_600_000],
+  ] as const) {
     expiring.push((await createApiKey(db, secret, { ownerId: base.aliceId, name: `Expiry ${name}`, expiresAt: new Date(Date.now() + inMs) })).key.id);
   }
   // Past retention: every instance purges at start-up.
   const old = new Date(Date.now() - 200 * DAY);
-  await db.accessLogEntry.createMany({ data: Array.from({ length: OLD_ENTRIES }, (_, i) => ({ at: old, keyStatus: "unknown", surface: "feeds", method: "GET", path: `/old/${i}`, status: 401, durationMs: 1 })) });
+  await db.accessLogEntry.createMany({
+    data: Array.from({ length: OLD_ENTRIES }, (_, i) => ({
+      at: old,
+      keyStatus: "unknown",
+      surface: "feeds",
+      method: "GET",
+      path: `/old/${i}`,
+      status: 401,
+      durationMs: 1,
+    })),
+  });
   return { ...base, expiring };
 }
 
@@ -55,12 +69,14 @@ const REFUSED = [401, 403];
 const keyed = (key: string) => ({ authorization: `Bearer ${key}` });
 const whoami = (base: string, key: string) => fetch(`${base}/npm/npm/-/whoami`, { headers: keyed(key) }).then(async (r) => (await r.arrayBuffer(), r.status));
 
-
 /** A real client (gem, nuget) with a HOME of its own; never throws on a non-zero exit. */
 function runClient(command: string, args: string[], cwd: string, env: Record<string, string> = {}): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = execFile(command, args, { cwd, timeout: 90_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: path.join(work, "home"), LANG: "C.UTF-8", ...env } }, (err, stdout, stderr) =>
-      resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: `${stdout}\n${stderr}` }),
+    const child = execFile(
+      command,
+      args,
+      { cwd, timeout: 90_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: path.join(work, "home"), LANG: "C.UTF-8", ...env } },
+      (err, stdout, stderr) => resolve({ code: err ? (typeof err.code === "number" ? err.code : 1) : 0, out: `${stdout}\n${stderr}` }),
     );
     child.stdin?.end();
   });
@@ -75,13 +91,18 @@ const CONTENT_TYPES =
 describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () => {
   it("purged the old access-log entries once between the three instances, and queued each expiry notice once", async () => {
     const lines = c.cluster.instances.flatMap((i) => i.output);
-    const purged = lines.map((l) => /^Access log: purged (\d+) entries/.exec(l)?.[1]).filter(Boolean).map(Number);
+    const purged = lines
+      .map((l) => /^Access log: purged (\d+) entries/.exec(l)?.[1])
+      .filter(Boolean)
+      .map(Number);
     expect(purged.reduce((a, b) => a + b, 0)).toBe(OLD_ENTRIES);
     expect(lines.filter((l) => l.includes("retention purge failed"))).toEqual([]);
     expect(await c.db.accessLogEntry.count({ where: { path: { startsWith: "/old/" } } })).toBe(0);
 
     const notices = await c.db.notification.findMany({ where: { keyId: { in: c.seeded.expiring } }, select: { keyId: true, kind: true } });
-    expect(notices.map((n) => `${n.keyId} ${n.kind}`).sort()).toEqual(c.seeded.expiring.map((id, i) => `${id} ${["key.expiring", "key.expiring", "key.expired"][i]}`).sort());
+    expect(notices.map((n) => `${n.keyId} ${n.kind}`).sort()).toEqual(
+      c.seeded.expiring.map((id, i) => `${id} ${["key.expiring", "key.expiring", "key.expired"][i]}`).sort(),
+    );
   });
 
   it("a session made through one instance works on the others", async () => {
@@ -118,7 +139,11 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
     for (let n = 0; n < 20; n++) {
       const via = c.cluster.instances[n % 3]!;
       const others = c.cluster.instances.filter((i) => i !== via);
-      const { key, value } = await alice.mutate<{ key: { id: number }; value: string }>("keys.create", { name: `Revoked ${n}`, scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 }, via.url);
+      const { key, value } = await alice.mutate<{ key: { id: number }; value: string }>(
+        "keys.create",
+        { name: `Revoked ${n}`, scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 },
+        via.url,
+      );
       // Every other instance has it cached as valid.
       for (const o of others) expect(await whoami(o.url, value)).toBe(200);
       await alice.mutate("keys.revoke", { id: key.id }, via.url);
@@ -132,7 +157,9 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
       }
     }
     const worst = Math.max(...delays);
-    console.log(`revocation reached every other instance within ${worst.toFixed(0)} ms at worst (median ${[...delays].sort((a, b) => a - b)[delays.length >> 1]!.toFixed(0)} ms, ${delays.length} measurements over 20 revocations)`);
+    console.log(
+      `revocation reached every other instance within ${worst.toFixed(0)} ms at worst (median ${[...delays].sort((a, b) => a - b)[delays.length >> 1]!.toFixed(0)} ms, ${delays.length} measurements over 20 revocations)`,
+    );
     expect(worst).toBeLessThan(1000);
   });
 
@@ -170,7 +197,10 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
     const key = c.seeded.aliceKey;
     const balancer = new NpmSandbox(`${c.cluster.url}/npm/npm/`);
     try {
-      const pkg = balancer.project("kh-cluster", { "package.json": JSON.stringify({ name: "kh-cluster", version: "1.0.0", main: "index.js", license: "MIT" }), "index.js": "module.exports = 'cluster';\n" });
+      const pkg = balancer.project("kh-cluster", {
+        "package.json": JSON.stringify({ name: "kh-cluster", version: "1.0.0", main: "index.js", license: "MIT" }),
+        "index.js": "module.exports = 'cluster';\n",
+      });
       const published = await balancer.run(pkg, key, ["publish"]);
       expect(published.code, published.stderr).toBe(0);
     } finally {
@@ -180,15 +210,25 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
     const gemDir = path.join(work, "gem-src");
     mkdirSync(path.join(gemDir, "lib"), { recursive: true });
     writeFileSync(path.join(gemDir, "lib", "kh-cluster.rb"), "module KhCluster; end\n");
-    writeFileSync(path.join(gemDir, "kh-cluster.gemspec"), `Gem::Specification.new do |s|\n  s.name = "kh-cluster"\n  s.version = "1.0.0"\n  s.summary = "cluster"\n  s.authors = ["Keyhouse"]\n  s.license = "MIT"\n  s.files = ["lib/kh-cluster.rb"]\nend\n`);
+    writeFileSync(
+      path.join(gemDir, "kh-cluster.gemspec"),
+      `Gem::Specification.new do |s|\n  s.name = "kh-cluster"\n  s.version = "1.0.0"\n  s.summary = "cluster"\n  s.authors = ["Keyhouse"]\n  s.license = "MIT"\n  s.files = ["lib/kh-cluster.rb"]\nend\n`,
+    );
     expect((await runClient("gem", ["build", "kh-cluster.gemspec"], gemDir)).out).toContain("Successfully built RubyGem");
     const pushed = await runClient("gem", ["push", "kh-cluster-1.0.0.gem", "--host", `${c.cluster.url}/rubygems/gems`], gemDir, { GEM_HOST_API_KEY: key });
     expect(pushed.out).toContain("Successfully registered gem: kh-cluster (1.0.0)");
 
     const nugetDir = path.join(work, "nuget-src");
     mkdirSync(nugetDir);
-    writeFileSync(path.join(nugetDir, "Kh.Cluster.1.0.0.nupkg"), buildNupkg({ id: "Kh.Cluster", version: "1.0.0", files: { "[Content_Types].xml": CONTENT_TYPES, "content/Kh.Cluster.txt": "cluster" } }));
-    const nugetPush = await runClient("nuget", ["push", "Kh.Cluster.1.0.0.nupkg", "-Source", `${c.cluster.url}/nuget/nuget/api/v2/package`, "-ApiKey", key, "-NonInteractive"], nugetDir);
+    writeFileSync(
+      path.join(nugetDir, "Kh.Cluster.1.0.0.nupkg"),
+      buildNupkg({ id: "Kh.Cluster", version: "1.0.0", files: { "[Content_Types].xml": CONTENT_TYPES, "content/Kh.Cluster.txt": "cluster" } }),
+    );
+    const nugetPush = await runClient(
+      "nuget",
+      ["push", "Kh.Cluster.1.0.0.nupkg", "-Source", `${c.cluster.url}/nuget/nuget/api/v2/package`, "-ApiKey", key, "-NonInteractive"],
+      nugetDir,
+    );
     expect(nugetPush.out).toContain("Your package was pushed.");
 
     for (const inst of c.cluster.instances) {
@@ -204,7 +244,20 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
         sb.cleanup();
       }
 
-      const gemInstall = await runClient("gem", ["install", "kh-cluster", "--clear-sources", "--source", `${inst.url.replace("http://", `http://api:${key}@`)}/rubygems/gems/`, "--install-dir", path.join(work, `gems-${n}`), "--no-document"], work);
+      const gemInstall = await runClient(
+        "gem",
+        [
+          "install",
+          "kh-cluster",
+          "--clear-sources",
+          "--source",
+          `${inst.url.replace("http://", `http://api:${key}@`)}/rubygems/gems/`,
+          "--install-dir",
+          path.join(work, `gems-${n}`),
+          "--no-document",
+        ],
+        work,
+      );
       expect(gemInstall.out).toContain("Successfully installed kh-cluster-1.0.0");
       expect(readdirSync(path.join(work, `gems-${n}`, "gems"))).toEqual(["kh-cluster-1.0.0"]);
 
@@ -226,7 +279,11 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
       path.join(nugetWork, "NuGet.Config"),
       `<?xml version="1.0" encoding="utf-8"?>\n<configuration><packageSources><clear /><add key="keyhouse" value="${source}" /></packageSources><packageSourceCredentials><keyhouse><add key="Username" value="api" /><add key="ClearTextPassword" value="${key}" /></keyhouse></packageSourceCredentials></configuration>\n`,
     );
-    const nugetInstall = await runClient("nuget", ["install", "Kh.Cluster", "-Source", source, "-OutputDirectory", "packages", "-ConfigFile", "NuGet.Config", "-NonInteractive"], nugetWork);
+    const nugetInstall = await runClient(
+      "nuget",
+      ["install", "Kh.Cluster", "-Source", source, "-OutputDirectory", "packages", "-ConfigFile", "NuGet.Config", "-NonInteractive"],
+      nugetWork,
+    );
     expect(nugetInstall.out).toContain("Successfully installed 'Kh.Cluster 1.0.0'.");
     expect(existsSync(path.join(nugetWork, "packages", "Kh.Cluster.1.0.0", "Kh.Cluster.1.0.0.nupkg"))).toBe(true);
   });
@@ -242,8 +299,17 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
     const publishOne = async (w: number, n: number) => {
       const name = `kill-stream-${w}`;
       const version = `1.0.${n}`;
-      const fixture = buildNpmPublishBody({ name, version, registry: `${c.cluster.url}/npm/npm/`, extraEntries: [{ name: "package/noise.bin", data: randomBytes(2048 + n * 97) }] });
-      const res = await fetch(`${c.cluster.url}/npm/npm/${name}`, { method: "PUT", headers: { ...keyed(key), "content-type": "application/json" }, body: JSON.stringify(fixture.body) }).catch(() => null);
+      const fixture = buildNpmPublishBody({
+        name,
+        version,
+        registry: `${c.cluster.url}/npm/npm/`,
+        extraEntries: [{ name: "package/noise.bin", data: randomBytes(2048 + n * 97) }],
+      });
+      const res = await fetch(`${c.cluster.url}/npm/npm/${name}`, {
+        method: "PUT",
+        headers: { ...keyed(key), "content-type": "application/json" },
+        body: JSON.stringify(fixture.body),
+      }).catch(() => null);
       await res?.arrayBuffer();
       if (res?.status === 201) {
         acknowledged.push({ name, version, tarball: fixture.tarball });
@@ -261,7 +327,9 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
       }
     };
     await Promise.all([0, 1, 2, 3].map(worker));
-    console.log(`kill -9 during publishes: ${acknowledged.length} acknowledged (${afterKill} after the kill), ${failed.length} not acknowledged (${failed.join(", ") || "none"})`);
+    console.log(
+      `kill -9 during publishes: ${acknowledged.length} acknowledged (${afterKill} after the kill), ${failed.length} not acknowledged (${failed.join(", ") || "none"})`,
+    );
     expect(victim.alive()).toBe(false);
     expect(afterKill).toBeGreaterThan(20);
     // A publish that was not acknowledged may or may not have landed; one that was must be whole.

@@ -16,7 +16,11 @@ export type Seeded = { aliceKey: string; aliceId: number; adminId: number };
 export async function seedCluster(db: Db, secret: string): Promise<Seeded> {
   const admin = await createUser(db, { username: "admin", password: PASSWORD, role: "admin" });
   const alice = await createUser(db, { username: "alice", password: PASSWORD });
-  for (const [name, type] of [["npm", "npm"], ["nuget", "nuget"], ["gems", "rubygems"]] as const) {
+  for (const [name, type] of [
+    ["npm", "npm"],
+    ["nuget", "nuget"],
+    ["gems", "rubygems"],
+  ] as const) {
     const feed = await createFeed(db, { name, type });
     for (const u of [admin, alice]) await grantFeed(db, u.id, feed.id);
   }
@@ -78,7 +82,9 @@ export async function trpcClient(base: string, cookie: string) {
   const csrfToken = ((await me.json()) as { result: { data: { csrfToken?: string } | null } }).result.data?.csrfToken ?? "";
   const call = async (url: string, method: string, procedure: string, input: unknown) => {
     const res = await fetch(
-      method === "GET" ? `${url}/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}` : `${url}/trpc/${procedure}`,
+      method === "GET"
+        ? `${url}/trpc/${procedure}${input === undefined ? "" : `?input=${encodeURIComponent(JSON.stringify(input))}`}`
+        : `${url}/trpc/${procedure}`,
       {
         method,
         headers: { cookie, "content-type": "application/json", "x-csrf-token": csrfToken },
@@ -104,13 +110,14 @@ export type Mail = { to: string[]; subject: string; raw: string };
 function subjectOf(raw: string): string {
   const head = raw.slice(0, raw.indexOf("\r\n\r\n")).replace(/\r\n(?=[ \t])/g, "");
   const value = /^subject:\s*(.*)$/im.exec(head)?.[1] ?? "";
-  return value
-    .replace(/\?=\s+=\?/g, "?==?")
-    .replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
-      enc.toUpperCase() === "B"
-        ? Buffer.from(text, "base64").toString("utf8")
-        : Buffer.from(text.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), "latin1").toString("utf8"),
-    );
+  return value.replace(/\?=\s+=\?/g, "?==?").replace(/=\?UTF-8\?([QB])\?([^?]*)\?=/gi, (_, enc: string, text: string) =>
+    enc.toUpperCase() === "B"
+      ? Buffer.from(text, "base64").toString("utf8")
+      : Buffer.from(
+          text.replace(/_/g, " ").replace(/=([0-9A-F]{2})/gi, (_m, h: string) => String.fromCharCode(parseInt(h, 16))),
+          "latin1",
+        ).toString("utf8"),
+  );
 }
 
 /** A real SMTP server on loopback that keeps every mail it receives. */

@@ -7,10 +7,7 @@ import type { Tx } from "./client.ts";
 import { hashPassword } from "../auth/passwords.ts";
 import { hashKeyValue } from "../keys/secrets.ts";
 
-export async function createUser(
-  db: Tx,
-  input: { username: string; password: string; role?: Role; displayName?: string; email?: string; disabled?: boolean },
-) {
+export async function createUser(db: Tx, input: { username: string; password: string; role?: Role; displayName?: string; email?: string; disabled?: boolean }) {
   return db.user.create({
     data: {
       username: input.username,

@@ -66,7 +66,10 @@ export class FeedAccess {
     keys.forEach((key, i) => {
       const [userId, feedId] = pairs[i]!;
       const u = byId.get(userId);
-      if (!u) return out.set(key, null);
+      if (!u) {
+        out.set(key, null);
+        return;
+      }
       const p = u.privileges.find((x) => x.feedId === feedId);
       out.set(key, {
         id: u.id,
@@ -147,9 +150,15 @@ export class FeedAccess {
     const surface: Surface = { kind: "feed", feed: feed.type, read: false };
     const presented = takePresentedKey(req, res, surface);
     if (!presented) throw new AppError("UNAUTHORIZED", `This request needs an API key. Present it in ${acceptedWays(surface)}.`);
-    const { key, actingId, user } = await this.keyOnFeed(res, feed, presented.value, now);
+    const { key, user } = await this.keyOnFeed(res, feed, presented.value, now);
     describeRequestUser(res, user && { id: user.id, username: user.username });
-    const decision = authorize(key, { surface: "feeds", feed: feed.name, action: "upload", upload: kind }, user && { ...user, ownsPackage: false }, now, clientIp(req));
+    const decision = authorize(
+      key,
+      { surface: "feeds", feed: feed.name, action: "upload", upload: kind },
+      user && { ...user, ownsPackage: false },
+      now,
+      clientIp(req),
+    );
     if (!decision.allowed) throw refusal(decision);
   }
 }

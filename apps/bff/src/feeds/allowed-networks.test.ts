@@ -45,7 +45,11 @@ describe("allowed networks", () => {
 
   it("applies to the Native API", async () => {
     const key = await restrictedKey(w, ["198.51.100.0/24"], { apis: ["native"] });
-    const res = await fetch(`${w.server.url}/api/json/Feeds_GetFeeds`, { method: "POST", headers: { "x-apikey": key.value, "content-type": "application/json" }, body: "{}" });
+    const res = await fetch(`${w.server.url}/api/json/Feeds_GetFeeds`, {
+      method: "POST",
+      headers: { "x-apikey": key.value, "content-type": "application/json" },
+      body: "{}",
+    });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain("This API key cannot be used from 127.0.0.1.");
   });

@@ -12,7 +12,6 @@ import { callerUserFacts, findCallerUser, type CallerUserRow } from "../users/ca
 export const FEED_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 export const FEED_NAME_RULE = 'must be 1 to 100 letters, digits, ".", "-" or "_", starting with a letter or digit (feed names are part of URLs).';
 
-
 /** The 403 of a denial, in authorize's words. */
 export function refusal(decision: Extract<Decision, { allowed: false }>): AppError {
   return new AppError("FORBIDDEN", decision.reason === "invalid" ? MESSAGES.invalidKey : decision.message);
@@ -29,7 +28,9 @@ export function callerUserOf(db: Db, caller: KeyCaller, feedId?: number): Promis
  */
 export async function viewableFeeds(db: Db, caller: KeyCaller, now = new Date()) {
   const [feeds, user] = await Promise.all([db.feed.findMany({ orderBy: { name: "asc" } }), callerUserOf(db, caller)]);
-  return feeds.filter((f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, callerUserFacts(user, f.id, null), now, caller.from).allowed);
+  return feeds.filter(
+    (f) => authorize(caller.key, { surface: "native", feed: f.name, action: "read" }, callerUserFacts(user, f.id, null), now, caller.from).allowed,
+  );
 }
 
 /** One feed by name, refused with a 403 naming the privilege when the caller cannot view it. */

@@ -19,7 +19,11 @@ const feedIds: Record<"nuget" | "npm" | "gems", number> = { nuget: 0, npm: 0, ge
 beforeAll(async () => {
   t = await createTestDatabase();
   alice = await createUser(t.db, { username: "alice", password: TEST_PASSWORD });
-  for (const [name, type] of [["nuget", "nuget"], ["npm", "npm"], ["gems", "rubygems"]] as const) {
+  for (const [name, type] of [
+    ["nuget", "nuget"],
+    ["npm", "npm"],
+    ["gems", "rubygems"],
+  ] as const) {
     const feed = await createFeed(t.db, { name, type });
     feedIds[name] = feed.id;
     await grantFeed(t.db, alice.id, feed.id);
@@ -41,16 +45,35 @@ async function seed(feed: keyof typeof feedIds, name: string, { unlisted = false
   const pkg = await createPackage(t.db, { feedId: feedIds[feed], name, ownerIds: [alice.id] });
   for (const version of ["1.0.0", "1.1.0"]) {
     await t.db.packageVersion.create({
-      data: { packageId: pkg.id, version, versionLower: version, listed: !(unlisted && version === "1.0.0"), filePath: `${feed}/${name}/${version}`, fileSize: 1, sha512: "x", pushedById: alice.id },
+      data: {
+        packageId: pkg.id,
+        version,
+        versionLower: version,
+        listed: !(unlisted && version === "1.0.0"),
+        filePath: `${feed}/${name}/${version}`,
+        fileSize: 1,
+        sha512: "x",
+        pushedById: alice.id,
+      },
     });
   }
-  if (feed === "npm") await t.db.distTag.createMany({ data: [{ packageId: pkg.id, tag: "latest", version: "1.1.0" }, { packageId: pkg.id, tag: "beta", version: "1.0.0" }] });
+  if (feed === "npm")
+    await t.db.distTag.createMany({
+      data: [
+        { packageId: pkg.id, tag: "latest", version: "1.1.0" },
+        { packageId: pkg.id, tag: "beta", version: "1.0.0" },
+      ],
+    });
   return pkg;
 }
 
 /** What a change could alter: listing, deprecation and tags. */
 async function stateOf(packageId: number) {
-  const versions = await t.db.packageVersion.findMany({ where: { packageId }, orderBy: { id: "asc" }, select: { version: true, listed: true, deprecated: true } });
+  const versions = await t.db.packageVersion.findMany({
+    where: { packageId },
+    orderBy: { id: "asc" },
+    select: { version: true, listed: true, deprecated: true },
+  });
   const tags = await t.db.distTag.findMany({ where: { packageId }, orderBy: { tag: "asc" }, select: { tag: true, version: true } });
   return { versions, tags };
 }
@@ -85,11 +108,28 @@ type Case = {
 
 const npmUrl = (path: string) => `${server.url}/npm/npm/${path}`;
 const npmSend = (method: string, path: string, key: string, body?: unknown) =>
-  fetch(npmUrl(path), { method, headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(npmUrl(path), {
+    method,
+    headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 const CASES: Case[] = [
-  { what: "NuGet unlist", feed: "nuget", name: "Change.Unlist", action: "unlist", send: (key, name) => fetch(`${server.url}/nuget/nuget/api/v2/package/${name}/1.0.0`, { method: "DELETE", headers: { "x-nuget-apikey": key } }) },
-  { what: "NuGet relist", feed: "nuget", name: "Change.Relist", action: "unlist", unlisted: true, send: (key, name) => fetch(`${server.url}/nuget/nuget/api/v2/package/${name}/1.0.0`, { method: "POST", headers: { "x-nuget-apikey": key } }) },
+  {
+    what: "NuGet unlist",
+    feed: "nuget",
+    name: "Change.Unlist",
+    action: "unlist",
+    send: (key, name) => fetch(`${server.url}/nuget/nuget/api/v2/package/${name}/1.0.0`, { method: "DELETE", headers: { "x-nuget-apikey": key } }),
+  },
+  {
+    what: "NuGet relist",
+    feed: "nuget",
+    name: "Change.Relist",
+    action: "unlist",
+    unlisted: true,
+    send: (key, name) => fetch(`${server.url}/nuget/nuget/api/v2/package/${name}/1.0.0`, { method: "POST", headers: { "x-nuget-apikey": key } }),
+  },
   {
     what: "gem yank",
     feed: "gems",
@@ -103,10 +143,34 @@ const CASES: Case[] = [
       }),
     errorOf: async (res) => (await res.text()).trimEnd(),
   },
-  { what: "npm deprecate", feed: "npm", name: "change-deprecate", action: "unlist", send: (key, name) => npmSend("PUT", name, key, { name, versions: { "1.0.0": { deprecated: "use 1.1.0" }, "1.1.0": {} } }) },
-  { what: "npm unpublish", feed: "npm", name: "change-unpublish", action: "unlist", send: async (key, name) => npmSend("DELETE", `${name}/-rev/${await npmRev(name)}`, key) },
-  { what: "npm dist-tag add", feed: "npm", name: "change-tag-add", action: "push", send: (key, name) => npmSend("PUT", `-/package/${name}/dist-tags/next`, key, "1.0.0") },
-  { what: "npm dist-tag rm", feed: "npm", name: "change-tag-rm", action: "push", send: (key, name) => npmSend("DELETE", `-/package/${name}/dist-tags/beta`, key) },
+  {
+    what: "npm deprecate",
+    feed: "npm",
+    name: "change-deprecate",
+    action: "unlist",
+    send: (key, name) => npmSend("PUT", name, key, { name, versions: { "1.0.0": { deprecated: "use 1.1.0" }, "1.1.0": {} } }),
+  },
+  {
+    what: "npm unpublish",
+    feed: "npm",
+    name: "change-unpublish",
+    action: "unlist",
+    send: async (key, name) => npmSend("DELETE", `${name}/-rev/${await npmRev(name)}`, key),
+  },
+  {
+    what: "npm dist-tag add",
+    feed: "npm",
+    name: "change-tag-add",
+    action: "push",
+    send: (key, name) => npmSend("PUT", `-/package/${name}/dist-tags/next`, key, "1.0.0"),
+  },
+  {
+    what: "npm dist-tag rm",
+    feed: "npm",
+    name: "change-tag-rm",
+    action: "push",
+    send: (key, name) => npmSend("DELETE", `-/package/${name}/dist-tags/beta`, key),
+  },
 ];
 
 describe.each(CASES)("$what decides again at commit", (c) => {

@@ -51,7 +51,13 @@ export async function setVersionListed(
   const pkg = await findPackage(db, feed.id, packageName);
   if (!pkg) throw new AppError("NOT_FOUND", `Package "${packageName}" was not found in feed "${feed.name}".`);
   const user = await callerUserOf(db, caller, feed.id);
-  const decision = authorize(caller.key, { surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name }, callerUserFacts(user, feed.id, ownerIdsOf(pkg)), now, caller.from);
+  const decision = authorize(
+    caller.key,
+    { surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name },
+    callerUserFacts(user, feed.id, ownerIdsOf(pkg)),
+    now,
+    caller.from,
+  );
   if (!decision.allowed) throw refusal(decision);
   caller.noteUse?.({ surface: "native", feed: feed.name, action: "unlist", packageId: pkg.name });
   // Versions are unique in a feed-specific normalized form; the text as pushed also matches.
@@ -60,7 +66,9 @@ export async function setVersionListed(
   });
   if (!version) throw new AppError("NOT_FOUND", `Version ${versionText} of package "${pkg.name}" was not found in feed "${feed.name}".`);
   if (version.listed !== listed) {
-    await commitChange(db, hooks, { feed, packageId: pkg.name, keyId: caller.keyId, action: "unlist", surface: "native" }, (tx) => setListed(tx, version.id, listed));
+    await commitChange(db, hooks, { feed, packageId: pkg.name, keyId: caller.keyId, action: "unlist", surface: "native" }, (tx) =>
+      setListed(tx, version.id, listed),
+    );
   }
   return db.packageVersion.findUniqueOrThrow({ where: { id: version.id }, include: versionInclude });
 }

@@ -65,7 +65,10 @@ export async function pushVersion(db: Db, store: PackageStorage, input: PushInpu
     }
   } catch (e) {
     await store.delete(file.key).catch(() => undefined);
-    if (isUniqueViolation(e)) throw new VersionExists(`Version ${input.version} of package "${input.name}" already exists in feed "${input.feed.name}". Versions cannot be overwritten; push a new version.`);
+    if (isUniqueViolation(e))
+      throw new VersionExists(
+        `Version ${input.version} of package "${input.name}" already exists in feed "${input.feed.name}". Versions cannot be overwritten; push a new version.`,
+      );
     throw e;
   }
 }
@@ -111,7 +114,9 @@ export async function findVersion(db: Db, feedId: number, name: string, versionK
 }
 
 export function packageNotFound(feed: FeedRow, name: string, version?: string): AppError {
-  return notFound(version ? `Version ${version} of package "${name}" was not found in feed "${feed.name}".` : `Package "${name}" was not found in feed "${feed.name}".`);
+  return notFound(
+    version ? `Version ${version} of package "${name}" was not found in feed "${feed.name}".` : `Package "${name}" was not found in feed "${feed.name}".`,
+  );
 }
 
 export async function setListed(db: Db | Tx, versionId: number, listed: boolean) {

@@ -20,14 +20,69 @@ const b64 = (s: string) => Buffer.from(s, "latin1").toString("base64");
 const enc = (s: string) => encodeURIComponent(s.replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, "\ufffd"));
 
 /** Odd path segments: percent-escapes that decode to nothing sensible, traversal, NUL, long. */
-const oddSegment = fc.constantFrom("%00", "%", "%zz", "%E0%A4%A", "..", "%2e%2e", "%2F", "a%2Fb", "%FF%FE", "x".repeat(600), "%C0%AF", "-", "@", "@x%2F", "%40scope%2Fname", "NUL%00x");
+const oddSegment = fc.constantFrom(
+  "%00",
+  "%",
+  "%zz",
+  "%E0%A4%A",
+  "..",
+  "%2e%2e",
+  "%2F",
+  "a%2Fb",
+  "%FF%FE",
+  "x".repeat(600),
+  "%C0%AF",
+  "-",
+  "@",
+  "@x%2F",
+  "%40scope%2Fname",
+  "NUL%00x",
+);
 const segment = fc.oneof({ weight: 3, arbitrary: fc.string({ maxLength: 16 }).map(enc) }, { weight: 2, arbitrary: oddSegment });
-const versionText = fc.oneof(fc.constantFrom("1.0.0", "2.0.0", "1.0.0-beta.1", "01.0", "1.0.0+meta", "9999999999999999999.0.0", "", "v1", "1..0", "%00"), fc.string({ maxLength: 10 }).map(enc));
+const versionText = fc.oneof(
+  fc.constantFrom("1.0.0", "2.0.0", "1.0.0-beta.1", "01.0", "1.0.0+meta", "9999999999999999999.0.0", "", "v1", "1..0", "%00"),
+  fc.string({ maxLength: 10 }).map(enc),
+);
 
 function scalarPool(w: FuzzWorld) {
   return fc.oneof(
     fc.string({ maxLength: 30 }),
-    fc.constantFrom("", " ", "null", "true", "1", "-1", "0", "2147483648", "9".repeat(40), "1.5", "nuget", "npm", "rubygems", "feeds", "native", "keys", "full-control", "feeds,native", "2099-01-01", "1999-01-01", "not-a-date", "\u0000", "\ud800", "%00", "../../etc/passwd", "*", "Fuzz.*", FEEDS.nuget, FEEDS.npm, FEEDS.rubygems, PACKAGES.nuget, PACKAGES.npm, PACKAGES.gem, "x".repeat(5000)),
+    fc.constantFrom(
+      "",
+      " ",
+      "null",
+      "true",
+      "1",
+      "-1",
+      "0",
+      "2147483648",
+      "9".repeat(40),
+      "1.5",
+      "nuget",
+      "npm",
+      "rubygems",
+      "feeds",
+      "native",
+      "keys",
+      "full-control",
+      "feeds,native",
+      "2099-01-01",
+      "1999-01-01",
+      "not-a-date",
+      "\u0000",
+      "\ud800",
+      "%00",
+      "../../etc/passwd",
+      "*",
+      "Fuzz.*",
+      FEEDS.nuget,
+      FEEDS.npm,
+      FEEDS.rubygems,
+      PACKAGES.nuget,
+      PACKAGES.npm,
+      PACKAGES.gem,
+      "x".repeat(5000),
+    ),
     fc.constantFrom(...w.wrong),
     fc.integer({ min: 100_000 }),
     fc.constantFrom(-1, 0, 1.5, 2 ** 53, Number.MAX_VALUE, true, false, null),
@@ -36,7 +91,11 @@ function scalarPool(w: FuzzWorld) {
 
 /** An object with the given field names (and some others), values from the pool, now and then nested. */
 function jsonObject(w: FuzzWorld, names: readonly string[]): fc.Arbitrary<Record<string, unknown>> {
-  const name = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...names) }, fc.constantFrom("__proto__", "constructor", "toString", "API_Key", "key"), fc.string({ maxLength: 8 }));
+  const name = fc.oneof(
+    { weight: 4, arbitrary: fc.constantFrom(...names) },
+    fc.constantFrom("__proto__", "constructor", "toString", "API_Key", "key"),
+    fc.string({ maxLength: 8 }),
+  );
   const value: fc.Arbitrary<unknown> = fc.oneof(
     { weight: 6, arbitrary: scalarPool(w) },
     fc.array(scalarPool(w), { maxLength: 4 }),
@@ -63,19 +122,37 @@ export type Surface = "nuget" | "npm" | "rubygems" | "api";
 /** One good key where this surface takes it (most requests), none, or any mix of presentations. */
 function keyPlacements(w: FuzzWorld, surface: Surface): fc.Arbitrary<Parts> {
   const g = w.good;
-  const good = fc.constantFrom(...(surface === "api" ? [g.systemNative, g.systemAsAdmin, g.systemAsAlice] : [g.scoped, g.scopedPushOnly, g.legacy, g.systemFeeds, g.systemAsAdmin]));
+  const good = fc.constantFrom(
+    ...(surface === "api" ? [g.systemNative, g.systemAsAdmin, g.systemAsAlice] : [g.scoped, g.scopedPushOnly, g.legacy, g.systemFeeds, g.systemAsAdmin]),
+  );
   const right = good.chain((v) =>
     fc.constantFrom<Parts>(
-      ...(surface === "nuget"
-        ? [{ headers: [["X-NuGet-ApiKey", v]], query: [] }, { headers: [["Authorization", `Basic ${b64(`api:${v}`)}`]], query: [] }]
+      ...((surface === "nuget"
+        ? [
+            { headers: [["X-NuGet-ApiKey", v]], query: [] },
+            { headers: [["Authorization", `Basic ${b64(`api:${v}`)}`]], query: [] },
+          ]
         : surface === "npm"
-          ? [{ headers: [["Authorization", `Bearer ${v}`]], query: [] }, { headers: [["Authorization", `Basic ${b64(`ci:${v}`)}`]], query: [] }]
+          ? [
+              { headers: [["Authorization", `Bearer ${v}`]], query: [] },
+              { headers: [["Authorization", `Basic ${b64(`ci:${v}`)}`]], query: [] },
+            ]
           : surface === "rubygems"
-            ? [{ headers: [["Authorization", v]], query: [] }, { headers: [["Authorization", `Basic ${b64(`api:${v}`)}`]], query: [] }]
-            : [{ headers: [["X-ApiKey", v]], query: [] }, { headers: [], query: [`key=${enc(v)}`] }]) as Parts[],
+            ? [
+                { headers: [["Authorization", v]], query: [] },
+                { headers: [["Authorization", `Basic ${b64(`api:${v}`)}`]], query: [] },
+              ]
+            : [
+                { headers: [["X-ApiKey", v]], query: [] },
+                { headers: [], query: [`key=${enc(v)}`] },
+              ]) as Parts[]),
     ),
   );
-  return fc.oneof({ weight: 6, arbitrary: right }, { weight: 1, arbitrary: fc.constant<Parts>({ headers: [], query: [] }) }, { weight: 3, arbitrary: anyPlacements(w) });
+  return fc.oneof(
+    { weight: 6, arbitrary: right },
+    { weight: 1, arbitrary: fc.constant<Parts>({ headers: [], query: [] }) },
+    { weight: 3, arbitrary: anyPlacements(w) },
+  );
 }
 
 /** One to three key presentations: every accepted place, malformed ones, duplicates and conflicts. */
@@ -86,8 +163,21 @@ function anyPlacements(w: FuzzWorld): fc.Arbitrary<Parts> {
     k.map((v) => ({ header: ["X-NuGet-ApiKey", v] as Header })),
     k.map((v) => ({ header: ["Authorization", `Bearer ${v}`] as Header })),
     k.map((v) => ({ header: ["Authorization", v] as Header })),
-    fc.tuple(fc.constantFrom("api", "alice", "", "api:extra", "\u00ff"), k).map(([u, v]) => ({ header: ["Authorization", `Basic ${b64(`${u}:${v}`)}`] as Header })),
-    fc.constantFrom<Header>(["Authorization", "Basic !!!"], ["Authorization", "Basic"], ["Authorization", "Bearer"], ["Authorization", "Bearer  "], ["Authorization", `Basic ${b64("no-colon")}`], ["Authorization", "Digest x=1"], ["X-ApiKey", " "], ["Authorization", `Basic ${"QUFB".repeat(2000)}`]).map((header) => ({ header })),
+    fc
+      .tuple(fc.constantFrom("api", "alice", "", "api:extra", "\u00ff"), k)
+      .map(([u, v]) => ({ header: ["Authorization", `Basic ${b64(`${u}:${v}`)}`] as Header })),
+    fc
+      .constantFrom<Header>(
+        ["Authorization", "Basic !!!"],
+        ["Authorization", "Basic"],
+        ["Authorization", "Bearer"],
+        ["Authorization", "Bearer  "],
+        ["Authorization", `Basic ${b64("no-colon")}`],
+        ["Authorization", "Digest x=1"],
+        ["X-ApiKey", " "],
+        ["Authorization", `Basic ${"QUFB".repeat(2000)}`],
+      )
+      .map((header) => ({ header })),
     k.map((v) => ({ query: `key=${enc(v)}` })),
     k.map((v) => ({ query: `key=${enc(v)}&key=${enc(v)}` })),
     k.map((v) => ({ query: `key[]=${enc(v)}` })),
@@ -101,7 +191,10 @@ function anyPlacements(w: FuzzWorld): fc.Arbitrary<Parts> {
 // ---------------------------------------------------------------------------------------
 // Encodings and body damage.
 
-const encodings = fc.oneof({ weight: 25, arbitrary: fc.constant("none") }, fc.constantFrom("gzip", "deflate", "br", "garbage-gzip", "garbage-br", "truncated-gzip", "gzip, gzip", "identity", "x-unknown", "GZIP"));
+const encodings = fc.oneof(
+  { weight: 25, arbitrary: fc.constant("none") },
+  fc.constantFrom("gzip", "deflate", "br", "garbage-gzip", "garbage-br", "truncated-gzip", "gzip, gzip", "identity", "x-unknown", "GZIP"),
+);
 
 function encode(body: Buffer, how: string): { body: Buffer; header?: string } {
   switch (how) {
@@ -130,7 +223,10 @@ function encode(body: Buffer, how: string): { body: Buffer; header?: string } {
   }
 }
 
-const charsets = fc.oneof({ weight: 20, arbitrary: fc.constant("") }, fc.constantFrom("; charset=utf-8", "; charset=UTF-16", "; charset=latin1", '; charset="utf-8"', "; charset=bogus", "; charset=", ";;;", "; boundary="));
+const charsets = fc.oneof(
+  { weight: 20, arbitrary: fc.constant("") },
+  fc.constantFrom("; charset=utf-8", "; charset=UTF-16", "; charset=latin1", '; charset="utf-8"', "; charset=bogus", "; charset=", ";;;", "; boundary="),
+);
 
 /** Damage to a body: none, truncation, a flipped byte, invalid UTF-8 or NUL bytes spliced in, a prefix of junk. */
 const damage = fc.oneof(
@@ -142,39 +238,63 @@ const damage = fc.oneof(
     c[i % c.length]! ^= x;
     return c;
   }),
-  fc.tuple(fc.nat(), fc.constantFrom(Buffer.from([0xff, 0xfe, 0xc0, 0x80]), Buffer.from([0, 0, 0]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from("\r\n--\r\n"))).map(([i, junk]) => (b: Buffer) => {
-    const at = b.length ? i % b.length : 0;
-    return Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]);
-  }),
+  fc
+    .tuple(fc.nat(), fc.constantFrom(Buffer.from([0xff, 0xfe, 0xc0, 0x80]), Buffer.from([0, 0, 0]), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from("\r\n--\r\n")))
+    .map(([i, junk]) => (b: Buffer) => {
+      const at = b.length ? i % b.length : 0;
+      return Buffer.concat([b.subarray(0, at), junk, b.subarray(at)]);
+    }),
   fc.uint8Array({ maxLength: 64 }).map((junk) => (b: Buffer) => Buffer.concat([Buffer.from(junk), b])),
 );
 
-const extraHeaders = fc.array(
-  fc.oneof(
-    fc.constantFrom<Header>(["X-Fuzz-Pad", "a".repeat(9000)], ["Cookie", `x=${"b".repeat(6000)}`], ["Accept", "*/*"], ["Accept", "application/vnd.npm.install-v1+json"], ["Accept-Encoding", "gzip, br"], ["X-Forwarded-For", "1.2.3.4"], ["Transfer-Encoding", "identity"], ["Expect", "100-continue"], ["If-None-Match", '"x"'], ["Range", "bytes=0-10"], ["Range", "bytes=999999-"], ["Range", "bytes=5-1,x"], ["Origin", "http://evil.example"], ["X-Csrf-Token", "nope"]),
-    fc.tuple(fc.constantFrom("User-Agent", "Referer", "Npm-Command", "X-NuGet-Protocol-Version", "Accept"), fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, "?"))),
-    fc.constant<Header>(["X-Latin1", "\u00e9\u00ff\u0080\u00c3("]),
-  ),
-  { maxLength: 2 },
-).chain((h) => fc.oneof({ weight: 2, arbitrary: fc.constant<Header[]>([]) }, fc.constant(h)));
+const extraHeaders = fc
+  .array(
+    fc.oneof(
+      fc.constantFrom<Header>(
+        ["X-Fuzz-Pad", "a".repeat(9000)],
+        ["Cookie", `x=${"b".repeat(6000)}`],
+        ["Accept", "*/*"],
+        ["Accept", "application/vnd.npm.install-v1+json"],
+        ["Accept-Encoding", "gzip, br"],
+        ["X-Forwarded-For", "1.2.3.4"],
+        ["Transfer-Encoding", "identity"],
+        ["Expect", "100-continue"],
+        ["If-None-Match", '"x"'],
+        ["Range", "bytes=0-10"],
+        ["Range", "bytes=999999-"],
+        ["Range", "bytes=5-1,x"],
+        ["Origin", "http://evil.example"],
+        ["X-Csrf-Token", "nope"],
+      ),
+      fc.tuple(
+        fc.constantFrom("User-Agent", "Referer", "Npm-Command", "X-NuGet-Protocol-Version", "Accept"),
+        fc.string({ maxLength: 40 }).map((s) => s.replace(/[^\t\x20-\x7e\x80-\xff]/g, "?")),
+      ),
+      fc.constant<Header>(["X-Latin1", "\u00e9\u00ff\u0080\u00c3("]),
+    ),
+    { maxLength: 2 },
+  )
+  .chain((h) => fc.oneof({ weight: 2, arbitrary: fc.constant<Header[]>([]) }, fc.constant(h)));
 
 type Spec = { label: string; method: string; path: string; parts: Parts; body?: Body };
 
 /** Puts the shared parts (key placements, extra headers, encoding, charset, damage) on a request. */
 function finish(w: FuzzWorld, surface: Surface, spec: fc.Arbitrary<Omit<Spec, "parts">>): fc.Arbitrary<FuzzRequest> {
-  return fc.record({ spec, keys: keyPlacements(w, surface), extra: extraHeaders, encoding: encodings, charset: charsets, damage }).map(({ spec, keys, extra, encoding, charset, damage }) => {
-    const headers: Header[] = [...keys.headers, ...extra];
-    const query = keys.query.join("&");
-    const path = query ? `${spec.path}${spec.path.includes("?") ? "&" : "?"}${query}` : spec.path;
-    let body: Buffer | undefined;
-    if (spec.body) {
-      const e = encode(damage(spec.body.body), encoding);
-      body = e.body;
-      if (e.header) headers.push(["Content-Encoding", e.header]);
-      headers.push(["Content-Type", spec.body.type + (spec.body.type.includes(";") ? "" : charset)]);
-    }
-    return { label: spec.label, method: spec.method, path, headers, body };
-  });
+  return fc
+    .record({ spec, keys: keyPlacements(w, surface), extra: extraHeaders, encoding: encodings, charset: charsets, damage })
+    .map(({ spec, keys, extra, encoding, charset, damage }) => {
+      const headers: Header[] = [...keys.headers, ...extra];
+      const query = keys.query.join("&");
+      const path = query ? `${spec.path}${spec.path.includes("?") ? "&" : "?"}${query}` : spec.path;
+      let body: Buffer | undefined;
+      if (spec.body) {
+        const e = encode(damage(spec.body.body), encoding);
+        body = e.body;
+        if (e.header) headers.push(["Content-Encoding", e.header]);
+        headers.push(["Content-Type", spec.body.type + (spec.body.type.includes(";") ? "" : charset)]);
+      }
+      return { label: spec.label, method: spec.method, path, headers, body };
+    });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -198,18 +318,26 @@ function archiveBodies(w: FuzzWorld, kind: "nuget" | "gem") {
     fc.nat({ max: 4000 }).map((n) => nupkg.subarray(0, n)),
     fc.nat({ max: 20_000 }).map((n) => gem.subarray(0, n)),
     fc.constant(Buffer.concat([Buffer.from("PK\x05\x06"), Buffer.alloc(18, 0xff)])),
-    fc.constant(Buffer.from("PK\x03\x04" + "\xff".repeat(40), "latin1")),
+    fc.constant(Buffer.from(`PK\x03\x04${"\xff".repeat(40)}`, "latin1")),
     fc.constant(gzipSync(Buffer.alloc(100_000))),
-    fc.tuple(fc.string({ maxLength: 120 }), fc.nat({ max: 5000 }), fc.constantFrom("0", "5", "2", "L", "x", "\u0000")).map(([name, size, type]) =>
-      Buffer.from(buildTar([{ name: name || "metadata.gz", data: "x".repeat(size), type }], { endBlocks: 2 })),
+    fc
+      .tuple(fc.string({ maxLength: 120 }), fc.nat({ max: 5000 }), fc.constantFrom("0", "5", "2", "L", "x", "\u0000"))
+      .map(([name, size, type]) => Buffer.from(buildTar([{ name: name || "metadata.gz", data: "x".repeat(size), type }], { endBlocks: 2 }))),
+    fc.constant(
+      Buffer.from(
+        buildTar([
+          { name: "metadata.gz", data: "not gzip" },
+          { name: "data.tar.gz", data: "" },
+        ]),
+      ),
     ),
-    fc.constant(Buffer.from(buildTar([{ name: "metadata.gz", data: "not gzip" }, { name: "data.tar.gz", data: "" }]))),
     fc.constant(Buffer.from(buildTar([{ name: "metadata.gz", data: gzipSync("--- !ruby/object:Gem::Specification\nname: [\n").toString("latin1") }]))),
   );
 }
 
 function multipart(file: Buffer, variant: string, boundary = "fuzzBoundary123"): Body {
-  const head = (name = "package") => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="p.nupkg"\r\nContent-Type: application/octet-stream\r\n\r\n`;
+  const head = (name = "package") =>
+    `--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="p.nupkg"\r\nContent-Type: application/octet-stream\r\n\r\n`;
   const tail = `\r\n--${boundary}--\r\n`;
   const type = `multipart/form-data; boundary=${boundary}`;
   switch (variant) {
@@ -238,28 +366,39 @@ function multipart(file: Buffer, variant: string, boundary = "fuzzBoundary123"):
 export function nugetRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   const feed = fc.oneof({ weight: 20, arbitrary: fc.constant(FEEDS.nuget) }, fc.constantFrom(FEEDS.npm, "missing"), segment);
   const id = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(PACKAGES.nuget, PACKAGES.nuget.toLowerCase(), "Fuzz.Other") }, segment);
-  const read = fc.tuple(feed, id, versionText, segment, fc.string({ maxLength: 20 }), fc.integer({ min: -5, max: 100_000 })).chain(([f, i, v, s, q, n]) =>
-    fc.constantFrom(
-      `/nuget/${f}/v3/index.json`,
-      `/nuget/${f}/v3-flatcontainer/${i}/index.json`,
-      `/nuget/${f}/v3-flatcontainer/${i}/${v}/${i}.${v}.nupkg`,
-      `/nuget/${f}/v3-flatcontainer/${i}/${v}/${s}`,
-      `/nuget/${f}/v3/registration/${i}/index.json`,
-      `/nuget/${f}/v3/registration/${i}/${v}.json`,
-      `/nuget/${f}/v3/search?q=${enc(q)}&skip=${n}&take=${n}&prerelease=${enc(s)}&semVerLevel=2.0.0`,
-      `/nuget/${f}/v3/search?take=${"9".repeat(30)}&skip=-1`,
-      `/nuget/${f}/`,
-      `/nuget/${f}/api/v2/package`,
-      `/nuget/${f}/${s}/${s}`,
-    ).map((path) => ({ label: "nuget read", method: "GET", path })),
-  );
+  const read = fc
+    .tuple(feed, id, versionText, segment, fc.string({ maxLength: 20 }), fc.integer({ min: -5, max: 100_000 }))
+    .chain(([f, i, v, s, q, n]) =>
+      fc
+        .constantFrom(
+          `/nuget/${f}/v3/index.json`,
+          `/nuget/${f}/v3-flatcontainer/${i}/index.json`,
+          `/nuget/${f}/v3-flatcontainer/${i}/${v}/${i}.${v}.nupkg`,
+          `/nuget/${f}/v3-flatcontainer/${i}/${v}/${s}`,
+          `/nuget/${f}/v3/registration/${i}/index.json`,
+          `/nuget/${f}/v3/registration/${i}/${v}.json`,
+          `/nuget/${f}/v3/search?q=${enc(q)}&skip=${n}&take=${n}&prerelease=${enc(s)}&semVerLevel=2.0.0`,
+          `/nuget/${f}/v3/search?take=${"9".repeat(30)}&skip=-1`,
+          `/nuget/${f}/`,
+          `/nuget/${f}/api/v2/package`,
+          `/nuget/${f}/${s}/${s}`,
+        )
+        .map((path) => ({ label: "nuget read", method: "GET", path })),
+    );
   const readAnyMethod = fc.tuple(read, fc.constantFrom("GET", "GET", "HEAD", "OPTIONS", "PATCH")).map(([r, method]) => ({ ...r, method }));
   const push = fc
-    .tuple(feed, archiveBodies(w, "nuget"), fc.constantFrom("ok", "ok", "ok", "ok", "raw", "no-boundary", "wrong-boundary", "no-end", "two-parts", "no-headers", "empty-boundary"), fc.constantFrom("/api/v2/package", "/"))
+    .tuple(
+      feed,
+      archiveBodies(w, "nuget"),
+      fc.constantFrom("ok", "ok", "ok", "ok", "raw", "no-boundary", "wrong-boundary", "no-end", "two-parts", "no-headers", "empty-boundary"),
+      fc.constantFrom("/api/v2/package", "/"),
+    )
     .map(([f, file, variant, at]) => ({ label: "nuget push", method: "PUT", path: `/nuget/${f}${at}`, body: multipart(file, variant) }));
-  const unlist = fc
-    .tuple(feed, id, versionText, fc.constantFrom("DELETE", "POST"), fc.boolean())
-    .map(([f, i, v, method, v2]) => ({ label: "nuget unlist/relist", method, path: v2 || method === "POST" ? `/nuget/${f}/api/v2/package/${i}/${v}` : `/nuget/${f}/${i}/${v}` }));
+  const unlist = fc.tuple(feed, id, versionText, fc.constantFrom("DELETE", "POST"), fc.boolean()).map(([f, i, v, method, v2]) => ({
+    label: "nuget unlist/relist",
+    method,
+    path: v2 || method === "POST" ? `/nuget/${f}/api/v2/package/${i}/${v}` : `/nuget/${f}/${i}/${v}`,
+  }));
   return finish(w, "nuget", fc.oneof({ weight: 4, arbitrary: readAnyMethod }, { weight: 4, arbitrary: push }, { weight: 2, arbitrary: unlist }));
 }
 
@@ -269,23 +408,40 @@ export function nugetRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
 export function npmRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   const feed = fc.oneof({ weight: 20, arbitrary: fc.constant(FEEDS.npm) }, fc.constantFrom(FEEDS.nuget, "missing"), segment);
   const name = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(PACKAGES.npm, "@fuzz%2fscoped", "@fuzz/scoped", "other-pkg", "new-pkg") }, segment);
-  const read = fc.tuple(feed, name, versionText, segment).chain(([f, n, v, s]) =>
-    fc.constantFrom(
-      `/npm/${f}/${n}`,
-      `/npm/${f}/${n}/${v}`,
-      `/npm/${f}/${n}/-/${n}-${v}.tgz`,
-      `/npm/${f}/${n}/-/${s}`,
-      `/npm/${f}/-/package/${n}/dist-tags`,
-      `/npm/${f}/-/ping`,
-      `/npm/${f}/-/whoami`,
-      `/npm/${f}/-/v1/login`,
-      `/npm/${f}/-/user/org.couchdb.user:${s}`,
-      `/npm/${f}/${s}/${s}/${s}/${s}`,
-    ).map((path) => ({ label: "npm read", method: "GET", path })),
-  );
+  const read = fc
+    .tuple(feed, name, versionText, segment)
+    .chain(([f, n, v, s]) =>
+      fc
+        .constantFrom(
+          `/npm/${f}/${n}`,
+          `/npm/${f}/${n}/${v}`,
+          `/npm/${f}/${n}/-/${n}-${v}.tgz`,
+          `/npm/${f}/${n}/-/${s}`,
+          `/npm/${f}/-/package/${n}/dist-tags`,
+          `/npm/${f}/-/ping`,
+          `/npm/${f}/-/whoami`,
+          `/npm/${f}/-/v1/login`,
+          `/npm/${f}/-/user/org.couchdb.user:${s}`,
+          `/npm/${f}/${s}/${s}/${s}/${s}`,
+        )
+        .map((path) => ({ label: "npm read", method: "GET", path })),
+    );
   const publishBody = fc
     .tuple(
-      fc.constantFrom("valid", "valid", "valid", "bad-base64", "wrong-length", "wrong-integrity", "no-versions", "name-mismatch", "attachment-types", "not-json", "huge-version-map", "deep"),
+      fc.constantFrom(
+        "valid",
+        "valid",
+        "valid",
+        "bad-base64",
+        "wrong-length",
+        "wrong-integrity",
+        "no-versions",
+        "name-mismatch",
+        "attachment-types",
+        "not-json",
+        "huge-version-map",
+        "deep",
+      ),
       fc.string({ maxLength: 20 }),
       fc.constantFrom(PACKAGES.npm, "other-pkg", PACKAGES.scopedNpm),
       freshVersion,
@@ -327,20 +483,53 @@ export function npmRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
       return { body: Buffer.from(JSON.stringify(b)), urlName: fixture.urlName };
     });
   const publish = fc
-    .tuple(feed, fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, fc.constantFrom("other-pkg", "new-pkg")), publishBody, fc.constantFrom("PUT", "PUT", "PUT", "POST"))
-    .map(([f, n, body, method]) => ({ label: "npm publish", method, path: `/npm/${f}/${n ?? body.urlName}`, body: { body: body.body, type: "application/json" } }));
+    .tuple(
+      feed,
+      fc.oneof({ weight: 4, arbitrary: fc.constant(null) }, fc.constantFrom("other-pkg", "new-pkg")),
+      publishBody,
+      fc.constantFrom("PUT", "PUT", "PUT", "POST"),
+    )
+    .map(([f, n, body, method]) => ({
+      label: "npm publish",
+      method,
+      path: `/npm/${f}/${n ?? body.urlName}`,
+      body: { body: body.body, type: "application/json" },
+    }));
   const distTag = fc
-    .tuple(feed, name, fc.oneof(fc.constantFrom("latest", "beta", "next", "1.0.0"), segment), fc.oneof(fc.constantFrom('"1.0.0"', '"9.9.9"', "1", "null", '{"a":1}', ""), fc.string({ maxLength: 20 })), fc.constantFrom("PUT", "DELETE", "POST"))
-    .map(([f, n, tag, value, method]) => ({ label: "npm dist-tag", method, path: `/npm/${f}/-/package/${n}/dist-tags/${tag}`, body: method === "DELETE" ? undefined : { body: Buffer.from(value), type: "application/json" } }));
+    .tuple(
+      feed,
+      name,
+      fc.oneof(fc.constantFrom("latest", "beta", "next", "1.0.0"), segment),
+      fc.oneof(fc.constantFrom('"1.0.0"', '"9.9.9"', "1", "null", '{"a":1}', ""), fc.string({ maxLength: 20 })),
+      fc.constantFrom("PUT", "DELETE", "POST"),
+    )
+    .map(([f, n, tag, value, method]) => ({
+      label: "npm dist-tag",
+      method,
+      path: `/npm/${f}/-/package/${n}/dist-tags/${tag}`,
+      body: method === "DELETE" ? undefined : { body: Buffer.from(value), type: "application/json" },
+    }));
   const manage = fc
-    .tuple(feed, name, versionText, segment, fc.constantFrom("DELETE", "PUT"), jsonObject(w, ["_id", "_rev", "name", "versions", "dist-tags", "deprecated", "time"]), fc.nat({ max: 2 }))
+    .tuple(
+      feed,
+      name,
+      versionText,
+      segment,
+      fc.constantFrom("DELETE", "PUT"),
+      jsonObject(w, ["_id", "_rev", "name", "versions", "dist-tags", "deprecated", "time"]),
+      fc.nat({ max: 2 }),
+    )
     .map(([f, n, v, rev, method, body, which]) => {
       const json = { body: Buffer.from(JSON.stringify(body)), type: "application/json" };
       if (which === 0) return { label: "npm unpublish", method, path: `/npm/${f}/${n}/-rev/${rev}`, body: method === "PUT" ? json : undefined };
       if (which === 1) return { label: "npm unpublish tarball", method: "DELETE", path: `/npm/${f}/${n}/-/${n}-${v}.tgz/-rev/${rev}` };
       return { label: "npm deprecate", method: "PUT", path: `/npm/${f}/${n}`, body: json };
     });
-  return finish(w, "npm", fc.oneof({ weight: 3, arbitrary: read }, { weight: 4, arbitrary: publish }, { weight: 2, arbitrary: distTag }, { weight: 2, arbitrary: manage }));
+  return finish(
+    w,
+    "npm",
+    fc.oneof({ weight: 3, arbitrary: read }, { weight: 4, arbitrary: publish }, { weight: 2, arbitrary: distTag }, { weight: 2, arbitrary: manage }),
+  );
 }
 
 // ---------------------------------------------------------------------------------------
@@ -349,24 +538,39 @@ export function npmRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
 export function rubygemsRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   const feed = fc.oneof({ weight: 20, arbitrary: fc.constant(FEEDS.rubygems) }, fc.constantFrom(FEEDS.npm, "missing"), segment);
   const gem = fc.oneof({ weight: 3, arbitrary: fc.constantFrom(PACKAGES.gem, "othergem") }, segment);
-  const read = fc.tuple(feed, gem, versionText, segment).chain(([f, g, v, s]) =>
-    fc.constantFrom(
-      `/rubygems/${f}/`,
-      `/rubygems/${f}/versions`,
-      `/rubygems/${f}/names`,
-      `/rubygems/${f}/info/${g}`,
-      `/rubygems/${f}/gems/${g}-${v}.gem`,
-      `/rubygems/${f}/gems/${s}`,
-      `/rubygems/${f}/quick/Marshal.4.8/${g}-${v}.gemspec.rz`,
-      `/rubygems/${f}/quick/Marshal.4.8/${s}`,
-      `/rubygems/${f}/specs.4.8.gz`,
-      `/rubygems/${f}/latest_specs.4.8.gz`,
-      `/rubygems/${f}/prerelease_specs.4.8.gz`,
-      `/rubygems/${f}/api/v1/dependencies?gems=${g},${s}`,
-    ).map((path) => ({ label: "rubygems read", method: "GET", path })),
-  );
+  const read = fc
+    .tuple(feed, gem, versionText, segment)
+    .chain(([f, g, v, s]) =>
+      fc
+        .constantFrom(
+          `/rubygems/${f}/`,
+          `/rubygems/${f}/versions`,
+          `/rubygems/${f}/names`,
+          `/rubygems/${f}/info/${g}`,
+          `/rubygems/${f}/gems/${g}-${v}.gem`,
+          `/rubygems/${f}/gems/${s}`,
+          `/rubygems/${f}/quick/Marshal.4.8/${g}-${v}.gemspec.rz`,
+          `/rubygems/${f}/quick/Marshal.4.8/${s}`,
+          `/rubygems/${f}/specs.4.8.gz`,
+          `/rubygems/${f}/latest_specs.4.8.gz`,
+          `/rubygems/${f}/prerelease_specs.4.8.gz`,
+          `/rubygems/${f}/api/v1/dependencies?gems=${g},${s}`,
+        )
+        .map((path) => ({ label: "rubygems read", method: "GET", path })),
+    );
   const push = fc
-    .tuple(feed, archiveBodies(w, "gem"), fc.constantFrom("application/octet-stream", "application/octet-stream", "application/octet-stream", "application/x-tar", "multipart/form-data", "text/plain"))
+    .tuple(
+      feed,
+      archiveBodies(w, "gem"),
+      fc.constantFrom(
+        "application/octet-stream",
+        "application/octet-stream",
+        "application/octet-stream",
+        "application/x-tar",
+        "multipart/form-data",
+        "text/plain",
+      ),
+    )
     .map(([f, body, type]) => ({ label: "rubygems push", method: "POST", path: `/rubygems/${f}/api/v1/gems`, body: { body, type } }));
   const yank = fc
     .tuple(feed, gem, versionText, fc.constantFrom("", "ruby", "x86_64-linux", "%00"), fc.constantFrom("form", "query", "json"))
@@ -374,7 +578,13 @@ export function rubygemsRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
       const fields = `gem_name=${g}&version=${v}${p ? `&platform=${p}` : ""}`;
       const path = `/rubygems/${f}/api/v1/gems/yank`;
       if (how === "query") return { label: "rubygems yank", method: "DELETE", path: `${path}?${fields}` };
-      if (how === "json") return { label: "rubygems yank", method: "DELETE", path, body: { body: Buffer.from(JSON.stringify({ gem_name: decodeURIComponentSafe(g), version: v })), type: "application/json" } };
+      if (how === "json")
+        return {
+          label: "rubygems yank",
+          method: "DELETE",
+          path,
+          body: { body: Buffer.from(JSON.stringify({ gem_name: decodeURIComponentSafe(g), version: v })), type: "application/json" },
+        };
       return { label: "rubygems yank", method: "DELETE", path, body: { body: Buffer.from(fields), type: "application/x-www-form-urlencoded" } };
     });
   return finish(w, "rubygems", fc.oneof({ weight: 3, arbitrary: read }, { weight: 4, arbitrary: push }, { weight: 2, arbitrary: yank }));
@@ -391,37 +601,93 @@ function decodeURIComponentSafe(s: string): string {
 // ---------------------------------------------------------------------------------------
 // Native API and management API.
 
-const NATIVE_METHODS = ["Feeds_GetFeeds", "Feeds_CreateFeed", "ApiKeys_GetApiKeys", "ApiKeys_GetApiKey", "ApiKeys_CreateOrUpdateApiKey", "ApiKeys_DeleteApiKey", "ApiKeys_RevokeApiKey", "ApiKeyAccessLogs_GetLogs", "Packages_GetPackages", "Packages_SetListed", "Users_GetUsers", "Users_CreateOrUpdateUser"];
-const NATIVE_FIELDS = ["ApiKey_Id", "ApiKey_Description", "Expiration_Date", "FeedType_Name", "Feed_Name", "Feeds_Csv", "Key_Name", "Key_Text", "LogRequestBody_Indicator", "LogResponseBody_Indicator", "Systems_Apis_Csv", "User_Name", "Package_Name", "Version_Text", "Listed_Indicator", "Count", "API_Key"];
-const MANAGEMENT_FIELDS = ["id", "type", "key", "displayName", "description", "systemApis", "packagePermissions", "feeds", "user", "expiration", "logRequestBody", "logResponseBody", "API_Key"];
+const NATIVE_METHODS = [
+  "Feeds_GetFeeds",
+  "Feeds_CreateFeed",
+  "ApiKeys_GetApiKeys",
+  "ApiKeys_GetApiKey",
+  "ApiKeys_CreateOrUpdateApiKey",
+  "ApiKeys_DeleteApiKey",
+  "ApiKeys_RevokeApiKey",
+  "ApiKeyAccessLogs_GetLogs",
+  "Packages_GetPackages",
+  "Packages_SetListed",
+  "Users_GetUsers",
+  "Users_CreateOrUpdateUser",
+];
+const NATIVE_FIELDS = [
+  "ApiKey_Id",
+  "ApiKey_Description",
+  "Expiration_Date",
+  "FeedType_Name",
+  "Feed_Name",
+  "Feeds_Csv",
+  "Key_Name",
+  "Key_Text",
+  "LogRequestBody_Indicator",
+  "LogResponseBody_Indicator",
+  "Systems_Apis_Csv",
+  "User_Name",
+  "Package_Name",
+  "Version_Text",
+  "Listed_Indicator",
+  "Count",
+  "API_Key",
+];
+const MANAGEMENT_FIELDS = [
+  "id",
+  "type",
+  "key",
+  "displayName",
+  "description",
+  "systemApis",
+  "packagePermissions",
+  "feeds",
+  "user",
+  "expiration",
+  "logRequestBody",
+  "logResponseBody",
+  "API_Key",
+];
 
 function apiBody(w: FuzzWorld, names: readonly string[]): fc.Arbitrary<Body | undefined> {
-  return fc.tuple(jsonObject(w, names), keyValue(w), fc.constantFrom("json", "json", "form", "none", "json-with-key", "form-with-key", "text", "json-array", "json-scalar")).map(([o, k, how]) => {
-    const form = () => Object.entries(o).map(([a, b]) => `${enc(a)}=${enc(typeof b === "string" ? b : JSON.stringify(b) ?? "")}`).join("&");
-    switch (how) {
-      case "json":
-        return { body: Buffer.from(JSON.stringify(o)), type: "application/json" };
-      case "json-with-key":
-        return { body: Buffer.from(JSON.stringify({ ...o, API_Key: k })), type: "application/json" };
-      case "form":
-        return { body: Buffer.from(form()), type: "application/x-www-form-urlencoded" };
-      case "form-with-key":
-        return { body: Buffer.from(`${form()}&key=${enc(k)}&key=${enc(k)}x`), type: "application/x-www-form-urlencoded" };
-      case "text":
-        return { body: Buffer.from(JSON.stringify(o)), type: "text/plain" };
-      case "json-array":
-        return { body: Buffer.from(JSON.stringify([o])), type: "application/json" };
-      case "json-scalar":
-        return { body: Buffer.from('"x"'), type: "application/json" };
-      default:
-        return undefined;
-    }
-  });
+  return fc
+    .tuple(
+      jsonObject(w, names),
+      keyValue(w),
+      fc.constantFrom("json", "json", "form", "none", "json-with-key", "form-with-key", "text", "json-array", "json-scalar"),
+    )
+    .map(([o, k, how]) => {
+      const form = () =>
+        Object.entries(o)
+          .map(([a, b]) => `${enc(a)}=${enc(typeof b === "string" ? b : (JSON.stringify(b) ?? ""))}`)
+          .join("&");
+      switch (how) {
+        case "json":
+          return { body: Buffer.from(JSON.stringify(o)), type: "application/json" };
+        case "json-with-key":
+          return { body: Buffer.from(JSON.stringify({ ...o, API_Key: k })), type: "application/json" };
+        case "form":
+          return { body: Buffer.from(form()), type: "application/x-www-form-urlencoded" };
+        case "form-with-key":
+          return { body: Buffer.from(`${form()}&key=${enc(k)}&key=${enc(k)}x`), type: "application/x-www-form-urlencoded" };
+        case "text":
+          return { body: Buffer.from(JSON.stringify(o)), type: "text/plain" };
+        case "json-array":
+          return { body: Buffer.from(JSON.stringify([o])), type: "application/json" };
+        case "json-scalar":
+          return { body: Buffer.from('"x"'), type: "application/json" };
+        default:
+          return undefined;
+      }
+    });
 }
 
 export function nativeRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   const method = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...NATIVE_METHODS) }, segment);
-  const query = fc.array(fc.tuple(fc.constantFrom(...NATIVE_FIELDS, "__proto__"), fc.oneof(fc.string({ maxLength: 12 }).map(enc), oddSegment)), { maxLength: 3 }).map((q) => q.map(([k, v]) => `${k}=${v}`).join("&"));
+  const query = fc
+    .array(fc.tuple(fc.constantFrom(...NATIVE_FIELDS, "__proto__"), fc.oneof(fc.string({ maxLength: 12 }).map(enc), oddSegment)), { maxLength: 3 })
+    .map((q) => q.map(([k, v]) => `${k}=${v}`).join("&"));
   return finish(
     w,
     "api",
@@ -439,12 +705,19 @@ export function managementRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   return finish(
     w,
     "api",
-    fc.tuple(route, apiBody(w, MANAGEMENT_FIELDS), fc.constantFrom("POST", "GET", "DELETE", "PUT"), fc.constantFrom("", "?id=100000", "?id=abc", "?id=1&id=2", "?id=%00")).map(([r, body, verb, q]) => ({
-      label: "management api",
-      method: verb,
-      path: `/api/api-keys/${r}${q}`,
-      body: verb === "GET" ? undefined : body,
-    })),
+    fc
+      .tuple(
+        route,
+        apiBody(w, MANAGEMENT_FIELDS),
+        fc.constantFrom("POST", "GET", "DELETE", "PUT"),
+        fc.constantFrom("", "?id=100000", "?id=abc", "?id=1&id=2", "?id=%00"),
+      )
+      .map(([r, body, verb, q]) => ({
+        label: "management api",
+        method: verb,
+        path: `/api/api-keys/${r}${q}`,
+        body: verb === "GET" ? undefined : body,
+      })),
   );
 }
 
@@ -453,9 +726,41 @@ export function managementRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
 
 const PROCEDURES = {
   query: ["auth.me", "keys.list", "keys.ownedPackages", "adminKeys.list", "adminKeys.options", "outbox.list", "logs.list", "logs.get"],
-  mutation: ["keys.create", "keys.updatePackages", "keys.regenerate", "keys.revoke", "keys.delete", "adminKeys.create", "adminKeys.update", "adminKeys.revoke", "adminKeys.delete", "auth.login"],
+  mutation: [
+    "keys.create",
+    "keys.updatePackages",
+    "keys.regenerate",
+    "keys.revoke",
+    "keys.delete",
+    "adminKeys.create",
+    "adminKeys.update",
+    "adminKeys.revoke",
+    "adminKeys.delete",
+    "auth.login",
+  ],
 };
-const TRPC_FIELDS = ["id", "name", "username", "password", "expiresInDays", "scopes", "packages", "globs", "feeds", "apis", "userId", "value", "limit", "cursor", "filter", "from", "to", "path", "status", "direction"];
+const TRPC_FIELDS = [
+  "id",
+  "name",
+  "username",
+  "password",
+  "expiresInDays",
+  "scopes",
+  "packages",
+  "globs",
+  "feeds",
+  "apis",
+  "userId",
+  "value",
+  "limit",
+  "cursor",
+  "filter",
+  "from",
+  "to",
+  "path",
+  "status",
+  "direction",
+];
 
 export function trpcRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
   const procs = fc.oneof(
@@ -464,17 +769,36 @@ export function trpcRequests(w: FuzzWorld): fc.Arbitrary<FuzzRequest> {
     fc.array(fc.oneof(fc.constantFrom(...PROCEDURES.query, ...PROCEDURES.mutation), segment), { minLength: 1, maxLength: 3 }),
   );
   const input = fc.oneof({ weight: 4, arbitrary: jsonObject(w, TRPC_FIELDS) }, scalarPool(w), fc.constant(undefined));
-  const cookie = fc.constantFrom(w.session.cookie, w.session.cookie, w.session.cookie, "", "keyhouse_session=forged", `${w.session.cookie}; keyhouse_session=forged`, "keyhouse_session=%00%ff");
+  const cookie = fc.constantFrom(
+    w.session.cookie,
+    w.session.cookie,
+    w.session.cookie,
+    "",
+    "keyhouse_session=forged",
+    `${w.session.cookie}; keyhouse_session=forged`,
+    "keyhouse_session=%00%ff",
+  );
   const csrf = fc.constantFrom(w.session.csrf, w.session.csrf, "", "wrong");
   return fc
-    .tuple(procs, fc.array(input, { minLength: 3, maxLength: 3 }), fc.constantFrom("GET", "POST", "PUT"), fc.boolean(), cookie, csrf, fc.constantFrom("ok", "ok", "ok", "ok", "not-json", "raw-input"), extraHeaders, encodings, damage)
+    .tuple(
+      procs,
+      fc.array(input, { minLength: 3, maxLength: 3 }),
+      fc.constantFrom("GET", "POST", "PUT"),
+      fc.boolean(),
+      cookie,
+      csrf,
+      fc.constantFrom("ok", "ok", "ok", "ok", "not-json", "raw-input"),
+      extraHeaders,
+      encodings,
+      damage,
+    )
     .map(([procs, inputs, verb, batched, c, x, shape, extra, encoding, dmg]) => {
       // Queries are sent with GET and mutations with POST, as the SPA does, unless PUT was drawn.
       const method = verb === "PUT" ? verb : procs.every((p) => PROCEDURES.query.includes(p)) ? "GET" : "POST";
       const batch = batched || procs.length > 1;
       const names = batch ? procs : procs.slice(0, 1);
       const payload = batch ? Object.fromEntries(names.map((_, i) => [String(i), inputs[i]])) : inputs[0];
-      const text = shape === "not-json" ? "{not json" : JSON.stringify(payload) ?? "";
+      const text = shape === "not-json" ? "{not json" : (JSON.stringify(payload) ?? "");
       const headers: Header[] = [...extra];
       if (c) headers.push(["Cookie", c]);
       if (x) headers.push(["X-Csrf-Token", x]);

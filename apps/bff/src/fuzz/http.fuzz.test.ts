@@ -31,7 +31,13 @@ beforeAll(async () => {
 
 afterAll(async () => {
   if (!w) return;
-  for (const [surface, counts] of tally) console.log(`HTTP fuzz ${surface}: ${[...counts].sort().map(([k, n]) => `${k}×${n}`).join(" ")}`);
+  for (const [surface, counts] of tally)
+    console.log(
+      `HTTP fuzz ${surface}: ${[...counts]
+        .sort()
+        .map(([k, n]) => `${k}×${n}`)
+        .join(" ")}`,
+    );
   await w.close();
 });
 
@@ -42,7 +48,13 @@ async function check(surface: string, r: FuzzRequest): Promise<void> {
   const counts = tally.get(surface) ?? new Map<string, number>();
   tally.set(surface, counts);
   const key = "error" in a ? "no answer" : a.status === 0 ? "not sent" : String(a.status);
-  if (VERBOSE && !("error" in a)) console.log(`${a.status} ${describeRequest(r).split("\n")[0]} → ${a.body.slice(0, 160)}${w.server.logs.slice(seen).map((l) => `\n  server log: ${l.slice(0, 300)}`).join("")}`);
+  if (VERBOSE && !("error" in a))
+    console.log(
+      `${a.status} ${describeRequest(r).split("\n")[0]} → ${a.body.slice(0, 160)}${w.server.logs
+        .slice(seen)
+        .map((l) => `\n  server log: ${l.slice(0, 300)}`)
+        .join("")}`,
+    );
   counts.set(key, (counts.get(key) ?? 0) + 1);
   if ("error" in a) throw new Error(`${a.error}\n${describeRequest(r)}`);
   if (a.status >= 500) throw new Error(`answered ${a.status}: ${a.body.slice(0, 500)}\n${describeRequest(r)}`);

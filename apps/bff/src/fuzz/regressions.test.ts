@@ -53,7 +53,10 @@ describe("HTTP fuzz regressions", () => {
       ],
       body: Buffer.from([80, 75, 3, 13, 10, 45, 45, 13, 10, 4]),
     });
-    expect("status" in answer && { status: answer.status, body: answer.body.trim() }).toEqual({ status: 400, body: "The upload's br data is damaged or incomplete and cannot be decoded." });
+    expect("status" in answer && { status: answer.status, body: answer.body.trim() }).toEqual({
+      status: 400,
+      body: "The upload's br data is damaged or incomplete and cannot be decoded.",
+    });
     expect(internalErrors(server.logs.slice(seen))).toEqual([]);
   });
 
@@ -66,27 +69,45 @@ describe("HTTP fuzz regressions", () => {
 
     it("a range past the end of a .nupkg gets a 416, not a 500 that blames the store", async () => {
       const { body, contentType } = nugetPushBody(buildNupkg({ id: "Fuzz.Core", version: "1.0.0" }));
-      const pushed = await fetch(`${server.url}/nuget/nu/api/v2/package`, { method: "PUT", headers: { "x-nuget-apikey": key, "content-type": contentType }, body });
+      const pushed = await fetch(`${server.url}/nuget/nu/api/v2/package`, {
+        method: "PUT",
+        headers: { "x-nuget-apikey": key, "content-type": contentType },
+        body,
+      });
       expect(pushed.status).toBe(201);
       const seen = server.logs.length;
-      const answer = await get(nupkgPath, [["X-NuGet-ApiKey", key], ["Range", "bytes=999999-"]]);
+      const answer = await get(nupkgPath, [
+        ["X-NuGet-ApiKey", key],
+        ["Range", "bytes=999999-"],
+      ]);
       expect("status" in answer && answer.status).toBe(416);
       expect(server.logs.slice(seen)).toEqual([]);
     });
 
     it("a range past the end of an npm tarball gets a 416, not a 404 that blames the store", async () => {
       const fixture = buildNpmPublishBody({ name: "range-pkg", version: "1.0.0", registry: `${server.url}/npm/js/` });
-      const published = await fetch(`${server.url}/npm/js/range-pkg`, { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(fixture.body) });
+      const published = await fetch(`${server.url}/npm/js/range-pkg`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${key}`, "content-type": "application/json" },
+        body: JSON.stringify(fixture.body),
+      });
       expect(published.status).toBe(201);
       const seen = server.logs.length;
-      const answer = await get("/npm/js/range-pkg/-/range-pkg-1.0.0.tgz", [["Authorization", `Bearer ${key}`], ["Range", "bytes=999999-"]]);
+      const answer = await get("/npm/js/range-pkg/-/range-pkg-1.0.0.tgz", [
+        ["Authorization", `Bearer ${key}`],
+        ["Range", "bytes=999999-"],
+      ]);
       expect("status" in answer && answer.status).toBe(416);
       expect(server.logs.slice(seen)).toEqual([]);
     });
   });
 
   it("a gem download whose client has gone before the file is sent logs no internal error (seed 1)", async () => {
-    const pushed = await fetch(`${server.url}/rubygems/rb/api/v1/gems`, { method: "POST", headers: { authorization: key, "content-type": "application/octet-stream" }, body: Buffer.from(buildGem({ name: "gone", version: "1.0.0" })) });
+    const pushed = await fetch(`${server.url}/rubygems/rb/api/v1/gems`, {
+      method: "POST",
+      headers: { authorization: key, "content-type": "application/octet-stream" },
+      body: Buffer.from(buildGem({ name: "gone", version: "1.0.0" })),
+    });
     expect(pushed.status).toBe(200);
     const seen = server.logs.length;
     const { port } = new URL(server.url);
@@ -116,7 +137,11 @@ describe("HTTP fuzz regressions", () => {
     });
 
     it("a gem yank with platform \\0 gets a 404", async () => {
-      const pushed = await fetch(`${server.url}/rubygems/rb/api/v1/gems`, { method: "POST", headers: { authorization: key, "content-type": "application/octet-stream" }, body: Buffer.from(buildGem({ name: "yanky", version: "1.0.0" })) });
+      const pushed = await fetch(`${server.url}/rubygems/rb/api/v1/gems`, {
+        method: "POST",
+        headers: { authorization: key, "content-type": "application/octet-stream" },
+        body: Buffer.from(buildGem({ name: "yanky", version: "1.0.0" })),
+      });
       expect(pushed.status).toBe(200);
       const res = await fetch(`${server.url}/rubygems/rb/api/v1/gems/yank`, {
         method: "DELETE",

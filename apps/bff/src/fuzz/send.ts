@@ -59,7 +59,9 @@ export function send(base: URL, r: FuzzRequest): Promise<FuzzAnswer> {
     });
     // A server may close the connection once it has answered (a refused upload it will not
     // read): the answer counts, the client's write error after it does not.
-    req.on("error", (e) => done(status === undefined ? { error: `connection failed: ${e.message}` } : { status, body: "(connection closed after the answer)" }));
+    req.on("error", (e) =>
+      done(status === undefined ? { error: `connection failed: ${e.message}` } : { status, body: "(connection closed after the answer)" }),
+    );
     req.end(r.body);
   });
 }

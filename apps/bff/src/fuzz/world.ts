@@ -62,12 +62,24 @@ export async function createFuzzWorld() {
     if (res.status >= 300) throw new Error(`fuzz world: ${init.method} ${url} → ${res.status} ${await res.text()}\n${server.logs.join("\n")}`);
   };
   const nupkg = nugetPushBody(buildNupkg({ id: PACKAGES.nuget, version: "1.0.0" }));
-  await publish(`/nuget/${FEEDS.nuget}/api/v2/package`, { method: "PUT", headers: { "x-nuget-apikey": good.scoped, "content-type": nupkg.contentType }, body: nupkg.body });
+  await publish(`/nuget/${FEEDS.nuget}/api/v2/package`, {
+    method: "PUT",
+    headers: { "x-nuget-apikey": good.scoped, "content-type": nupkg.contentType },
+    body: nupkg.body,
+  });
   for (const name of [PACKAGES.npm, PACKAGES.scopedNpm]) {
     const fixture = buildNpmPublishBody({ name, version: "1.0.0", registry: `${server.url}/npm/${FEEDS.npm}/` });
-    await publish(`/npm/${FEEDS.npm}/${fixture.urlName}`, { method: "PUT", headers: { authorization: `Bearer ${good.scoped}`, "content-type": "application/json" }, body: JSON.stringify(fixture.body) });
+    await publish(`/npm/${FEEDS.npm}/${fixture.urlName}`, {
+      method: "PUT",
+      headers: { authorization: `Bearer ${good.scoped}`, "content-type": "application/json" },
+      body: JSON.stringify(fixture.body),
+    });
   }
-  await publish(`/rubygems/${FEEDS.rubygems}/api/v1/gems`, { method: "POST", headers: { authorization: good.scoped, "content-type": "application/octet-stream" }, body: Buffer.from(buildGem({ name: PACKAGES.gem, version: "1.0.0" })) });
+  await publish(`/rubygems/${FEEDS.rubygems}/api/v1/gems`, {
+    method: "POST",
+    headers: { authorization: good.scoped, "content-type": "application/octet-stream" },
+    body: Buffer.from(buildGem({ name: PACKAGES.gem, version: "1.0.0" })),
+  });
 
   // A signed-in SPA session (admin), through the real sign-in.
   const login = await fetch(`${server.url}/trpc/auth.login`, {

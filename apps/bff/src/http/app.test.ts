@@ -17,10 +17,18 @@ afterAll(async () => {
 });
 
 const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
-  fetch(server.url + path, { method: "POST", headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers }, body: body === undefined ? undefined : JSON.stringify(body) });
+  fetch(server.url + path, {
+    method: "POST",
+    headers: { ...(body === undefined ? {} : { "content-type": "application/json" }), ...headers },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
 
 async function signIn(ip?: string) {
-  const res = await post("/trpc/auth.login", { username: "alice", password: TEST_PASSWORD }, { "x-csrf-token": "anonymous", ...(ip ? { "x-forwarded-for": ip } : {}) });
+  const res = await post(
+    "/trpc/auth.login",
+    { username: "alice", password: TEST_PASSWORD },
+    { "x-csrf-token": "anonymous", ...(ip ? { "x-forwarded-for": ip } : {}) },
+  );
   const cookie = res.headers.get("set-cookie") ?? "";
   const body = (await res.json()) as { result: { data: { csrfToken: string } } };
   return { res, cookie, cookieHeader: cookie.split(";")[0]!, csrf: body.result?.data.csrfToken };
@@ -28,13 +36,13 @@ async function signIn(ip?: string) {
 
 describe("the HTTP surface", () => {
   it("answers /healthz when the database answers", async () => {
-    const res = await fetch(server.url + "/healthz");
+    const res = await fetch(`${server.url}/healthz`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: "ok", accessLog: { dropped: 0 } });
   });
 
   it("sends security headers with a CSP that allows only our own scripts", async () => {
-    const res = await fetch(server.url + "/healthz");
+    const res = await fetch(`${server.url}/healthz`);
     const csp = res.headers.get("content-security-policy") ?? "";
     expect(csp).toContain("script-src 'self'");
     expect(csp).not.toContain("unsafe-inline");
@@ -44,7 +52,7 @@ describe("the HTTP surface", () => {
   });
 
   it("answers unknown /api paths with a JSON 404 that says where the APIs are", async () => {
-    const res = await fetch(server.url + "/api/nope");
+    const res = await fetch(`${server.url}/api/nope`);
     expect(res.status).toBe(404);
     expect(res.headers.get("content-type")).toMatch(/json/);
     expect(((await res.json()) as { error: string }).error).toMatch(/There is no API endpoint at GET \/api\/nope.*openapi\.json/);
@@ -60,7 +68,7 @@ describe("the HTTP surface", () => {
   });
 
   it("answers malformed JSON with a 400, not a 500", async () => {
-    const res = await fetch(server.url + "/api/json/X", { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
+    const res = await fetch(`${server.url}/api/json/X`, { method: "POST", headers: { "content-type": "application/json" }, body: "{nope" });
     expect(res.status).toBe(400);
     expect(((await res.json()) as { error: string }).error).toBe("The request body is not valid JSON.");
   });
@@ -73,7 +81,7 @@ describe("the HTTP surface", () => {
     expect(cookie).toMatch(/SameSite=Lax/i);
     expect(cookie).not.toMatch(/Secure/i);
 
-    const me = await fetch(server.url + "/trpc/auth.me", { headers: { cookie: cookieHeader } });
+    const me = await fetch(`${server.url}/trpc/auth.me`, { headers: { cookie: cookieHeader } });
     expect(((await me.json()) as { result: { data: { user: { username: string } } } }).result.data.user.username).toBe("alice");
 
     const noCsrf = await post("/trpc/auth.logout?batch=1", {}, { cookie: cookieHeader });
@@ -83,7 +91,7 @@ describe("the HTTP surface", () => {
 
     const out = await post("/trpc/auth.logout?batch=1", {}, { cookie: cookieHeader, "x-csrf-token": csrf });
     expect(out.status, await out.clone().text()).toBe(200);
-    const after = await fetch(server.url + "/trpc/auth.me", { headers: { cookie: cookieHeader } });
+    const after = await fetch(`${server.url}/trpc/auth.me`, { headers: { cookie: cookieHeader } });
     expect(((await after.json()) as { result: { data: unknown } }).result.data).toBeNull();
   });
 

@@ -96,7 +96,10 @@ export function createApp({ db, config, log = (l) => console.error(l), services 
   app.use("/api", apiRoutes(services));
 
   app.all("/api/{*rest}", (req) => {
-    throw new AppError("NOT_FOUND", `There is no API endpoint at ${req.method} ${req.path}. The Native API is at /api/json/{Method} and the key-management API at /api/api-keys/; both are described at /api/openapi.json.`);
+    throw new AppError(
+      "NOT_FOUND",
+      `There is no API endpoint at ${req.method} ${req.path}. The Native API is at /api/json/{Method} and the key-management API at /api/api-keys/; both are described at /api/openapi.json.`,
+    );
   });
 
   const webDist = config.webDist;

@@ -24,7 +24,7 @@ async function serverTrusting(value: string | undefined) {
 }
 
 async function login(url: string, password: string, forwardedFor: string) {
-  const res = await fetch(url + "/trpc/auth.login", {
+  const res = await fetch(`${url}/trpc/auth.login`, {
     method: "POST",
     headers: { "content-type": "application/json", "x-csrf-token": "anonymous", "x-forwarded-for": forwardedFor },
     body: JSON.stringify({ username: "alice", password }),

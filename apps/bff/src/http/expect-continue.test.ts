@@ -40,7 +40,9 @@ function expectContinue(method: string, path: string, headers: Record<string, st
   const port = Number(new URL(server.url).port);
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, "127.0.0.1");
-    const lines = Object.entries({ Host: `127.0.0.1:${port}`, ...headers, "Content-Length": String(body.length), Expect: "100-continue" }).map(([k, v]) => `${k}: ${v}\r\n`);
+    const lines = Object.entries({ Host: `127.0.0.1:${port}`, ...headers, "Content-Length": String(body.length), Expect: "100-continue" }).map(
+      ([k, v]) => `${k}: ${v}\r\n`,
+    );
     socket.write(`${method} ${path} HTTP/1.1\r\n${lines.join("")}\r\n`);
     const heads: Head[] = [];
     let buffered = "";
@@ -87,10 +89,38 @@ const uploads = () => {
   const npmName = `continued-${Math.random().toString(36).slice(2, 8)}`;
   const publish = Buffer.from(JSON.stringify(buildNpmPublishBody({ name: npmName, version: "1.0.0" }).body));
   return [
-    { feed: "NuGet", method: "PUT", path: "/nuget/nuget/api/v2/package", headers: (key: string) => ({ "X-NuGet-ApiKey": key, "Content-Type": "application/octet-stream" }), body: nupkg, created: "201" },
-    { feed: "NuGet (feed root)", method: "PUT", path: "/nuget/nuget/", headers: (key: string) => ({ "X-NuGet-ApiKey": key, "Content-Type": "application/octet-stream" }), body: buildNupkg({ id: `Continued.Root${Math.random().toString(36).slice(2, 8)}`, version: "1.0.0" }), created: "201" },
-    { feed: "RubyGems", method: "POST", path: "/rubygems/gems/api/v1/gems", headers: (key: string) => ({ Authorization: key, "Content-Type": "application/octet-stream" }), body: gem, created: "200" },
-    { feed: "npm", method: "PUT", path: `/npm/npm/${npmName}`, headers: (key: string) => ({ Authorization: `Bearer ${key}`, "Content-Type": "application/json" }), body: publish, created: "201" },
+    {
+      feed: "NuGet",
+      method: "PUT",
+      path: "/nuget/nuget/api/v2/package",
+      headers: (key: string) => ({ "X-NuGet-ApiKey": key, "Content-Type": "application/octet-stream" }),
+      body: nupkg,
+      created: "201",
+    },
+    {
+      feed: "NuGet (feed root)",
+      method: "PUT",
+      path: "/nuget/nuget/",
+      headers: (key: string) => ({ "X-NuGet-ApiKey": key, "Content-Type": "application/octet-stream" }),
+      body: buildNupkg({ id: `Continued.Root${Math.random().toString(36).slice(2, 8)}`, version: "1.0.0" }),
+      created: "201",
+    },
+    {
+      feed: "RubyGems",
+      method: "POST",
+      path: "/rubygems/gems/api/v1/gems",
+      headers: (key: string) => ({ Authorization: key, "Content-Type": "application/octet-stream" }),
+      body: gem,
+      created: "200",
+    },
+    {
+      feed: "npm",
+      method: "PUT",
+      path: `/npm/npm/${npmName}`,
+      headers: (key: string) => ({ Authorization: `Bearer ${key}`, "Content-Type": "application/json" }),
+      body: publish,
+      created: "201",
+    },
   ];
 };
 
@@ -106,7 +136,12 @@ describe("Expect: 100-continue on the upload routes", () => {
   });
 
   it("answers a missing key with 401, never inviting the body", async () => {
-    const { heads } = await expectContinue("PUT", "/nuget/nuget/api/v2/package", { "Content-Type": "application/octet-stream" }, buildNupkg({ id: "No.Key", version: "1.0.0" }));
+    const { heads } = await expectContinue(
+      "PUT",
+      "/nuget/nuget/api/v2/package",
+      { "Content-Type": "application/octet-stream" },
+      buildNupkg({ id: "No.Key", version: "1.0.0" }),
+    );
     expect(heads.map(code)).toEqual(["401"]);
     expect(heads[0]!.headers).toMatch(/^connection: close$/m);
   });
@@ -121,7 +156,12 @@ describe("Expect: 100-continue on the upload routes", () => {
 
   it("answers 100 Continue at once on every other route, as Node does", async () => {
     // A relist has no body to protect: the gate that matters runs after the key check, on the package.
-    const { heads } = await expectContinue("POST", "/nuget/nuget/api/v2/package/Some.Package/1.0.0", { "X-NuGet-ApiKey": generateKeyValue() }, Buffer.from("x"));
+    const { heads } = await expectContinue(
+      "POST",
+      "/nuget/nuget/api/v2/package/Some.Package/1.0.0",
+      { "X-NuGet-ApiKey": generateKeyValue() },
+      Buffer.from("x"),
+    );
     expect(heads.map(code)).toEqual(["100", "403"]);
   });
 

@@ -39,7 +39,9 @@ describe("findPresentedKey on the Native and management APIs", () => {
     } catch (e) {
       expect(e).toBeInstanceOf(AppError);
       expect((e as AppError).status).toBe(400);
-      expect((e as AppError).message).toBe("The request presents two different API keys (in the X-ApiKey header and the key query parameter). Send exactly one key.");
+      expect((e as AppError).message).toBe(
+        "The request presents two different API keys (in the X-ApiKey header and the key query parameter). Send exactly one key.",
+      );
     }
   });
 

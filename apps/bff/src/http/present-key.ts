@@ -70,7 +70,10 @@ export function findPresentedKey(req: KeyCarrier, surface: Surface): PresentedKe
   const found = candidates(req, surface);
   const distinct = [...new Map(found.map((k) => [k.value, k])).values()];
   if (distinct.length > 1) {
-    throw new AppError("BAD_REQUEST", `The request presents two different API keys (in ${distinct[0]!.source} and ${distinct[1]!.source}). Send exactly one key.`);
+    throw new AppError(
+      "BAD_REQUEST",
+      `The request presents two different API keys (in ${distinct[0]!.source} and ${distinct[1]!.source}). Send exactly one key.`,
+    );
   }
   return distinct[0] ?? null;
 }

@@ -33,7 +33,15 @@ export function describeRequestKey(res: Response, found: KeyLookup, now = new Da
   if (found.status === "found") {
     const row = found.key.row;
     const status: KeyLogStatus = row.revokedAt ? "revoked" : row.expiresAt && row.expiresAt <= now ? "expired" : "valid";
-    info = { keyId: row.id, keyName: row.name, keyHint: row.hint, ownerId: row.ownerId, status, logRequestBody: row.logRequestBody, logResponseBody: row.logResponseBody };
+    info = {
+      keyId: row.id,
+      keyName: row.name,
+      keyHint: row.hint,
+      ownerId: row.ownerId,
+      status,
+      logRequestBody: row.logRequestBody,
+      logResponseBody: row.logResponseBody,
+    };
   } else {
     info = { ...NO_KEY, status: found.status };
   }

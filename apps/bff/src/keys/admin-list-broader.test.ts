@@ -24,21 +24,37 @@ afterAll(async () => {
 });
 
 const push = (keyId: number): LoggedEntry => ({
-  at: new Date(), keyId, keyStatus: "valid", surface: "feeds", feed: "npm", method: "PUT", path: "/npm/npm/exact", status: 201, durationMs: 1, ip: "198.51.100.4",
+  at: new Date(),
+  keyId,
+  keyStatus: "valid",
+  surface: "feeds",
+  feed: "npm",
+  method: "PUT",
+  path: "/npm/npm/exact",
+  status: 201,
+  durationMs: 1,
+  ip: "198.51.100.4",
   usage: [{ surface: "feeds", feed: "npm", action: "push-version", packageId: "exact" }],
 });
 
 describe("Broader than used", () => {
   it("keeps the keys with rights they did not use, and shows those rights", async () => {
     const broad = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, name: "broad", scopes: ["push", "update"], globs: ["*"] });
-    const exact = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, name: "exact", scopes: ["update"], packages: ["npm/exact"], feeds: ["npm"] });
+    const exact = await createApiKey(t.db, TEST_SECRET, {
+      ownerId: world.alice.id,
+      name: "exact",
+      scopes: ["update"],
+      packages: ["npm/exact"],
+      feeds: ["npm"],
+    });
     await t.db.apiKey.update({ where: { id: exact.key.id }, data: { allowedNetworks: JSON.stringify(["198.51.100.0/24"]) } });
     const idle = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, name: "idle" });
     server.services.accessLog.add(push(broad.key.id));
     server.services.accessLog.add(push(exact.key.id));
     await server.flush();
 
-    const list = (search: Record<string, unknown>) => listAllKeys(t.db, adminKeyListInputSchema.parse({ owner: "alice", sort: "name", dir: "asc", ...search }), testProvider);
+    const list = (search: Record<string, unknown>) =>
+      listAllKeys(t.db, adminKeyListInputSchema.parse({ owner: "alice", sort: "name", dir: "asc", ...search }), testProvider);
     const all = await list({});
     expect(all.rows.map((r) => [r.name, r.unusedRights])).toEqual([
       ["broad", ["Scope: Push", "Every package (*)", "Every feed", "Every network"]],

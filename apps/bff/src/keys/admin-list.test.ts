@@ -15,7 +15,8 @@ const at = (ms: number) => new Date(NOW.getTime() + ms);
 let t: TestDatabase;
 const K: Record<string, number> = {};
 
-const list = (input: Partial<AdminKeyListInput> & Record<string, unknown> = {}) => listAllKeys(t.db, adminKeyListInputSchema.parse({ pageSize: 100, ...input }), testProvider, NOW);
+const list = (input: Partial<AdminKeyListInput> & Record<string, unknown> = {}) =>
+  listAllKeys(t.db, adminKeyListInputSchema.parse({ pageSize: 100, ...input }), testProvider, NOW);
 const names = async (input: Partial<AdminKeyListInput> & Record<string, unknown> = {}) => {
   const ids = (await list(input)).rows.map((r) => r.id);
   return Object.entries(K)

@@ -75,7 +75,12 @@ export type AdminKeyRow = KeyView & { unusedRights: string[] };
 
 /** Each key with the rights it did not use in the window (the grid's "Unused rights"); none for a revoked key. */
 async function withUnusedRights(db: Db, rows: KeyRow[], retentionDays: number, now: Date): Promise<AdminKeyRow[]> {
-  const advice = await adviceForKeys(db, rows.filter((r) => !r.revokedAt), retentionDays, now);
+  const advice = await adviceForKeys(
+    db,
+    rows.filter((r) => !r.revokedAt),
+    retentionDays,
+    now,
+  );
   return rows.map((r) => ({ ...toKeyView(r, now), unusedRights: advice.get(r.id)?.advice.unusedRights ?? [] }));
 }
 

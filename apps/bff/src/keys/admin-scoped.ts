@@ -19,7 +19,10 @@ export async function adminUpdateScopedKey(db: Db, caller: Caller, input: AdminU
     const key = await tx.apiKey.findUnique({ where: { id: input.id }, include: keyViewInclude });
     if (!key) throw keyNotFound(input.id);
     if (key.kind !== "scoped" || key.ownerId === null) {
-      throw new AppError("BAD_REQUEST", "Only scoped keys have an expiry and packages to change here: system keys are edited with Edit, and legacy keys have full access.");
+      throw new AppError(
+        "BAD_REQUEST",
+        "Only scoped keys have an expiry and packages to change here: system keys are edited with Edit, and legacy keys have full access.",
+      );
     }
     if (key.revokedAt) throw conflict("This key is revoked: it can no longer be changed.");
     // The packages must be the owner's, not the administrator's.
@@ -29,7 +32,13 @@ export async function adminUpdateScopedKey(db: Db, caller: Caller, input: AdminU
       input.expiresInDays === undefined
         ? {}
         : // A new lifetime: the expiry notices may go out again.
-          { expiryDays: input.expiresInDays, expiresAt: expiresAtFrom(input.expiresInDays, now), notifiedExpiring10At: null, notifiedExpiring1At: null, notifiedExpiredAt: null };
+          {
+            expiryDays: input.expiresInDays,
+            expiresAt: expiresAtFrom(input.expiresInDays, now),
+            notifiedExpiring10At: null,
+            notifiedExpiring1At: null,
+            notifiedExpiredAt: null,
+          };
     const updated = await tx.apiKey.update({
       where: { id: key.id },
       data: { packages: JSON.stringify(packages), globs: JSON.stringify(globs), ...expiry },
@@ -47,7 +56,12 @@ export async function adminUpdateScopedKey(db: Db, caller: Caller, input: AdminU
       ...(input.expiresInDays === undefined ? {} : { expiresAt: updated.expiresAt?.toISOString() ?? null }),
     });
     if (changed.length > 0) {
-      await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.changedByAdmin(keyMailFacts(updated), caller.username, changed.join(" and ")), updated.id);
+      await enqueueNotification(
+        tx,
+        await ownerOf(tx, updated.ownerId),
+        templates.changedByAdmin(keyMailFacts(updated), caller.username, changed.join(" and ")),
+        updated.id,
+      );
     }
     return updated;
   });

@@ -20,7 +20,7 @@ type RightsRow = { apis: string; scopes: string; packages: string; globs: string
 export function rightsOf(row: RightsRow): KeyRights {
   const l = keyLists(row);
   const nets = row.allowedNetworks ? (JSON.parse(row.allowedNetworks) as string[]) : null;
-  return { apis: l.apis, scopes: l.scopes, packages: l.packages, globs: l.globs, feeds: l.feeds, allowedNetworks: nets && nets.length ? nets : null };
+  return { apis: l.apis, scopes: l.scopes, packages: l.packages, globs: l.globs, feeds: l.feeds, allowedNetworks: nets?.length ? nets : null };
 }
 
 /** What the key used over the window (90 days, at most LOG_RETENTION_DAYS) and the advice; a key out of reach is a 404. */
@@ -37,8 +37,18 @@ async function adviceFor(db: Db, row: RightsRow & { id: number; kind: string }, 
 }
 
 /** Advice for many keys at once (the admin grid's "Unused rights" and "Broader than used"): one grouped summary read, no log scan. */
-export async function adviceForKeys(db: Db, rows: (RightsRow & { id: number; kind: string })[], retentionDays: number, now = new Date()): Promise<Map<number, KeyUsageAdvice>> {
-  const usage = await readKeysUsage(db, rows.map((r) => r.id), usageWindowDays(retentionDays), now);
+export async function adviceForKeys(
+  db: Db,
+  rows: (RightsRow & { id: number; kind: string })[],
+  retentionDays: number,
+  now = new Date(),
+): Promise<Map<number, KeyUsageAdvice>> {
+  const usage = await readKeysUsage(
+    db,
+    rows.map((r) => r.id),
+    usageWindowDays(retentionDays),
+    now,
+  );
   return new Map(
     rows.map((row) => {
       const kind = row.kind as KeyKind;

@@ -59,7 +59,9 @@ function actingUserName(k: KeyView): string | null {
  */
 export function requireKeyOnCallerFeeds(caller: KeyCaller, k: KeyView): void {
   if (caller.feeds !== null && (k.feeds === null || !k.feeds.every((f) => keyAllowsFeed(caller, f)))) {
-    throw forbidden(`This API key is restricted to ${feedsText(caller.feeds)} and cannot change key "${k.name}", which is not restricted to ${caller.feeds.length === 1 ? "it" : "them"}.`);
+    throw forbidden(
+      `This API key is restricted to ${feedsText(caller.feeds)} and cannot change key "${k.name}", which is not restricted to ${caller.feeds.length === 1 ? "it" : "them"}.`,
+    );
   }
 }
 

@@ -87,7 +87,13 @@ describe("a change and its audit event and notice commit together", () => {
 
 describe("concurrent changes", () => {
   it("two revocations of one key: one wins, the other is told it is already revoked, one event", async () => {
-    const { key } = await createScopedKey({ db: t.db, secret: TEST_SECRET }, viewerOf(alice), { name: "race revoke", scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 });
+    const { key } = await createScopedKey({ db: t.db, secret: TEST_SECRET }, viewerOf(alice), {
+      name: "race revoke",
+      scopes: ["push"],
+      packages: [],
+      glob: "*",
+      expiresInDays: 30,
+    });
     const results = await Promise.allSettled([revokeKey(t.db, viewerOf(alice), key.id, "a"), revokeKey(t.db, viewerOf(alice), key.id, "b")]);
     expect(results.filter((r) => r.status === "fulfilled")).toHaveLength(1);
     const rejected = results.filter((r): r is PromiseRejectedResult => r.status === "rejected");
@@ -112,7 +118,12 @@ describe("statuses follow the clock", () => {
   it("a 30-day key is Active, then Expires in N days, then Expired", async () => {
     const u = await createUser(t.db, { username: "clock", password: TEST_PASSWORD });
     const created = new Date("2030-01-01T12:00:00Z");
-    await createScopedKey({ db: t.db, secret: TEST_SECRET }, viewerOf(u), { name: "thirty", scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 }, created);
+    await createScopedKey(
+      { db: t.db, secret: TEST_SECRET },
+      viewerOf(u),
+      { name: "thirty", scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 },
+      created,
+    );
     const at = async (ms: number) => (await reachableKeys(t.db, viewerOf(u), new Date(created.getTime() + ms)))[0]!.status;
     expect(await at(0)).toEqual({ state: "active", label: "Active", daysLeft: 30 });
     expect(await at(19 * DAY)).toEqual({ state: "active", label: "Active", daysLeft: 11 });
@@ -125,7 +136,14 @@ describe("statuses follow the clock", () => {
 });
 
 describe("a viewer without a user (the API key user)", () => {
-  const noUser = (over: Partial<Caller> = {}): Caller => ({ id: null, username: 'API key user (key "ops")', ip: "192.0.2.9", isAdmin: true, allKeys: true, ...over });
+  const noUser = (over: Partial<Caller> = {}): Caller => ({
+    id: null,
+    username: 'API key user (key "ops")',
+    ip: "192.0.2.9",
+    isAdmin: true,
+    allKeys: true,
+    ...over,
+  });
 
   it("reaches every key, and is recorded with no actor id", async () => {
     const { key } = await createApiKey(t.db, TEST_SECRET, { kind: "system", name: "ownerless", ownerId: null });
@@ -139,9 +157,19 @@ describe("a viewer without a user (the API key user)", () => {
 
   it("without every-key reach, owns nothing: its null never matches an ownerless key", async () => {
     const { key } = await createApiKey(t.db, TEST_SECRET, { kind: "system", name: "ownerless too", ownerId: null });
-    expect(await outcome(revokeKey(t.db, noUser({ isAdmin: false, allKeys: false }), key.id, undefined))).toBe(`NOT_FOUND: No API key with ID ${key.id} was found.`);
+    expect(await outcome(revokeKey(t.db, noUser({ isAdmin: false, allKeys: false }), key.id, undefined))).toBe(
+      `NOT_FOUND: No API key with ID ${key.id} was found.`,
+    );
     expect(await revokeAllLegacyKeys(t.db, noUser())).toBe(0);
-    const made = createScopedKey({ db: t.db, secret: TEST_SECRET }, noUser(), { name: "nobody's", scopes: ["push"], packages: [], glob: "*", expiresInDays: 30 });
-    expect(await outcome(made)).toBe("BAD_REQUEST: The API key user (a system key with no user) owns no packages and cannot own a scoped key. Use a key that acts as a user.");
+    const made = createScopedKey({ db: t.db, secret: TEST_SECRET }, noUser(), {
+      name: "nobody's",
+      scopes: ["push"],
+      packages: [],
+      glob: "*",
+      expiresInDays: 30,
+    });
+    expect(await outcome(made)).toBe(
+      "BAD_REQUEST: The API key user (a system key with no user) owns no packages and cannot own a scoped key. Use a key that acts as a user.",
+    );
   });
 });

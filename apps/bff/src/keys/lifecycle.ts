@@ -35,7 +35,6 @@ function ownerIdOf(caller: Caller, what: string): number {
   throw new AppError("BAD_REQUEST", `The API key user (a system key with no user) owns no packages and cannot ${what}. Use a key that acts as a user.`);
 }
 
-
 export async function ownerOf(tx: Tx, ownerId: number | null) {
   return ownerId === null ? null : tx.user.findUnique({ where: { id: ownerId }, select: { id: true, email: true } });
 }
@@ -88,7 +87,12 @@ export function globList(glob: string | undefined): string[] {
 /** What key changes need: the database and the pepper the key hashes are made with. */
 export type KeyDeps = { db: Db; secret: string };
 
-export async function createScopedKey({ db, secret }: KeyDeps, caller: Caller, input: Omit<CreateKeyOutput, "allowedNetworks"> & { allowedNetworks?: string[] }, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function createScopedKey(
+  { db, secret }: KeyDeps,
+  caller: Caller,
+  input: Omit<CreateKeyOutput, "allowedNetworks"> & { allowedNetworks?: string[] },
+  now = new Date(),
+): Promise<{ key: KeyView; value: string }> {
   const ownerId = ownerIdOf(caller, "own a scoped key");
   const value = generateKeyValue();
   try {
@@ -113,7 +117,12 @@ export async function createScopedKey({ db, secret }: KeyDeps, caller: Caller, i
         },
         include: keyViewInclude,
       });
-      await recordAudit(tx, caller, "key.created", created, { scopes: input.scopes, packages, globs: globList(input.glob), expiresInDays: input.expiresInDays });
+      await recordAudit(tx, caller, "key.created", created, {
+        scopes: input.scopes,
+        packages,
+        globs: globList(input.glob),
+        expiresInDays: input.expiresInDays,
+      });
       await enqueueNotification(tx, await ownerOf(tx, created.ownerId), templates.created(keyMailFacts(created), caller.username), created.id);
       return created;
     });
@@ -127,7 +136,11 @@ export async function createScopedKey({ db, secret }: KeyDeps, caller: Caller, i
 export async function updateKeyPackages(db: Db, caller: Caller, input: UpdateKeyPackagesOutput, now = new Date()): Promise<KeyView> {
   const row = await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, caller, input.id);
-    if (key.kind !== "scoped") throw new AppError("BAD_REQUEST", "Only scoped keys have packages to edit: legacy keys have full access, and system keys are edited under Admin › API keys.");
+    if (key.kind !== "scoped")
+      throw new AppError(
+        "BAD_REQUEST",
+        "Only scoped keys have packages to edit: legacy keys have full access, and system keys are edited under Admin › API keys.",
+      );
     if (key.revokedAt) throw conflict("This key is revoked: its packages can no longer be changed.");
     // The packages must be the key owner's, also when an admin edits them.
     const packages = await checkOwnedPackages(tx, key.ownerId ?? ownerIdOf(caller, "choose packages for a key without an owner"), input.packages);
@@ -184,7 +197,8 @@ export async function regenerateKey(
   const oldValueUntil = keepOldValueHours > 0 ? new Date(now.getTime() + keepOldValueHours * 3_600_000) : null;
   const row = await db.$transaction(async (tx) => {
     const key = await findKeyFor(tx, caller, id);
-    if (key.kind === "legacy") throw new AppError("BAD_REQUEST", "Legacy keys cannot be regenerated. Create a new scoped key instead, then revoke the legacy key.");
+    if (key.kind === "legacy")
+      throw new AppError("BAD_REQUEST", "Legacy keys cannot be regenerated. Create a new scoped key instead, then revoke the legacy key.");
     if (key.revokedAt) throw conflict("This key is revoked and cannot be regenerated. Create a new key instead.");
     if (oldValueUntil) await tx.apiKeyOldSecret.create({ data: { keyId: key.id, secretHash: key.secretHash, expiresAt: oldValueUntil } });
     const updated = await tx.apiKey.update({
@@ -200,7 +214,10 @@ export async function regenerateKey(
       },
       include: keyViewInclude,
     });
-    await recordAudit(tx, caller, "key.regenerated", updated, { expiresAt: updated.expiresAt?.toISOString() ?? null, oldValueUntil: oldValueUntil?.toISOString() ?? null });
+    await recordAudit(tx, caller, "key.regenerated", updated, {
+      expiresAt: updated.expiresAt?.toISOString() ?? null,
+      oldValueUntil: oldValueUntil?.toISOString() ?? null,
+    });
     await enqueueNotification(tx, await ownerOf(tx, updated.ownerId), templates.regenerated(keyMailFacts(updated), caller.username, oldValueUntil), updated.id);
     return updated;
   });
@@ -220,7 +237,10 @@ async function revokeInTx(tx: Tx, caller: Caller, key: KeyRow, givenReason: stri
   // A blank reason is no reason: stored as null, not as "".
   const reason = givenReason?.trim() || null;
   // The revokedAt guard makes two concurrent revocations write one event, not two.
-  const { count } = await tx.apiKey.updateMany({ where: { id: key.id, revokedAt: null }, data: { revokedAt: now, revokedById: caller.id, revokedReason: reason } });
+  const { count } = await tx.apiKey.updateMany({
+    where: { id: key.id, revokedAt: null },
+    data: { revokedAt: now, revokedById: caller.id, revokedReason: reason },
+  });
   if (count === 0) throw conflict("This key is already revoked.");
   // Revoking ends every value of the key at once, replaced ones still in their overlap too.
   await tx.apiKeyOldSecret.deleteMany({ where: { keyId: key.id } });

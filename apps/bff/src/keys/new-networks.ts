@@ -62,7 +62,8 @@ async function claimAlert(db: Db, use: NetworkUse, notify: Notify): Promise<bool
     if (count === 1) await notify(tx);
     return count === 1;
   });
-  if (!claimed) await db.keyNetworkSeen.updateMany({ where: { keyId: use.keyId, network: use.network, lastSeenAt: { lt: use.at } }, data: { lastSeenAt: use.at } });
+  if (!claimed)
+    await db.keyNetworkSeen.updateMany({ where: { keyId: use.keyId, network: use.network, lastSeenAt: { lt: use.at } }, data: { lastSeenAt: use.at } });
   return claimed;
 }
 
@@ -75,8 +76,18 @@ export async function recordNetworkUses(db: Db, uses: readonly NetworkUse[]): Pr
   const keys = await db.apiKey.findMany({
     where: { id: { in: [...new Set(uses.map((u) => u.keyId))] } },
     select: {
-      id: true, name: true, kind: true, hint: true, expiresAt: true, apis: true, scopes: true, packages: true, globs: true, feeds: true,
-      alertNewNetworks: true, owner: { select: { id: true, email: true } },
+      id: true,
+      name: true,
+      kind: true,
+      hint: true,
+      expiresAt: true,
+      apis: true,
+      scopes: true,
+      packages: true,
+      globs: true,
+      feeds: true,
+      alertNewNetworks: true,
+      owner: { select: { id: true, email: true } },
     },
   });
   const byId = new Map(keys.map((k) => [k.id, k]));
@@ -85,7 +96,8 @@ export async function recordNetworkUses(db: Db, uses: readonly NetworkUse[]): Pr
     const key = byId.get(use.keyId);
     if (!key) continue;
     const tells = key.alertNewNetworks && key.owner !== null;
-    const notify: Notify = (tx) => (tells ? enqueueNotification(tx, key.owner, templates.newNetwork(keyMailFacts(key), use.network, use.userAgent, use.at), key.id) : Promise.resolve());
+    const notify: Notify = (tx) =>
+      tells ? enqueueNotification(tx, key.owner, templates.newNetwork(keyMailFacts(key), use.network, use.userAgent, use.at), key.id) : Promise.resolve();
     if ((await claimAlert(db, use, notify)) && tells) queued++;
   }
   return queued;

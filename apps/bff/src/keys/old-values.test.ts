@@ -105,7 +105,11 @@ describe("regenerate with the old value kept working", () => {
   it("a leak report of the old value revokes the key, ending both values", async () => {
     const made = await w.newKey("leaked old value");
     const out = await w.trpc.keys.regenerate({ id: made.key.id, keepOldValueHours: 24 });
-    const [label] = await reportLeaks({ db: w.db, secret: TEST_SECRET }, [{ token: made.value, url: "https://example.com/ci.log", source: "test" }], "198.51.100.9");
+    const [label] = await reportLeaks(
+      { db: w.db, secret: TEST_SECRET },
+      [{ token: made.value, url: "https://example.com/ci.log", source: "test" }],
+      "198.51.100.9",
+    );
     expect(label!.label).toBe("true_positive");
     expect((await w.db.apiKey.findUniqueOrThrow({ where: { id: made.key.id } })).revokedAt).not.toBeNull();
     expect(await oldRowsOf(made.key.id)).toEqual([]);
@@ -136,7 +140,14 @@ describe("regenerate with the old value kept working", () => {
   it("a system key's new value can keep the old one working too (admin update)", async () => {
     const admin = callerFor(w.db, await createUser(w.db, { username: "root", password: TEST_PASSWORD, role: "admin" }), { services: w.services });
     const made = await admin.adminKeys.create({ description: "CI system key", apis: ["feeds"], feeds: [] });
-    const out = await admin.adminKeys.update({ id: made.key.id, keyMode: "generate", keepOldValueHours: 24, description: "CI system key", apis: ["feeds"], feeds: [] });
+    const out = await admin.adminKeys.update({
+      id: made.key.id,
+      keyMode: "generate",
+      keepOldValueHours: 24,
+      description: "CI system key",
+      apis: ["feeds"],
+      feeds: [],
+    });
     const [old] = await oldRowsOf(made.key.id);
     expect(old!.secretHash).toBe(hashKeyValue(made.value, TEST_SECRET));
     expect(out.key.oldValueExpiresAt).toEqual(old!.expiresAt);

@@ -32,10 +32,18 @@ afterAll(() => t.drop());
 
 const deps = () => ({ db: t.db, secret: TEST_SECRET });
 let n = 0;
-const makeKey = (packages: string[]) => createScopedKey(deps(), viewer, { name: `key ${++n}`, scopes: ["push", "update"], packages, glob: undefined, expiresInDays: 30 });
+const makeKey = (packages: string[]) =>
+  createScopedKey(deps(), viewer, { name: `key ${++n}`, scopes: ["push", "update"], packages, glob: undefined, expiresInDays: 30 });
 
 /** Alice, with every privilege on every feed: only the key's packages can refuse. */
-const actor = (ownsPackage: boolean): CallerUserFacts => ({ id: alice.id, username: "alice", disabled: false, isAdmin: false, privileges: { view: true, add: true, unlist: true }, ownsPackage });
+const actor = (ownsPackage: boolean): CallerUserFacts => ({
+  id: alice.id,
+  username: "alice",
+  disabled: false,
+  isAdmin: false,
+  privileges: { view: true, add: true, unlist: true },
+  ownsPackage,
+});
 
 async function decide(keyId: number, feed: string, packageId: string, packageExists: boolean) {
   const row = await t.db.apiKey.findUniqueOrThrow({ where: { id: keyId } });
@@ -85,7 +93,10 @@ describe("the migration that binds stored keys", () => {
     return readFileSync(new URL(`../../../../${dir}/${name}/migration.sql`, import.meta.url), "utf8");
   };
   const runMigration = async (name: string) => {
-    for (const statement of migrationSql(name).split(/;\s*$/m).filter((s) => s.replace(/--.*$/gm, "").trim())) await t.db.$executeRawUnsafe(statement);
+    for (const statement of migrationSql(name)
+      .split(/;\s*$/m)
+      .filter((s) => s.replace(/--.*$/gm, "").trim()))
+      await t.db.$executeRawUnsafe(statement);
   };
   const run = () => runMigration("20261204221500_bind_key_packages_and_shorten_hints");
 
@@ -119,11 +130,22 @@ describe("the migration that binds stored keys", () => {
   });
 
   it("shortens the hints the access log kept of custom and deleted keys, not of generated or legacy ones", async () => {
-    const custom = await t.db.apiKey.create({ data: { kind: "system", name: "custom logged", secretHash: "h-custom-logged", hint: "…0002", apis: '["native"]', scopes: "[]" } });
-    const legacy = await t.db.apiKey.create({ data: { kind: "legacy", name: "legacy logged", ownerId: alice.id, secretHash: "h-legacy-logged", hint: "0f8f…950e", scopes: "[]" } });
+    const custom = await t.db.apiKey.create({
+      data: { kind: "system", name: "custom logged", secretHash: "h-custom-logged", hint: "…0002", apis: '["native"]', scopes: "[]" },
+    });
+    const legacy = await t.db.apiKey.create({
+      data: { kind: "legacy", name: "legacy logged", ownerId: alice.id, secretHash: "h-legacy-logged", hint: "0f8f…950e", scopes: "[]" },
+    });
     const entry = (keyId: number, keyHint: string) =>
-      t.db.accessLogEntry.create({ data: { keyId, keyHint, keyStatus: "valid", surface: "native", method: "GET", path: "/api/json/Feeds_GetFeeds", status: 200, durationMs: 1 } });
-    const logged = [await entry(custom.id, "my-c…0002"), await entry(legacy.id, "0f8f…950e"), await entry(987_654, "gone…0003"), await entry(custom.id, "khk_…Ab12")];
+      t.db.accessLogEntry.create({
+        data: { keyId, keyHint, keyStatus: "valid", surface: "native", method: "GET", path: "/api/json/Feeds_GetFeeds", status: 200, durationMs: 1 },
+      });
+    const logged = [
+      await entry(custom.id, "my-c…0002"),
+      await entry(legacy.id, "0f8f…950e"),
+      await entry(987_654, "gone…0003"),
+      await entry(custom.id, "khk_…Ab12"),
+    ];
     await runMigration("20261204222500_shorten_custom_key_hints_in_access_log");
     const hints = await t.db.accessLogEntry.findMany({ where: { id: { in: logged.map((e) => e.id) } }, orderBy: { id: "asc" }, select: { keyHint: true } });
     expect(hints.map((h) => h.keyHint)).toEqual(["…0002", "0f8f…950e", "…0003", "khk_…Ab12"]);

@@ -28,8 +28,10 @@ beforeAll(async () => {
 afterAll(() => t.drop());
 
 const deps = () => ({ db: t.db, secret: TEST_SECRET });
-const create = (input: Partial<CreateSystemKeyInput>, now = NOW) => createSystemKey(deps(), viewer, createSystemKeyInputSchema.parse({ apis: ["feeds"], ...input }), now);
-const update = (input: Partial<UpdateSystemKeyInput> & { id: number }, now = NOW) => updateSystemKey(deps(), viewer, updateSystemKeyInputSchema.parse({ apis: ["feeds"], ...input }), now);
+const create = (input: Partial<CreateSystemKeyInput>, now = NOW) =>
+  createSystemKey(deps(), viewer, createSystemKeyInputSchema.parse({ apis: ["feeds"], ...input }), now);
+const update = (input: Partial<UpdateSystemKeyInput> & { id: number }, now = NOW) =>
+  updateSystemKey(deps(), viewer, updateSystemKeyInputSchema.parse({ apis: ["feeds"], ...input }), now);
 
 const counts = async () => ({ keys: await t.db.apiKey.count(), audit: await t.db.auditEvent.count(), notices: await t.db.notification.count() });
 

@@ -79,7 +79,12 @@ function duplicateValue(e: unknown): never {
 }
 
 /** Answers the key and, once, its value. */
-export async function createSystemKey({ db, secret }: KeyDeps, caller: Caller, input: CreateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string }> {
+export async function createSystemKey(
+  { db, secret }: KeyDeps,
+  caller: Caller,
+  input: CreateSystemKeyOutput,
+  now = new Date(),
+): Promise<{ key: KeyView; value: string }> {
   const value = valueFor(input.keyMode, input.customKey)!;
   const hint = systemKeyHint(input.keyMode, value);
   try {
@@ -99,7 +104,13 @@ export async function createSystemKey({ db, secret }: KeyDeps, caller: Caller, i
         },
         include: keyViewInclude,
       });
-      await recordAudit(tx, caller, "key.created", created, { kind: "system", apis: input.apis, user: input.user ?? null, feeds: input.feeds, custom: input.keyMode === "custom" });
+      await recordAudit(tx, caller, "key.created", created, {
+        kind: "system",
+        apis: input.apis,
+        user: input.user ?? null,
+        feeds: input.feeds,
+        custom: input.keyMode === "custom",
+      });
       return created;
     });
     return { key: toKeyView(row, now), value };
@@ -109,13 +120,22 @@ export async function createSystemKey({ db, secret }: KeyDeps, caller: Caller, i
 }
 
 /** Edits a system key; a new value (generated or custom) is answered once. */
-export async function updateSystemKey({ db, secret }: KeyDeps, caller: Caller, input: UpdateSystemKeyOutput, now = new Date()): Promise<{ key: KeyView; value: string | null }> {
+export async function updateSystemKey(
+  { db, secret }: KeyDeps,
+  caller: Caller,
+  input: UpdateSystemKeyOutput,
+  now = new Date(),
+): Promise<{ key: KeyView; value: string | null }> {
   const value = valueFor(input.keyMode, input.customKey);
   try {
     const row = await db.$transaction(async (tx) => {
       const key = await tx.apiKey.findUnique({ where: { id: input.id } });
       if (!key) throw keyNotFound(input.id);
-      if (key.kind !== "system") throw new AppError("BAD_REQUEST", "Only system keys are edited here. Scoped and legacy keys are managed by their owners under Account › API keys; you can revoke or delete them.");
+      if (key.kind !== "system")
+        throw new AppError(
+          "BAD_REQUEST",
+          "Only system keys are edited here. Scoped and legacy keys are managed by their owners under Account › API keys; you can revoke or delete them.",
+        );
       // A new value for a revoked key could never be used: say so rather than hand it out.
       if (key.revokedAt) throw conflict("This key is revoked and can no longer be edited. Create a new system key instead.");
       const data = await fieldsData(tx, input, now);
@@ -136,8 +156,20 @@ export async function updateSystemKey({ db, secret }: KeyDeps, caller: Caller, i
         },
         include: keyViewInclude,
       });
-      await recordAudit(tx, caller, value ? "key.regenerated" : "key.updated", updated, { apis: input.apis, user: input.user ?? null, feeds: input.feeds, newValue: Boolean(value), ...(oldValueUntil ? { oldValueUntil: oldValueUntil.toISOString() } : {}) });
-      if (value) await enqueueNotification(tx, updated.ownerId ? await tx.user.findUnique({ where: { id: updated.ownerId }, select: { id: true, email: true } }) : null, templates.regenerated(keyMailFacts(updated), caller.username, oldValueUntil), updated.id);
+      await recordAudit(tx, caller, value ? "key.regenerated" : "key.updated", updated, {
+        apis: input.apis,
+        user: input.user ?? null,
+        feeds: input.feeds,
+        newValue: Boolean(value),
+        ...(oldValueUntil ? { oldValueUntil: oldValueUntil.toISOString() } : {}),
+      });
+      if (value)
+        await enqueueNotification(
+          tx,
+          updated.ownerId ? await tx.user.findUnique({ where: { id: updated.ownerId }, select: { id: true, email: true } }) : null,
+          templates.regenerated(keyMailFacts(updated), caller.username, oldValueUntil),
+          updated.id,
+        );
       return updated;
     });
     return { key: toKeyView(row, now), value };
@@ -145,4 +177,3 @@ export async function updateSystemKey({ db, secret }: KeyDeps, caller: Caller, i
     duplicateValue(e);
   }
 }
-

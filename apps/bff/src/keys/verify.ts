@@ -88,7 +88,8 @@ export class KeyVerifier {
     this.lastUsed.set(keyId, { at, ip });
     const network = networkOf(ip);
     const pair = `${keyId} ${network}`;
-    if (network && !this.networkUses.has(pair) && this.networkUses.size < NETWORK_USES_MAX) this.networkUses.set(pair, { keyId, network, userAgent: userAgent?.slice(0, 300) ?? null, at });
+    if (network && !this.networkUses.has(pair) && this.networkUses.size < NETWORK_USES_MAX)
+      this.networkUses.set(pair, { keyId, network, userAgent: userAgent?.slice(0, 300) ?? null, at });
     this.timer ??= setTimeout(() => void this.flush(), LAST_USED_FLUSH_MS).unref();
   }
 
@@ -107,7 +108,12 @@ export class KeyVerifier {
       if (this.sqlite && (await this.sqlite.available())) await this.sqlite.touchKeys(batch.map(([id, use]) => ({ id, at: use.at, ip: use.ip })));
       else
         await this.db.$transaction(
-          batch.map(([id, use]) => this.db.apiKey.updateMany({ where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] }, data: { lastUsedAt: use.at, lastUsedIp: use.ip } })),
+          batch.map(([id, use]) =>
+            this.db.apiKey.updateMany({
+              where: { id, OR: [{ lastUsedAt: null }, { lastUsedAt: { lt: use.at } }] },
+              data: { lastUsedAt: use.at, lastUsedIp: use.ip },
+            }),
+          ),
         );
       // After the last uses, off every request's path; a failure loses these alerts, not the last uses.
       await recordNetworkUses(this.db, networkUses).catch((e: unknown) => console.error(`new-network alerts: ${e instanceof Error ? e.message : String(e)}`));

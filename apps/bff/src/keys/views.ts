@@ -1,5 +1,17 @@
 // The one shape in which a key leaves the server (never with its value or hash).
-import { APIS, KEY_KINDS, SCOPES, compileNetworks, keyStatus, type CompiledNetworks, packageIdsOf, type Api, type KeyFacts, type KeyKind, type Scope } from "@keyhouse/shared";
+import {
+  APIS,
+  KEY_KINDS,
+  SCOPES,
+  compileNetworks,
+  keyStatus,
+  type CompiledNetworks,
+  packageIdsOf,
+  type Api,
+  type KeyFacts,
+  type KeyKind,
+  type Scope,
+} from "@keyhouse/shared";
 import { z } from "zod";
 import type { Prisma } from "../db/client.ts";
 

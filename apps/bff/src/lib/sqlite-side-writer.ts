@@ -14,13 +14,33 @@ import { SQLITE_USAGE_SQL, sqliteUsageParams, type UsageRow } from "../logs/usag
 
 /** The columns of "AccessLogEntry" the writer fills, in the order of the table. */
 export const ACCESS_LOG_COLUMNS = [
-  "at", "keyId", "keyName", "keyHint", "keyStatus", "ownerId", "userId", "username", "surface", "feed",
-  "method", "path", "status", "durationMs", "ip", "userAgent", "bytesIn", "bytesOut", "requestBodyHash", "responseBodyHash",
+  "at",
+  "keyId",
+  "keyName",
+  "keyHint",
+  "keyStatus",
+  "ownerId",
+  "userId",
+  "username",
+  "surface",
+  "feed",
+  "method",
+  "path",
+  "status",
+  "durationMs",
+  "ip",
+  "userAgent",
+  "bytesIn",
+  "bytesOut",
+  "requestBodyHash",
+  "responseBodyHash",
 ] as const;
 
 export type LastUse = { id: number; at: Date; ip: string | null };
 
-type Job = { kind: "accessLog"; rows: Record<string, unknown>[]; bodies: BodyRow[]; usage: { overflow: unknown[] | null; upsert: unknown[] }[] } | { kind: "lastUsed"; rows: LastUse[] };
+type Job =
+  | { kind: "accessLog"; rows: Record<string, unknown>[]; bodies: BodyRow[]; usage: { overflow: unknown[] | null; upsert: unknown[] }[] }
+  | { kind: "lastUsed"; rows: LastUse[] };
 
 // The worker's code: plain CommonJS, evaluated (new Worker(code, { eval: true })), so that
 // it works the same from the TypeScript sources (tests, tsx) and from the esbuild bundle.
@@ -152,7 +172,13 @@ export class SqliteSideWriter {
     if (this.worker) return this.worker;
     const worker = new Worker(WORKER_SOURCE, {
       eval: true,
-      workerData: { file: this.file, module: createRequire(import.meta.url).resolve("better-sqlite3"), columns: ACCESS_LOG_COLUMNS, usageSql: SQLITE_USAGE_SQL, bodySql: SQLITE_BODY_SQL },
+      workerData: {
+        file: this.file,
+        module: createRequire(import.meta.url).resolve("better-sqlite3"),
+        columns: ACCESS_LOG_COLUMNS,
+        usageSql: SQLITE_USAGE_SQL,
+        bodySql: SQLITE_BODY_SQL,
+      },
     });
     this.worker = worker;
     worker.unref();

@@ -163,7 +163,7 @@ export class BatchTtlCache<K, V> {
     try {
       found = await this.loadMany(batch.map(([k]) => k));
     } catch (e) {
-      done.forEach((d) => d());
+      for (const d of done) d();
       for (const [, ws] of batch) for (const w of ws) w.reject(e);
       return;
     }

@@ -3,13 +3,7 @@
 import type { CallerOnRecord } from "../auth/caller.ts";
 import type { Tx } from "../db/client.ts";
 
-export type AuditAction =
-  | "key.created"
-  | "key.updated"
-  | "key.regenerated"
-  | "key.revoked"
-  | "key.deleted"
-  | "key.expiry-notice";
+export type AuditAction = "key.created" | "key.updated" | "key.regenerated" | "key.revoked" | "key.deleted" | "key.expiry-notice";
 
 export function recordAudit(
   tx: Tx,

@@ -20,7 +20,15 @@ afterAll(() => t.drop());
 
 const admin = { id: 0, isAdmin: true };
 const limits = { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 };
-const entry = (path: string, bodies: Partial<AccessLogInput> = {}): AccessLogInput => ({ keyStatus: "valid", surface: "feeds", method: "GET", path, status: 200, durationMs: 1, ...bodies });
+const entry = (path: string, bodies: Partial<AccessLogInput> = {}): AccessLogInput => ({
+  keyStatus: "valid",
+  surface: "feeds",
+  method: "GET",
+  path,
+  status: 200,
+  durationMs: 1,
+  ...bodies,
+});
 
 type Way = () => { sqlite?: SqliteSideWriter; postgres?: PostgresLogInserter };
 const ways: [string, Way][] = [
@@ -32,7 +40,10 @@ const ways: [string, Way][] = [
 describe("access-log bodies", () => {
   it.each(ways)("are stored once per content and read back as written %s", async (way, sideWriter) => {
     // A packument of some size, as a feed read answers it again and again; texts differ per way.
-    const packument = JSON.stringify({ name: `left-pad-${way}`, versions: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`1.0.${i}`, { dist: { tarball: `https://x/${i}.tgz` } }])) });
+    const packument = JSON.stringify({
+      name: `left-pad-${way}`,
+      versions: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`1.0.${i}`, { dist: { tarball: `https://x/${i}.tgz` } }])),
+    });
     const other = `{"ok":true,"way":"${way}","é":"ü"}`;
     const put = `{"name":"pushed ${way}"}`;
     const prefix = `/once/${way}/`;
@@ -61,7 +72,11 @@ describe("access-log bodies", () => {
     const rows = await t.db.accessLogEntry.findMany({ where: { path: { startsWith: prefix } }, orderBy: { id: "asc" } });
     expect(rows.map((r) => [r.path, r.requestBody, r.responseBody])).toEqual([...written, entry(`${prefix}d0`)].map((e) => [e.path, null, null]));
     for (const [i, e] of [...written, entry(`${prefix}d0`, { responseBody: packument })].entries()) {
-      expect(await getAccessLogEntry(t.db, admin, rows[i]!.id)).toMatchObject({ path: e.path, requestBody: e.requestBody ?? null, responseBody: e.responseBody ?? null });
+      expect(await getAccessLogEntry(t.db, admin, rows[i]!.id)).toMatchObject({
+        path: e.path,
+        requestBody: e.requestBody ?? null,
+        responseBody: e.responseBody ?? null,
+      });
     }
   });
 
@@ -98,7 +113,10 @@ describe.runIf(testProvider === "postgres")("access-log bodies being named by a 
       await client.query("BEGIN");
       await client.query(pgBodySql(1), [hash, text, text.length]);
       await purgeOrphanBodies(t.db);
-      await client.query(`INSERT INTO "AccessLogEntry" ("keyStatus", "surface", "method", "path", "status", "durationMs", "responseBodyHash") VALUES ('valid', 'feeds', 'GET', '/in-flight', 200, 1, $1)`, [hash]);
+      await client.query(
+        `INSERT INTO "AccessLogEntry" ("keyStatus", "surface", "method", "path", "status", "durationMs", "responseBodyHash") VALUES ('valid', 'feeds', 'GET', '/in-flight', 200, 1, $1)`,
+        [hash],
+      );
       await client.query("COMMIT");
     } finally {
       await client.end();

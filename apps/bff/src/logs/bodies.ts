@@ -28,7 +28,10 @@ export function bodyHash(text: string): string {
 export class RecentBodies {
   private readonly seen = new Map<string, number>();
 
-  constructor(private readonly ttlMs = RECENT_MS, private readonly max = RECENT_MAX) {}
+  constructor(
+    private readonly ttlMs = RECENT_MS,
+    private readonly max = RECENT_MAX,
+  ) {}
 
   has(hash: string, now: number): boolean {
     const at = this.seen.get(hash);
@@ -50,7 +53,11 @@ export class RecentBodies {
  * empty), and the distinct bodies not written lately. `named`: every hash the batch names,
  * to remember once it is committed. Entries without bodies are passed on as they are.
  */
-export function contentAddress<T extends WithBodies>(batch: readonly T[], recent: RecentBodies, now: number): { rows: T[]; bodies: BodyRow[]; named: Set<string> } {
+export function contentAddress<T extends WithBodies>(
+  batch: readonly T[],
+  recent: RecentBodies,
+  now: number,
+): { rows: T[]; bodies: BodyRow[]; named: Set<string> } {
   const bodies: BodyRow[] = [];
   const named = new Set<string>();
   const add = (text: string): string => {
@@ -93,7 +100,10 @@ export function pgBodySql(rows: number): string {
 export const PG_BODIES_PER_STATEMENT = 1000;
 
 /** The entry with its bodies' texts in requestBody/responseBody, and without the hash columns. */
-export async function withBodyTexts<T extends WithBodies>(db: Db, row: T): Promise<Omit<T, "requestBodyHash" | "responseBodyHash"> & { requestBody: string | null; responseBody: string | null }> {
+export async function withBodyTexts<T extends WithBodies>(
+  db: Db,
+  row: T,
+): Promise<Omit<T, "requestBodyHash" | "responseBodyHash"> & { requestBody: string | null; responseBody: string | null }> {
   const { requestBodyHash, responseBodyHash, ...rest } = row;
   const hashes = [requestBodyHash, responseBodyHash].filter((h): h is string => !!h);
   const texts = new Map<string, string>();
@@ -124,9 +134,15 @@ export async function purgeOrphanBodies(db: Db, batchSize = BODY_PURGE_BATCH): P
     after = hashes[hashes.length - 1]!;
     if (provider === "postgres") {
       deleted += await db.$transaction(async (tx) => {
-        const locked = await tx.$queryRawUnsafe<{ hash: string }[]>(`SELECT "hash" FROM "AccessLogBody" WHERE "hash" = ANY($1::text[]) FOR UPDATE SKIP LOCKED`, hashes);
+        const locked = await tx.$queryRawUnsafe<{ hash: string }[]>(
+          `SELECT "hash" FROM "AccessLogBody" WHERE "hash" = ANY($1::text[]) FOR UPDATE SKIP LOCKED`,
+          hashes,
+        );
         if (locked.length === 0) return 0;
-        return tx.$executeRawUnsafe(`DELETE FROM "AccessLogBody" WHERE "hash" = ANY($1::text[]) AND ${unnamed}`, locked.map((l) => l.hash));
+        return tx.$executeRawUnsafe(
+          `DELETE FROM "AccessLogBody" WHERE "hash" = ANY($1::text[]) AND ${unnamed}`,
+          locked.map((l) => l.hash),
+        );
       });
     } else {
       deleted += await db.$executeRawUnsafe(`DELETE FROM "AccessLogBody" WHERE "hash" IN (${hashes.map(() => "?").join(", ")}) AND ${unnamed}`, ...hashes);

@@ -37,7 +37,8 @@ async function lastId(): Promise<number> {
   return (await t.db.accessLogEntry.findFirst({ orderBy: { id: "desc" } }))?.id ?? 0;
 }
 
-const npmGet = (path: string, headers: Record<string, string>) => fetch(`${server.url}/npm/npm/${path}`, { headers: { "User-Agent": "npm/10.8.2 node/v22 test", ...headers } });
+const npmGet = (path: string, headers: Record<string, string>) =>
+  fetch(`${server.url}/npm/npm/${path}`, { headers: { "User-Agent": "npm/10.8.2 node/v22 test", ...headers } });
 
 describe("access-log capture on the feeds", () => {
   it("logs a keyed npm read with every field of docs/access-logs.md (a 404 included)", async () => {
@@ -82,7 +83,16 @@ describe("access-log capture on the feeds", () => {
     await res.arrayBuffer();
     const entries = await entriesAfter(before);
     expect(entries).toHaveLength(1);
-    expect(entries[0]).toMatchObject({ keyId: key.id, keyStatus: "valid", ownerId: world.bob.id, surface: "feeds", feed: "nuget", method: "GET", path: "/nuget/nuget/v3/index.json", status: res.status });
+    expect(entries[0]).toMatchObject({
+      keyId: key.id,
+      keyStatus: "valid",
+      ownerId: world.bob.id,
+      surface: "feeds",
+      feed: "nuget",
+      method: "GET",
+      path: "/nuget/nuget/v3/index.json",
+      status: res.status,
+    });
   });
 
   it("logs failed attempts: an unknown key, a malformed key (no part of its value) and a revoked key", async () => {
@@ -96,7 +106,16 @@ describe("access-log capture on the feeds", () => {
       await res.arrayBuffer();
     }
     const [u, m, r] = await entriesAfter(before);
-    expect(u).toMatchObject({ keyStatus: "unknown", keyId: null, keyName: null, keyHint: null, ownerId: null, userId: null, status: 403, path: "/npm/npm/left-pad" });
+    expect(u).toMatchObject({
+      keyStatus: "unknown",
+      keyId: null,
+      keyName: null,
+      keyHint: null,
+      ownerId: null,
+      userId: null,
+      status: 403,
+      path: "/npm/npm/left-pad",
+    });
     expect(m).toMatchObject({ keyStatus: "malformed", keyId: null, keyName: null, keyHint: null, ownerId: null, userId: null, status: 403 });
     expect(r).toMatchObject({ keyStatus: "revoked", keyId: revoked.key.id, ownerId: world.alice.id, status: 403 });
     const text = JSON.stringify([u, m, r]);
@@ -126,12 +145,27 @@ describe("access-log capture on the feeds", () => {
 
   it("keeps bodies only when the key asks, secrets removed, at most 64 KiB each", async () => {
     const quiet = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, scopes: ["push", "update", "unlist"] });
-    const loud = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, scopes: ["push", "update", "unlist"], logRequestBody: true, logResponseBody: true });
+    const loud = await createApiKey(t.db, TEST_SECRET, {
+      ownerId: world.alice.id,
+      scopes: ["push", "update", "unlist"],
+      logRequestBody: true,
+      logResponseBody: true,
+    });
     const requestOnly = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, scopes: ["push", "update", "unlist"], logRequestBody: true });
     const stray = generateKeyValue();
-    const body = JSON.stringify({ name: "left-pad", description: "pads", password: "hunter2", nested: { _authToken: stray, list: [{ token: "tok-123456" }] }, note: `see ${stray}` });
+    const body = JSON.stringify({
+      name: "left-pad",
+      description: "pads",
+      password: "hunter2",
+      nested: { _authToken: stray, list: [{ token: "tok-123456" }] },
+      note: `see ${stray}`,
+    });
     const put = (value: string, payload: string) =>
-      fetch(`${server.url}/npm/npm/left-pad`, { method: "PUT", headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" }, body: payload });
+      fetch(`${server.url}/npm/npm/left-pad`, {
+        method: "PUT",
+        headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" },
+        body: payload,
+      });
 
     const before = await lastId();
     for (const k of [quiet, loud, requestOnly]) {
@@ -146,7 +180,12 @@ describe("access-log capture on the feeds", () => {
     expect(q).toMatchObject({ keyId: quiet.key.id, requestBody: null, responseBody: null, bytesIn: Buffer.byteLength(body) });
     expect(l!.keyId).toBe(loud.key.id);
     const logged = JSON.parse(l!.requestBody!);
-    expect(logged).toMatchObject({ name: "left-pad", description: "pads", password: "[redacted]", nested: { _authToken: "[redacted]", list: [{ token: "[redacted]" }] } });
+    expect(logged).toMatchObject({
+      name: "left-pad",
+      description: "pads",
+      password: "[redacted]",
+      nested: { _authToken: "[redacted]", list: [{ token: "[redacted]" }] },
+    });
     expect(l!.requestBody).not.toContain(stray);
     expect(l!.requestBody).not.toContain("hunter2");
     expect(l!.requestBody).not.toContain("tok-123456");
@@ -168,7 +207,12 @@ describe("access-log capture on the feeds", () => {
     const before = await lastId();
     await (
       await fetch(`${server.url}/nuget/nuget/v3/index.json`, {
-        headers: { "X-NuGet-ApiKey": value, Authorization: "Basic " + Buffer.from(`api:${value}`).toString("base64"), "X-ApiKey": value, Cookie: "keyhouse_session=cookie-secret-1234" },
+        headers: {
+          "X-NuGet-ApiKey": value,
+          Authorization: `Basic ${Buffer.from(`api:${value}`).toString("base64")}`,
+          "X-ApiKey": value,
+          Cookie: "keyhouse_session=cookie-secret-1234",
+        },
       })
     ).arrayBuffer();
     const rows = await entriesAfter(before);

@@ -200,7 +200,12 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
         if (!chunk || typeof chunk === "function" || !(res.locals.keyhouseKey as RequestKeyInfo | undefined)?.logResponseBody) return;
         // Binary answers (package files) are described, not kept; the headers are set by the first write.
         if (!TEXT_TYPE.test(String(res.getHeader("content-type") ?? ""))) {
-          const bytes = typeof chunk === "string" ? Buffer.from(chunk, typeof encoding === "string" && Buffer.isEncoding(encoding) ? encoding : "utf8") : chunk instanceof Uint8Array ? chunk : null;
+          const bytes =
+            typeof chunk === "string"
+              ? Buffer.from(chunk, typeof encoding === "string" && Buffer.isEncoding(encoding) ? encoding : "utf8")
+              : chunk instanceof Uint8Array
+                ? chunk
+                : null;
           if (bytes) {
             response.binaryLength += bytes.byteLength;
             (response.binaryHash ??= createHash("sha256")).update(bytes);
@@ -254,7 +259,8 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
         bytesIn: bodyBytes(),
         bytesOut: socket.bytesWritten - bytesBefore,
         requestBody: withBodies && key.logRequestBody ? requestBodyOf(req, res, surface) : null,
-        responseBody: withBodies && key.logResponseBody ? responseBodyOf(response, type, surface === "feeds" && (req.method === "GET" || req.method === "HEAD")) : null,
+        responseBody:
+          withBodies && key.logResponseBody ? responseBodyOf(response, type, surface === "feeds" && (req.method === "GET" || req.method === "HEAD")) : null,
       });
       // This runs in an event listener, where a throw would end the process: an odd body
       // costs the entry its bodies, never the entry.

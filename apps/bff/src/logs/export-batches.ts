@@ -37,4 +37,3 @@ export async function* accessLogBatches(db: Db, q: AccessLogQuery, size: number,
   }
   if (batch.length) yield batch;
 }
-

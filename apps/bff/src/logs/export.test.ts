@@ -18,7 +18,7 @@ let cookies: { alice: string; bob: string; root: string };
 let aliceKey: number;
 
 const TRICKY = [
-  { path: '/npm/npm/a,b?q="quoted"', userAgent: "=HYPERLINK(\"http://evil\")", keyName: 'my "best", key' },
+  { path: '/npm/npm/a,b?q="quoted"', userAgent: '=HYPERLINK("http://evil")', keyName: 'my "best", key' },
   { path: "/npm/npm/line\nbreak\r\nthere", userAgent: "+1+2", keyName: "-5" },
   { path: "/npm/npm/@scope/pkg", userAgent: "@SUM(A1)", keyName: "\tTabbed" },
   { path: "/npm/npm/plain", userAgent: "curl/8.5.0", keyName: "ünïcödé ✓" },
@@ -47,7 +47,17 @@ beforeAll(async () => {
   }));
   for (let i = 0; i < bulk.length; i += 500) await t.db.accessLogEntry.createMany({ data: bulk.slice(i, i + 500) });
   await t.db.accessLogEntry.createMany({
-    data: TRICKY.map((x, i) => ({ ...base, ...x, at: new Date(Date.UTC(2026, 1, 1) + i * 1000), keyId: aliceKey, ownerId: world.alice.id, userId: world.alice.id, username: "alice", status: 400 + i, responseBody: "never exported" })),
+    data: TRICKY.map((x, i) => ({
+      ...base,
+      ...x,
+      at: new Date(Date.UTC(2026, 1, 1) + i * 1000),
+      keyId: aliceKey,
+      ownerId: world.alice.id,
+      userId: world.alice.id,
+      username: "alice",
+      status: 400 + i,
+      responseBody: "never exported",
+    })),
   });
 });
 afterAll(async () => {
@@ -109,7 +119,15 @@ describe("access-log exports", () => {
     const tricky = new Map(TRICKY.map((x) => [x.path, x]));
     for (const r of body) {
       const x = tricky.get(r.path!)!;
-      expect(r).toMatchObject({ username: "alice", ownerId: String(world.alice.id), keyId: String(aliceKey), ip: "10.1.2.3", durationMs: "2.25", bytesOut: "1234", feed: "" });
+      expect(r).toMatchObject({
+        username: "alice",
+        ownerId: String(world.alice.id),
+        keyId: String(aliceKey),
+        ip: "10.1.2.3",
+        durationMs: "2.25",
+        bytesOut: "1234",
+        feed: "",
+      });
       const defuse = (v: string) => (/^[=+\-@\t\r]/.test(v) ? `'${v}` : v);
       expect(r.userAgent).toBe(defuse(x.userAgent));
       expect(r.keyName).toBe(defuse(x.keyName));
@@ -126,15 +144,23 @@ describe("access-log exports", () => {
     expect(res.headers.get("content-disposition")).toMatch(/^attachment; filename="keyhouse-access-log-.+\.ndjson"$/);
     const text = await res.text();
     expect(text.endsWith("\n")).toBe(true);
-    const lines = text.trimEnd().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const lines = text
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     const db = await t.db.accessLogEntry.findMany({ where: { ownerId: world.alice.id }, orderBy: { id: "desc" } });
-    expect(lines).toEqual(db.map(({ requestBody: _q, responseBody: _r, requestBodyHash: _qh, responseBodyHash: _rh, ...row }) => ({ ...row, at: row.at.toISOString() })));
+    expect(lines).toEqual(
+      db.map(({ requestBody: _q, responseBody: _r, requestBodyHash: _qh, responseBodyHash: _rh, ...row }) => ({ ...row, at: row.at.toISOString() })),
+    );
     expect(text).not.toContain("never exported");
   });
 
   it("streams a large set in batches, each row exactly once, newest first", async () => {
     const res = await get("/exports/access-logs.ndjson", cookies.bob);
-    const ids = (await res.text()).trimEnd().split("\n").map((l) => (JSON.parse(l) as { id: number; username: string }).id);
+    const ids = (await res.text())
+      .trimEnd()
+      .split("\n")
+      .map((l) => (JSON.parse(l) as { id: number; username: string }).id);
     expect(ids).toHaveLength(2 * EXPORT_BATCH + 345);
     expect(ids).toEqual([...ids].sort((a, b) => b - a));
     expect(new Set(ids).size).toBe(ids.length);
@@ -234,7 +260,7 @@ describe("csvCell", () => {
     expect(csvCell("-1")).toBe("'-1");
     expect(csvCell("@A1")).toBe("'@A1");
     expect(csvCell("\t=1")).toBe("'\t=1");
-    expect(csvCell("\r=1")).toBe("\"'\r=1\"");
+    expect(csvCell("\r=1")).toBe('"\'\r=1"');
     expect(csvCell('=HYPERLINK("x")')).toBe(`"'=HYPERLINK(""x"")"`);
     expect(csvCell(-1)).toBe("-1");
   });

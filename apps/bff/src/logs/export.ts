@@ -45,15 +45,15 @@ export function csvCell(value: unknown): string {
 }
 
 export function csvLine(row: AccessLogRow): string {
-  return CSV_COLUMNS.map((c) => csvCell(row[c])).join(",") + "\r\n";
+  return `${CSV_COLUMNS.map((c) => csvCell(row[c])).join(",")}\r\n`;
 }
 
 export function ndjsonLine(row: AccessLogRow): string {
-  return JSON.stringify(row) + "\n";
+  return `${JSON.stringify(row)}\n`;
 }
 
 export const EXPORT_FORMATS = {
-  csv: { type: "text/csv; charset=utf-8", header: CSV_COLUMNS.join(",") + "\r\n", line: csvLine },
+  csv: { type: "text/csv; charset=utf-8", header: `${CSV_COLUMNS.join(",")}\r\n`, line: csvLine },
   ndjson: { type: "application/x-ndjson; charset=utf-8", header: "", line: ndjsonLine },
 } as const;
 

@@ -80,7 +80,6 @@ export async function accessLogQuery(db: Db, caller: CallerOnLogs, f: AccessLogW
   return q;
 }
 
-
 export function drivingIndex(q: AccessLogQuery): { column: DrivingColumn; index: string; value: string | number } | null {
   for (const [column, index] of DRIVING_INDEXES) {
     const value = q.equal[column];
@@ -88,4 +87,3 @@ export function drivingIndex(q: AccessLogQuery): { column: DrivingColumn; index:
   }
   return null;
 }
-

@@ -38,7 +38,12 @@ beforeAll(async () => {
   const services = createServices(t.db, config, () => {});
   // The real writer, told never to write on its own: the test decides when the one batch
   // holding every request below is written.
-  writer = new AccessLogWriter(t.db, () => {}, { flushMs: 3_600_000, batch: 10_000, highWater: 10_000, max: 20_000 }, { disabled: false, ...(testProvider === "sqlite" ? { sqlite: new SqliteSideWriter(t.db) } : {}) });
+  writer = new AccessLogWriter(
+    t.db,
+    () => {},
+    { flushMs: 3_600_000, batch: 10_000, highWater: 10_000, max: 20_000 },
+    { disabled: false, ...(testProvider === "sqlite" ? { sqlite: new SqliteSideWriter(t.db) } : {}) },
+  );
   services.accessLog = writer;
   const server = http.createServer(createApp({ db: t.db, config, log: () => {}, services }));
   await new Promise<void>((r) => server.listen(0, "127.0.0.1", r));
@@ -79,12 +84,26 @@ function rawRequest(head: Buffer): Promise<string> {
 
 describe("access-log integrity", () => {
   it("keeps everyone's entries when one key logs uploads sent as text/plain and bytes that are not text, and counts what the database refuses", async () => {
-    const loud = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, name: "alice logs bodies", scopes: ["push", "update", "unlist"], logRequestBody: true, logResponseBody: true });
+    const loud = await createApiKey(t.db, TEST_SECRET, {
+      ownerId: world.alice.id,
+      name: "alice logs bodies",
+      scopes: ["push", "update", "unlist"],
+      logRequestBody: true,
+      logResponseBody: true,
+    });
     const bob = await createApiKey(t.db, TEST_SECRET, { ownerId: world.bob.id, name: "bob reads" });
     const root = await createApiKey(t.db, TEST_SECRET, { ownerId: world.root.id, name: "root reads" });
     // Each client's way of presenting the key: npm a bearer token, gem the bare key, NuGet its own header.
     const asText = (method: string, at: string, body: Uint8Array) =>
-      fetch(url + at, { method, headers: { Authorization: at.startsWith("/rubygems/") ? loud.value : `Bearer ${loud.value}`, "X-NuGet-ApiKey": loud.value, "Content-Type": "text/plain; charset=utf-8" }, body });
+      fetch(url + at, {
+        method,
+        headers: {
+          Authorization: at.startsWith("/rubygems/") ? loud.value : `Bearer ${loud.value}`,
+          "X-NuGet-ApiKey": loud.value,
+          "Content-Type": "text/plain; charset=utf-8",
+        },
+        body,
+      });
 
     // Uploads sent as text/plain by a key that logs request bodies: zip and tar bytes (NULs, invalid UTF-8).
     const nupkg = buildNupkg({ id: "Logged.Text", version: "1.0.0" });
@@ -106,7 +125,10 @@ describe("access-log integrity", () => {
     expect((await fetch(`${url}/nuget/nuget/v3/index.json`, { headers: { "X-NuGet-ApiKey": bob.value } })).status).toBe(200);
     expect((await fetch(`${url}/npm/npm/left-pad`, { headers: { Authorization: `Bearer ${bob.value}` } })).status).toBe(404);
     const head = Buffer.concat([
-      Buffer.from(`GET /npm/npm/logged-text HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${bob.value}\r\nContent-Length: 3000000000\r\nUser-Agent: odd/`, "latin1"),
+      Buffer.from(
+        `GET /npm/npm/logged-text HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${bob.value}\r\nContent-Length: 3000000000\r\nUser-Agent: odd/`,
+        "latin1",
+      ),
       Buffer.from([0xff, 0xc3, 0x28]),
       Buffer.from("\r\n\r\n", "latin1"),
     ]);
@@ -149,7 +171,8 @@ describe("access-log integrity", () => {
 
   it("keeps the first 64 KiB of a long body as it was sent, cut before it is parsed, secrets removed", async () => {
     const loud = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, scopes: ["push", "update", "unlist"], logRequestBody: true });
-    const put = (at: string, body: string) => fetch(url + at, { method: "PUT", headers: { Authorization: `Bearer ${loud.value}`, "Content-Type": "application/json" }, body });
+    const put = (at: string, body: string) =>
+      fetch(url + at, { method: "PUT", headers: { Authorization: `Bearer ${loud.value}`, "Content-Type": "application/json" }, body });
     expect((await put("/npm/npm/capped-body", JSON.stringify(buildNpmPublishBody({ name: "capped-body", version: "1.0.0" }).body))).status).toBe(201);
     // Valid JSON, indented as a person wrote it, far over the limit: what is kept is its front, as sent.
     const long = JSON.stringify({ version: "1.0.0", password: "hunter2", notes: "é".repeat(100_000) }, null, 2);
@@ -177,7 +200,9 @@ describe("access-log integrity", () => {
       expect(res.status).toBe(403);
     }
     await writer.drain();
-    const rows = await Promise.all((await t.db.accessLogEntry.findMany({ where: { keyId: revoked.key.id }, orderBy: { id: "asc" } })).map((r) => withBodyTexts(t.db, r)));
+    const rows = await Promise.all(
+      (await t.db.accessLogEntry.findMany({ where: { keyId: revoked.key.id }, orderBy: { id: "asc" } })).map((r) => withBodyTexts(t.db, r)),
+    );
     expect(rows.map((r) => [r.method, r.path, r.keyStatus, r.requestBody])).toEqual(uploads.map(([method, at]) => [method, at, "revoked", "[body not read]"]));
   });
 });

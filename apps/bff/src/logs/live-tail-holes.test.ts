@@ -15,7 +15,19 @@ beforeAll(async () => {
 });
 afterAll(async () => t?.drop());
 
-const entry = (id: number) => ({ id, at: new Date(), keyStatus: "valid", surface: "feeds", method: "GET", path: `/npm/npm/p${id}`, status: 200, durationMs: 1, bytesIn: 0, bytesOut: 0, ownerId: world.root.id });
+const entry = (id: number) => ({
+  id,
+  at: new Date(),
+  keyStatus: "valid",
+  surface: "feeds",
+  method: "GET",
+  path: `/npm/npm/p${id}`,
+  status: 200,
+  durationMs: 1,
+  bytesIn: 0,
+  bytesOut: 0,
+  ownerId: world.root.id,
+});
 
 it("waits for a missing ID, then sends it in order; passes a hole that stays after HOLE_WAIT_MS", async () => {
   let now = 0;

@@ -35,7 +35,10 @@ type Event = { type: string; id?: string; data: string };
 /** An open stream: its events as they come, and a wait for one that matches. */
 async function openStream(base: string, query: string, cookie: string, lastEventId?: string) {
   const abort = new AbortController();
-  const res = await fetch(`${base}/api/access-logs/stream${query}`, { headers: { Cookie: cookie, ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) }, signal: abort.signal });
+  const res = await fetch(`${base}/api/access-logs/stream${query}`, {
+    headers: { Cookie: cookie, ...(lastEventId ? { "Last-Event-ID": lastEventId } : {}) },
+    signal: abort.signal,
+  });
   expect(res.status).toBe(200);
   expect(res.headers.get("content-type")).toMatch(/^text\/event-stream/);
   const events: Event[] = [];
@@ -84,7 +87,8 @@ async function openStream(base: string, query: string, cookie: string, lastEvent
   };
 }
 
-const npmGet = (base: string, path: string, key: string) => fetch(`${base}/npm/npm/${path}`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.arrayBuffer());
+const npmGet = (base: string, path: string, key: string) =>
+  fetch(`${base}/npm/npm/${path}`, { headers: { Authorization: `Bearer ${key}` } }).then((r) => r.arrayBuffer());
 const entryAt = (path: string) => (e: Event) => e.type === "entry" && (JSON.parse(e.data) as { path: string }).path.includes(path);
 
 describe("GET /api/access-logs/stream", () => {
@@ -179,12 +183,16 @@ describe("GET /api/access-logs/stream", () => {
     expect(((await tooMany.json()) as { error: string }).error).toMatch(/close one/i);
     for (const s of open) await s.close();
     // Closing frees the places (the server notices the disconnect).
-    await expect.poll(async () => {
-      const again = await fetch(`${server.url}/api/access-logs/stream`, { headers: { Cookie: cookies.bob } });
-      await again.body?.cancel();
-      return again.status;
-    }).toBe(200);
-    const cross = await fetch(`${server.url}/api/access-logs/stream`, { headers: { Cookie: cookies.alice, Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" } });
+    await expect
+      .poll(async () => {
+        const again = await fetch(`${server.url}/api/access-logs/stream`, { headers: { Cookie: cookies.bob } });
+        await again.body?.cancel();
+        return again.status;
+      })
+      .toBe(200);
+    const cross = await fetch(`${server.url}/api/access-logs/stream`, {
+      headers: { Cookie: cookies.alice, Origin: "https://evil.example", "Sec-Fetch-Site": "cross-site" },
+    });
     expect(cross.status).toBe(403);
   });
 });

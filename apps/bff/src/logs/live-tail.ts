@@ -72,7 +72,10 @@ export function parseLiveTailFilter(query: Record<string, unknown>): AccessLogWh
   const parsed = liveTailFilterSchema.safeParse(cleaned);
   if (!parsed.success) {
     const issue = parsed.error.issues[0]!;
-    if (issue.code === "unrecognized_keys") throw badRequest(`Unknown filter ${issue.keys.map((k) => `"${k}"`).join(", ")}. The filters are key, user, scope, statusClass, method, path, surface, from and to.`);
+    if (issue.code === "unrecognized_keys")
+      throw badRequest(
+        `Unknown filter ${issue.keys.map((k) => `"${k}"`).join(", ")}. The filters are key, user, scope, statusClass, method, path, surface, from and to.`,
+      );
     throw badRequest(`The filter "${issue.path.join(".")}" ${issue.message.startsWith("must") ? issue.message : `is not valid: ${issue.message}`}.`);
   }
   const { cursor: _c, limit: _l, ...f } = parsed.data;
@@ -146,7 +149,8 @@ export class LiveTail {
   async subscribe(caller: CallerOnLogs, filter: AccessLogWhere, lastEventId: number | undefined, send: (e: LiveTailEvent) => void): Promise<() => void> {
     let open = 0;
     for (const s of this.subscribers) if (s.userId === caller.id) open++;
-    if (open >= STREAMS_PER_USER) throw new TooManyStreams(`You already have ${STREAMS_PER_USER} live tails open. Close one (another tab or window) and try again.`);
+    if (open >= STREAMS_PER_USER)
+      throw new TooManyStreams(`You already have ${STREAMS_PER_USER} live tails open. Close one (another tab or window) and try again.`);
     const query = await accessLogQuery(this.db, caller, filter, this.provider);
     const head = await this.head();
     const sub: Subscriber = { userId: caller.id, query, lastId: head, send };
@@ -201,7 +205,9 @@ export class LiveTail {
   /** One poll: move the settled head over the newly visible IDs, then serve each stream. */
   async tick(): Promise<void> {
     const from = await this.head();
-    const ids = (await run<{ id: unknown }>(this.db, this.provider, `SELECT "id" FROM ${TABLE} WHERE "id" > ? ORDER BY "id" LIMIT ?`, [from, CATCH_UP_MAX_IDS])).map((r) => Number(r.id));
+    const ids = (
+      await run<{ id: unknown }>(this.db, this.provider, `SELECT "id" FROM ${TABLE} WHERE "id" > ? ORDER BY "id" LIMIT ?`, [from, CATCH_UP_MAX_IDS])
+    ).map((r) => Number(r.id));
     let settled = from;
     const now = (this.options.now ?? Date.now)();
     for (const next of ids) {
@@ -224,7 +230,12 @@ export class LiveTail {
         continue;
       }
       const where = [...sub.query.conditions, `"id" > ? AND "id" <= ?`].join(" AND ");
-      const rows = await run<AccessLogRow>(this.db, this.provider, `SELECT ${COLUMNS} FROM ${TABLE} WHERE ${where} ORDER BY "id" LIMIT ?`, [...sub.query.args, sub.lastId, settled, ROWS_PER_TICK]);
+      const rows = await run<AccessLogRow>(this.db, this.provider, `SELECT ${COLUMNS} FROM ${TABLE} WHERE ${where} ORDER BY "id" LIMIT ?`, [
+        ...sub.query.args,
+        sub.lastId,
+        settled,
+        ROWS_PER_TICK,
+      ]);
       if (!this.subscribers.has(sub)) continue;
       for (const r of rows) {
         const row = toLiveRow(r);

@@ -27,7 +27,9 @@ afterAll(async () => {
 /** Every row of every table, as text (PostgreSQL; on SQLite the file itself is read). */
 async function everyRowAsText(): Promise<string> {
   if (testProvider === "postgres") {
-    const tables = await t.db.$queryRawUnsafe<{ table_name: string }[]>("SELECT table_name::text AS table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'");
+    const tables = await t.db.$queryRawUnsafe<{ table_name: string }[]>(
+      "SELECT table_name::text AS table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+    );
     let out = "";
     for (const { table_name } of tables) {
       const rows = await t.db.$queryRawUnsafe<{ row: string }[]>(`SELECT row_to_json(t)::text AS row FROM "${table_name.replace(/"/g, '""')}" t`);
@@ -55,7 +57,17 @@ describe("no key anywhere", () => {
     const npmBasic = keep(await scoped());
     const gemsAuthorization = keep(await scoped());
     const gemsBasic = keep(await scoped());
-    const system = keep((await createApiKey(t.db, TEST_SECRET, { kind: "system", ownerId: null, apis: ["feeds", "native", "keys"], value: "Custom-System-Key-Value-0123456789", ...logBoth })).value);
+    const system = keep(
+      (
+        await createApiKey(t.db, TEST_SECRET, {
+          kind: "system",
+          ownerId: null,
+          apis: ["feeds", "native", "keys"],
+          value: "Custom-System-Key-Value-0123456789",
+          ...logBoth,
+        })
+      ).value,
+    );
     const unknown = keep(generateKeyValue());
     const malformed = keep(mistypedKeyValue());
     const newCustom = keep("Brand-New-Custom-Key-Made-Over-The-API-42");
@@ -75,14 +87,38 @@ describe("no key anywhere", () => {
       ["/rubygems/gems/versions", { headers: { Authorization: basic("api", gemsBasic) } }],
       ["/api/json/Feeds_GetFeeds", { method: "POST", headers: { "X-ApiKey": system } }],
       [`/api/json/Feeds_GetFeeds?key=${encodeURIComponent(system)}`, {}],
-      ["/api/json/Feeds_GetFeeds", { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `key=${encodeURIComponent(system)}` }],
+      [
+        "/api/json/Feeds_GetFeeds",
+        { method: "POST", headers: { "Content-Type": "application/x-www-form-urlencoded" }, body: `key=${encodeURIComponent(system)}` },
+      ],
       ["/api/json/Feeds_GetFeeds", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ API_Key: system }) }],
       // Two different keys: refused (and logged as ambiguous) without keeping either.
       [`/api/json/Feeds_GetFeeds?key=${encodeURIComponent(system)}`, { headers: { "X-ApiKey": unknown } }],
       ["/api/api-keys/list", { headers: { "X-ApiKey": system } }],
-      ["/api/api-keys/create", { method: "POST", headers: { "X-ApiKey": system, "Content-Type": "application/json" }, body: JSON.stringify({ type: "system", key: newCustom, systemApis: ["feeds"], logging: "both" }) }],
-      ["/api/json/ApiKeys_CreateOrUpdateApiKey", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ API_Key: system, Key_Text: newNative, Systems_Apis_Csv: "feeds" }) }],
-      ["/api/json/Users_CreateOrUpdateUser", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ API_Key: system, User_Name: "dave", Email_Address: "dave@example.com", Password_Text: password }) }],
+      [
+        "/api/api-keys/create",
+        {
+          method: "POST",
+          headers: { "X-ApiKey": system, "Content-Type": "application/json" },
+          body: JSON.stringify({ type: "system", key: newCustom, systemApis: ["feeds"], logging: "both" }),
+        },
+      ],
+      [
+        "/api/json/ApiKeys_CreateOrUpdateApiKey",
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ API_Key: system, Key_Text: newNative, Systems_Apis_Csv: "feeds" }),
+        },
+      ],
+      [
+        "/api/json/Users_CreateOrUpdateUser",
+        {
+          method: "POST",
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ API_Key: system, User_Name: "dave", Email_Address: "dave@example.com", Password_Text: password }),
+        },
+      ],
     ];
     const statuses: number[] = [];
     for (const [path, init] of requests) {

@@ -13,8 +13,14 @@ type Row = Record<string, unknown>;
 
 /** PostgreSQL casts, so that text parameters land in typed columns. */
 const PG_TYPES: Partial<Record<(typeof ACCESS_LOG_COLUMNS)[number], string>> = {
-  at: "timestamp(3)", keyId: "integer", ownerId: "integer", userId: "integer", status: "integer",
-  durationMs: "double precision", bytesIn: "integer", bytesOut: "integer",
+  at: "timestamp(3)",
+  keyId: "integer",
+  ownerId: "integer",
+  userId: "integer",
+  status: "integer",
+  durationMs: "double precision",
+  bytesIn: "integer",
+  bytesOut: "integer",
 };
 
 /** Rows per statement: PostgreSQL takes at most 65 535 parameters in one. */
@@ -63,10 +69,12 @@ export class PostgresLogInserter {
 
   /** Whether the database answers through this pool: if it does, a failed write was refused for what it held. */
   answers(): Promise<boolean> {
-    return this.connect().query("SELECT 1").then(
-      () => true,
-      () => false,
-    );
+    return this.connect()
+      .query("SELECT 1")
+      .then(
+        () => true,
+        () => false,
+      );
   }
 
   /** Inserts the rows (AccessLogEntryCreateManyInput objects) all or nothing. */

@@ -45,7 +45,7 @@ beforeAll(async () => {
 
   const data = randomEntries(rng(20260301), 2000, keys, NOW);
   for (let i = 0; i < data.length; i += 500) await t.db.accessLogEntry.createMany({ data: data.slice(i, i + 500) });
-  await t.db.accessLogEntry.updateMany({ where: { id: { lte: 5 } }, data: { requestBody: "{\"a\":1}", responseBody: "ok" } });
+  await t.db.accessLogEntry.updateMany({ where: { id: { lte: 5 } }, data: { requestBody: '{"a":1}', responseBody: "ok" } });
   all = await t.db.accessLogEntry.findMany({ orderBy: { id: "desc" } });
   expect(all).toHaveLength(2000);
 });
@@ -183,7 +183,11 @@ describe("listAccessLogs", () => {
     expect(some.rows.map((r) => r.id)).toEqual(reference(root, { statusClass: "5xx" }).filter((id) => id >= first.nextCursor!));
     expect(some.nextCursor).toBe(first.nextCursor);
     // With the default budget a small table is always searched to the end.
-    expect(await listAccessLogs(t.db, root, accessLogFilterSchema.parse({ path: "zzz-nothing" }), testProvider)).toEqual({ rows: [], nextCursor: null, scannedTo: null });
+    expect(await listAccessLogs(t.db, root, accessLogFilterSchema.parse({ path: "zzz-nothing" }), testProvider)).toEqual({
+      rows: [],
+      nextCursor: null,
+      scannedTo: null,
+    });
   });
 
   it("streams the exports' batches: every match once, newest first, whatever the batch and window sizes", async () => {
@@ -214,7 +218,8 @@ describe("listAccessLogs", () => {
 
   it("filters by status class, method, surface, key, user and time", async () => {
     const root = viewerOf(users.root);
-    const list = async (input: AccessLogFilterInput) => (await listAccessLogs(t.db, root, accessLogFilterSchema.parse({ limit: 500, ...input }), testProvider)).rows;
+    const list = async (input: AccessLogFilterInput) =>
+      (await listAccessLogs(t.db, root, accessLogFilterSchema.parse({ limit: 500, ...input }), testProvider)).rows;
     for (const row of await list({ statusClass: "4xx" })) expect(row.status).toBeGreaterThanOrEqual(400), expect(row.status).toBeLessThan(500);
     expect(new Set((await list({ method: "put" })).map((r) => r.method))).toEqual(new Set(["PUT"]));
     expect(new Set((await list({ surface: "native" })).map((r) => r.surface))).toEqual(new Set(["native"]));
@@ -283,7 +288,15 @@ describe("time ranges when IDs follow time", () => {
     owner = await createUser(u.db, { username: "olga", password: TEST_PASSWORD });
     const other = await createUser(u.db, { username: "oscar", password: TEST_PASSWORD });
     const r = rng(99);
-    const data = randomEntries(r, 3000, [{ id: null, ownerId: owner.id, user: null }, { id: null, ownerId: other.id, user: null }], new Date(START)).map((e, i) => {
+    const data = randomEntries(
+      r,
+      3000,
+      [
+        { id: null, ownerId: owner.id, user: null },
+        { id: null, ownerId: other.id, user: null },
+      ],
+      new Date(START),
+    ).map((e, i) => {
       let at = START + i * MINUTE;
       if (r.chance(0.05)) at -= r.int(1, 180) * MINUTE; // written late
       if (r.chance(0.005)) at += r.int(-20_000, 20_000) * MINUTE; // a clock jump

@@ -43,7 +43,8 @@ describe("redaction", () => {
     for (const name of SECRET_FIELD_NAMES) {
       for (const spelling of [name, name.toUpperCase(), `_${name}`, name.replace(/(.)(.)/, "$1-$2")]) expect(isSecretName(spelling), spelling).toBe(true);
     }
-    for (const name of ["Key_Hint", "Key_Name", "ApiKey_Id", "keys", "tokens", "User_Name", "Feed_Name", "passive"]) expect(isSecretName(name), name).toBe(false);
+    for (const name of ["Key_Hint", "Key_Name", "ApiKey_Id", "keys", "tokens", "User_Name", "Feed_Name", "passive"])
+      expect(isSecretName(name), name).toBe(false);
   });
 
   it("never lets a secret-named field through, for any shape", () => {

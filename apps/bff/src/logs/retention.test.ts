@@ -84,7 +84,9 @@ describe("startRetentionJob", () => {
   it("purges at start and then on every tick, logs what it did, and stops", async () => {
     await t.db.accessLogEntry.deleteMany();
     const now = Date.now();
-    await t.db.accessLogEntry.createMany({ data: [entry(new Date(now - 10 * DAY_MS), "/old/1"), entry(new Date(now - 10 * DAY_MS), "/old/2"), entry(new Date(now), "/new")] });
+    await t.db.accessLogEntry.createMany({
+      data: [entry(new Date(now - 10 * DAY_MS), "/old/1"), entry(new Date(now - 10 * DAY_MS), "/old/2"), entry(new Date(now), "/new")],
+    });
     // The job's timers are fake, so when it purges is decided by the test alone; the
     // database is real, seen through a counter of the purges that began.
     let purges = 0;

@@ -14,7 +14,9 @@ describe("scrub", () => {
     );
     const json = scrubText(JSON.stringify([{ Key_Text: "custom-value-123456789", Password_Text: "hunter2!", Key_Hint: "cust…6789" }]), "application/json");
     expect(JSON.parse(json)).toEqual([{ Key_Text: REDACTED, Password_Text: REDACTED, Key_Hint: "cust…6789" }]);
-    expect(scrubText("key_text=abc&password_text=def&x=1", "application/x-www-form-urlencoded")).toBe(`key_text=${encodeURIComponent(REDACTED)}&password_text=${encodeURIComponent(REDACTED)}&x=1`);
+    expect(scrubText("key_text=abc&password_text=def&x=1", "application/x-www-form-urlencoded")).toBe(
+      `key_text=${encodeURIComponent(REDACTED)}&password_text=${encodeURIComponent(REDACTED)}&x=1`,
+    );
   });
 
   it("removes every name of redact.ts's list, the one list of secret names", () => {
@@ -46,11 +48,16 @@ describe("scrub", () => {
 
   it("never lets a value under a secret name through, whatever the text around it", () => {
     fc.assert(
-      fc.property(fc.jsonValue(), fc.constantFrom("key", "API_Key", "Key_Text", "password", "Password_Text", "token", "_authToken"), fc.nat(400), (v, name, cut) => {
-        const text = JSON.stringify({ wrap: [v, { [name]: "SECRET-VALUE-123" }] });
-        expect(scrubText(text, "application/json")).not.toContain("SECRET-VALUE-123");
-        expect(scrubText(text.slice(0, cut), "application/json")).not.toContain("SECRET-VALUE-123");
-      }),
+      fc.property(
+        fc.jsonValue(),
+        fc.constantFrom("key", "API_Key", "Key_Text", "password", "Password_Text", "token", "_authToken"),
+        fc.nat(400),
+        (v, name, cut) => {
+          const text = JSON.stringify({ wrap: [v, { [name]: "SECRET-VALUE-123" }] });
+          expect(scrubText(text, "application/json")).not.toContain("SECRET-VALUE-123");
+          expect(scrubText(text.slice(0, cut), "application/json")).not.toContain("SECRET-VALUE-123");
+        },
+      ),
       { numRuns: Number(process.env.FC_RUNS ?? 300) },
     );
   });

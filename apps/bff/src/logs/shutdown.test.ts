@@ -39,7 +39,11 @@ beforeAll(async () => {
     databaseUrl = pgDb.url;
   } else {
     databaseUrl = `file:${path.join(dir, "keyhouse.db")}`;
-    const migrate = spawnSync(process.execPath, ["scripts/db.mjs", "migrate"], { cwd: root, encoding: "utf8", env: { ...process.env, DATABASE_URL: databaseUrl } });
+    const migrate = spawnSync(process.execPath, ["scripts/db.mjs", "migrate"], {
+      cwd: root,
+      encoding: "utf8",
+      env: { ...process.env, DATABASE_URL: databaseUrl },
+    });
     expect(migrate.status, migrate.stderr + migrate.stdout).toBe(0);
   }
 }, 120_000);
@@ -56,7 +60,15 @@ describe("SIGTERM under load", () => {
     const dataDir = path.join(dir, "data");
     child = spawn(process.execPath, [path.join(root, "apps/bff/dist/main.mjs")], {
       cwd: root,
-      env: { ...process.env, PORT: String(port), DATABASE_URL: databaseUrl, KEYHOUSE_SEED: "demo", KEYHOUSE_DATA_DIR: dataDir, KEYHOUSE_SECRET: "", NODE_ENV: "production" },
+      env: {
+        ...process.env,
+        PORT: String(port),
+        DATABASE_URL: databaseUrl,
+        KEYHOUSE_SEED: "demo",
+        KEYHOUSE_DATA_DIR: dataDir,
+        KEYHOUSE_SECRET: "",
+        NODE_ENV: "production",
+      },
       stdio: ["ignore", "pipe", "pipe"],
     });
     child.stdout!.on("data", (c: Buffer) => (output += c.toString()));

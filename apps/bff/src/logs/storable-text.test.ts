@@ -24,7 +24,13 @@ describe("decodeStorable", () => {
   });
 
   it("shows NUL and each byte that is not well-formed UTF-8 as \\xNN, keeping the text around them", () => {
-    const bytes = Buffer.concat([Buffer.from("a"), Buffer.from([0x00, 0xff, 0xc3]), Buffer.from("(é"), Buffer.from([0xed, 0xa0, 0x80]), Buffer.from([0xf0, 0x9f, 0x98])]);
+    const bytes = Buffer.concat([
+      Buffer.from("a"),
+      Buffer.from([0x00, 0xff, 0xc3]),
+      Buffer.from("(é"),
+      Buffer.from([0xed, 0xa0, 0x80]),
+      Buffer.from([0xf0, 0x9f, 0x98]),
+    ]);
     // 0xC3 without its continuation, an encoded surrogate (ED A0 80), and an emoji cut short.
     expect(decodeStorable(bytes)).toEqual({ text: "a\\x00\\xFF\\xC3(é\\xED\\xA0\\x80\\xF0\\x9F\\x98", escaped: true });
   });
@@ -36,7 +42,9 @@ describe("decodeStorable", () => {
       fc.property(bytesWithoutBackslash, (bytes) => {
         const { text, escaped } = decodeStorable(bytes);
         expect(storable(text)).toBe(true);
-        const back = text.split(/(\\x[0-9A-F]{2})/).map((part) => (/^\\x[0-9A-F]{2}$/.test(part) ? Buffer.from([parseInt(part.slice(2), 16)]) : Buffer.from(part)));
+        const back = text
+          .split(/(\\x[0-9A-F]{2})/)
+          .map((part) => (/^\\x[0-9A-F]{2}$/.test(part) ? Buffer.from([parseInt(part.slice(2), 16)]) : Buffer.from(part)));
         expect(Buffer.concat(back).equals(Buffer.from(bytes))).toBe(true);
         expect(escaped).toBe(text !== Buffer.from(bytes).toString("utf8") || bytes.includes(0));
       }),

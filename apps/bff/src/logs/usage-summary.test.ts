@@ -31,7 +31,11 @@ describe("the usage summary", () => {
     const { key, value } = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, scopes: ["push", "update"], globs: ["*"] });
     const publish = (version: string) => {
       const { body } = buildNpmPublishBody({ name: "usage-a", version, registry: `${server.url}/npm/npm/` });
-      return fetch(`${server.url}/npm/npm/usage-a`, { method: "PUT", headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+      return fetch(`${server.url}/npm/npm/usage-a`, {
+        method: "PUT",
+        headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" },
+        body: JSON.stringify(body),
+      });
     };
     expect((await publish("1.0.0")).status).toBe(201);
     expect((await publish("1.0.1")).status).toBe(201);
@@ -39,7 +43,11 @@ describe("the usage summary", () => {
     expect(read.status).toBe(200);
     await read.arrayBuffer();
     // A refusal (a document edit needs "unlist") counts as a request, and as nothing used.
-    const refused = await fetch(`${server.url}/npm/npm/usage-a`, { method: "PUT", headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" }, body: "{}" });
+    const refused = await fetch(`${server.url}/npm/npm/usage-a`, {
+      method: "PUT",
+      headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" },
+      body: "{}",
+    });
     expect(refused.status).toBe(403);
     await refused.arrayBuffer();
     await server.flush();
@@ -67,7 +75,16 @@ describe("the usage summary", () => {
     const { key } = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id });
     const at = new Date();
     const entry = (i: number): LoggedEntry => ({
-      at, keyId: key.id, keyStatus: "valid", surface: "feeds", feed: "npm", method: "GET", path: `/npm/npm/p${i}`, status: 200, durationMs: 1, ip: "203.0.113.5",
+      at,
+      keyId: key.id,
+      keyStatus: "valid",
+      surface: "feeds",
+      feed: "npm",
+      method: "GET",
+      path: `/npm/npm/p${i}`,
+      status: 200,
+      durationMs: 1,
+      ip: "203.0.113.5",
       usage: [{ surface: "feeds", feed: "npm", action: "read", packageId: `p${i}` }],
     });
     // Two batches: the cap holds across them, not only within one.
@@ -85,7 +102,18 @@ describe("the usage summary", () => {
   it("keeps fewer networks a day (USAGE_NETWORKS_PER_DAY)", async () => {
     const { key } = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id });
     for (let i = 0; i < USAGE_NETWORKS_PER_DAY + 5; i++) {
-      server.services.accessLog.add({ at: new Date(), keyId: key.id, keyStatus: "valid", surface: "keys", method: "GET", path: "/api/api-keys/list", status: 200, durationMs: 1, ip: `10.0.${i}.1`, usage: [{ surface: "keys", feed: null, action: null, packageId: null }] } as LoggedEntry);
+      server.services.accessLog.add({
+        at: new Date(),
+        keyId: key.id,
+        keyStatus: "valid",
+        surface: "keys",
+        method: "GET",
+        path: "/api/api-keys/list",
+        status: 200,
+        durationMs: 1,
+        ip: `10.0.${i}.1`,
+        usage: [{ surface: "keys", feed: null, action: null, packageId: null }],
+      } as LoggedEntry);
     }
     await server.flush();
     const usage = await readKeyUsage(t.db, key.id, 90);
@@ -98,7 +126,18 @@ describe("the usage summary", () => {
     const now = new Date();
     const old = new Date(now.getTime() - 100 * 86_400_000);
     for (const at of [old, now]) {
-      server.services.accessLog.add({ at, keyId: key.id, keyStatus: "valid", surface: "keys", method: "GET", path: "/api/api-keys", status: 200, durationMs: 1, ip: "198.51.100.1", usage: [{ surface: "keys", feed: null, action: null, packageId: null }] } as LoggedEntry);
+      server.services.accessLog.add({
+        at,
+        keyId: key.id,
+        keyStatus: "valid",
+        surface: "keys",
+        method: "GET",
+        path: "/api/api-keys",
+        status: 200,
+        durationMs: 1,
+        ip: "198.51.100.1",
+        usage: [{ surface: "keys", feed: null, action: null, packageId: null }],
+      } as LoggedEntry);
     }
     await server.flush();
     expect((await readKeyUsage(t.db, key.id, 90, now)).requests).toBe(1);

@@ -108,8 +108,13 @@ const pgTime = (iso: string) => iso.replace("T", " ").replace("Z", "");
 /** The array parameters of PG_USAGE_SQL (both statements take the same). */
 export function pgUsageParams(rows: readonly UsageRow[]): unknown[] {
   return [
-    rows.map((r) => r.keyId), rows.map((r) => r.day), rows.map((r) => r.kind), rows.map((r) => r.value),
-    rows.map((r) => r.count), rows.map((r) => pgTime(r.firstAt)), rows.map((r) => pgTime(r.lastAt)),
+    rows.map((r) => r.keyId),
+    rows.map((r) => r.day),
+    rows.map((r) => r.kind),
+    rows.map((r) => r.value),
+    rows.map((r) => r.count),
+    rows.map((r) => pgTime(r.firstAt)),
+    rows.map((r) => pgTime(r.lastAt)),
   ];
 }
 
@@ -122,7 +127,10 @@ export function prismaUsageStatements(db: Db, provider: Provider, rows: readonly
   }
   return rows.flatMap((r) => {
     const p = sqliteUsageParams(r);
-    return [...(p.overflow ? [db.$executeRawUnsafe(SQLITE_USAGE_SQL.overflow, ...p.overflow)] : []), db.$executeRawUnsafe(SQLITE_USAGE_SQL.upsert, ...p.upsert)];
+    return [
+      ...(p.overflow ? [db.$executeRawUnsafe(SQLITE_USAGE_SQL.overflow, ...p.overflow)] : []),
+      db.$executeRawUnsafe(SQLITE_USAGE_SQL.upsert, ...p.upsert),
+    ];
   });
 }
 
@@ -153,12 +161,15 @@ export async function readKeysUsage(db: Db, keyIds: readonly number[], windowDay
   for (let i = 0; i < keyIds.length; i += 1000) {
     const ids = keyIds.slice(i, i + 1000);
     const marks = ids.map((_, j) => (pg ? `$${j + 2}` : "?")).join(", ");
-    const rows = await db.$queryRawUnsafe<{ keyId: number; kind: string; value: string; count: number | bigint; firstAt: Date | string; lastAt: Date | string }[]>(
+    const rows = await db.$queryRawUnsafe<
+      { keyId: number; kind: string; value: string; count: number | bigint; firstAt: Date | string; lastAt: Date | string }[]
+    >(
       `SELECT "keyId", "kind", "value", SUM("count") AS "count", MIN("firstAt") AS "firstAt", MAX("lastAt") AS "lastAt" FROM "KeyUsage"${pg ? "" : ` INDEXED BY "${COVERING_INDEX}"`} WHERE "day" >= ${pg ? "$1" : "?"} AND "keyId" IN (${marks}) GROUP BY "keyId", "kind", "value"`,
       since,
       ...ids,
     );
-    for (const r of rows) byKey.get(Number(r.keyId))?.push({ kind: r.kind, value: r.value, count: Number(r.count), firstAt: new Date(r.firstAt), lastAt: new Date(r.lastAt) });
+    for (const r of rows)
+      byKey.get(Number(r.keyId))?.push({ kind: r.kind, value: r.value, count: Number(r.count), firstAt: new Date(r.firstAt), lastAt: new Date(r.lastAt) });
   }
   return new Map([...byKey].map(([id, rows]) => [id, reportOf(rows, windowDays, since)]));
 }

@@ -19,7 +19,6 @@ import type { Db } from "../db/client.ts";
 import { AT_INDEX, drivingIndex, OWNER_AT_INDEX, type AccessLogQuery } from "./filter-plan.ts";
 import { COLUMNS, MAX_ID, TABLE, type AccessLogPage, type AccessLogRow, type Provider } from "./rows.ts";
 
-
 /** Wall-clock time a page may spend searching, its bounds included: the rest of the 50 ms of docs/quality-bars.md is for a window that overruns and a busy machine. */
 export const SCAN_BUDGET_MS = 30;
 /** However slow the machine, a page searches at least this many IDs (a few milliseconds' work). */
@@ -120,8 +119,12 @@ export async function scanRange(db: Db, q: AccessLogQuery, cursor: number | unde
   const whereArgs = [...(owner === undefined ? [] : [owner]), ...timeArgs];
 
   // The first and last entry of the range (by time): an estimate of where its IDs lie.
-  const first = (q.from ? `(SELECT "id" FROM ${TABLE}${hint(q.provider, index)} WHERE ${owner === undefined ? "" : `"ownerId" = ? AND `}"at" >= ? ORDER BY ${owner === undefined ? "" : `"ownerId", `}"at", "id" LIMIT 1)` : "NULL");
-  const last = (q.to ? `(SELECT "id" FROM ${TABLE}${hint(q.provider, index)} WHERE ${owner === undefined ? "" : `"ownerId" = ? AND `}"at" <= ? ORDER BY ${owner === undefined ? "" : `"ownerId" DESC, `}"at" DESC, "id" DESC LIMIT 1)` : "NULL");
+  const first = q.from
+    ? `(SELECT "id" FROM ${TABLE}${hint(q.provider, index)} WHERE ${owner === undefined ? "" : `"ownerId" = ? AND `}"at" >= ? ORDER BY ${owner === undefined ? "" : `"ownerId", `}"at", "id" LIMIT 1)`
+    : "NULL";
+  const last = q.to
+    ? `(SELECT "id" FROM ${TABLE}${hint(q.provider, index)} WHERE ${owner === undefined ? "" : `"ownerId" = ? AND `}"at" <= ? ORDER BY ${owner === undefined ? "" : `"ownerId" DESC, `}"at" DESC, "id" DESC LIMIT 1)`
+    : "NULL";
   const estimateArgs = [...(q.from ? [...(owner === undefined ? [] : [owner]), q.from] : []), ...(q.to ? [...(owner === undefined ? [] : [owner]), q.to] : [])];
   const [e] = await run<{ first: unknown; last: unknown }>(db, q.provider, `SELECT ${first} AS "first", ${last} AS "last"`, estimateArgs);
   const firstId = q.from ? num(e?.first) : lo;
@@ -224,7 +227,13 @@ export function nextSpan(span: number, tookMs: number, targetMs: number): number
  * cheap windows (a key's index, dense matches) grow fast, up to eightfold, and a page
  * that finds little ends near its budget.
  */
-export async function findAccessLogPage(db: Db, q: AccessLogQuery, cursor: number | undefined, limit: number, options: PageOptions = {}): Promise<AccessLogPage> {
+export async function findAccessLogPage(
+  db: Db,
+  q: AccessLogQuery,
+  cursor: number | undefined,
+  limit: number,
+  options: PageOptions = {},
+): Promise<AccessLogPage> {
   const started = performance.now();
   const budget = options.budgetMs ?? SCAN_BUDGET_MS;
   const maxWindows = options.maxWindows ?? Infinity;
@@ -263,4 +272,3 @@ async function timeOf(db: Db, provider: Provider, id: number): Promise<Date> {
   const [r] = await run<{ at: Date }>(db, provider, `SELECT "at" FROM ${TABLE} WHERE "id" >= ? ORDER BY "id" LIMIT 1`, [id]);
   return r ? new Date(r.at) : new Date();
 }
-

@@ -45,11 +45,16 @@ describe("AccessLogWriter with an entry the database refuses", () => {
   // Both databases refuse a row without its status (NOT NULL); PostgreSQL also refuses NUL in text.
   const refused: [string, AccessLogInput][] = [
     ["a row without a status", { ...entry(0), path: "/npm/npm/no-status", status: null as unknown as number }],
-    ...(testProvider === "postgres" ? [["NUL in a text column (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul\u0000byte" }] as [string, AccessLogInput]] : []),
+    ...(testProvider === "postgres"
+      ? [["NUL in a text column (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul\u0000byte" }] as [string, AccessLogInput]]
+      : []),
     // Bodies go to their own table (bodies.ts): a body refused costs only its entry too.
-    ...(testProvider === "postgres" ? [["NUL in a body (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul-body", responseBody: "nul\u0000body" }] as [string, AccessLogInput]] : []),
+    ...(testProvider === "postgres"
+      ? [["NUL in a body (PostgreSQL)", { ...entry(0), path: "/npm/npm/nul-body", responseBody: "nul\u0000body" }] as [string, AccessLogInput]]
+      : []),
   ];
-  const paths = (): Promise<string[]> => t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/split/" } }, orderBy: { id: "asc" } }).then((rows) => rows.map((r) => r.path));
+  const paths = (): Promise<string[]> =>
+    t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/split/" } }, orderBy: { id: "asc" } }).then((rows) => rows.map((r) => r.path));
   type Way = () => { sqlite?: SqliteSideWriter; postgres?: PostgresLogInserter };
   const ways: [string, Way][] = [
     ["through Prisma", () => ({})],
@@ -61,7 +66,12 @@ describe("AccessLogWriter with an entry the database refuses", () => {
     it.each(refused)(`keeps every other entry of the batch ${way}: %s`, async (_what, poison) => {
       await t.db.accessLogEntry.deleteMany({ where: { path: { startsWith: "/split/" } } });
       const lines: string[] = [];
-      const w = new AccessLogWriter(t.db, (l) => lines.push(l), { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 }, { disabled: false, ...sideWriter() });
+      const w = new AccessLogWriter(
+        t.db,
+        (l) => lines.push(l),
+        { flushMs: 10_000, batch: 1000, highWater: 1000, max: 2000 },
+        { disabled: false, ...sideWriter() },
+      );
       const good = Array.from({ length: 37 }, (_, i) => ({ ...entry(i), path: `/split/${String(i).padStart(2, "0")}` }));
       for (const e of good.slice(0, 23)) w.add(e);
       w.add(poison);
@@ -69,7 +79,11 @@ describe("AccessLogWriter with an entry the database refuses", () => {
       await w.close();
       expect(await paths()).toEqual(good.map((e) => e.path));
       expect(w.stats()).toMatchObject({ pending: 0, written: 37, poisoned: 1, dropped: 0 });
-      expect(lines).toEqual([expect.stringMatching(/^Access log: the database refused 1 of 38 entries, each tried on its own \(the last: key none, GET, status (null|200), at .+\); the others were written; 1 refused so far\.$/)]);
+      expect(lines).toEqual([
+        expect.stringMatching(
+          /^Access log: the database refused 1 of 38 entries, each tried on its own \(the last: key none, GET, status (null|200), at .+\); the others were written; 1 refused so far\.$/,
+        ),
+      ]);
     });
   }
 
@@ -95,7 +109,12 @@ describe.runIf(testProvider === "postgres")("PostgresLogInserter", () => {
     const p = new PostgresLogInserter(t.url);
     const at = new Date("2026-11-30T12:34:56.789Z");
     const body = bodyHash("{}");
-    await p.insert(rows("/chunks/", 7).map((r) => ({ ...r, at, keyId: 4, bytesOut: 9, responseBodyHash: body })), 3, [], [[body, "{}", 2]]);
+    await p.insert(
+      rows("/chunks/", 7).map((r) => ({ ...r, at, keyId: 4, bytesOut: 9, responseBodyHash: body })),
+      3,
+      [],
+      [[body, "{}", 2]],
+    );
     await p.close();
     const written = await t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/chunks/" } }, orderBy: { id: "asc" } });
     expect(written.map((r) => r.path)).toEqual(rows("/chunks/", 7).map((r) => r.path));

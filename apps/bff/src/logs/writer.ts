@@ -130,7 +130,9 @@ export class AccessLogWriter {
     await this.write(batch);
     const refused = this.poisoned - before;
     if (refused > 0) {
-      this.log(`Access log: the database refused ${refused} of ${batch.length} entries, each tried on its own (the last: ${this.lastRefusal}); the others were written; ${this.poisoned} refused so far.`);
+      this.log(
+        `Access log: the database refused ${refused} of ${batch.length} entries, each tried on its own (the last: ${this.lastRefusal}); the others were written; ${this.poisoned} refused so far.`,
+      );
     }
   }
 
@@ -192,7 +194,10 @@ export class AccessLogWriter {
 
 /** The database's own words, short: Prisma puts them on the last line of its message. */
 function reason(error: unknown): string {
-  const lines = String((error as Error)?.message ?? error).split("\n").map((l) => l.trim()).filter(Boolean);
+  const lines = String((error as Error)?.message ?? error)
+    .split("\n")
+    .map((l) => l.trim())
+    .filter(Boolean);
   return (lines[lines.length - 1] ?? "unknown error").slice(0, 300);
 }
 
@@ -212,8 +217,14 @@ function providerOf(db: Db): Provider | null {
 const COLUMNS = ACCESS_LOG_COLUMNS satisfies readonly (keyof AccessLogInput)[];
 /** PostgreSQL casts, so that text parameters land in typed columns. */
 const PG_TYPES: Partial<Record<(typeof COLUMNS)[number], string>> = {
-  at: "timestamp(3)", keyId: "integer", ownerId: "integer", userId: "integer", status: "integer",
-  durationMs: "double precision", bytesIn: "integer", bytesOut: "integer",
+  at: "timestamp(3)",
+  keyId: "integer",
+  ownerId: "integer",
+  userId: "integer",
+  status: "integer",
+  durationMs: "double precision",
+  bytesIn: "integer",
+  bytesOut: "integer",
 };
 /** Rows per statement: under SQLite's 32 766 and PostgreSQL's 65 535 parameters. */
 const ROWS_PER_STATEMENT = 1000;

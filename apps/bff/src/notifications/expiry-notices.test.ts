@@ -74,11 +74,7 @@ describe("sendExpiryNotices", () => {
     ];
     for (const [now, expected] of runs) expect(await sendExpiryNotices(t.db, now), now.toISOString()).toBe(expected);
 
-    expect(await subjectsOf(key.id)).toEqual([
-      'API key "ci-push" expires in 10 days',
-      'API key "ci-push" expires in 1 day',
-      'API key "ci-push" has expired',
-    ]);
+    expect(await subjectsOf(key.id)).toEqual(['API key "ci-push" expires in 10 days', 'API key "ci-push" expires in 1 day', 'API key "ci-push" has expired']);
     const notices = await noticesOf(t.db, key.id);
     for (const n of notices) {
       expect(n).toMatchObject({ toAddress: "alice@example.com", userId: alice.id, status: "pending" });

@@ -70,7 +70,6 @@ function messageFor(key: Candidate, stage: Stage, now: Date): Message {
   return templates.expiring(facts, daysLeftUntil(key.expiresAt!, now));
 }
 
-
 /**
  * Marks and queues one notice in one transaction. The update only matches while the
  * notice is still unsent and the key unchanged since it was read (not revoked, not

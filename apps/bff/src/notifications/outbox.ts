@@ -4,12 +4,7 @@
 import type { Tx } from "../db/client.ts";
 import type { Message } from "./templates.ts";
 
-export function enqueueNotification(
-  tx: Tx,
-  to: { id: number; email: string } | null,
-  message: Message,
-  keyId: number | null,
-) {
+export function enqueueNotification(tx: Tx, to: { id: number; email: string } | null, message: Message, keyId: number | null) {
   if (!to) return Promise.resolve(null);
   return tx.notification.create({
     data: { userId: to.id, toAddress: to.email, kind: message.kind, subject: message.subject, body: message.body, keyId },

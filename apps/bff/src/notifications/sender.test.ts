@@ -46,11 +46,19 @@ async function startSmtp(opts: { reject?: boolean } = {}) {
 /** Just enough MIME for nodemailer's single-part text mails. */
 function parseMail(raw: string): { from: string; subject: string; body: string } {
   const split = raw.indexOf("\r\n\r\n");
-  const headerLines = raw.slice(0, split).replace(/\r\n(?=[ \t])/g, "").split("\r\n");
+  const headerLines = raw
+    .slice(0, split)
+    .replace(/\r\n(?=[ \t])/g, "")
+    .split("\r\n");
   const headers = new Map(headerLines.map((l) => [l.slice(0, l.indexOf(":")).toLowerCase(), l.slice(l.indexOf(":") + 1).trim()]));
   const encoded = raw.slice(split + 4);
   const cte = headers.get("content-transfer-encoding")?.toLowerCase();
-  const body = cte === "quoted-printable" ? decodeQuotedPrintable(encoded) : cte === "base64" ? Buffer.from(encoded, "base64").toString("utf8") : Buffer.from(encoded, "latin1").toString("utf8");
+  const body =
+    cte === "quoted-printable"
+      ? decodeQuotedPrintable(encoded)
+      : cte === "base64"
+        ? Buffer.from(encoded, "base64").toString("utf8")
+        : Buffer.from(encoded, "latin1").toString("utf8");
   return { from: headers.get("from") ?? "", subject: decodeWords(headers.get("subject") ?? ""), body: body.replace(/\r\n/g, "\n") };
 }
 
@@ -127,11 +135,13 @@ describe("deliverDue", () => {
   it("delivers a key-created notice and marks it sent, never with the key value", async () => {
     const server = await smtp();
     const viewer: Caller = { id: alice.id, username: alice.username, ip: "203.0.113.7", isAdmin: false };
-    const { key, value } = await createScopedKey(
-      { db: t.db, secret: TEST_SECRET },
-      viewer,
-      { name: "ci-push", expiresInDays: 30, scopes: ["push"], packages: ["Contoso.Core"], glob: "Contoso.*" },
-    );
+    const { key, value } = await createScopedKey({ db: t.db, secret: TEST_SECRET }, viewer, {
+      name: "ci-push",
+      expiresInDays: 30,
+      scopes: ["push"],
+      packages: ["Contoso.Core"],
+      glob: "Contoso.*",
+    });
 
     const result = await deliverDue(t.db, transportFor(server.url), { from: FROM });
 

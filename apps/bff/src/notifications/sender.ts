@@ -46,7 +46,10 @@ export function shortError(e: unknown): string {
   const err = e as { message?: unknown; code?: unknown } | null;
   const message = typeof err?.message === "string" && err.message ? err.message : String(e);
   const code = typeof err?.code === "string" && !message.includes(err.code) ? `${err.code}: ` : "";
-  const line = (code + message).split(/\r?\n/)[0]!.replace(/\/\/[^/\s@]*@/g, "//***@").trim();
+  const line = (code + message)
+    .split(/\r?\n/)[0]!
+    .replace(/\/\/[^/\s@]*@/g, "//***@")
+    .trim();
   return line.length > ERROR_MAX ? `${line.slice(0, ERROR_MAX - 1)}…` : line || "Unknown error";
 }
 

@@ -37,7 +37,7 @@ function describe(key: KeyFactsForMail): string {
 
 function message(kind: string, subject: string, lead: string, key: KeyFactsForMail, tail = ""): Message {
   const footer = "If you did not expect this, sign in to Keyhouse and revoke the key under Account › API keys.";
-  return { kind, subject, body: `${lead}\n\n${describe(key)}\n\n${tail ? tail + "\n\n" : ""}${footer}\n` };
+  return { kind, subject, body: `${lead}\n\n${describe(key)}\n\n${tail ? `${tail}\n\n` : ""}${footer}\n` };
 }
 
 export const templates = {
@@ -64,7 +64,12 @@ export const templates = {
     ),
   /** The least-privilege advisor's change (keys/advisor.ts): only ever narrower. */
   narrowed: (k: KeyFactsForMail, by: string) =>
-    message("key.updated", `API key "${k.name}" narrowed to what it used`, `The API key "${k.name}" was narrowed by ${by} to the rights it used in the last 90 days. Requests it made in that time still work.`, k),
+    message(
+      "key.updated",
+      `API key "${k.name}" narrowed to what it used`,
+      `The API key "${k.name}" was narrowed by ${by} to the rights it used in the last 90 days. Requests it made in that time still work.`,
+      k,
+    ),
   changedByAdmin: (k: KeyFactsForMail, by: string, what: string) =>
     message("key.updated", `API key "${k.name}" changed by an administrator`, `The administrator ${by} changed ${what} of your API key "${k.name}".`, k),
   deleted: (k: KeyFactsForMail, by: string) =>
@@ -78,7 +83,13 @@ export const templates = {
       "Regenerate it under Account › API keys before then to keep your builds working.",
     ),
   expired: (k: KeyFactsForMail) =>
-    message("key.expired", `API key "${k.name}" has expired`, `The API key "${k.name}" has expired and no longer works.`, k, "Regenerate it under Account › API keys to use it again."),
+    message(
+      "key.expired",
+      `API key "${k.name}" has expired`,
+      `The API key "${k.name}" has expired and no longer works.`,
+      k,
+      "Regenerate it under Account › API keys to use it again.",
+    ),
   /** New-network alert (keys/new-networks.ts): the first use from a network unseen for 90 days. */
   newNetwork: (k: KeyFactsForMail, network: string, userAgent: string | null, at: Date) =>
     message(

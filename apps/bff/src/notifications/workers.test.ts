@@ -77,7 +77,16 @@ function enqueue(subject: string) {
 
 function expiringKey(name: string) {
   return t.db.apiKey.create({
-    data: { kind: "scoped", name, ownerId: alice.id, expiresAt: new Date(Date.now() + 5 * DAY_MS), secretHash: randomUUID(), hint: "kh_abcd…wxyz", globs: '["*"]', scopes: '["push"]' },
+    data: {
+      kind: "scoped",
+      name,
+      ownerId: alice.id,
+      expiresAt: new Date(Date.now() + 5 * DAY_MS),
+      secretHash: randomUUID(),
+      hint: "kh_abcd…wxyz",
+      globs: '["*"]',
+      scopes: '["push"]',
+    },
   });
 }
 

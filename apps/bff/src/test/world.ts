@@ -21,7 +21,8 @@ type Feed = Awaited<ReturnType<typeof createFeed>>;
 /** Users named by the keys, in their order, each with TEST_PASSWORD. */
 export async function seedUsers<N extends string>(db: Db, specs: Record<N, UserSpec>): Promise<Record<N, User>> {
   const users = {} as Record<N, User>;
-  for (const [username, spec] of Object.entries(specs) as [N, UserSpec][]) users[username] = await createUser(db, { username, password: TEST_PASSWORD, ...spec });
+  for (const [username, spec] of Object.entries(specs) as [N, UserSpec][])
+    users[username] = await createUser(db, { username, password: TEST_PASSWORD, ...spec });
   return users;
 }
 
@@ -64,9 +65,7 @@ export type TestWorldServer = Awaited<ReturnType<typeof startTestServer>>;
  * A fresh database and data folder; `seed` fills the database before the server starts,
  * and its answer is handed back beside the server.
  */
-export async function startTestServer<S = undefined>(
-  options: { config?: Partial<Config>; dataDirPrefix?: string; seed?: (db: Db) => Promise<S> } = {},
-) {
+export async function startTestServer<S = undefined>(options: { config?: Partial<Config>; dataDirPrefix?: string; seed?: (db: Db) => Promise<S> } = {}) {
   const t = await createTestDatabase();
   try {
     const seeded = (await options.seed?.(t.db)) as S;

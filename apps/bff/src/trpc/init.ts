@@ -30,7 +30,11 @@ const t = initTRPC.context<Context>().create({
     return {
       ...shape,
       // A person reads these: the first validation message rather than a JSON dump.
-      message: zod ? (zod.issues[0]?.message ?? "The request is not valid.") : error.code === "INTERNAL_SERVER_ERROR" ? "Something went wrong on the server. Try again." : shape.message,
+      message: zod
+        ? (zod.issues[0]?.message ?? "The request is not valid.")
+        : error.code === "INTERNAL_SERVER_ERROR"
+          ? "Something went wrong on the server. Try again."
+          : shape.message,
       data: {
         code: shape.data.code,
         httpStatus: shape.data.httpStatus,
@@ -60,7 +64,10 @@ export const router = t.router;
 export const createCallerFactory = t.createCallerFactory;
 const csrf = t.middleware(({ ctx, type, next }) => {
   if (type === "mutation" && !ctx.csrfOk) {
-    throw new TRPCError({ code: "FORBIDDEN", message: "This request did not come from the Keyhouse app (its CSRF token is missing or wrong). Reload the page and try again." });
+    throw new TRPCError({
+      code: "FORBIDDEN",
+      message: "This request did not come from the Keyhouse app (its CSRF token is missing or wrong). Reload the page and try again.",
+    });
   }
   return next();
 });

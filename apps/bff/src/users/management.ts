@@ -7,7 +7,6 @@ import { isUniqueViolation } from "../db/errors.ts";
 import { AppError, conflict } from "../errors.ts";
 import { updateUserAccount } from "./account-changes.ts";
 
-
 /** The columns a user leaves the server with: no password hash. */
 export const publicUserSelect = { id: true, username: true, displayName: true, email: true, role: true, disabled: true, createdAt: true } as const;
 

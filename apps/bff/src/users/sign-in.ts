@@ -47,7 +47,10 @@ export async function signIn(db: Db, input: { username: string; password: string
  */
 export async function openSession(db: Db, user: { id: number; passwordHash: string }, meta: { ip?: string; userAgent?: string }) {
   return db.$transaction(async (tx) => {
-    const unchanged = await tx.user.updateMany({ where: { id: user.id, passwordHash: user.passwordHash, disabled: false }, data: { passwordHash: user.passwordHash } });
+    const unchanged = await tx.user.updateMany({
+      where: { id: user.id, passwordHash: user.passwordHash, disabled: false },
+      data: { passwordHash: user.passwordHash },
+    });
     if (unchanged.count === 0) throw new AppError("UNAUTHORIZED", WRONG_CREDENTIALS);
     return createSession(tx, user.id, meta);
   });

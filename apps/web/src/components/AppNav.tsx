@@ -1,7 +1,11 @@
 import { Link } from "@tanstack/react-router";
 import type { SessionUser } from "../trpc";
 
-type Page = { to: "/account/api-keys" | "/account/access-logs" | "/admin/api-keys" | "/admin/access-logs" | "/outbox"; section?: "Account" | "Admin"; page: string };
+type Page = {
+  to: "/account/api-keys" | "/account/access-logs" | "/admin/api-keys" | "/admin/access-logs" | "/outbox";
+  section?: "Account" | "Admin";
+  page: string;
+};
 
 const PAGES: readonly Page[] = [
   { to: "/account/api-keys", section: "Account", page: "API keys" },

@@ -6,7 +6,19 @@ export function controlProps(id: string, error: string | undefined) {
 }
 
 /** A label, its control (spread `controlProps(id, error)` on it) and the control's error, if any. */
-export function FormField({ id, label, error, strong = false, children }: { id: string; label: string; error: string | undefined; strong?: boolean; children: ReactNode }) {
+export function FormField({
+  id,
+  label,
+  error,
+  strong = false,
+  children,
+}: {
+  id: string;
+  label: string;
+  error: string | undefined;
+  strong?: boolean;
+  children: ReactNode;
+}) {
   return (
     <div>
       <label htmlFor={id} className={`mb-1 block text-sm ${strong ? "font-semibold" : "font-medium"} text-gray-900`}>

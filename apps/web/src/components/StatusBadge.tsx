@@ -19,7 +19,9 @@ const TONE_STYLES: Record<BadgeTone, string> = {
 
 export function StatusBadge({ tone, mono = false, children }: { tone: BadgeTone; mono?: boolean; children: ReactNode }) {
   return (
-    <span className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${mono ? "font-mono" : ""} ${TONE_STYLES[tone]}`}>
+    <span
+      className={`inline-flex rounded-full px-2 py-0.5 text-xs font-medium whitespace-nowrap ring-1 ring-inset ${mono ? "font-mono" : ""} ${TONE_STYLES[tone]}`}
+    >
       {children}
     </span>
   );

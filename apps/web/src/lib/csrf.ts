@@ -21,10 +21,7 @@ export function getCsrfToken(): string | null {
 }
 
 /** Headers for one batched request; httpBatchLink batches queries and mutations separately. */
-export function csrfHeaders(
-  opList: ReadonlyArray<Pick<Operation, "type" | "path">>,
-  token: string | null = csrfToken,
-): Record<string, string> {
+export function csrfHeaders(opList: ReadonlyArray<Pick<Operation, "type" | "path">>, token: string | null = csrfToken): Record<string, string> {
   const mutations = opList.filter((op) => op.type === "mutation");
   if (mutations.length === 0) return {};
   const anonymous = mutations.every((op) => ANONYMOUS_PROCEDURES.has(op.path));

@@ -45,6 +45,13 @@ describe("revealing a key value once", () => {
     expect(taken).toMatchObject({ value: secret });
     expect(observer.getCurrentResult().data).toBeUndefined();
     expect(mutations.getAll()).toHaveLength(0);
-    expect(JSON.stringify(queryClient.getQueryCache().getAll().map((q) => q.state))).not.toContain(secret);
+    expect(
+      JSON.stringify(
+        queryClient
+          .getQueryCache()
+          .getAll()
+          .map((q) => q.state),
+      ),
+    ).not.toContain(secret);
   });
 });

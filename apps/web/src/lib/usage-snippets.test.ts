@@ -60,7 +60,9 @@ describe("usageSnippets", () => {
   it("adds the Native API curl only for keys with the native or keys API, and no feed snippets without feeds", () => {
     expect(usageSnippets({ baseUrl: base, feeds: FEEDS, keyFeeds: null, apis: ["feeds"] }).some((s) => s.ecosystem === "api")).toBe(false);
     const api = usageSnippets({ baseUrl: base, feeds: FEEDS, keyFeeds: null, apis: ["keys"], value: KEY });
-    expect(api).toEqual([expect.objectContaining({ copyLabel: "Copy curl", text: `curl -H "X-ApiKey: ${KEY}" https://feeds.example.com/api/json/ApiKeys_GetApiKeys` })]);
+    expect(api).toEqual([
+      expect.objectContaining({ copyLabel: "Copy curl", text: `curl -H "X-ApiKey: ${KEY}" https://feeds.example.com/api/json/ApiKeys_GetApiKeys` }),
+    ]);
   });
 
   it("names the feed in the Copy button when there are several feeds of one kind", () => {

@@ -120,7 +120,14 @@ export function usageSnippets({ baseUrl, feeds, keyFeeds, apis, value }: UsageIn
       // Name the feed in the button only when there is more than one of its kind.
       const several = reached.filter((f) => f.type === type).length > 1;
       const add = (slug: string, title: string, text: string) =>
-        snippets.push({ id: `${type}:${name}:${slug}`, ecosystem: type, feed: name, title, copyLabel: several ? `Copy ${title} for ${name}` : `Copy ${title}`, text });
+        snippets.push({
+          id: `${type}:${name}:${slug}`,
+          ecosystem: type,
+          feed: name,
+          title,
+          copyLabel: several ? `Copy ${title} for ${name}` : `Copy ${title}`,
+          text,
+        });
       if (type === "npm") {
         add("npmrc", ".npmrc", npmrc(baseUrl, name, key));
       } else if (type === "nuget") {

@@ -59,7 +59,9 @@ export const apiKeyInfoCreateSchema = z
       .describe("Which bodies of calls made with the key are logged (default none)."),
     user: text(64, "The user name").describe("The user a personal key (or a system key) acts as, by exact user name."),
     allowedNetworks: z
-      .array(z.string({ error: "allowedNetworks must be a list of networks, e.g. 198.51.100.0/24." }), { error: "allowedNetworks must be a list of networks, e.g. 198.51.100.0/24." })
+      .array(z.string({ error: "allowedNetworks must be a list of networks, e.g. 198.51.100.0/24." }), {
+        error: "allowedNetworks must be a list of networks, e.g. 198.51.100.0/24.",
+      })
       .nullish()
       .describe("Keyhouse: the networks (CIDRs, IPv4 or IPv6, at most 50) the key may be used from. Leave out: anywhere."),
   })
@@ -157,7 +159,8 @@ export function systemKeyInputOf(info: ApiKeyInfoCreate, caller: KeyCaller) {
       break;
     case "feed":
       if (!info.feed) throw badRequest('"feed" is required for a feed key: name the feed it is for.');
-      if (apis && !(apis.length === 1 && apis[0] === "feeds")) throw badRequest('A feed key can only call the feeds API: leave "systemApis" out, or send ["feeds"].');
+      if (apis && !(apis.length === 1 && apis[0] === "feeds"))
+        throw badRequest('A feed key can only call the feeds API: leave "systemApis" out, or send ["feeds"].');
       if (info.user) throw badRequest('A feed key acts for no user: leave "user" out, or create a personal key.');
       input = { ...input, apis: ["feeds"] };
       break;

@@ -25,7 +25,11 @@ const isJson = (req: Request) => (req.get("content-type") ?? "").split(";")[0]!.
 function only(methods: string[]): RequestHandler {
   return (req, _res, next) => {
     if (methods.includes(req.method) || (req.method === "HEAD" && methods.includes("GET"))) return next();
-    next(new AppError("METHOD_NOT_ALLOWED", `${req.baseUrl}${req.path} is called with ${methods.join(" or ")}, not ${req.method}.`, { headers: { Allow: methods.join(", ") } }));
+    next(
+      new AppError("METHOD_NOT_ALLOWED", `${req.baseUrl}${req.path} is called with ${methods.join(" or ")}, not ${req.method}.`, {
+        headers: { Allow: methods.join(", ") },
+      }),
+    );
   };
 }
 

@@ -1,7 +1,14 @@
 // ApiKeys_* and ApiKeyAccessLogs_*: adapters over keys/ (lifecycle, system keys, views).
 // An impersonated user reaches only the keys they own; administrators and the API key
 // user reach every key, and only they create or change system keys.
-import { ACCESS_LOG_PAGE_MAX, accessLogFilterSchema, APIS, createSystemKeyInputSchema, keyUsageAdviceSchema, updateSystemKeyInputSchema } from "@keyhouse/shared";
+import {
+  ACCESS_LOG_PAGE_MAX,
+  accessLogFilterSchema,
+  APIS,
+  createSystemKeyInputSchema,
+  keyUsageAdviceSchema,
+  updateSystemKeyInputSchema,
+} from "@keyhouse/shared";
 import { z } from "zod";
 import { badRequest } from "../../errors.ts";
 import { requireGrantWithinCaller, requireKeyOnCallerFeeds, requireKeyWithinCaller } from "../../keys/key-bounds.ts";
@@ -164,7 +171,8 @@ export const createOrUpdateApiKey = defineMethod({
 export const deleteApiKey = defineMethod({
   name: "ApiKeys_DeleteApiKey",
   summary: "Deletes an API key.",
-  description: "An impersonated user can delete only keys they own; a key restricted to some feeds only keys restricted to some of them. Answers an empty array.",
+  description:
+    "An impersonated user can delete only keys they own; a key restricted to some feeds only keys restricted to some of them. Answers an empty array.",
   args: z.object({ ApiKey_Id: keyId() }),
   row: apiKeyRowSchema,
   run: async (ctx, a) => {

@@ -15,7 +15,10 @@ export function packageRow(v: VersionWithPackage): PackageRowOut {
     Deprecated_Text: v.deprecated,
     Size_Bytes: v.fileSize,
     Sha512_Hash: v.sha512,
-    Owners_Csv: v.package.owners.map((o) => o.user.username).sort().join(","),
+    Owners_Csv: v.package.owners
+      .map((o) => o.user.username)
+      .sort()
+      .join(","),
     PushedBy_User_Name: v.pushedBy?.username ?? null,
     Published_Date: v.createdAt.toISOString(),
   };
@@ -38,7 +41,14 @@ export const getPackages = defineMethod({
   row: packageRowSchema,
   run: async ({ db, caller, now }, a) => {
     const feeds = a.Feed_Name ? [await viewableFeed(db, caller, a.Feed_Name, now)] : await viewableFeeds(db, caller, now);
-    return (await listVersions(db, feeds.map((f) => f.id), a.Package_Name ?? undefined, a.Count ?? 1000)).map(packageRow);
+    return (
+      await listVersions(
+        db,
+        feeds.map((f) => f.id),
+        a.Package_Name ?? undefined,
+        a.Count ?? 1000,
+      )
+    ).map(packageRow);
   },
 });
 

@@ -105,7 +105,13 @@ export const feedRowSchema = z.object({
 export type FeedRowOut = z.infer<typeof feedRowSchema>;
 
 export function feedRow(f: { id: number; name: string; type: string; anonymousReads: boolean; createdAt: Date }): FeedRowOut {
-  return { Feed_Id: f.id, Feed_Name: f.name, FeedType_Name: f.type as FeedRowOut["FeedType_Name"], AllowAnonymousReads_Indicator: f.anonymousReads, Created_Date: f.createdAt.toISOString() };
+  return {
+    Feed_Id: f.id,
+    Feed_Name: f.name,
+    FeedType_Name: f.type as FeedRowOut["FeedType_Name"],
+    AllowAnonymousReads_Indicator: f.anonymousReads,
+    Created_Date: f.createdAt.toISOString(),
+  };
 }
 
 export const userRowSchema = z.object({

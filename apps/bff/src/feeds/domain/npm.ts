@@ -13,7 +13,18 @@ export async function loadNpmPackage(db: Db, feedId: number, name: string) {
     include: {
       owners: { select: { userId: true, user: { select: { username: true } } } },
       versions: {
-        select: { id: true, version: true, versionLower: true, listed: true, deprecated: true, metadata: true, sha512: true, fileSize: true, filePath: true, createdAt: true },
+        select: {
+          id: true,
+          version: true,
+          versionLower: true,
+          listed: true,
+          deprecated: true,
+          metadata: true,
+          sha512: true,
+          fileSize: true,
+          filePath: true,
+          createdAt: true,
+        },
       },
       distTags: true,
     },
@@ -35,9 +46,16 @@ export async function hasVersion(db: Db, packageId: number, versionLower: string
 }
 
 /** The writes a publish makes beside its version row, in pushVersion's transaction. */
-export async function publishExtras(tx: Tx, packageId: number, published: { version: string; versionLower: string; deprecated?: string; distTags: Record<string, string> }): Promise<void> {
+export async function publishExtras(
+  tx: Tx,
+  packageId: number,
+  published: { version: string; versionLower: string; deprecated?: string; distTags: Record<string, string> },
+): Promise<void> {
   if (published.deprecated) {
-    await tx.packageVersion.update({ where: { packageId_versionLower: { packageId, versionLower: published.versionLower } }, data: { deprecated: published.deprecated } });
+    await tx.packageVersion.update({
+      where: { packageId_versionLower: { packageId, versionLower: published.versionLower } },
+      data: { deprecated: published.deprecated },
+    });
   }
   for (const [tag, version] of Object.entries(published.distTags)) await setDistTag(tx, packageId, tag, version);
   // A first publish under another tag still gets a `latest`; an existing one moves only when asked.

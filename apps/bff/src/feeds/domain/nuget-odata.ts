@@ -24,7 +24,16 @@ const columns = {
   package: { select: { name: true } },
 } as const;
 
-type Selected = { version: string; versionLower: string; listed: boolean; fileSize: number; sha512: string; metadata: string; createdAt: Date; package: { name: string } };
+type Selected = {
+  version: string;
+  versionLower: string;
+  listed: boolean;
+  fileSize: number;
+  sha512: string;
+  metadata: string;
+  createdAt: Date;
+  package: { name: string };
+};
 
 const toRow = ({ package: pkg, ...v }: Selected): V2VersionRow => ({ packageName: pkg.name, ...v });
 

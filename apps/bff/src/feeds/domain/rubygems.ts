@@ -19,12 +19,10 @@ export async function gemFileCandidates(db: Db, feed: FeedRow, base: string) {
     where: { feedId: feed.id, nameLower: { in: splits.map((s) => s.name.toLowerCase()) } },
     include: { owners: { select: { userId: true } } },
   });
-  return splits
-    .reverse()
-    .flatMap((split) => {
-      const pkg = packages.find((p) => p.nameLower === split.name.toLowerCase());
-      return pkg ? [{ pkg, versionKey: split.rest.toLowerCase(), label: split.rest }] : [];
-    });
+  return splits.reverse().flatMap((split) => {
+    const pkg = packages.find((p) => p.nameLower === split.name.toLowerCase());
+    return pkg ? [{ pkg, versionKey: split.rest.toLowerCase(), label: split.rest }] : [];
+  });
 }
 
 /** One version of a gem by its key (version and platform, lower-cased). */

@@ -62,7 +62,10 @@ export function readGem(bytes: Uint8Array): GemInfo {
 export async function readGemFile(file: RandomAccessFile): Promise<GemInfo> {
   const scan = guard("The .gem", () => scanGem(file));
   const needed = [...scan.checksums].filter(([, files]) => files.has("data.tar.gz")).map(([hash]) => hash);
-  const [data, whole] = await Promise.all([hashFileRange(file.path, scan.data.offset, scan.data.size, needed), hashFileRange(file.path, 0, file.size, ["sha256"])]);
+  const [data, whole] = await Promise.all([
+    hashFileRange(file.path, scan.data.offset, scan.data.size, needed),
+    hashFileRange(file.path, 0, file.size, ["sha256"]),
+  ]);
   return guard("The .gem", () => finishGem(scan, (hash) => data[hash]!, whole.sha256!));
 }
 
@@ -223,7 +226,8 @@ function readDependencies(value: unknown): GemDependency[] {
   return value.map((d): GemDependency => {
     if (!isMap(d)) throw new FormatError("The gemspec has a dependency that is not a Gem::Dependency.");
     const name = str(d.name);
-    if (!name || !/^[A-Za-z0-9_.-]{1,255}$/.test(name)) throw new FormatError(`The gemspec has a dependency with an invalid name "${String(name ?? "").slice(0, 80)}".`);
+    if (!name || !/^[A-Za-z0-9_.-]{1,255}$/.test(name))
+      throw new FormatError(`The gemspec has a dependency with an invalid name "${String(name ?? "").slice(0, 80)}".`);
     const type = (str(d.type) ?? ":runtime").replace(/^:/, "");
     if (type !== "runtime" && type !== "development") throw new FormatError(`The dependency "${name}" has an unknown type "${type.slice(0, 40)}".`);
     // Very old gems only wrote version_requirements.
@@ -332,7 +336,10 @@ function numberAndPlatform(v: { number: string; platform: string }): string {
 }
 
 function requirementList(requirements: string): string {
-  const parts = requirements.split(/,\s*/).map((r) => r.trim()).filter(Boolean);
+  const parts = requirements
+    .split(/,\s*/)
+    .map((r) => r.trim())
+    .filter(Boolean);
   for (const p of parts) if (/[&|,:\n]/.test(p)) throw new FormatError(`"${p}" cannot be written to the compact index.`);
   return parts.length ? parts.sort().join("&") : ">= 0";
 }

@@ -45,7 +45,9 @@ async function errorOf(fn: () => Promise<unknown> | unknown): Promise<Error> {
 }
 
 const publishJson = (data: string, extra = "") =>
-  Buffer.from(`{"name":"p","versions":{"1.0.0":{"name":"p"}}${extra},"_attachments":{"p-1.0.0.tgz":{"content_type":"application/octet-stream","data":"${data}","length":3}}}`);
+  Buffer.from(
+    `{"name":"p","versions":{"1.0.0":{"name":"p"}}${extra},"_attachments":{"p-1.0.0.tgz":{"content_type":"application/octet-stream","data":"${data}","length":3}}}`,
+  );
 
 describe("the JSON outside attachments matches JSON.parse", () => {
   it("for any JSON value, split at every boundary", () => {
@@ -61,7 +63,9 @@ describe("the JSON outside attachments matches JSON.parse", () => {
   });
 
   it("for strings with escapes, surrogate pairs and multi-byte UTF-8 cut mid-character", () => {
-    const text = Buffer.from(String.raw`{"a\"b":"x\\y\/z\b\f\n\r\t\u00e9\uD83D\uDE00","é😀ü":["日本",-0.5e+3,1E2,0,true,false,null,{}],"__proto__":{"polluted":1}}`);
+    const text = Buffer.from(
+      String.raw`{"a\"b":"x\\y\/z\b\f\n\r\t\u00e9\uD83D\uDE00","é😀ü":["日本",-0.5e+3,1E2,0,true,false,null,{}],"__proto__":{"polluted":1}}`,
+    );
     const expected = JSON.parse(text.toString("utf8"));
     for (let size = 1; size <= text.length; size++) expect(parseInPieces(text, size)).toStrictEqual(expected);
     const parsed = parseInPieces(text, 1) as Record<string, unknown>;
@@ -70,7 +74,7 @@ describe("the JSON outside attachments matches JSON.parse", () => {
   });
 
   it("refuses exactly what JSON.parse refuses", () => {
-    const jsonish = fc.string({ unit: fc.constantFrom(..."{}[]:,\"\\ 0123456789.eE+-tfnrulsa\n\tu".split("")), maxLength: 24 });
+    const jsonish = fc.string({ unit: fc.constantFrom(...'{}[]:,"\\ 0123456789.eE+-tfnrulsa\n\tu'.split("")), maxLength: 24 });
     const mutated = fc
       .tuple(fc.jsonValue(), fc.nat(), fc.constantFrom("", "{", "}", "[", "]", ",", ":", '"', "\\", "x", "\u0001", "1", "-"), fc.boolean())
       .map(([v, at, insert, drop]) => {
@@ -131,7 +135,9 @@ describe("attachments are decoded to files as they stream", () => {
     // JSON may escape any character: "/" as \/, a letter as \u0041.
     const escaped = b64.replace(/\//g, "\\/").replace(/^A|B/g, (c) => `\\u00${c.charCodeAt(0).toString(16)}`);
     expect(escaped).not.toBe(b64);
-    const body = Buffer.from(`{"name":"p","_attachments":{"p-1.0.0.tgz":{"content_type":"application/octet-stream","data":"${escaped}","length":${bytes.length}}}}`);
+    const body = Buffer.from(
+      `{"name":"p","_attachments":{"p-1.0.0.tgz":{"content_type":"application/octet-stream","data":"${escaped}","length":${bytes.length}}}}`,
+    );
     for (const size of [1, 2, 3, 5, 64, 4096, body.length]) {
       const got = await read(pieces(body, size));
       try {
@@ -165,7 +171,13 @@ describe("attachments are decoded to files as they stream", () => {
   });
 
   it("keeps a provenance bundle (JSON text, not base64) as a string, and data elsewhere as a string", async () => {
-    const body = Buffer.from(JSON.stringify({ data: "not/an/attachment", _attachments: { "p-1.0.0.sigstore": { data: '{"mediaType":"x"}' } }, versions: { "1.0.0": { _attachments: { x: { data: "a b" } } } } }));
+    const body = Buffer.from(
+      JSON.stringify({
+        data: "not/an/attachment",
+        _attachments: { "p-1.0.0.sigstore": { data: '{"mediaType":"x"}' } },
+        versions: { "1.0.0": { _attachments: { x: { data: "a b" } } } },
+      }),
+    );
     const got = await read(pieces(body, 3));
     expect(got.value).toStrictEqual(JSON.parse(body.toString()));
     expect(got.files).toEqual([]);
@@ -216,7 +228,9 @@ describe("caps", () => {
       const err = await errorOf(() => read(chunks, { maxJsonBytes: 4096 }));
       expect(err).toBeInstanceOf(TooLargeError);
       expect((err as TooLargeError).status).toBe(413);
-      expect(err.message).toBe("The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the 4 KiB limit of this feed.");
+      expect(err.message).toBe(
+        "The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the 4 KiB limit of this feed.",
+      );
     }
   });
 

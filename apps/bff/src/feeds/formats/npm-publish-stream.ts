@@ -155,18 +155,16 @@ const ROOT = 1;
 const ATTACHMENTS = 2;
 const ATTACHMENT = 3;
 
-type Frame =
-  | { array: false; obj: Record<string, unknown>; key: string | null; role: number; name: string }
-  | { array: true; arr: unknown[] };
+type Frame = { array: false; obj: Record<string, unknown>; key: string | null; role: number; name: string } | { array: true; arr: unknown[] };
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;
 const NUMBER_TEXT = /^-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?$/;
 const BASE64_TEXT = /^[A-Za-z0-9+/]*$/;
 const PADDING = /^=*$/;
-const LITERALS = { 0x74: "true", 0x66: "false", 0x6e: "null" } as Record<number, string>;
+const LITERALS = { 116: "true", 102: "false", 110: "null" } as Record<number, string>;
 const LITERAL_VALUES: Record<string, unknown> = { true: true, false: false, null: null };
-const SIMPLE_ESCAPES: Record<number, string> = { 0x22: '"', 0x5c: "\\", 0x2f: "/", 0x62: "\b", 0x66: "\f", 0x6e: "\n", 0x72: "\r", 0x74: "\t" };
+const SIMPLE_ESCAPES: Record<number, string> = { 34: '"', 92: "\\", 47: "/", 98: "\b", 102: "\f", 110: "\n", 114: "\r", 116: "\t" };
 
 // A value costs memory beyond its text: "[{},{},…]" would otherwise build some 60 bytes of
 // objects per 3 bytes of JSON. Rough V8 sizes; a real manifest's overhead stays near its text size.
@@ -412,7 +410,9 @@ export class PublishBodyParser {
       const top = this.stack[this.stack.length - 1];
       if (this.opts.decodeAttachments !== false && top && !top.array && top.role === ATTACHMENT && top.key === "data" && !top.name.endsWith(".sigstore")) {
         if (this.files.length >= this.maxAttachments) {
-          throw new FormatError(`A publish must carry exactly one tarball in _attachments (this one has more than ${this.maxAttachments} attachments with data).`);
+          throw new FormatError(
+            `A publish must carry exactly one tarball in _attachments (this one has more than ${this.maxAttachments} attachments with data).`,
+          );
         }
         const file = new AttachmentFile(top.name, path.join(this.opts.tmpDir, `npm-attachment-${randomBytes(12).toString("hex")}.part`));
         this.files.push(file);
@@ -462,7 +462,8 @@ export class PublishBodyParser {
   }
 
   private endNumber(at: number): void {
-    if (!NUMBER_TEXT.test(this.token)) throw new FormatError(`The request body is not valid JSON: "${this.token.slice(0, 40)}" before byte ${at} is not a number.`);
+    if (!NUMBER_TEXT.test(this.token))
+      throw new FormatError(`The request body is not valid JSON: "${this.token.slice(0, 40)}" before byte ${at} is not a number.`);
     this.emit(Number(this.token));
   }
 

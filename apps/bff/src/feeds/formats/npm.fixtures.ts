@@ -40,7 +40,14 @@ export interface NpmPublishFixture {
 }
 
 export function buildNpmTarball(spec: NpmPackageSpec): Buffer {
-  const pkg = { name: spec.name, version: spec.version, description: spec.description ?? "A test package.", main: "index.js", license: "MIT", ...spec.packageJson };
+  const pkg = {
+    name: spec.name,
+    version: spec.version,
+    description: spec.description ?? "A test package.",
+    main: "index.js",
+    license: "MIT",
+    ...spec.packageJson,
+  };
   const entries = spec.entries ?? [
     { name: "package/package.json", data: `${JSON.stringify(pkg, null, 2)}\n` },
     { name: "package/index.js", data: "module.exports = 42;\n" },

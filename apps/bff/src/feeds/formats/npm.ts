@@ -84,9 +84,11 @@ function checkPublishJson(body: unknown, urlName: string): NpmPublish {
 }
 
 function readDistTags(value: unknown, version: string): Record<string, string> {
-  if (!isObject(value) || Object.keys(value).length === 0) throw new FormatError('The publish request needs a "dist-tags" entry such as {"latest": "' + version + '"}.');
+  if (!isObject(value) || Object.keys(value).length === 0)
+    throw new FormatError(`The publish request needs a "dist-tags" entry such as {"latest": "${version}"}.`);
   for (const [tag, v] of Object.entries(value)) {
-    if (!isValidDistTag(tag)) throw new FormatError(`"${tag.slice(0, 80)}" is not a valid dist-tag: use URL-safe characters and nothing that reads as a version range.`);
+    if (!isValidDistTag(tag))
+      throw new FormatError(`"${tag.slice(0, 80)}" is not a valid dist-tag: use URL-safe characters and nothing that reads as a version range.`);
     if (v !== version) throw new FormatError(`The dist-tag "${tag}" must point at the version being published (${version}).`);
   }
   // fromEntries defines own properties, so even a "__proto__" tag cannot touch a prototype.
@@ -118,7 +120,11 @@ function checkDist(dist: unknown, version: string, integrity: string, shasum: st
   const where = `versions["${version}"].dist`;
   if (!isObject(dist) || typeof dist.integrity !== "string") throw new FormatError(`${where}.integrity is missing.`);
   // Subresource-integrity strings may list several hashes, each possibly with "?options".
-  const sha512s = dist.integrity.trim().split(/\s+/).filter((h) => h.startsWith("sha512-")).map((h) => h.replace(/\?.*$/, ""));
+  const sha512s = dist.integrity
+    .trim()
+    .split(/\s+/)
+    .filter((h) => h.startsWith("sha512-"))
+    .map((h) => h.replace(/\?.*$/, ""));
   if (sha512s.length === 0) throw new FormatError(`${where}.integrity has no sha512 hash.`);
   if (!sha512s.includes(integrity)) throw new FormatError(`The tarball does not match ${where}.integrity (its sha512 is ${integrity}).`);
   if (dist.shasum !== undefined && (typeof dist.shasum !== "string" || dist.shasum.toLowerCase() !== shasum)) {

@@ -29,7 +29,8 @@ export function nuspecXml(spec: NupkgSpec): string {
   const deps = spec.dependencies ?? [];
   const groups = new Map<string | undefined, typeof deps>();
   for (const d of deps) groups.set(d.targetFramework, [...(groups.get(d.targetFramework) ?? []), d]);
-  const depXml = (d: (typeof deps)[number]) => `        <dependency id="${esc(d.id)}"${d.range === undefined ? "" : ` version="${esc(d.range)}"`} exclude="Build,Analyzers" />\n`;
+  const depXml = (d: (typeof deps)[number]) =>
+    `        <dependency id="${esc(d.id)}"${d.range === undefined ? "" : ` version="${esc(d.range)}"`} exclude="Build,Analyzers" />\n`;
   const dependencies = deps.length
     ? `    <dependencies>\n${[...groups]
         .map(([tfm, ds]) => `      <group${tfm ? ` targetFramework="${esc(tfm)}"` : ""}>\n${ds.map(depXml).join("")}      </group>\n`)

@@ -1,15 +1,7 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { strToU8, zipSync } from "fflate";
-import {
-  FormatError,
-  compareNuGetVersions,
-  isValidNuGetId,
-  isValidNuGetRange,
-  multipartFirstFile,
-  normalizeNuGetVersion,
-  readNupkg,
-} from "./nuget.ts";
+import { FormatError, compareNuGetVersions, isValidNuGetId, isValidNuGetRange, multipartFirstFile, normalizeNuGetVersion, readNupkg } from "./nuget.ts";
 import { buildNupkg, nugetPushBody, nuspecXml } from "./nuget.fixtures.ts";
 import { formatError, truncatedAndEdited } from "./testing.ts";
 
@@ -104,9 +96,18 @@ describe("readNupkg", () => {
     [pkgWith(nuspecWith("<id>A</id><version>1.2.3.4.5</version>")), '"1.2.3.4.5" is not a valid NuGet version.'],
     [pkgWith(nuspecWith("<id>A</id><version>2147483648.0</version>")), '"2147483648.0" is not a valid NuGet version.'],
     [pkgWith(nuspecWith("<id>.A</id><version>1.0</version>")), '".A" is not a valid NuGet package id'],
-    [pkgWith(nuspecWith("<id>A</id><version>1.0</version><dependencies><dependency version='1.0'/></dependencies>")), 'The .nuspec has a <dependency> with a missing or invalid id "".'],
-    [pkgWith(nuspecWith("<id>A</id><version>1.0</version><dependencies><dependency id='B' version='[1.0'/></dependencies>")), 'The dependency "B" has an invalid version range "[1.0".'],
-    [pkgWith(`<!DOCTYPE package [<!ENTITY x SYSTEM "file:///etc/passwd">]><package><metadata><id>&x;</id></metadata></package>`), "The .nuspec contains a DTD (<!DOCTYPE …>), which is not allowed."],
+    [
+      pkgWith(nuspecWith("<id>A</id><version>1.0</version><dependencies><dependency version='1.0'/></dependencies>")),
+      'The .nuspec has a <dependency> with a missing or invalid id "".',
+    ],
+    [
+      pkgWith(nuspecWith("<id>A</id><version>1.0</version><dependencies><dependency id='B' version='[1.0'/></dependencies>")),
+      'The dependency "B" has an invalid version range "[1.0".',
+    ],
+    [
+      pkgWith(`<!DOCTYPE package [<!ENTITY x SYSTEM "file:///etc/passwd">]><package><metadata><id>&x;</id></metadata></package>`),
+      "The .nuspec contains a DTD (<!DOCTYPE …>), which is not allowed.",
+    ],
     [pkgWith(nuspecWith("<id>A&foo;</id><version>1.0</version>")), "The .nuspec uses the unknown or invalid XML entity &foo;."],
     [pkgWith(nuspecWith("<id>A & B</id><version>1.0</version>")), 'The .nuspec has a stray "&"; write it as &amp;.'],
     [pkgWith(nuspecWith("<id>A</id><version>1.0</version>").replace("</package>", "")), "The .nuspec is not well-formed XML: <package> is never closed."],
@@ -120,7 +121,9 @@ describe("readNupkg", () => {
 
   it("enforces the manifest size limit from the declared size", () => {
     const huge = nuspecXml({ id: "Big", version: "1.0.0", description: "x".repeat(1024 * 1024) });
-    expect(formatError(() => readNupkg(buildNupkg({ id: "Big", version: "1.0.0", nuspecXml: huge })))).toMatch(/^"Big.nuspec" is too large: \d+ bytes uncompressed, more than the 1 MiB allowed.$/);
+    expect(formatError(() => readNupkg(buildNupkg({ id: "Big", version: "1.0.0", nuspecXml: huge })))).toMatch(
+      /^"Big.nuspec" is too large: \d+ bytes uncompressed, more than the 1 MiB allowed.$/,
+    );
   });
 
   it("stops a zip bomb that lies about its size", () => {
@@ -158,16 +161,49 @@ describe("readNupkg", () => {
     const valid = buildNupkg({ id: "Fuzz.Me", version: "1.0.0-rc.1", dependencies: [{ id: "X", range: "[1.0, 2.0)", targetFramework: "net8.0" }] });
     const stored = zipSync({ "Fuzz.nuspec": [strToU8(nuspecXml({ id: "Fuzz", version: "1.0.0" })), { level: 0 }] });
     fc.assert(
-      fc.property(fc.constantFrom(valid, stored), fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }), (base, cut, edits) => {
-        const bytes = truncatedAndEdited(base, cut, edits);
-        expectOnlyFormatErrors(() => readNupkg(bytes));
-      }),
+      fc.property(
+        fc.constantFrom(valid, stored),
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 8 }),
+        (base, cut, edits) => {
+          const bytes = truncatedAndEdited(base, cut, edits);
+          expectOnlyFormatErrors(() => readNupkg(bytes));
+        },
+      ),
       { numRuns: 1000 },
     );
   });
 
   it("only ever throws FormatError for arbitrary nuspec text", () => {
-    const pieces = fc.constantFrom("<package>", "</package>", "<metadata>", "</metadata>", "<id>", "</id>", "<version>", "1.0", "</version>", "<![CDATA[", "]]>", "<!--", "-->", "&amp;", "&#x0;", "&", "<", ">", "'", '"', "<?x?>", "<a b='c'/>", "<dependencies>", "<dependency id='A' version='[1,2)'/>", "<group>", "</group>", "</dependencies>");
+    const pieces = fc.constantFrom(
+      "<package>",
+      "</package>",
+      "<metadata>",
+      "</metadata>",
+      "<id>",
+      "</id>",
+      "<version>",
+      "1.0",
+      "</version>",
+      "<![CDATA[",
+      "]]>",
+      "<!--",
+      "-->",
+      "&amp;",
+      "&#x0;",
+      "&",
+      "<",
+      ">",
+      "'",
+      '"',
+      "<?x?>",
+      "<a b='c'/>",
+      "<dependencies>",
+      "<dependency id='A' version='[1,2)'/>",
+      "<group>",
+      "</group>",
+      "</dependencies>",
+    );
     fc.assert(
       fc.property(fc.array(fc.oneof(pieces, fc.string({ maxLength: 5 })), { maxLength: 40 }), (parts) => {
         expectOnlyFormatErrors(() => readNupkg(zipSync({ "p.nuspec": strToU8(parts.join("")) })));
@@ -230,7 +266,22 @@ describe("NuGet versions and ids", () => {
   });
 
   it("orders versions like NuGet", () => {
-    const sorted = ["1.0.0-alpha", "1.0.0-alpha.1", "1.0.0-ALPHA.2", "1.0.0-alpha.10", "1.0.0-alpha.beta", "1.0.0-beta", "1.0.0-rc.1", "1.0.0", "1.0.0.1", "1.0.1", "1.1", "2.0.0-0", "2.0.0", "10.0.0"];
+    const sorted = [
+      "1.0.0-alpha",
+      "1.0.0-alpha.1",
+      "1.0.0-ALPHA.2",
+      "1.0.0-alpha.10",
+      "1.0.0-alpha.beta",
+      "1.0.0-beta",
+      "1.0.0-rc.1",
+      "1.0.0",
+      "1.0.0.1",
+      "1.0.1",
+      "1.1",
+      "2.0.0-0",
+      "2.0.0",
+      "10.0.0",
+    ];
     const shuffled = [...sorted].reverse();
     expect(shuffled.sort(compareNuGetVersions)).toEqual(sorted);
     expect(compareNuGetVersions("1.0.0-Beta", "1.0.0-beta")).toBe(0);
@@ -275,7 +326,9 @@ describe("multipartFirstFile", () => {
   it("accepts quoted boundaries, a preamble and a field before the file", () => {
     const b = "abc def";
     const body = Buffer.concat([
-      Buffer.from(`preamble\r\n--${b}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${b}  \r\nContent-Disposition: form-data; name="package"; filename="x.nupkg"\r\n\r\n`),
+      Buffer.from(
+        `preamble\r\n--${b}\r\nContent-Disposition: form-data; name="note"\r\n\r\nhello\r\n--${b}  \r\nContent-Disposition: form-data; name="package"; filename="x.nupkg"\r\n\r\n`,
+      ),
       Buffer.from(nupkg),
       Buffer.from(`\r\n--${b}--`),
     ]);
@@ -295,7 +348,11 @@ describe("multipartFirstFile", () => {
     [Buffer.from("{}"), "application/json", "Upload the .nupkg as multipart/form-data (as nuget push does) or as the raw package bytes."],
     [Buffer.from("--b\r\n\r\nx"), "multipart/form-data", "The multipart upload has no boundary in its Content-Type header."],
     [Buffer.from("nothing here"), "multipart/form-data; boundary=b", "The multipart upload does not contain the boundary its Content-Type announces."],
-    [Buffer.from("--b\r\nContent-Disposition: form-data; filename=x\r\n\r\nPK"), "multipart/form-data; boundary=b", "The multipart upload is truncated (its closing boundary is missing)."],
+    [
+      Buffer.from("--b\r\nContent-Disposition: form-data; filename=x\r\n\r\nPK"),
+      "multipart/form-data; boundary=b",
+      "The multipart upload is truncated (its closing boundary is missing).",
+    ],
     [Buffer.from("--bX"), "multipart/form-data; boundary=b", "The multipart upload is malformed (a boundary line does not end with CRLF)."],
     [Buffer.from("--b\r\nContent-Disposition: x"), "multipart/form-data; boundary=b", "The multipart upload is malformed (a part's headers never end)."],
     [Buffer.from("--b--\r\n"), "multipart/form-data; boundary=b", "The multipart upload contains no file."],
@@ -306,12 +363,17 @@ describe("multipartFirstFile", () => {
   it("only ever throws FormatError", () => {
     const { body } = nugetPushBody(nupkg, "bnd");
     fc.assert(
-      fc.property(fc.nat(), fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }), fc.string({ maxLength: 60 }), (cut, edits, ct) => {
-        const bytes = Buffer.from(body.subarray(0, body.length - (cut % body.length)));
-        for (const [at, v] of edits) if (bytes.length) bytes[at % bytes.length] = v;
-        expectOnlyFormatErrors(() => multipartFirstFile(bytes, "multipart/form-data; boundary=bnd"));
-        expectOnlyFormatErrors(() => multipartFirstFile(bytes, ct));
-      }),
+      fc.property(
+        fc.nat(),
+        fc.array(fc.tuple(fc.nat(), fc.integer({ min: 0, max: 255 })), { maxLength: 6 }),
+        fc.string({ maxLength: 60 }),
+        (cut, edits, ct) => {
+          const bytes = Buffer.from(body.subarray(0, body.length - (cut % body.length)));
+          for (const [at, v] of edits) if (bytes.length) bytes[at % bytes.length] = v;
+          expectOnlyFormatErrors(() => multipartFirstFile(bytes, "multipart/form-data; boundary=bnd"));
+          expectOnlyFormatErrors(() => multipartFirstFile(bytes, ct));
+        },
+      ),
       { numRuns: 500 },
     );
   });

@@ -58,7 +58,9 @@ export function readNuspec(xml: string): Omit<Nupkg, "nuspec"> {
   const id = text("id");
   if (!id) throw new FormatError("The .nuspec is missing <id>.");
   if (!isValidNuGetId(id)) {
-    throw new FormatError(`"${clip(id)}" is not a valid NuGet package id: use letters, digits, ".", "-" and "_" (at most 100 characters, not starting or ending with "." or "-").`);
+    throw new FormatError(
+      `"${clip(id)}" is not a valid NuGet package id: use letters, digits, ".", "-" and "_" (at most 100 characters, not starting or ending with "." or "-").`,
+    );
   }
   const version = text("version");
   if (!version) throw new FormatError("The .nuspec is missing <version>.");
@@ -134,7 +136,10 @@ export function isValidNuGetVersion(v: string): boolean {
  * case-insensitively and the flat container addresses them in lowercase.
  */
 export function normalizeNuGetVersion(v: string): string {
-  const { numbers: [a, b, c, d], release } = parseNuGetVersion(v);
+  const {
+    numbers: [a, b, c, d],
+    release,
+  } = parseNuGetVersion(v);
   const core = d ? `${a}.${b}.${c}.${d}` : `${a}.${b}.${c}`;
   return (release.length ? `${core}-${release.join(".")}` : core).toLowerCase();
 }
@@ -240,7 +245,8 @@ function firstFilePart(body: RandomAccess, contentType: string): { start: number
     if (byteAt(p) === 0x0d && byteAt(p + 1) === 0x0a) p += 2;
     else throw new FormatError("The multipart upload is malformed (a boundary line does not end with CRLF).");
     let headers = "";
-    if (byteAt(p) === 0x0d && byteAt(p + 1) === 0x0a) p += 2; // a part without headers
+    if (byteAt(p) === 0x0d && byteAt(p + 1) === 0x0a)
+      p += 2; // a part without headers
     else {
       const end = indexOfIn(body, Buffer.from("\r\n\r\n", "latin1"), p, 16 * 1024 + 4);
       if (end < 0) throw new FormatError("The multipart upload is malformed (a part's headers never end).");

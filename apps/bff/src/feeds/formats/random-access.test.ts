@@ -10,7 +10,7 @@ import { FormatError, readGem, readGemFile } from "./gem.ts";
 import { buildGem, gemspecYaml } from "./gem.fixtures.ts";
 import { multipartFirstFile, multipartFirstFileRange, readNupkg } from "./nuget.ts";
 import { buildNupkg, nugetPushBody } from "./nuget.fixtures.ts";
-import { bytesAccess, RandomAccessFile, withFile, type RandomAccess } from "./random-access.ts";
+import { bytesAccess, type RandomAccessFile, withFile, type RandomAccess } from "./random-access.ts";
 import { buildTar } from "./tar.fixtures.ts";
 
 const MiB = 1024 * 1024;
@@ -108,7 +108,11 @@ describe("a .gem on disk", () => {
     const metadata = gzipSync(gemspecYaml({ name: "large", version: "1.0.0" }));
     const data = randomBytes(4 * MiB);
     const sums = gzipSync(`---\nSHA256:\n  data.tar.gz: ${createHash("sha256").update(data).digest("hex")}\n`);
-    const large = buildTar([{ name: "metadata.gz", data: metadata }, { name: "data.tar.gz", data }, { name: "checksums.yaml.gz", data: sums }]);
+    const large = buildTar([
+      { name: "metadata.gz", data: metadata },
+      { name: "data.tar.gz", data },
+      { name: "checksums.yaml.gz", data: sums },
+    ]);
     await withFile(onDisk(large), async (file) => {
       const access = counting(file);
       const info = await readGemFile(Object.assign(Object.create(file) as RandomAccessFile, { read: access.read }));
@@ -120,9 +124,15 @@ describe("a .gem on disk", () => {
   it("checks data.tar.gz against checksums.yaml.gz from the file", async () => {
     const metadata = gzipSync(gemspecYaml({ name: "bad", version: "1.0.0" }));
     const sums = gzipSync(`---\nSHA512:\n  data.tar.gz: ${"0".repeat(128)}\n`);
-    const gem = buildTar([{ name: "metadata.gz", data: metadata }, { name: "data.tar.gz", data: randomBytes(100_000) }, { name: "checksums.yaml.gz", data: sums }]);
+    const gem = buildTar([
+      { name: "metadata.gz", data: metadata },
+      { name: "data.tar.gz", data: randomBytes(100_000) },
+      { name: "checksums.yaml.gz", data: sums },
+    ]);
     await withFile(onDisk(gem), async (file) => {
-      await expect(readGemFile(file)).rejects.toThrow(new FormatError("data.tar.gz does not match its SHA512 checksum in checksums.yaml.gz; the .gem is damaged."));
+      await expect(readGemFile(file)).rejects.toThrow(
+        new FormatError("data.tar.gz does not match its SHA512 checksum in checksums.yaml.gz; the .gem is damaged."),
+      );
     });
   });
 

@@ -74,7 +74,17 @@ describe("TarReader", () => {
     b256.fill(0, 124, 136);
     b256[124] = 0x80;
     b256[135] = 2;
-    const bytes = Buffer.concat([tarHeader("pax_global_header", 9, "g"), body("9 a=b\n\0\0"), gnuName, body(`${long}\0`), resum(gnu), body("abc"), resum(b256), body("hi"), Buffer.alloc(1024)]);
+    const bytes = Buffer.concat([
+      tarHeader("pax_global_header", 9, "g"),
+      body("9 a=b\n\0\0"),
+      gnuName,
+      body(`${long}\0`),
+      resum(gnu),
+      body("abc"),
+      resum(b256),
+      body("hi"),
+      Buffer.alloc(1024),
+    ]);
     expect(names(bytes)).toEqual([
       [long, "abc"],
       ["big", "hi"],
@@ -92,8 +102,25 @@ describe("TarReader", () => {
   it.each([
     [Buffer.concat([tarHeader("a", 600), Buffer.alloc(100)]), "The archive is truncated."],
     [Buffer.concat([tarHeader("a", 0), Buffer.from("garbage")]), "The archive is truncated."],
-    [(() => { const h = tarHeader("a", 0); h[0] = 0x62; return h; })(), "The archive is not a valid tar archive (a header checksum does not match)."],
-    [resum((() => { const h = tarHeader("a", 0); h.fill(0, 124, 136); h[124] = 0xff; return h; })()), "The archive is not a valid tar archive (a header has an invalid size)."],
+    [
+      (() => {
+        const h = tarHeader("a", 0);
+        h[0] = 0x62;
+        return h;
+      })(),
+      "The archive is not a valid tar archive (a header checksum does not match).",
+    ],
+    [
+      resum(
+        (() => {
+          const h = tarHeader("a", 0);
+          h.fill(0, 124, 136);
+          h[124] = 0xff;
+          return h;
+        })(),
+      ),
+      "The archive is not a valid tar archive (a header has an invalid size).",
+    ],
     [Buffer.concat([tarHeader("x", 6, "x"), Buffer.from("abc=d\n"), Buffer.alloc(506)]), "The archive has an invalid extended header."],
     [Buffer.concat([tarHeader("x", 11, "x"), Buffer.from("11 size=1x\n"), Buffer.alloc(501)]), "The archive has an invalid extended header."],
   ])("rejects a bad archive %#", (bytes, message) => {

@@ -26,7 +26,7 @@ export interface TarOptions {
    */
   visit: (h: TarHeader) => "read" | "skip" | "stop";
   /** Receives a body that visit() asked for; return "stop" to end the scan. */
-  onFile?: (h: TarHeader, data: Uint8Array) => void | "stop";
+  onFile?: (h: TarHeader, data: Uint8Array) => undefined | "stop";
 }
 
 const BLOCK = 512;
@@ -150,7 +150,9 @@ export class TarReader {
       this.done = true;
     } else if (decision === "read") {
       if (size > this.opts.maxReadBytes) {
-        throw new FormatError(`"${name}" in ${what.replace(/^The /, "the ")} is too large (${size} bytes; the limit is ${describeSize(this.opts.maxReadBytes)}).`);
+        throw new FormatError(
+          `"${name}" in ${what.replace(/^The /, "the ")} is too large (${size} bytes; the limit is ${describeSize(this.opts.maxReadBytes)}).`,
+        );
       }
       this.pending = { kind: "file", header };
     } else {

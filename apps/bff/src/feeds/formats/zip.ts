@@ -57,7 +57,8 @@ export function listZip(input: Uint8Array | RandomAccess, what = "The package"):
     throw new FormatError(`${what} has ${count} files; at most ${LIMITS.archiveEntries} are allowed.`);
   }
   if (cdOffset + cdSize > file.size) throw notZip();
-  if (cdSize > CENTRAL_DIRECTORY_LIMIT) throw new FormatError(`${what} has a zip directory larger than ${describeSize(CENTRAL_DIRECTORY_LIMIT)}, which is not supported.`);
+  if (cdSize > CENTRAL_DIRECTORY_LIMIT)
+    throw new FormatError(`${what} has a zip directory larger than ${describeSize(CENTRAL_DIRECTORY_LIMIT)}, which is not supported.`);
 
   const cd = file.read(cdOffset, cdSize);
   const dir = view(cd);

@@ -11,7 +11,8 @@ import { visibleDistTags } from "./packument.ts";
 
 export async function putDistTag(ctx: NpmContext, name: string, tag: string): Promise<void> {
   const pkg = await packageToChange(ctx, name, "push");
-  if (!isValidDistTag(tag)) throw badRequest(`"${tag.slice(0, 80)}" is not a valid dist-tag: use URL-safe characters and nothing that reads as a version range.`);
+  if (!isValidDistTag(tag))
+    throw badRequest(`"${tag.slice(0, 80)}" is not a valid dist-tag: use URL-safe characters and nothing that reads as a version range.`);
   const body = await readJsonBody(ctx.req, ctx.res, SMALL_BODY_LIMIT);
   if (typeof body !== "string" || body === "") throw badRequest('The request body must be the version as a JSON string, e.g. "1.0.0".');
   const row = pkg.versions.find((v) => v.listed && v.version === body);
@@ -23,7 +24,8 @@ export async function putDistTag(ctx: NpmContext, name: string, tag: string): Pr
 
 export async function deleteDistTag(ctx: NpmContext, name: string, tag: string): Promise<void> {
   const pkg = await packageToChange(ctx, name, "push");
-  if (tag === "latest") throw badRequest('The "latest" dist-tag cannot be removed: npm installs it by default. Point it at another version with npm dist-tag add.');
+  if (tag === "latest")
+    throw badRequest('The "latest" dist-tag cannot be removed: npm installs it by default. Point it at another version with npm dist-tag add.');
   if (!pkg.distTags.some((t) => t.tag === tag)) throw notFound(`Package "${pkg.name}" has no dist-tag "${tag.slice(0, 80)}".`);
   await pkg.commit((tx) => removeDistTag(tx, pkg.id, tag));
   const after = await loadNpmPackage(ctx.services.db, ctx.feed.id, name);

@@ -13,7 +13,11 @@ afterAll(async () => {
   await w?.close();
 });
 
-type Doc = { _rev: string; "dist-tags": Record<string, string>; versions: Record<string, Record<string, unknown> & { deprecated?: string; dist: { tarball: string } }> };
+type Doc = {
+  _rev: string;
+  "dist-tags": Record<string, string>;
+  versions: Record<string, Record<string, unknown> & { deprecated?: string; dist: { tarball: string } }>;
+};
 
 async function publishAll(name: string, versions: string[]) {
   for (const version of versions) expect((await api.publish({ name, version }, w.keys.full)).status).toBe(201);
@@ -34,7 +38,11 @@ describe("npm deprecate: PUT /{name} with the packument", () => {
     const res = await api.put("dep-me", doc, { key: w.keys.unlistOnly });
     expect(res.status).toBe(200);
     let after = await read("dep-me");
-    expect([after.versions["1.0.0"]!.deprecated, after.versions["1.1.0"]!.deprecated, after.versions["2.0.0"]!.deprecated]).toEqual(["Use 2.x", "Use 2.x", undefined]);
+    expect([after.versions["1.0.0"]!.deprecated, after.versions["1.1.0"]!.deprecated, after.versions["2.0.0"]!.deprecated]).toEqual([
+      "Use 2.x",
+      "Use 2.x",
+      undefined,
+    ]);
 
     after.versions["1.1.0"]!.deprecated = "";
     expect((await api.put("dep-me", after, { key: w.keys.full })).status).toBe(200);
@@ -62,7 +70,9 @@ describe("npm deprecate: PUT /{name} with the packument", () => {
     const doc = await read("dep-me");
     const stale = await api.put("dep-me", { ...doc, _rev: "1-0000" }, { key: w.keys.full });
     expect(stale.status).toBe(409);
-    expect(await errorOf(stale)).toMatch(/^Package "dep-me" has changed since it was read \(revision 1-0000, now \d+-[0-9a-f]+\)\. Fetch it again and retry\.$/);
+    expect(await errorOf(stale)).toMatch(
+      /^Package "dep-me" has changed since it was read \(revision 1-0000, now \d+-[0-9a-f]+\)\. Fetch it again and retry\.$/,
+    );
     const extra = await api.put("dep-me", { ...doc, versions: { ...doc.versions, "9.0.0": { name: "dep-me", version: "9.0.0" } } }, { key: w.keys.full });
     expect(extra.status).toBe(400);
     expect(await errorOf(extra)).toBe('Version 9.0.0 of package "dep-me" is not published in feed "npm"; publish new versions with npm publish.');
@@ -121,7 +131,9 @@ describe("npm unpublish", () => {
     expect(await errorOf(plain)).toBe('The packument leaves out version(s) 1.0.0 of package "unpub-me". To unpublish, use npm unpublish.');
     const all = await api.put(`unpub-me/-rev/${doc._rev}`, { ...doc, versions: {} }, { key: w.keys.full });
     expect(all.status).toBe(400);
-    expect(await errorOf(all)).toBe('The packument leaves out every version of package "unpub-me". To unpublish the whole package, use npm unpublish unpub-me --force.');
+    expect(await errorOf(all)).toBe(
+      'The packument leaves out every version of package "unpub-me". To unpublish the whole package, use npm unpublish unpub-me --force.',
+    );
     expect(Object.keys((await read("unpub-me")).versions)).toEqual(["1.0.0", "1.1.0"]);
   });
 

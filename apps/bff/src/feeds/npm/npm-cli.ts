@@ -9,7 +9,8 @@ import path from "node:path";
 /** The npm to run; KEYHOUSE_NPM_BIN points elsewhere (e.g. to check the missing-client failure). */
 const NPM = process.env.KEYHOUSE_NPM_BIN || "npm";
 
-const NPM_MISSING = "The npm CLI was not found on PATH. These tests run the real client: install Node.js 20 with npm 11 (for example `apt-get install -y nodejs npm`, or the Node.js tarball from nodejs.org, which includes npm) and run them again.";
+const NPM_MISSING =
+  "The npm CLI was not found on PATH. These tests run the real client: install Node.js 20 with npm 11 (for example `apt-get install -y nodejs npm`, or the Node.js tarball from nodejs.org, which includes npm) and run them again.";
 
 /** Fails (never skips) when npm is missing, saying how to install it. */
 export function requireNpm(): string {

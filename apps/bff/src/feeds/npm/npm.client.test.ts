@@ -13,19 +13,25 @@ let sb: NpmSandbox;
 let demo: string;
 let lib: string;
 
-const manifest = (name: string, version: string, extra: Record<string, unknown> = {}) => JSON.stringify({ name, version, main: "index.js", license: "MIT", ...extra }, null, 2);
+const manifest = (name: string, version: string, extra: Record<string, unknown> = {}) =>
+  JSON.stringify({ name, version, main: "index.js", license: "MIT", ...extra }, null, 2);
 
 beforeAll(async () => {
   w = await createNpmWorld();
   sb = new NpmSandbox(w.registry);
   demo = sb.project("kh-demo", { "package.json": manifest("kh-demo", "1.0.0"), "index.js": "module.exports = 'demo';\n", "README.md": "# kh-demo\n" });
-  lib = sb.project("kh-lib", { "package.json": manifest("@kh/lib", "1.0.0", { dependencies: { "kh-demo": "^1.0.0" } }), "index.js": "module.exports = require('kh-demo');\n" });
+  lib = sb.project("kh-lib", {
+    "package.json": manifest("@kh/lib", "1.0.0", { dependencies: { "kh-demo": "^1.0.0" } }),
+    "index.js": "module.exports = require('kh-demo');\n",
+  });
 }, 120_000);
 
 afterAll(async () => {
   if (sb) {
     const total = sb.timings.reduce((s, t) => s + t.ms, 0);
-    console.log(`npm CLI: ${sb.timings.length} runs, ${total} ms in all\n${sb.timings.map((t) => `  ${String(t.ms).padStart(5)} ms  npm ${t.args}`).join("\n")}`);
+    console.log(
+      `npm CLI: ${sb.timings.length} runs, ${total} ms in all\n${sb.timings.map((t) => `  ${String(t.ms).padStart(5)} ms  npm ${t.args}`).join("\n")}`,
+    );
     sb.cleanup();
   }
   await w?.close();

@@ -116,6 +116,7 @@ const ABBREVIATED = [
 ] as const;
 
 function timesOf(pkg: NpmPackage) {
+  // biome-ignore lint/complexity/useMathMinMax: Dates, whose Math.max is a number
   const modified = pkg.versions.reduce((m, v) => (v.createdAt > m ? v.createdAt : m), pkg.createdAt);
   return { created: pkg.createdAt.toISOString(), modified: modified.toISOString() };
 }

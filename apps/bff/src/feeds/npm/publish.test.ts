@@ -75,7 +75,10 @@ describe("npm publish over HTTP", () => {
   });
 
   it("concurrent publishes of one version: exactly one 201, the others 409, one file on disk", async () => {
-    const bodies = Array.from({ length: 6 }, (_, i) => buildNpmPublishBody({ name: "pub-race", version: "1.0.0", description: `racer ${i}`, registry: w.registry }).body);
+    const bodies = Array.from(
+      { length: 6 },
+      (_, i) => buildNpmPublishBody({ name: "pub-race", version: "1.0.0", description: `racer ${i}`, registry: w.registry }).body,
+    );
     const results = await Promise.all(bodies.map((b) => api.put("pub-race", b, { key: w.keys.full })));
     const statuses = results.map((r) => r.status).sort();
     expect(statuses).toEqual([201, 409, 409, 409, 409, 409]);
@@ -115,14 +118,38 @@ describe("who may publish (docs/authorization.md)", () => {
   });
 
   const refusals: [string, () => string | null, string, number, string | (() => string)][] = [
-    ["no key", () => null, "brand-new-a", 401, "This request needs an API key. Present it in an Authorization: Bearer header (npm's _authToken) or Basic authentication."],
+    [
+      "no key",
+      () => null,
+      "brand-new-a",
+      401,
+      "This request needs an API key. Present it in an Authorization: Bearer header (npm's _authToken) or Basic authentication.",
+    ],
     ["a wrong key", () => w.keys.wrong, "brand-new-a", 403, MESSAGES.invalidKey],
     ["an expired key", () => w.keys.expired, "brand-new-a", 403, MESSAGES.invalidKey],
     ["a revoked key", () => w.keys.revoked, "brand-new-a", 403, MESSAGES.invalidKey],
-    ["an update-only key pushing a new id", () => w.keys.updateOnly, "brand-new-a", 403, 'This API key does not have the "push" scope, which is needed to push a new package ID.'],
-    ["an unlist-only key pushing a new version", () => w.keys.unlistOnly, "owned-by-alice", 403, 'This API key cannot push new versions: it needs the "push" or "update" scope.'],
+    [
+      "an update-only key pushing a new id",
+      () => w.keys.updateOnly,
+      "brand-new-a",
+      403,
+      'This API key does not have the "push" scope, which is needed to push a new package ID.',
+    ],
+    [
+      "an unlist-only key pushing a new version",
+      () => w.keys.unlistOnly,
+      "owned-by-alice",
+      403,
+      'This API key cannot push new versions: it needs the "push" or "update" scope.',
+    ],
     ["a key for another package", () => w.keys.otherPackage, "brand-new-a", 403, 'This API key is not allowed for package "brand-new-a".'],
-    ["a key restricted to another feed", () => w.keys.otherFeed, "brand-new-a", 403, 'This API key is restricted to other feeds and cannot be used on feed "npm".'],
+    [
+      "a key restricted to another feed",
+      () => w.keys.otherFeed,
+      "brand-new-a",
+      403,
+      'This API key is restricted to other feeds and cannot be used on feed "npm".',
+    ],
     ["a key without the feeds API", () => w.keys.noFeedsApi, "brand-new-a", 403, "This API key cannot call the feeds API."],
     // carol may only read: the gate before the body already refuses her.
     ["a user without the add privilege", () => w.keys.carol, "brand-new-a", 403, 'User "carol" does not have the "add" or "unlist" privilege on feed "npm".'],
@@ -179,7 +206,11 @@ describe("bad publish requests get a clear 4xx", () => {
   it("garbage instead of a tarball", async () => {
     const f = good();
     const junk = Buffer.from("not a tarball at all");
-    const res = await api.put("bad-input", { ...f.body, _attachments: { "bad-input-1.0.0.tgz": { content_type: "application/octet-stream", data: junk.toString("base64"), length: junk.length } } }, { key: w.keys.full });
+    const res = await api.put(
+      "bad-input",
+      { ...f.body, _attachments: { "bad-input-1.0.0.tgz": { content_type: "application/octet-stream", data: junk.toString("base64"), length: junk.length } } },
+      { key: w.keys.full },
+    );
     expect(res.status).toBe(400);
   });
 

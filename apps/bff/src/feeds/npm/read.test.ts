@@ -19,14 +19,27 @@ beforeAll(async () => {
     version: "1.0.0",
     registry: w.registry,
     readme: "# read-me\n",
-    packageJson: { dependencies: { lodash: "^4.0.0" }, scripts: { postinstall: "node x.js", test: "vitest" }, keywords: ["demo"], bin: { "read-me": "cli.js" } },
+    packageJson: {
+      dependencies: { lodash: "^4.0.0" },
+      scripts: { postinstall: "node x.js", test: "vitest" },
+      keywords: ["demo"],
+      bin: { "read-me": "cli.js" },
+    },
   });
   scoped = buildNpmPublishBody({ name: "@acme/widget", version: "2.0.0", registry: w.registry });
   for (const f of [plain, scoped]) expect((await api.put(f.urlName, f.body, { key: w.keys.full })).status).toBe(201);
   expect((await api.publish({ name: "read-me", version: "1.1.0-beta.1", tag: "beta" }, w.keys.full)).status).toBe(201);
   // A package in the open feed, for anonymous reads.
   const open = buildNpmPublishBody({ name: "open-pkg", version: "1.0.0", registry: `${w.server.url}/npm/npm-open/` });
-  expect((await fetch(`${w.server.url}/npm/npm-open/open-pkg`, { method: "PUT", headers: { authorization: `Bearer ${w.keys.full}`, "content-type": "application/json" }, body: JSON.stringify(open.body) })).status).toBe(201);
+  expect(
+    (
+      await fetch(`${w.server.url}/npm/npm-open/open-pkg`, {
+        method: "PUT",
+        headers: { authorization: `Bearer ${w.keys.full}`, "content-type": "application/json" },
+        body: JSON.stringify(open.body),
+      })
+    ).status,
+  ).toBe(201);
 });
 afterAll(async () => {
   await w?.close();
@@ -45,12 +58,26 @@ describe("packuments", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^application\/json/);
     const doc = (await res.json()) as Doc;
-    expect(doc).toMatchObject({ _id: "read-me", name: "read-me", description: "A test package.", readme: "# read-me\n", keywords: ["demo"], maintainers: [{ name: "alice" }] });
+    expect(doc).toMatchObject({
+      _id: "read-me",
+      name: "read-me",
+      description: "A test package.",
+      readme: "# read-me\n",
+      keywords: ["demo"],
+      maintainers: [{ name: "alice" }],
+    });
     expect(doc._rev).toMatch(/^\d+-[0-9a-f]{32}$/);
     expect(doc["dist-tags"]).toEqual({ latest: "1.0.0", beta: "1.1.0-beta.1" });
     expect(Object.keys(doc.versions)).toEqual(["1.0.0", "1.1.0-beta.1"]);
     const v = doc.versions["1.0.0"]!;
-    expect(v).toMatchObject({ name: "read-me", version: "1.0.0", _id: "read-me@1.0.0", dependencies: { lodash: "^4.0.0" }, hasInstallScript: true, _npmUser: { name: "alice" } });
+    expect(v).toMatchObject({
+      name: "read-me",
+      version: "1.0.0",
+      _id: "read-me@1.0.0",
+      dependencies: { lodash: "^4.0.0" },
+      hasInstallScript: true,
+      _npmUser: { name: "alice" },
+    });
     expect(v.dist).toEqual({ integrity: plain.integrity, shasum: plain.shasum, tarball: `${w.registry}read-me/-/read-me-1.0.0.tgz` });
     expect(v.readme).toBeUndefined();
     expect(Object.keys(doc.time).sort()).toEqual(["1.0.0", "1.1.0-beta.1", "created", "modified"]);
@@ -175,7 +202,9 @@ describe("who may read", () => {
     const browser = await api.get("read-me");
     expect(browser.status).toBe(401);
     expect(browser.headers.get("www-authenticate")).toBe('Basic realm="Keyhouse"');
-    expect(await errorOf(browser)).toBe("This request needs an API key. Present it in an Authorization: Bearer header (npm's _authToken) or Basic authentication.");
+    expect(await errorOf(browser)).toBe(
+      "This request needs an API key. Present it in an Authorization: Bearer header (npm's _authToken) or Basic authentication.",
+    );
     const npm = await api.get("read-me", { headers: { "user-agent": NPM_UA } });
     expect(npm.status).toBe(401);
     expect(npm.headers.get("www-authenticate")).toBeNull();
@@ -230,10 +259,15 @@ describe("whoami, ping and dist-tags", () => {
   });
 
   it("npm login is refused with a message saying how to use a key", async () => {
-    for (const [method, p] of [["POST", "-/v1/login"], ["PUT", "-/user/org.couchdb.user:alice"]] as const) {
+    for (const [method, p] of [
+      ["POST", "-/v1/login"],
+      ["PUT", "-/user/org.couchdb.user:alice"],
+    ] as const) {
       const res = await api.call(method, p, { body: { name: "alice", password: "x" } });
       expect(res.status).toBe(404);
-      expect(await errorOf(res)).toBe(`npm login is not supported: this feed takes API keys. Create one in Keyhouse (Account › API keys) and add it to your .npmrc as ${w.registry.replace(/^http:/, "")}:_authToken=<key>.`);
+      expect(await errorOf(res)).toBe(
+        `npm login is not supported: this feed takes API keys. Create one in Keyhouse (Account › API keys) and add it to your .npmrc as ${w.registry.replace(/^http:/, "")}:_authToken=<key>.`,
+      );
     }
   });
 
@@ -269,7 +303,7 @@ describe("bad input never makes a 5xx", () => {
       ["PUT", "read-me/-rev/x", { key, body: { name: "read-me", versions: {} } }],
       ["PUT", "read-me", { key, body: { _attachments: { x: 1 } } }],
       ["PUT", "read-me", { key, body: { _attachments: { "read-me-1.0.0.tgz": { data: "!!!!", length: 3 } }, name: "read-me", versions: {} } }],
-      ["PUT", "read-me", { key, raw: "\"just a string\"", headers: { "content-type": "application/json" } }],
+      ["PUT", "read-me", { key, raw: '"just a string"', headers: { "content-type": "application/json" } }],
       ["PUT", "read-me", { key, raw: "{}", headers: { "content-type": "application/json", "content-encoding": "gzip" } }],
       ["PUT", "read-me", { key, raw: "{}", headers: { "content-type": "application/json", "content-encoding": "br-nope" } }],
       ["GET", "read-me", { headers: { authorization: "Bearer" } }],

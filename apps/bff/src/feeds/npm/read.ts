@@ -18,14 +18,12 @@ async function visiblePackage(ctx: NpmContext, name: string): Promise<CachedPack
   // npm reads with ?write=true right before it writes back with the _rev it got: never stale.
   if (ctx.req.query.write === "true") ctx.cache.invalidate(ctx.feed.id, name);
   const cached = await ctx.cache.get(ctx.feed.id, name);
-  if (!cached.pkg || !cached.pkg.versions.some((v) => v.listed)) throw packageNotFound(ctx.feed, name);
+  if (!cached.pkg?.versions.some((v) => v.listed)) throw packageNotFound(ctx.feed, name);
   return cached as CachedPackage & { pkg: NpmPackage };
 }
 
 function wantsAbbreviated(accept: string | undefined): boolean {
-  return (accept ?? "")
-    .split(",")
-    .some((part) => part.trim().toLowerCase().startsWith(ABBREVIATED_TYPE) && !/;\s*q=0(\.0*)?\s*(;|$)/.test(part));
+  return (accept ?? "").split(",").some((part) => part.trim().toLowerCase().startsWith(ABBREVIATED_TYPE) && !/;\s*q=0(\.0*)?\s*(;|$)/.test(part));
 }
 
 export async function getPackument(ctx: NpmContext, name: string): Promise<void> {
@@ -36,7 +34,12 @@ export async function getPackument(ctx: NpmContext, name: string): Promise<void>
   res.setHeader("ETag", etag);
   res.setHeader("Vary", "Accept, Authorization");
   res.setHeader("Cache-Control", "private, no-cache");
-  if (req.get("if-none-match")?.split(/\s*,\s*/).includes(etag)) {
+  if (
+    req
+      .get("if-none-match")
+      ?.split(/\s*,\s*/)
+      .includes(etag)
+  ) {
     res.status(304).end();
     return;
   }
@@ -61,7 +64,8 @@ export async function getTarball(ctx: NpmContext, name: string, file: string): P
   const { req, res, services } = ctx;
   await check(ctx, { action: "read", packageId: name });
   const version = versionFromTarballFile(name, file);
-  if (!version || !isValidSemver(version)) throw notFound(`"${file.slice(0, 120)}" is not a tarball of package "${name}" (expected ${name.slice(name.lastIndexOf("/") + 1)}-<version>.tgz).`);
+  if (!version || !isValidSemver(version))
+    throw notFound(`"${file.slice(0, 120)}" is not a tarball of package "${name}" (expected ${name.slice(name.lastIndexOf("/") + 1)}-<version>.tgz).`);
   const { pkg } = await ctx.cache.get(ctx.feed.id, name);
   const row = pkg?.versions.find((v) => v.listed && v.versionLower === version.toLowerCase());
   if (!row) throw packageNotFound(ctx.feed, name, version);

@@ -50,7 +50,10 @@ function handlersFor(ctx: NpmContext, route: NpmRoute): Handlers {
     case "login": {
       const refuse = () => {
         const nerfDart = ctx.baseUrl.replace(/^https?:/, "");
-        throw new AppError("NOT_FOUND", `npm login is not supported: this feed takes API keys. Create one in Keyhouse (Account › API keys) and add it to your .npmrc as ${nerfDart}:_authToken=<key>.`);
+        throw new AppError(
+          "NOT_FOUND",
+          `npm login is not supported: this feed takes API keys. Create one in Keyhouse (Account › API keys) and add it to your .npmrc as ${nerfDart}:_authToken=<key>.`,
+        );
       };
       return { GET: refuse, PUT: refuse, DELETE: refuse, POST: refuse };
     }
@@ -94,7 +97,8 @@ export function npmRoutes(services: Services): Router {
     try {
       const feedName = String((req.params as Record<string, string>).feed);
       // PostgreSQL refuses NUL in a query parameter; no feed name has control characters.
-      if (/[\u0000-\u001f]/.test(feedName)) throw new AppError("NOT_FOUND", `There is no npm feed named "${feedName.replace(/[\u0000-\u001f]/g, "?").slice(0, 100)}".`);
+      if (/[\u0000-\u001f]/.test(feedName))
+        throw new AppError("NOT_FOUND", `There is no npm feed named "${feedName.replace(/[\u0000-\u001f]/g, "?").slice(0, 100)}".`);
       const feed = await services.feedAccess.feed(feedName, "npm");
       const ctx: NpmContext = { services, feed, baseUrl: registryBaseUrl(req, services, feed), req, res, cache };
       const route = parseNpmPath(req.path);

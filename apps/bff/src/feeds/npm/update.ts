@@ -23,7 +23,9 @@ function changesFrom(pkg: NpmPackage, body: Record<string, unknown>, feedName: s
   for (const [version, manifest] of Object.entries(body.versions)) {
     const row = listed.get(version);
     if (!row) {
-      throw badRequest(`Version ${version.slice(0, 80)} of package "${pkg.name}" is not published in feed "${feedName}"; publish new versions with npm publish.`);
+      throw badRequest(
+        `Version ${version.slice(0, 80)} of package "${pkg.name}" is not published in feed "${feedName}"; publish new versions with npm publish.`,
+      );
     }
     if (!isObject(manifest)) throw badRequest(`versions["${version}"] must be an object.`);
     const d = manifest.deprecated;
@@ -41,7 +43,11 @@ function changesFrom(pkg: NpmPackage, body: Record<string, unknown>, feedName: s
  */
 function checkRemovals(pkg: NpmPackage, changes: VersionChanges, viaRev: boolean): void {
   if (changes.unpublish.length === 0) return;
-  const list = changes.unpublish.slice(0, 5).map((v) => v.version).join(", ") + (changes.unpublish.length > 5 ? ", …" : "");
+  const list =
+    changes.unpublish
+      .slice(0, 5)
+      .map((v) => v.version)
+      .join(", ") + (changes.unpublish.length > 5 ? ", …" : "");
   if (!viaRev) throw badRequest(`The packument leaves out version(s) ${list} of package "${pkg.name}". To unpublish, use npm unpublish.`);
   if (changes.unpublish.length === listedVersions(pkg).length) {
     throw badRequest(`The packument leaves out every version of package "${pkg.name}". To unpublish the whole package, use npm unpublish ${pkg.name} --force.`);

@@ -159,7 +159,11 @@ describe("a publish is streamed", () => {
   it("answers 413 to a body over the limit that declares no length, counted as it arrives", async () => {
     const limit = Math.ceil(MAX_UPLOAD / 3) * 4 + 4 * MiB;
     const chunk = Buffer.alloc(MiB, "A");
-    const res = await put("big-pub", { key: w.keys.full, send: [Buffer.from('{"_attachments":{"big-pub-1.0.0.tgz":{"data":"'), ...Array.from({ length: 6 }, () => chunk)], hold: true });
+    const res = await put("big-pub", {
+      key: w.keys.full,
+      send: [Buffer.from('{"_attachments":{"big-pub-1.0.0.tgz":{"data":"'), ...Array.from({ length: 6 }, () => chunk)],
+      hold: true,
+    });
     expect(res.status).toBe(413);
     expect(res.error).toBe(
       `The request body is larger than the ${Math.round((limit / MiB) * 10) / 10} MB limit of this npm feed (a package tarball of 1 MB (MAX_UPLOAD_MB), base64-encoded, with its manifest), counted after its Content-Encoding is decoded.`,
@@ -169,7 +173,12 @@ describe("a publish is streamed", () => {
 
   it("answers 413 to a tarball over MAX_UPLOAD_MB inside a body within the limit", async () => {
     const f = buildNpmPublishBody({ name: "big-tgz", version: "1.0.0", registry: w.registry });
-    const body = { ...f.body, _attachments: { "big-tgz-1.0.0.tgz": { content_type: "application/octet-stream", data: Buffer.alloc(MAX_UPLOAD + 3).toString("base64"), length: MAX_UPLOAD + 3 } } };
+    const body = {
+      ...f.body,
+      _attachments: {
+        "big-tgz-1.0.0.tgz": { content_type: "application/octet-stream", data: Buffer.alloc(MAX_UPLOAD + 3).toString("base64"), length: MAX_UPLOAD + 3 },
+      },
+    };
     const res = await put("big-tgz", { key: w.keys.full, send: Buffer.from(JSON.stringify(body)) });
     expect(res.status).toBe(413);
     expect(res.error).toBe('The attachment "big-tgz-1.0.0.tgz" is larger than the 1 MiB upload limit of this feed.');
@@ -180,12 +189,18 @@ describe("a publish is streamed", () => {
     const f = buildNpmPublishBody({ name: "big-readme", version: "1.0.0", registry: w.registry, readme: "r".repeat(5 * MiB) });
     const res = await put("big-readme", { key: w.keys.full, send: Buffer.from(JSON.stringify(f.body)) });
     expect(res.status).toBe(413);
-    expect(res.error).toBe("The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the 4 MiB limit of this feed.");
+    expect(res.error).toBe(
+      "The request's JSON without the package tarball (manifest, readme, dist-tags) is too large: held in memory it would exceed the 4 MiB limit of this feed.",
+    );
   });
 
   it.each([
     ["not JSON", Buffer.from("{nope"), 'The request body is not valid JSON: unexpected "n" at byte 1.'],
-    ["JSON cut short", Buffer.from('{"name":"cut","versions":{'), "The request body is not valid JSON: it ends before the JSON is complete (was the upload cut short?)."],
+    [
+      "JSON cut short",
+      Buffer.from('{"name":"cut","versions":{'),
+      "The request body is not valid JSON: it ends before the JSON is complete (was the upload cut short?).",
+    ],
     ["bad base64", Buffer.from('{"name":"b64","_attachments":{"b64-1.0.0.tgz":{"data":"QU$D"}}}'), "The tarball attachment's data is not valid base64."],
     ["gzip that does not decode", Buffer.from("not gzip"), "The upload's gzip data is damaged or incomplete and cannot be decoded."],
   ])("answers 400 to %s", async (label, send, message) => {

@@ -42,8 +42,13 @@ export function packageFileHandler(services: Services): RequestHandler {
     if (kind === "nuspec") {
       // Only the zip directory and the manifest are read, never the whole package (from a
       // store other than a folder, from a streamed temporary copy).
-      const { nuspec } = await withLocalCopy(services.store, key, uploadTmpDir(services.config), services.log, (abs) => withFile(abs, (file) => readFormat(() => readNupkg(file))));
-      res.set(packageFileHeaders(`${pkg.name}.nuspec`.toLowerCase())).type("application/xml").send(nuspec);
+      const { nuspec } = await withLocalCopy(services.store, key, uploadTmpDir(services.config), services.log, (abs) =>
+        withFile(abs, (file) => readFormat(() => readNupkg(file))),
+      );
+      res
+        .set(packageFileHeaders(`${pkg.name}.nuspec`.toLowerCase()))
+        .type("application/xml")
+        .send(nuspec);
       return;
     }
     const name = `${pkg.name}.${found.version.versionLower}.nupkg`.toLowerCase();

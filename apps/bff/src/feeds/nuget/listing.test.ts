@@ -10,9 +10,12 @@ beforeAll(async () => {
 });
 afterAll(() => w.close());
 
-const listed = async (versionLower: string) => (await w.db.packageVersion.findFirstOrThrow({ where: { versionLower, package: { nameLower: "contoso.core" } } })).listed;
+const listed = async (versionLower: string) =>
+  (await w.db.packageVersion.findFirstOrThrow({ where: { versionLower, package: { nameLower: "contoso.core" } } })).listed;
 const searchIds = async () =>
-  ((await (await w.get("/nuget/main/v3/search?q=contoso.core", key)).json()) as { data: { versions: { version: string }[] }[] }).data[0]?.versions.map((v) => v.version);
+  ((await (await w.get("/nuget/main/v3/search?q=contoso.core", key)).json()) as { data: { versions: { version: string }[] }[] }).data[0]?.versions.map(
+    (v) => v.version,
+  );
 
 describe("unlisting and relisting", () => {
   it("unlists with DELETE: gone from search, still in the flat container, marked in registrations", async () => {

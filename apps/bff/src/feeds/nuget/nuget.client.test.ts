@@ -51,7 +51,10 @@ function nuget(args: string[]): Promise<Run> {
       [...args, "-NonInteractive"],
       { cwd: work, timeout: 90_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") } },
       (err, stdout, stderr) => {
-        timings.push({ command: `nuget ${args.map((a) => (a.startsWith("khk_") || /^[0-9a-f-]{36}$/.test(a) ? "KEY" : a)).join(" ")}`, ms: Date.now() - started });
+        timings.push({
+          command: `nuget ${args.map((a) => (a.startsWith("khk_") || /^[0-9a-f-]{36}$/.test(a) ? "KEY" : a)).join(" ")}`,
+          ms: Date.now() - started,
+        });
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` });
       },
     );
@@ -70,7 +73,8 @@ function nupkg(id: string, version: string): string {
 const publishUrl = () => `${w.server.url}/nuget/main/api/v2/package`;
 const rootUrl = () => `${w.server.url}/nuget/main/`;
 const push = (file: string, key: string | null, source = publishUrl()) => nuget(["push", file, "-Source", source, ...(key ? ["-ApiKey", key] : [])]);
-const versionRow = (id: string, version: string) => w.db.packageVersion.findFirst({ where: { versionLower: version, package: { nameLower: id.toLowerCase() } } });
+const versionRow = (id: string, version: string) =>
+  w.db.packageVersion.findFirst({ where: { versionLower: version, package: { nameLower: id.toLowerCase() } } });
 
 // Mono's nuget takes 1–3 s a run, but far longer on a loaded 2-core machine.
 describe("nuget.exe 2.8.7 against the NuGet feed", { timeout: 120_000 }, () => {
@@ -94,9 +98,19 @@ describe("nuget.exe 2.8.7 against the NuGet feed", { timeout: 120_000 }, () => {
     ["a wrong key", async () => mistypedKeyValue(), "Contoso.Other", MESSAGES.invalidKey],
     ["an expired key", () => w.key({ expiresAt: new Date(Date.now() - DAY) }), "Contoso.Other", MESSAGES.invalidKey],
     ["a revoked key", () => w.key({ revokedAt: new Date() }), "Contoso.Other", MESSAGES.invalidKey],
-    ["an update-only key pushing a new id", () => w.key({ scopes: ["update"] }), "Contoso.Other", 'This API key does not have the "push" scope, which is needed to push a new package ID.'],
+    [
+      "an update-only key pushing a new id",
+      () => w.key({ scopes: ["update"] }),
+      "Contoso.Other",
+      'This API key does not have the "push" scope, which is needed to push a new package ID.',
+    ],
     ["a key for another package", () => w.key({ packages: ["Contoso.Core"] }), "Contoso.Other", 'This API key is not allowed for package "Contoso.Other".'],
-    ["a key restricted to another feed", () => w.key({ feeds: ["other"] }), "Contoso.Other", 'This API key is restricted to other feeds and cannot be used on feed "main".'],
+    [
+      "a key restricted to another feed",
+      () => w.key({ feeds: ["other"] }),
+      "Contoso.Other",
+      'This API key is restricted to other feeds and cannot be used on feed "main".',
+    ],
   ];
   it.each(refusals)("is refused for %s, and prints why", async (_what, makeKey, id, message) => {
     const run = await push(nupkg(id, "1.0.0"), await makeKey());

@@ -32,7 +32,9 @@ describe("pushing to the NuGet feed", () => {
     expect((await w.push(key, { id: "Contoso.Core", version: "2.0.0.0-Beta" })).status).toBe(201);
     const again = await w.push(key, { id: "contoso.core", version: "2.0-beta" });
     expect(again.status).toBe(409);
-    expect(await errorOf(again)).toBe('Version 2.0.0-beta of package "Contoso.Core" already exists in feed "main". Versions cannot be overwritten; push a new version.');
+    expect(await errorOf(again)).toBe(
+      'Version 2.0.0-beta of package "Contoso.Core" already exists in feed "main". Versions cannot be overwritten; push a new version.',
+    );
     const v = await w.db.packageVersion.findFirstOrThrow({ where: { versionLower: "2.0.0-beta" } });
     expect(v.version).toBe("2.0.0-Beta");
   });
@@ -48,7 +50,12 @@ describe("pushing to the NuGet feed", () => {
     ["no body", "", "application/octet-stream", /has no body/],
     ["bytes that are no zip", "hello there", "application/octet-stream", /multipart\/form-data .* or as the raw package bytes/],
     ["a multipart body with no boundary", "x", "multipart/form-data", /no boundary/],
-    ["a truncated multipart body", "--b\r\nContent-Disposition: form-data; name=\"p\"; filename=\"p.nupkg\"\r\n\r\nPK", "multipart/form-data; boundary=b", /truncated/],
+    [
+      "a truncated multipart body",
+      '--b\r\nContent-Disposition: form-data; name="p"; filename="p.nupkg"\r\n\r\nPK',
+      "multipart/form-data; boundary=b",
+      /truncated/,
+    ],
   ])("answers 400 for %s", async (_what, body, contentType, message) => {
     const res = await rawPut("/nuget/main/api/v2/package", body, contentType);
     expect(res.status).toBe(400);
@@ -59,7 +66,11 @@ describe("pushing to the NuGet feed", () => {
     ["a zip without a .nuspec", buildNupkg({ id: "X", version: "1.0.0", omitNuspec: true }), "The package does not contain a .nuspec manifest."],
     ["a damaged zip", buildNupkg({ id: "X", version: "1.0.0" }).slice(0, 200), "The package is not a valid zip file."],
     ["an invalid version", buildNupkg({ id: "X", version: "one" }), '"one" is not a valid NuGet version.'],
-    ["an invalid id", buildNupkg({ id: "X", version: "1.0.0", nuspecXml: '<package><metadata><id>bad id!</id><version>1.0.0</version></metadata></package>' }), /is not a valid NuGet package id/],
+    [
+      "an invalid id",
+      buildNupkg({ id: "X", version: "1.0.0", nuspecXml: "<package><metadata><id>bad id!</id><version>1.0.0</version></metadata></package>" }),
+      /is not a valid NuGet package id/,
+    ],
     ["a nuspec that is not XML", buildNupkg({ id: "X", version: "1.0.0", nuspecXml: "<package><metadata>" }), /\.nuspec/],
   ])("answers 400 for %s, naming the problem in the body and the reason phrase", async (_what, nupkg, message) => {
     const res = await w.push(key, nupkg);
@@ -96,7 +107,9 @@ describe("pushing to the NuGet feed", () => {
     const { body, contentType } = nugetPushBody(nupkg);
     const statuses = await Promise.all(
       Array.from({ length: 8 }, () =>
-        fetch(`${w.server.url}/nuget/main/api/v2/package`, { method: "PUT", headers: { "content-type": contentType, "x-nuget-apikey": key }, body }).then((r) => r.status),
+        fetch(`${w.server.url}/nuget/main/api/v2/package`, { method: "PUT", headers: { "content-type": contentType, "x-nuget-apikey": key }, body }).then(
+          (r) => r.status,
+        ),
       ),
     );
     expect(statuses.filter((s) => s === 201)).toHaveLength(1);

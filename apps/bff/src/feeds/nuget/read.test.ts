@@ -64,7 +64,12 @@ describe("the flat container", () => {
 
   it.each([
     ["an unknown package", "/v3-flatcontainer/nope/index.json", 404, 'Package "nope" was not found in feed "main".'],
-    ["an unknown version", "/v3-flatcontainer/contoso.core/9.9.9/contoso.core.9.9.9.nupkg", 404, 'Version 9.9.9 of package "Contoso.Core" was not found in feed "main".'],
+    [
+      "an unknown version",
+      "/v3-flatcontainer/contoso.core/9.9.9/contoso.core.9.9.9.nupkg",
+      404,
+      'Version 9.9.9 of package "Contoso.Core" was not found in feed "main".',
+    ],
     ["a file name that does not match", "/v3-flatcontainer/contoso.core/1.0.0/other.1.0.0.nupkg", 404, /There is no file "other\.1\.0\.0\.nupkg" here/],
     ["a version that is no version", "/v3-flatcontainer/contoso.core/x.y/contoso.core.x.y.nupkg", 400, '"x.y" is not a valid NuGet version.'],
   ])("answers %s clearly", async (_what, at, status, message) => {
@@ -120,7 +125,9 @@ describe("registrations", () => {
   });
 
   it("serves the leaf each item points at", async () => {
-    const leaf = await json<{ listed: boolean; catalogEntry: { version: string } }>(await w.get("/nuget/main/v3/registration/contoso.core/2.0.0-rc.1.json", key));
+    const leaf = await json<{ listed: boolean; catalogEntry: { version: string } }>(
+      await w.get("/nuget/main/v3/registration/contoso.core/2.0.0-rc.1.json", key),
+    );
     expect(leaf).toMatchObject({ listed: true, catalogEntry: { version: "2.0.0-rc.1" } });
   });
 

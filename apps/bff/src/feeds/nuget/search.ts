@@ -39,8 +39,9 @@ export function parseQuery(q: string): Term[] {
     .filter(Boolean)
     .map((word): Term => {
       const m = /^([A-Za-z]+):(.+)$/.exec(word);
-      const field = m?.[1]!.toLowerCase();
-      if (m && field && fields.has(field)) return { field: field === "author" ? "authors" : (field as Term["field"]), text: m[2]!.replace(/^"|"$/g, "").toLowerCase() };
+      const field = m?.[1]?.toLowerCase();
+      if (m && field && fields.has(field))
+        return { field: field === "author" ? "authors" : (field as Term["field"]), text: m[2]!.replace(/^"|"$/g, "").toLowerCase() };
       return { field: "any", text: word.replace(/^"|"$/g, "").toLowerCase() };
     })
     .filter((t) => t.text !== "");
@@ -62,6 +63,8 @@ function matches(terms: Term[], name: string, meta: NuspecFields): boolean {
         return has(meta[t.field], t.text);
       case "any":
         return id.includes(t.text) || has(meta.title, t.text) || has(meta.description, t.text) || has(meta.tags, t.text) || has(meta.authors, t.text);
+      default:
+        return false;
     }
   });
 }

@@ -10,14 +10,22 @@ export function serviceIndex(base: string) {
   return {
     version: "3.0.0",
     resources: [
-      ...resource(`${base}/api/v2/package`, ["PackagePublish/2.0.0"], "Push with PUT (multipart .nupkg); unlist with DELETE {id}/{version}, relist with POST {id}/{version}."),
+      ...resource(
+        `${base}/api/v2/package`,
+        ["PackagePublish/2.0.0"],
+        "Push with PUT (multipart .nupkg); unlist with DELETE {id}/{version}, relist with POST {id}/{version}.",
+      ),
       ...resource(`${base}/v3-flatcontainer/`, ["PackageBaseAddress/3.0.0"], "Version lists and package downloads."),
       ...resource(
         `${base}/v3/registration/`,
         ["RegistrationsBaseUrl", "RegistrationsBaseUrl/3.0.0-beta", "RegistrationsBaseUrl/3.0.0-rc", "RegistrationsBaseUrl/3.6.0"],
         "Package metadata, SemVer 2.0.0 versions included.",
       ),
-      ...resource(`${base}/v3/search`, ["SearchQueryService", "SearchQueryService/3.0.0-beta", "SearchQueryService/3.0.0-rc", "SearchQueryService/3.5.0"], "Search by id, title, description and tags."),
+      ...resource(
+        `${base}/v3/search`,
+        ["SearchQueryService", "SearchQueryService/3.0.0-beta", "SearchQueryService/3.0.0-rc", "SearchQueryService/3.5.0"],
+        "Search by id, title, description and tags.",
+      ),
     ],
   };
 }
@@ -53,8 +61,12 @@ export function feedRootHandler(services: Services): RequestHandler {
 }
 
 /** GET on the push URL: nuget.exe 2.x probes it first; anything but a 401 lets it go on. */
-export const pushUrlProbeHandler = (services: Services): RequestHandler => async (req, res) => {
-  const feed = await nugetFeed(services, req);
-  res.setHeader("Allow", "PUT");
-  res.status(405).json({ error: `Push packages to ${feedBaseUrl(services.config, req, feed)}/api/v2/package with PUT (multipart .nupkg and an X-NuGet-ApiKey header).` });
-};
+export const pushUrlProbeHandler =
+  (services: Services): RequestHandler =>
+  async (req, res) => {
+    const feed = await nugetFeed(services, req);
+    res.setHeader("Allow", "PUT");
+    res
+      .status(405)
+      .json({ error: `Push packages to ${feedBaseUrl(services.config, req, feed)}/api/v2/package with PUT (multipart .nupkg and an X-NuGet-ApiKey header).` });
+  };

@@ -30,7 +30,12 @@ const refusals: Refusal[] = [
   ["a wrong key", async () => mistypedKeyValue(), 403, MESSAGES.invalidKey],
   ["a revoked key", () => w.key({ revokedAt: new Date(Date.now() - 1000) }), 403, MESSAGES.invalidKey],
   ["a key without the feeds API", () => w.key({ apis: ["native"] }), 403, "This API key cannot call the feeds API."],
-  ["a key without the push or update scope", () => w.key({ scopes: ["unlist"] }), 403, 'This API key cannot push packages: it needs the "push" or "update" scope.'],
+  [
+    "a key without the push or update scope",
+    () => w.key({ scopes: ["unlist"] }),
+    403,
+    'This API key cannot push packages: it needs the "push" or "update" scope.',
+  ],
   ["a key restricted to another feed", () => w.key({ feeds: ["other"] }), 403, 'This API key is restricted to other feeds and cannot be used on feed "main".'],
   ["a user without the add privilege", () => w.key({ ownerId: w.users.viewer.id }), 403, 'User "viewer" does not have the "add" privilege on feed "main".'],
 ];

@@ -6,7 +6,10 @@ import { compareNuGetVersions, normalizeNuGetVersion, parseNuGetVersion } from "
 
 export function displayVersion(version: string): string {
   try {
-    const { numbers: [a, b, c, d], release } = parseNuGetVersion(version);
+    const {
+      numbers: [a, b, c, d],
+      release,
+    } = parseNuGetVersion(version);
     const core = d ? `${a}.${b}.${c}.${d}` : `${a}.${b}.${c}`;
     return release.length ? `${core}-${release.join(".")}` : core;
   } catch {

@@ -18,7 +18,12 @@ beforeAll(async () => {
   f = await startGemFeed();
   key = await f.key({ scopes: ["push", "unlist"] });
   const push = (bytes: Uint8Array) => fetch(`${f.url}/api/v1/gems`, { method: "POST", headers: { authorization: key }, body: bytes });
-  rackBytes = buildGem({ name: "rack-lite", version: "1.0.0", dependencies: [{ name: "zeta", requirements: [">= 1.0", "< 3"] }, { name: "alpha" }, { name: "rspec", type: "development" }], requiredRubyVersion: [">= 2.7"] });
+  rackBytes = buildGem({
+    name: "rack-lite",
+    version: "1.0.0",
+    dependencies: [{ name: "zeta", requirements: [">= 1.0", "< 3"] }, { name: "alpha" }, { name: "rspec", type: "development" }],
+    requiredRubyVersion: [">= 2.7"],
+  });
   for (const bytes of [
     rackBytes,
     buildGem({ name: "rack-lite", version: "1.1.0" }),
@@ -26,7 +31,8 @@ beforeAll(async () => {
     buildGem({ name: "gone", version: "0.1.0" }),
     buildGem({ name: "other-gem", version: "2.0.0" }),
     buildGem({ name: "other-gem", version: "1.5.0" }),
-  ]) expect((await push(bytes)).status).toBe(200);
+  ])
+    expect((await push(bytes)).status).toBe(200);
   const yank = await fetch(`${f.url}/api/v1/gems/yank?gem_name=rack-lite&version=1.1.0`, { method: "DELETE", headers: { authorization: key } });
   expect(yank.status).toBe(200);
   await fetch(`${f.url}/api/v1/gems/yank?gem_name=gone&version=0.1.0`, { method: "DELETE", headers: { authorization: key } });
@@ -39,7 +45,9 @@ describe("the compact index", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
     const body = await res.text();
-    expect(body).toBe(`---\n1.0.0 alpha:>= 0,zeta:< 3&>= 1.0|checksum:${sha256(rackBytes)},ruby:>= 2.7\n1.1.0-java |checksum:${body.split("checksum:")[2]!.trim()}\n`);
+    expect(body).toBe(
+      `---\n1.0.0 alpha:>= 0,zeta:< 3&>= 1.0|checksum:${sha256(rackBytes)},ruby:>= 2.7\n1.1.0-java |checksum:${body.split("checksum:")[2]!.trim()}\n`,
+    );
     expect(res.headers.get("etag")).toBe(`"${createHash("md5").update(body).digest("hex")}"`);
   });
 
@@ -50,7 +58,11 @@ describe("the compact index", () => {
     const [head, list] = body.split("---\n");
     expect(head).toMatch(/^created_at: \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\n$/);
     const info = await (await get("info/rack-lite")).text();
-    expect(list).toBe(`other-gem 2.0.0,1.5.0 ${createHash("md5").update(await (await get("info/other-gem")).text()).digest("hex")}\nrack-lite 1.0.0,1.1.0-java ${createHash("md5").update(info).digest("hex")}\n`);
+    expect(list).toBe(
+      `other-gem 2.0.0,1.5.0 ${createHash("md5")
+        .update(await (await get("info/other-gem")).text())
+        .digest("hex")}\nrack-lite 1.0.0,1.1.0-java ${createHash("md5").update(info).digest("hex")}\n`,
+    );
   });
 
   it("names: the readable gems with versions", async () => {
@@ -174,7 +186,9 @@ describe("reads and keys", () => {
     const res = await get("versions", null);
     expect(res.status).toBe(401);
     expect(res.headers.get("www-authenticate")).toBe('Basic realm="Keyhouse"');
-    expect(await res.text()).toBe('This request needs an API key. Present it in the Authorization header or Basic authentication with user name "api" and the key as password.\n');
+    expect(await res.text()).toBe(
+      'This request needs an API key. Present it in the Authorization header or Basic authentication with user name "api" and the key as password.\n',
+    );
     expect((await get("gems/rack-lite-1.0.0.gem", null)).status).toBe(401);
     expect((await get("", null)).status).toBe(401);
   });

@@ -23,7 +23,11 @@ export function downloadGem(services: Services): RequestHandler {
       ranges: false,
       log: services.log,
       // A version's file never changes once pushed.
-      headers: { "Content-Type": "application/octet-stream", ...packageFileHeaders(String(req.params.file)), "Cache-Control": "private, max-age=31536000, immutable" },
+      headers: {
+        "Content-Type": "application/octet-stream",
+        ...packageFileHeaders(String(req.params.file)),
+        "Cache-Control": "private, max-age=31536000, immutable",
+      },
     });
   };
 }
@@ -32,7 +36,10 @@ export function quickSpecFile(services: Services): RequestHandler {
   return async (req, res) => {
     const feed = await gemFeed(services, req);
     const { pkg, version } = await readableGemFile(services, req, res, feed, baseName(String(req.params.file), ".gemspec.rz"));
-    res.status(200).type("application/octet-stream").set(packageFileHeaders(String(req.params.file)));
+    res
+      .status(200)
+      .type("application/octet-stream")
+      .set(packageFileHeaders(String(req.params.file)));
     res.setHeader("Cache-Control", "private, max-age=31536000, immutable");
     res.send(quickSpec(readStoredGem(version, pkg.name), version.createdAt));
   };

@@ -18,5 +18,7 @@ export async function readableGemFile(services: Services, req: Request, res: Res
   // Nothing to serve; the caller still has to be allowed to learn that.
   const named = candidates[0];
   await services.feedAccess.check(req, res, feed, named ? { action: "read", packageId: named.pkg.name } : { action: "read" });
-  throw notFound(named ? `Version ${named.label} of gem "${named.pkg.name}" was not found in feed "${feed.name}".` : `There is no gem "${base}" in feed "${feed.name}".`);
+  throw notFound(
+    named ? `Version ${named.label} of gem "${named.pkg.name}" was not found in feed "${feed.name}".` : `There is no gem "${base}" in feed "${feed.name}".`,
+  );
 }

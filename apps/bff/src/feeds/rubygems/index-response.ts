@@ -12,7 +12,7 @@ export function sendIndexFile(req: Request, res: Response, body: string): void {
   res.setHeader("Repr-Digest", `sha-256=:${createHash("sha256").update(body).digest("base64")}:`);
   res.setHeader("Accept-Ranges", "none");
   const ifNoneMatch = req.get("if-none-match");
-  if (ifNoneMatch && ifNoneMatch.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
+  if (ifNoneMatch?.split(",").some((t) => t.trim().replace(/^W\//, "") === etag)) {
     res.status(304).end();
     return;
   }

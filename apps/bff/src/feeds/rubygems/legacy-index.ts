@@ -31,7 +31,14 @@ const tuple = (g: StoredGem): RubyValue => [g.name, { kind: "userMarshal", class
 
 export function legacyIndex(services: Services, index: LegacyIndex): RequestHandler {
   return async (req, res) => {
-    const body = gzipSync(marshalDump(select(index, (await readableListedGems(services, req, res)).flatMap((p) => p.versions.map((v) => readStoredGem(v, p.name)))).map(tuple)));
+    const body = gzipSync(
+      marshalDump(
+        select(
+          index,
+          (await readableListedGems(services, req, res)).flatMap((p) => p.versions.map((v) => readStoredGem(v, p.name))),
+        ).map(tuple),
+      ),
+    );
     res.status(200).type("application/octet-stream");
     res.setHeader("Cache-Control", "private, no-cache");
     res.setHeader("ETag", `"${createHash("md5").update(body).digest("hex")}"`);

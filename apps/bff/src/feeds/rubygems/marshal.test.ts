@@ -7,7 +7,29 @@ const hex = (b: Uint8Array) => Buffer.from(b).toString("hex");
 describe("marshalDump", () => {
   // Expected bytes are Ruby 3.1's own Marshal.dump of the same values.
   it("writes integers, strings, nil, booleans, hashes and symbols as Ruby does", () => {
-    const value = ["a", 0, 1, 122, 123, 255, 256, 65536, -1, -123, -124, -256, -257, 2 ** 30 - 1, -(2 ** 30), null, true, false, { kind: "hash" as const, entries: [["k", "v"]] as [string, string][] }, sym("sym"), "héllo"];
+    const value = [
+      "a",
+      0,
+      1,
+      122,
+      123,
+      255,
+      256,
+      65536,
+      -1,
+      -123,
+      -124,
+      -256,
+      -257,
+      2 ** 30 - 1,
+      -(2 ** 30),
+      null,
+      true,
+      false,
+      { kind: "hash" as const, entries: [["k", "v"]] as [string, string][] },
+      sym("sym"),
+      "héllo",
+    ];
     expect(hex(marshalDump(value))).toBe(
       "04085b1a49220661063a06455469006906697f69017b6901ff69020001690300000169fa698069ff8469ff0069fefffe6904ffffff3f69fc000000c03054467b064922066b063b005449220676063b00543a0873796d49220b68c3a96c6c6f063b0054",
     );

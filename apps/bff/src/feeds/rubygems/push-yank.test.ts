@@ -34,7 +34,12 @@ describe("gem push (POST api/v1/gems)", () => {
     const pkg = await f.db.package.findFirst({ where: { name: "widget" }, include: { owners: true, versions: true } });
     expect(pkg?.owners.map((o) => o.userId)).toEqual([f.alice.id]);
     expect(pkg?.versions.map((v) => [v.version, v.versionLower])).toEqual([["1.0.0", "1.0.0"]]);
-    expect(JSON.parse(pkg!.versions[0]!.metadata)).toMatchObject({ name: "widget", version: "1.0.0", platform: "ruby", sha256: expect.stringMatching(/^[0-9a-f]{64}$/) });
+    expect(JSON.parse(pkg!.versions[0]!.metadata)).toMatchObject({
+      name: "widget",
+      version: "1.0.0",
+      platform: "ruby",
+      sha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+    });
   });
 
   it("keeps platform gems of one version apart and names the platform", async () => {
@@ -56,7 +61,10 @@ describe("gem push (POST api/v1/gems)", () => {
     const empty = await push(new Uint8Array(0), aliceKey);
     expect(empty.status).toBe(400);
     expect(await empty.text()).toMatch(/no gem in its body/);
-    const noName = await push(buildGem({ name: "x", version: "1.0.0", metadataYaml: "--- !ruby/object:Gem::Specification\nversion: !ruby/object:Gem::Version\n  version: '1'\n" }), aliceKey);
+    const noName = await push(
+      buildGem({ name: "x", version: "1.0.0", metadataYaml: "--- !ruby/object:Gem::Specification\nversion: !ruby/object:Gem::Version\n  version: '1'\n" }),
+      aliceKey,
+    );
     expect(noName.status).toBe(400);
     expect(await noName.text()).toBe("The gemspec has no name.\n");
     const evil = await push(buildGem({ name: "x", version: "1.0.0", metadataYaml: "--- !ruby/object:Kernel\nname: x\n" }), aliceKey);
@@ -65,14 +73,18 @@ describe("gem push (POST api/v1/gems)", () => {
 
   it("refuses a body over 250 MB by its Content-Length with a 413 that names the limit", async () => {
     const { status, body } = await new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const req = http.request(`${f.url}/api/v1/gems`, { method: "POST", headers: { authorization: aliceKey, "content-length": String(300 * 1024 * 1024) } }, (res) => {
-        let body = "";
-        res.on("data", (c) => (body += c));
-        res.on("end", () => {
-          req.destroy();
-          resolve({ status: res.statusCode!, body });
-        });
-      });
+      const req = http.request(
+        `${f.url}/api/v1/gems`,
+        { method: "POST", headers: { authorization: aliceKey, "content-length": String(300 * 1024 * 1024) } },
+        (res) => {
+          let body = "";
+          res.on("data", (c) => (body += c));
+          res.on("end", () => {
+            req.destroy();
+            resolve({ status: res.statusCode!, body });
+          });
+        },
+      );
       req.on("error", reject);
       req.write("x".repeat(1024));
     });
@@ -111,7 +123,10 @@ describe("gem yank (DELETE api/v1/gems/yank)", () => {
 
   it("accepts query parameters and a platform", async () => {
     await push(buildGem({ name: "yankee", version: "1.1.0", platform: "java" }), aliceKey);
-    const res = await fetch(`${f.url}/api/v1/gems/yank?gem_name=yankee&version=1.1.0&platform=java`, { method: "DELETE", headers: { authorization: aliceKey } });
+    const res = await fetch(`${f.url}/api/v1/gems/yank?gem_name=yankee&version=1.1.0&platform=java`, {
+      method: "DELETE",
+      headers: { authorization: aliceKey },
+    });
     expect(res.status).toBe(200);
     expect(await res.text()).toBe("Successfully deleted gem: yankee (1.1.0-java)\n");
     const ruby = await f.db.packageVersion.findFirst({ where: { package: { name: "yankee" }, versionLower: "1.1.0" } });

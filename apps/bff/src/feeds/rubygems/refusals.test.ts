@@ -42,7 +42,11 @@ describe("push refusals", () => {
   });
 
   it("a Bearer or Basic header is not where a gem key goes", async () => {
-    const res = await fetch(`${f.url}/api/v1/gems`, { method: "POST", headers: { authorization: `Bearer ${owner}` }, body: buildGem({ name: "fresh", version: "1.0.0" }) });
+    const res = await fetch(`${f.url}/api/v1/gems`, {
+      method: "POST",
+      headers: { authorization: `Bearer ${owner}` },
+      body: buildGem({ name: "fresh", version: "1.0.0" }),
+    });
     expect(res.status).toBe(401);
   });
 
@@ -57,7 +61,11 @@ describe("push refusals", () => {
 
   it("an Update-only key pushing a new id: 403 naming the push scope", async () => {
     const update = await f.key({ scopes: ["update"] });
-    await expectRefused(await push("brand-new", undefined, update), 403, 'This API key does not have the "push" scope, which is needed to push a new package ID.');
+    await expectRefused(
+      await push("brand-new", undefined, update),
+      403,
+      'This API key does not have the "push" scope, which is needed to push a new package ID.',
+    );
   });
 
   it("an Update-only key may push a new version of an existing gem", async () => {
@@ -137,7 +145,11 @@ describe("yank refusals", () => {
   });
 
   it("a key for another package: 403", async () => {
-    await expectRefused(await yank("owned", "1.0.0", await f.key({ scopes: ["unlist"], packages: ["x"], globs: [] })), 403, 'This API key is not allowed for package "owned".');
+    await expectRefused(
+      await yank("owned", "1.0.0", await f.key({ scopes: ["unlist"], packages: ["x"], globs: [] })),
+      403,
+      'This API key is not allowed for package "owned".',
+    );
   });
 
   it("an Unlist-only key yanks", async () => {

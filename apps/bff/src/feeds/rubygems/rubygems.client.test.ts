@@ -11,7 +11,8 @@ import { buildGem } from "../formats/gem.fixtures.ts";
 import { DAY, startGemFeed, type GemFeed } from "./rubygems.fixtures.ts";
 import { mistypedKeyValue } from "../../test/keys.ts";
 
-const INSTALL_HINT = "The RubyGems client is missing: these tests run the real `gem` and `bundle` commands. Install them with `apt-get install -y ruby` (Debian/Ubuntu) and run the tests again.";
+const INSTALL_HINT =
+  "The RubyGems client is missing: these tests run the real `gem` and `bundle` commands. Install them with `apt-get install -y ruby` (Debian/Ubuntu) and run the tests again.";
 
 /** Debian names Bundler's command after the Ruby version (bundle3.1); others call it bundle. */
 function findCommand(names: string[]): string | null {
@@ -178,9 +179,18 @@ describe("gem push refusals print the docs/authorization.md message and exit 1",
     ["a wrong key", async () => mistypedKeyValue(), MESSAGES.invalidKey],
     ["an expired key", () => f.key({ expiresAt: new Date(Date.now() - DAY) }), MESSAGES.invalidKey],
     ["a revoked key", () => f.key({ revokedAt: new Date(Date.now() - 60_000) }), MESSAGES.invalidKey],
-    ["an Update-only key pushing a new id", () => f.key({ scopes: ["update"] }), 'This API key does not have the "push" scope, which is needed to push a new package ID.', "kh-brand-new"],
+    [
+      "an Update-only key pushing a new id",
+      () => f.key({ scopes: ["update"] }),
+      'This API key does not have the "push" scope, which is needed to push a new package ID.',
+      "kh-brand-new",
+    ],
     ["a key for another package", () => f.key({ packages: ["kh-dep"], globs: [] }), 'This API key is not allowed for package "kh-client".'],
-    ["a key restricted to another feed", () => f.key({ feeds: ["other-gems"] }), 'This API key is restricted to other feeds and cannot be used on feed "gems".'],
+    [
+      "a key restricted to another feed",
+      () => f.key({ feeds: ["other-gems"] }),
+      'This API key is restricted to other feeds and cannot be used on feed "gems".',
+    ],
   ];
   let n = 10;
   it.each(cases)("%s", async (_label, makeKey, message, gem = "kh-client") => {

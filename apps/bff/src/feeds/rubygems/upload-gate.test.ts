@@ -35,9 +35,24 @@ const refusals: Refusal[] = [
   ["a wrong key", async () => mistypedKeyValue(), 403, MESSAGES.invalidKey],
   ["an expired key", () => f.key({ expiresAt: new Date(Date.now() - 1000) }), 403, MESSAGES.invalidKey],
   ["a key without the feeds API", () => f.key({ apis: ["native"] }), 403, "This API key cannot call the feeds API."],
-  ["a key without the push or update scope", () => f.key({ scopes: ["unlist"] }), 403, 'This API key cannot push packages: it needs the "push" or "update" scope.'],
-  ["a key restricted to another feed", () => f.key({ feeds: ["other-gems"] }), 403, 'This API key is restricted to other feeds and cannot be used on feed "gems".'],
-  ["a user without the add privilege", () => f.key({ ownerId: viewerId, scopes: ["push"] }), 403, 'User "viewer" does not have the "add" privilege on feed "gems".'],
+  [
+    "a key without the push or update scope",
+    () => f.key({ scopes: ["unlist"] }),
+    403,
+    'This API key cannot push packages: it needs the "push" or "update" scope.',
+  ],
+  [
+    "a key restricted to another feed",
+    () => f.key({ feeds: ["other-gems"] }),
+    403,
+    'This API key is restricted to other feeds and cannot be used on feed "gems".',
+  ],
+  [
+    "a user without the add privilege",
+    () => f.key({ ownerId: viewerId, scopes: ["push"] }),
+    403,
+    'User "viewer" does not have the "add" privilege on feed "gems".',
+  ],
 ];
 
 describe("a gem push the key cannot make", () => {
@@ -105,7 +120,10 @@ describe("a gem push the key may make", () => {
       headers: { "content-type": "application/octet-stream", "content-encoding": "gzip", authorization: key },
       body: damaged,
     });
-    expect({ status: answer.status, text: answer.text }).toEqual({ status: 400, text: "The upload's gzip data is damaged or incomplete and cannot be decoded.\n" });
+    expect({ status: answer.status, text: answer.text }).toEqual({
+      status: 400,
+      text: "The upload's gzip data is damaged or incomplete and cannot be decoded.\n",
+    });
     expect(uploadsLeft()).toEqual([]);
   });
 });
@@ -135,7 +153,11 @@ describe("MAX_UPLOAD_MB on the gem feed", () => {
   });
 
   it("still takes a gem under it", async () => {
-    const res = await fetch(`${small.url}/api/v1/gems`, { method: "POST", headers: { authorization: key }, body: buildGem({ name: "small", version: "1.0.0" }) });
+    const res = await fetch(`${small.url}/api/v1/gems`, {
+      method: "POST",
+      headers: { authorization: key },
+      body: buildGem({ name: "small", version: "1.0.0" }),
+    });
     expect(res.status).toBe(200);
   });
 });

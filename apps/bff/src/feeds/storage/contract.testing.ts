@@ -47,7 +47,10 @@ export function storageContract(name: string, open: () => PackageStorage, option
       expect(await s.size("feed/pkg/1.0.0-aa.tgz")).toBe(body.length);
       expect(await bytesOf(s, "feed/pkg/1.0.0-aa.tgz")).toEqual({ bytes: body, size: body.length });
       expect(await bytesOf(s, "feed/pkg/1.0.0-aa.tgz", { start: 5, end: 20 })).toEqual({ bytes: body.subarray(5, 21), size: body.length });
-      expect(await bytesOf(s, "feed/pkg/1.0.0-aa.tgz", { start: body.length - 3, end: body.length - 1 })).toEqual({ bytes: body.subarray(-3), size: body.length });
+      expect(await bytesOf(s, "feed/pkg/1.0.0-aa.tgz", { start: body.length - 3, end: body.length - 1 })).toEqual({
+        bytes: body.subarray(-3),
+        size: body.length,
+      });
     });
 
     it("answers null for a file that is not there, and deleting it twice is no error", async () => {

@@ -24,7 +24,10 @@ describe("npm run storage:copy -- FROM TO", () => {
   afterAll(() => w?.close());
 
   const copy = (from: string, to: string) =>
-    run(path.join(BFF, "node_modules/.bin/tsx"), ["scripts/storage-copy.ts", "--", from, to], { cwd: BFF, env: { ...process.env, DATABASE_URL: w.t.url, KEYHOUSE_DATA_DIR: w.dataDir, KEYHOUSE_SECRET: "x".repeat(32) } }).then(
+    run(path.join(BFF, "node_modules/.bin/tsx"), ["scripts/storage-copy.ts", "--", from, to], {
+      cwd: BFF,
+      env: { ...process.env, DATABASE_URL: w.t.url, KEYHOUSE_DATA_DIR: w.dataDir, KEYHOUSE_SECRET: "x".repeat(32) },
+    }).then(
       (r) => ({ code: 0, out: r.stdout + r.stderr }),
       (e: { code: number; stdout: string; stderr: string }) => ({ code: e.code, out: e.stdout + e.stderr }),
     );
@@ -37,7 +40,10 @@ describe("npm run storage:copy -- FROM TO", () => {
     expect(await copy(from, "database")).toEqual({ code: 0, out: expect.stringContaining("copied 0, already there 2, missing at FROM 0, sha512 mismatch 0") });
     const gone = await w.db.packageVersion.findFirstOrThrow({ where: { package: { name: "copy-a" } } });
     rmSync(path.join(w.dataDir, "packages", gone.filePath));
-    expect(await copy(from, `file:${path.join(w.dataDir, "elsewhere")}`)).toEqual({ code: 1, out: expect.stringContaining("copied 1, already there 0, missing at FROM 1, sha512 mismatch 0") });
+    expect(await copy(from, `file:${path.join(w.dataDir, "elsewhere")}`)).toEqual({
+      code: 1,
+      out: expect.stringContaining("copied 1, already there 0, missing at FROM 1, sha512 mismatch 0"),
+    });
   });
 });
 

@@ -37,7 +37,9 @@ export class DatabaseStorage implements PackageStorage {
       let seq = 0;
       const chunks = fixedChunks(digest.pass(source), this.chunkBytes);
       for await (const data of chunks) {
-        await this.guard("writing a chunk", () => this.db.packageFileChunk.create({ data: { fileId: file.id, seq, data: new Uint8Array(data) }, select: { seq: true } }));
+        await this.guard("writing a chunk", () =>
+          this.db.packageFileChunk.create({ data: { fileId: file.id, seq, data: new Uint8Array(data) }, select: { seq: true } }),
+        );
         seq++;
       }
       await this.guard("completing a write", () =>
@@ -126,7 +128,9 @@ export class DatabaseStorage implements PackageStorage {
   }
 
   async dropAbandoned(olderThan: Date): Promise<number> {
-    const stale = await this.guard("sweeping", () => this.db.packageFile.findMany({ where: { complete: false, createdAt: { lt: olderThan } }, select: { id: true } }));
+    const stale = await this.guard("sweeping", () =>
+      this.db.packageFile.findMany({ where: { complete: false, createdAt: { lt: olderThan } }, select: { id: true } }),
+    );
     for (const f of stale) await this.dropFile(f.id);
     return stale.length;
   }

@@ -91,7 +91,6 @@ describe("a package file the store does not hold", () => {
   });
 });
 
-
 describe("a .nupkg the file store does not hold", () => {
   let w: NuGetWorld;
   beforeAll(async () => {

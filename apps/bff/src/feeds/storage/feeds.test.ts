@@ -9,7 +9,7 @@ import { testProvider } from "../../test/database.ts";
 import { DatabaseStorage } from "./database.ts";
 import { UNAVAILABLE_MESSAGE } from "./types.ts";
 
-const tarballOf = (w: NpmWorld, name: string, version: string) => `${name}/-/${name}-${version}.tgz`;
+const tarballOf = (_w: NpmWorld, name: string, version: string) => `${name}/-/${name}-${version}.tgz`;
 
 describe("STORAGE_URL=database through the npm feed", () => {
   let w: NpmWorld;

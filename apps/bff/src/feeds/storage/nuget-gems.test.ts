@@ -51,7 +51,9 @@ describe("RubyGems with STORAGE_URL=database", () => {
   it("serves the pushed .gem byte for byte", async () => {
     const key = await g.key();
     const gem = Buffer.from(buildGem({ name: "dbgem", version: "0.1.0" }));
-    expect((await fetch(`${g.url}/api/v1/gems`, { method: "POST", headers: { authorization: key, "content-type": "application/octet-stream" }, body: gem })).status).toBe(200);
+    expect(
+      (await fetch(`${g.url}/api/v1/gems`, { method: "POST", headers: { authorization: key, "content-type": "application/octet-stream" }, body: gem })).status,
+    ).toBe(200);
     expect(g.storedFiles("dbgem")).toEqual([]);
     const res = await fetch(`${g.url}/gems/dbgem-0.1.0.gem`, { headers: { authorization: key } });
     expect(res.status).toBe(200);

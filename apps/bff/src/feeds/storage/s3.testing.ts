@@ -10,7 +10,15 @@ import type { StorageLocation } from "./types.ts";
 
 export const S3RVER_CREDENTIALS = { accessKeyId: "S3RVER", secretAccessKey: "S3RVER" };
 
-export type TestS3 = { endpoint: string; port: number; location: (bucket: string, prefix?: string) => Extract<StorageLocation, { kind: "s3" }>; createBucket: (name: string) => Promise<void>; stop: () => Promise<void>; start: () => Promise<void>; close: () => Promise<void> };
+export type TestS3 = {
+  endpoint: string;
+  port: number;
+  location: (bucket: string, prefix?: string) => Extract<StorageLocation, { kind: "s3" }>;
+  createBucket: (name: string) => Promise<void>;
+  stop: () => Promise<void>;
+  start: () => Promise<void>;
+  close: () => Promise<void>;
+};
 
 export async function startS3(): Promise<TestS3> {
   const directory = mkdtempSync(path.join(os.tmpdir(), "keyhouse-s3rver-"));

@@ -7,7 +7,16 @@ import { Upload } from "@aws-sdk/lib-storage";
 import { Readable } from "node:stream";
 import { Digesting } from "./digest.ts";
 import { checkKey } from "./keys.ts";
-import { describeError, StorageUnavailable, type ByteRange, type ListedFile, type PackageStorage, type StorageLocation, type StoredFile, type StoredStream } from "./types.ts";
+import {
+  describeError,
+  StorageUnavailable,
+  type ByteRange,
+  type ListedFile,
+  type PackageStorage,
+  type StorageLocation,
+  type StoredFile,
+  type StoredStream,
+} from "./types.ts";
 
 type S3Location = Extract<StorageLocation, { kind: "s3" }>;
 
@@ -126,7 +135,9 @@ export class S3Storage implements PackageStorage {
     do {
       let page;
       try {
-        page = await this.client.send(new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: this.location.prefix + prefix, ContinuationToken: token }));
+        page = await this.client.send(
+          new ListObjectsV2Command({ Bucket: this.location.bucket, Prefix: this.location.prefix + prefix, ContinuationToken: token }),
+        );
       } catch (e) {
         throw this.unavailable("listing", e);
       }

@@ -85,7 +85,13 @@ function missing(storage: PackageStorage, key: string, log: (line: string) => vo
  * Runs fn over a local copy of the stored file (readers that jump around in a zip need a
  * file): the file itself in a file store, otherwise a temporary copy, streamed, removed after.
  */
-export async function withLocalCopy<T>(storage: PackageStorage, key: string, tmpDir: string, log: (line: string) => void, fn: (localPath: string) => Promise<T>): Promise<T> {
+export async function withLocalCopy<T>(
+  storage: PackageStorage,
+  key: string,
+  tmpDir: string,
+  log: (line: string) => void,
+  fn: (localPath: string) => Promise<T>,
+): Promise<T> {
   if (storage instanceof FileStorage) {
     if ((await storage.size(key)) === null) throw missing(storage, key, log);
     return fn(storage.pathOf(key));

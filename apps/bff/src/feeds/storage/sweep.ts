@@ -34,7 +34,12 @@ export async function sweepOrphans(db: Db, storage: PackageStorage, now = new Da
   return { orphans, abandoned };
 }
 
-export function startOrphanSweep(db: Db, storage: PackageStorage, log: (line: string) => void, everyMs = SWEEP_EVERY_MS): { stop: () => Promise<void>; runNow: () => Promise<SweepResult | null> } {
+export function startOrphanSweep(
+  db: Db,
+  storage: PackageStorage,
+  log: (line: string) => void,
+  everyMs = SWEEP_EVERY_MS,
+): { stop: () => Promise<void>; runNow: () => Promise<SweepResult | null> } {
   let running: Promise<SweepResult | null> | undefined;
   let stopped = false;
   const run = () => {
@@ -42,7 +47,8 @@ export function startOrphanSweep(db: Db, storage: PackageStorage, log: (line: st
     running ??= (async () => {
       try {
         const result = await sweepOrphans(db, storage);
-        if (result.orphans + result.abandoned > 0) log(`Package storage: removed ${result.orphans} files no version points at and ${result.abandoned} unfinished writes, all older than an hour.`);
+        if (result.orphans + result.abandoned > 0)
+          log(`Package storage: removed ${result.orphans} files no version points at and ${result.abandoned} unfinished writes, all older than an hour.`);
         return result;
       } catch (e) {
         log(`Package storage: the orphan sweep failed (${describeError(e)}); it is retried within the hour.`);

@@ -28,7 +28,11 @@ beforeAll(async () => {
     const upload = await receiveUpload(req, res, { limitBytes: Number(req.params.limit), tmpDir });
     try {
       // Large uploads are only measured, never read back into memory here.
-      seen = { bytes: upload.size <= MiB ? readFileSync(upload.path) : null, upload: { path: upload.path, size: upload.size, sha256: upload.sha256 }, logged: res.locals.keyhouseUpload };
+      seen = {
+        bytes: upload.size <= MiB ? readFileSync(upload.path) : null,
+        upload: { path: upload.path, size: upload.size, sha256: upload.sha256 },
+        logged: res.locals.keyhouseUpload,
+      };
     } finally {
       await upload.dispose();
     }
@@ -66,7 +70,11 @@ describe("receiveUpload", () => {
     expect(answer.status).toBe(200);
     expect(seen.bytes?.equals(payload)).toBe(true);
     expect(seen.upload).toMatchObject({ size: payload.length, sha256 });
-    expect(seen.logged).toEqual({ type: encoding ? `application/octet-stream (${encoding}-encoded)` : "application/octet-stream", size: payload.length, sha256 });
+    expect(seen.logged).toEqual({
+      type: encoding ? `application/octet-stream (${encoding}-encoded)` : "application/octet-stream",
+      size: payload.length,
+      sha256,
+    });
     expect(path.dirname(seen.upload!.path)).toBe(tmpDir);
     expect(left()).toEqual([]);
   });
@@ -88,7 +96,10 @@ describe("receiveUpload", () => {
 
   it("answers 400 for damaged encoded data", async () => {
     const answer = await put(Buffer.from("not gzip at all"), { "content-encoding": "gzip" });
-    expect({ status: answer.status, error: JSON.parse(answer.text).error }).toEqual({ status: 400, error: "The upload's gzip data is damaged or incomplete and cannot be decoded." });
+    expect({ status: answer.status, error: JSON.parse(answer.text).error }).toEqual({
+      status: 400,
+      error: "The upload's gzip data is damaged or incomplete and cannot be decoded.",
+    });
     expect(left()).toEqual([]);
   });
 
@@ -102,12 +113,19 @@ describe("receiveUpload", () => {
     req.destroy();
     const err = await failed;
     onError = undefined;
-    expect({ status: httpStatusOf(err), message: (err as Error).message }).toEqual({ status: 400, message: "The upload was interrupted before the whole body arrived." });
+    expect({ status: httpStatusOf(err), message: (err as Error).message }).toEqual({
+      status: 400,
+      message: "The upload was interrupted before the whole body arrived.",
+    });
     expect(left()).toEqual([]);
   });
 
   it("holds a few MiB at most while a large upload streams through", async () => {
-    const answer = await sendUpload(`${url}/upload/${300 * MiB}`, { method: "PUT", headers: { "content-type": "application/octet-stream" }, body: generatedBody(200 * MiB) });
+    const answer = await sendUpload(`${url}/upload/${300 * MiB}`, {
+      method: "PUT",
+      headers: { "content-type": "application/octet-stream" },
+      body: generatedBody(200 * MiB),
+    });
     expect(answer.status).toBe(200);
     expect(seen.upload?.size).toBe(200 * MiB);
     // Chunks that passed through await collection; a buffered body would show all 200 MiB.

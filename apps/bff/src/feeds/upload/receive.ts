@@ -32,7 +32,10 @@ const DECODERS = {
 } as const;
 
 export function tooLarge(limitBytes: number): AppError {
-  return new AppError("PAYLOAD_TOO_LARGE", `The upload is larger than the ${describeBytes(limitBytes)} limit (MAX_UPLOAD_MB), counted after its Content-Encoding is decoded.`);
+  return new AppError(
+    "PAYLOAD_TOO_LARGE",
+    `The upload is larger than the ${describeBytes(limitBytes)} limit (MAX_UPLOAD_MB), counted after its Content-Encoding is decoded.`,
+  );
 }
 
 function decoderFor(req: Request): Transform | null {
@@ -40,7 +43,10 @@ function decoderFor(req: Request): Transform | null {
   if (header === "" || header === "identity") return null;
   const make = DECODERS[header as keyof typeof DECODERS];
   if (!make) {
-    throw new AppError("UNSUPPORTED_MEDIA_TYPE", `The upload's Content-Encoding "${header.slice(0, 40)}" is not supported; send it uncompressed or with gzip, deflate or br.`);
+    throw new AppError(
+      "UNSUPPORTED_MEDIA_TYPE",
+      `The upload's Content-Encoding "${header.slice(0, 40)}" is not supported; send it uncompressed or with gzip, deflate or br.`,
+    );
   }
   // A stream inflates a piece at a time as the file takes it: a bomb never sits in memory.
   return make();

@@ -36,7 +36,11 @@ export async function removeStaleUploads(dir: string, olderThanMs = STALE_UPLOAD
 }
 
 /** Sweeps dir now and every everyMs; stop() waits for a sweep under way. */
-export function startUploadSweep(dir: string, log: (line: string) => void, everyMs = UPLOAD_SWEEP_EVERY_MS): { stop: () => Promise<void>; running: () => Promise<void> | undefined } {
+export function startUploadSweep(
+  dir: string,
+  log: (line: string) => void,
+  everyMs = UPLOAD_SWEEP_EVERY_MS,
+): { stop: () => Promise<void>; running: () => Promise<void> | undefined } {
   let running: Promise<void> | undefined;
   const run = () => {
     running ??= (async () => {

@@ -15,7 +15,10 @@ export function generatedBody(size: number, head: Uint8Array = new Uint8Array(0)
   const stream = new Readable({
     read() {
       if (produced >= size) return void this.push(null);
-      const first = produced === 0 && head.length > 0 ? Buffer.concat([head, chunk]).subarray(0, Math.min(size, chunk.length)) : chunk.subarray(0, Math.min(chunk.length, size - produced));
+      const first =
+        produced === 0 && head.length > 0
+          ? Buffer.concat([head, chunk]).subarray(0, Math.min(size, chunk.length))
+          : chunk.subarray(0, Math.min(chunk.length, size - produced));
       produced += first.length;
       this.push(first);
     },
@@ -58,7 +61,10 @@ export type UploadAnswer = {
  * Sends a body (a generated stream or bytes) and resolves once the answer has arrived,
  * whether or not the server read the whole body; the server may cut the upload short.
  */
-export function sendUpload(url: string, init: { method: string; headers: Record<string, string>; body: Uint8Array | (Readable & { produced?: () => number }) }): Promise<UploadAnswer> {
+export function sendUpload(
+  url: string,
+  init: { method: string; headers: Record<string, string>; body: Uint8Array | (Readable & { produced?: () => number }) },
+): Promise<UploadAnswer> {
   const before = process.memoryUsage();
   let peak = { arrayBuffers: before.arrayBuffers, rss: before.rss };
   const sample = () => {

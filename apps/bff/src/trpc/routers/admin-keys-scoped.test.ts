@@ -32,7 +32,14 @@ const counts = async () => ({ keys: await t.db.apiKey.count(), audit: await t.db
 
 describe("adminKeys.updateScoped", () => {
   it("changes a user's key's packages and expiry, audited, and tells the owner in the same change", async () => {
-    const made = await createApiKey(t.db, TEST_SECRET, { kind: "scoped", ownerId: alice.id, name: "Alice CI", scopes: ["push"], globs: ["Contoso.*"], expiresAt: new Date(Date.now() + 2 * DAY) });
+    const made = await createApiKey(t.db, TEST_SECRET, {
+      kind: "scoped",
+      ownerId: alice.id,
+      name: "Alice CI",
+      scopes: ["push"],
+      globs: ["Contoso.*"],
+      expiresAt: new Date(Date.now() + 2 * DAY),
+    });
     const before = Date.now();
     const out = await as(root).updateScoped({ id: made.key.id, packages: ["contoso.core"], glob: "", expiresInDays: 90 });
     expect(out).toMatchObject({ id: made.key.id, packages: ["Contoso.Core"], globs: [], expiryDays: 90, owner: { username: "alice" } });
@@ -45,7 +52,12 @@ describe("adminKeys.updateScoped", () => {
     const audit = await t.db.auditEvent.findMany({ where: { keyId: made.key.id } });
     expect(audit).toHaveLength(1);
     expect(audit[0]).toMatchObject({ action: "key.updated", actorId: root.id, actorName: "root", ip: IP, ownerId: alice.id });
-    expect(JSON.parse(audit[0]!.details)).toEqual({ by: "administrator", packages: ["nuget/Contoso.Core"], globs: [], expiresAt: out.expiresAt!.toISOString() });
+    expect(JSON.parse(audit[0]!.details)).toEqual({
+      by: "administrator",
+      packages: ["nuget/Contoso.Core"],
+      globs: [],
+      expiresAt: out.expiresAt!.toISOString(),
+    });
 
     const notices = await t.db.notification.findMany({ where: { keyId: made.key.id } });
     expect(notices).toHaveLength(1);
@@ -57,7 +69,14 @@ describe("adminKeys.updateScoped", () => {
 
   it("keeps the expiry when none is chosen and says only what changed", async () => {
     const expiresAt = new Date(Date.now() + 5 * DAY);
-    const made = await createApiKey(t.db, TEST_SECRET, { kind: "scoped", ownerId: alice.id, name: "Alice web", scopes: ["push"], globs: ["Contoso.*"], expiresAt });
+    const made = await createApiKey(t.db, TEST_SECRET, {
+      kind: "scoped",
+      ownerId: alice.id,
+      name: "Alice web",
+      scopes: ["push"],
+      globs: ["Contoso.*"],
+      expiresAt,
+    });
     const out = await as(root).updateScoped({ id: made.key.id, packages: ["Contoso.Web"] });
     expect(out.expiresAt).toEqual(expiresAt);
     expect(out.globs).toEqual([]);
@@ -82,7 +101,9 @@ describe("adminKeys.updateScoped", () => {
     expect(await outcome(c.updateScoped({ id: alices.key.id, packages: [], glob: "" }))).toBe(
       "BAD_REQUEST: Either a glob pattern must be specified or at least one package must be selected.",
     );
-    expect(await outcome(c.updateScoped({ id: alices.key.id, glob: "*", expiresInDays: 7 as never }))).toBe("BAD_REQUEST: Choose one of 1, 30, 90, 180, 270 or 365 days.");
+    expect(await outcome(c.updateScoped({ id: alices.key.id, glob: "*", expiresInDays: 7 as never }))).toBe(
+      "BAD_REQUEST: Choose one of 1, 30, 90, 180, 270 or 365 days.",
+    );
     expect(await counts()).toEqual(start);
     expect(await keyRow(alices.key.id)).toEqual(rowBefore);
   });

@@ -123,7 +123,16 @@ describe("adminKeys.list", () => {
       createdDaysAgo: 3,
     });
     await make("s2", { name: "Hotel ops", kind: "system", apis: ["native"], expiresAt: at(30), createdDaysAgo: 2, lastUsedDaysAgo: 5 });
-    await make("s3", { name: "India robot", kind: "system", userId: bob.id, apis: ["keys"], feeds: ["nuget", "gems"], expiresAt: at(400), value: "robot-custom-value-QQZZ", createdDaysAgo: 1 });
+    await make("s3", {
+      name: "India robot",
+      kind: "system",
+      userId: bob.id,
+      apis: ["keys"],
+      feeds: ["nuget", "gems"],
+      expiresAt: at(400),
+      value: "robot-custom-value-QQZZ",
+      createdDaysAgo: 1,
+    });
   });
 
   it("lists every key of every owner and kind, newest first, with owner, user, status and no secrets", async () => {
@@ -339,9 +348,13 @@ describe("adminKeys.create", () => {
   it("refuses bad custom values and other bad input with the form's messages, writing nothing", async () => {
     const start = await counts();
     const c = admin().adminKeys;
-    expect(await outcome(c.create(systemKey({ keyMode: "custom", customKey: "a".repeat(19) })))).toBe("BAD_REQUEST: A custom key must be at least 20 characters.");
+    expect(await outcome(c.create(systemKey({ keyMode: "custom", customKey: "a".repeat(19) })))).toBe(
+      "BAD_REQUEST: A custom key must be at least 20 characters.",
+    );
     expect(await outcome(c.create(systemKey({ keyMode: "custom", customKey: "short" })))).toBe("BAD_REQUEST: A custom key must be at least 20 characters.");
-    expect(await outcome(c.create(systemKey({ keyMode: "custom", customKey: "a".repeat(201) })))).toBe("BAD_REQUEST: A custom key must be at most 200 characters.");
+    expect(await outcome(c.create(systemKey({ keyMode: "custom", customKey: "a".repeat(201) })))).toBe(
+      "BAD_REQUEST: A custom key must be at most 200 characters.",
+    );
     const shape = 'BAD_REQUEST: A custom key may use printable characters without spaces, and must not start with "khk_" (that prefix is for generated keys).';
     expect(await outcome(c.create(systemKey({ keyMode: "custom", customKey: "has spaces in the middle of it" })))).toBe(shape);
     expect(await outcome(c.create(systemKey({ keyMode: "custom", customKey: "khk_looks-like-a-generated-key" })))).toBe(shape);
@@ -354,8 +367,8 @@ describe("adminKeys.create", () => {
     expect(await outcome(c.create(systemKey({ expiresAt: "not a date" })))).toBe("BAD_REQUEST: The expiry must be a date, e.g. 2027-12-31.");
     expect(await counts()).toEqual(start);
     // Exactly 20 characters is enough.
-    const ok = await c.create(systemKey({ keyMode: "custom", customKey: "x".repeat(19) + "!" }));
-    expect(ok.value).toBe("x".repeat(19) + "!");
+    const ok = await c.create(systemKey({ keyMode: "custom", customKey: `${"x".repeat(19)}!` }));
+    expect(ok.value).toBe(`${"x".repeat(19)}!`);
   });
 
   it("refuses a system key without a description, creating nothing", async () => {
@@ -394,8 +407,12 @@ describe("adminKeys.create", () => {
     expect(JSON.parse((await auditFor(out.key.id))[0]!.details)).toMatchObject({ user: "alice" });
 
     const start = await counts();
-    expect(await outcome(admin().adminKeys.create(systemKey({ user: "Alice" })))).toBe('BAD_REQUEST: There is no user named "Alice" (user names match exactly).');
-    expect(await outcome(admin().adminKeys.create(systemKey({ user: "nobody" })))).toBe('BAD_REQUEST: There is no user named "nobody" (user names match exactly).');
+    expect(await outcome(admin().adminKeys.create(systemKey({ user: "Alice" })))).toBe(
+      'BAD_REQUEST: There is no user named "Alice" (user names match exactly).',
+    );
+    expect(await outcome(admin().adminKeys.create(systemKey({ user: "nobody" })))).toBe(
+      'BAD_REQUEST: There is no user named "nobody" (user names match exactly).',
+    );
     expect(await counts()).toEqual(start);
 
     // An empty user is the API key user.
@@ -413,7 +430,9 @@ describe("adminKeys.create", () => {
 
     const start = await counts();
     expect(await outcome(admin().adminKeys.create(systemKey({ feeds: ["pypi"] })))).toBe('BAD_REQUEST: There is no feed named "pypi".');
-    expect(await outcome(admin().adminKeys.create(systemKey({ feeds: ["nuget", "pypi", "maven"] })))).toBe('BAD_REQUEST: There is no feed named "pypi", "maven".');
+    expect(await outcome(admin().adminKeys.create(systemKey({ feeds: ["nuget", "pypi", "maven"] })))).toBe(
+      'BAD_REQUEST: There is no feed named "pypi", "maven".',
+    );
     expect(await counts()).toEqual(start);
   });
 
@@ -430,7 +449,9 @@ describe("adminKeys.create", () => {
 
     const start = await counts();
     expect(await outcome(admin().adminKeys.create(systemKey({ expiresAt: "2020-01-01" })))).toBe("BAD_REQUEST: The expiry must be in the future.");
-    expect(await outcome(admin().adminKeys.create(systemKey({ expiresAt: new Date(Date.now() - 1000) })))).toBe("BAD_REQUEST: The expiry must be in the future.");
+    expect(await outcome(admin().adminKeys.create(systemKey({ expiresAt: new Date(Date.now() - 1000) })))).toBe(
+      "BAD_REQUEST: The expiry must be in the future.",
+    );
     expect(await counts()).toEqual(start);
   });
 });
@@ -521,7 +542,8 @@ describe("adminKeys.update", () => {
     const start = await counts();
     const c = admin().adminKeys;
 
-    const notHere = "BAD_REQUEST: Only system keys are edited here. Scoped and legacy keys are managed by their owners under Account › API keys; you can revoke or delete them.";
+    const notHere =
+      "BAD_REQUEST: Only system keys are edited here. Scoped and legacy keys are managed by their owners under Account › API keys; you can revoke or delete them.";
     expect(await outcome(c.update({ id: scoped.key.id, apis: ["feeds"] }))).toBe(notHere);
     expect(await outcome(c.update({ id: legacy.key.id, keyMode: "generate", apis: ["feeds"] }))).toBe(notHere);
     expect(await outcome(c.update({ id: revoked.key.id, keyMode: "generate", apis: ["feeds"] }))).toBe(
@@ -533,9 +555,13 @@ describe("adminKeys.update", () => {
       "CONFLICT: That key value is already in use. Choose another value, or let Keyhouse generate one.",
     );
     expect(await outcome(c.update({ id: sys.key.id, keyMode: "custom", apis: ["feeds"] }))).toBe("BAD_REQUEST: Enter the custom key value.");
-    expect(await outcome(c.update({ id: sys.key.id, keyMode: "custom", customKey: "too-short", apis: ["feeds"] }))).toBe("BAD_REQUEST: A custom key must be at least 20 characters.");
+    expect(await outcome(c.update({ id: sys.key.id, keyMode: "custom", customKey: "too-short", apis: ["feeds"] }))).toBe(
+      "BAD_REQUEST: A custom key must be at least 20 characters.",
+    );
     expect(await outcome(c.update({ id: sys.key.id, apis: [] }))).toBe("BAD_REQUEST: Select at least one API.");
-    expect(await outcome(c.update({ id: sys.key.id, apis: ["feeds"], user: "Bob" }))).toBe('BAD_REQUEST: There is no user named "Bob" (user names match exactly).');
+    expect(await outcome(c.update({ id: sys.key.id, apis: ["feeds"], user: "Bob" }))).toBe(
+      'BAD_REQUEST: There is no user named "Bob" (user names match exactly).',
+    );
     expect(await outcome(c.update({ id: sys.key.id, apis: ["feeds"], feeds: ["pypi"] }))).toBe('BAD_REQUEST: There is no feed named "pypi".');
     expect(await outcome(c.update({ id: sys.key.id, apis: ["feeds"], expiresAt: "2001-01-01" }))).toBe("BAD_REQUEST: The expiry must be in the future.");
     expect(await snapshot()).toEqual(before);
@@ -552,7 +578,12 @@ describe("adminKeys.revoke", () => {
   it("revokes any user's key, with an audit event and a notice to the owner that never holds the value", async () => {
     const made = await createApiKey(t.db, TEST_SECRET, { kind: "scoped", ownerId: alice.id, name: "Alice CI" });
     const out = await admin().adminKeys.revoke({ id: made.key.id, reason: "  Leaked in a build log  " });
-    expect(out).toMatchObject({ id: made.key.id, owner: { username: "alice" }, revokedReason: "Leaked in a build log", status: { state: "revoked", label: "Revoked" } });
+    expect(out).toMatchObject({
+      id: made.key.id,
+      owner: { username: "alice" },
+      revokedReason: "Leaked in a build log",
+      status: { state: "revoked", label: "Revoked" },
+    });
     const row = (await keyRow(made.key.id))!;
     expect(row.revokedAt).not.toBeNull();
     expect(row.revokedById).toBe(root.id);
@@ -592,7 +623,9 @@ describe("adminKeys.revoke", () => {
   it("refuses an over-long reason, bad ids and unknown ids", async () => {
     const made = await createApiKey(t.db, TEST_SECRET, { kind: "scoped", ownerId: bob.id, name: "Bob untouched" });
     const start = await counts();
-    expect(await outcome(admin().adminKeys.revoke({ id: made.key.id, reason: "r".repeat(201) }))).toBe("BAD_REQUEST: The reason must be at most 200 characters.");
+    expect(await outcome(admin().adminKeys.revoke({ id: made.key.id, reason: "r".repeat(201) }))).toBe(
+      "BAD_REQUEST: The reason must be at most 200 characters.",
+    );
     for (const id of [0, -5, 2.5]) expect(await outcome(admin().adminKeys.revoke({ id }))).toBe("BAD_REQUEST: The key ID must be a positive whole number.");
     expect(await outcome(admin().adminKeys.revoke({ id: MISSING_ID }))).toBe(`NOT_FOUND: No API key with ID ${MISSING_ID} was found.`);
     expect(await counts()).toEqual(start);

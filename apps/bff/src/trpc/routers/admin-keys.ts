@@ -11,7 +11,12 @@ import { createSystemKey, updateSystemKey } from "../../keys/system.ts";
 import { keyViewSchema } from "../../keys/views.ts";
 import { adminProcedure, router } from "../init.ts";
 
-const idInput = z.object({ id: z.number({ error: "The key ID must be a positive whole number." }).int("The key ID must be a positive whole number.").positive("The key ID must be a positive whole number.") });
+const idInput = z.object({
+  id: z
+    .number({ error: "The key ID must be a positive whole number." })
+    .int("The key ID must be a positive whole number.")
+    .positive("The key ID must be a positive whole number."),
+});
 
 const adminKeysProcedure = adminProcedure.use(async ({ ctx, next, type }) => {
   const caller: Caller = { id: ctx.user.id, username: ctx.user.username, ip: ctx.ip, isAdmin: true, allKeys: true };
@@ -30,7 +35,12 @@ export const adminKeysRouter = router({
   /** Users and feeds for the form's "User" and "Feeds" fields. */
   options: adminKeysProcedure
     .input(z.void())
-    .output(z.object({ users: z.array(z.object({ id: z.number(), username: z.string(), displayName: z.string() })), feeds: z.array(z.object({ name: z.string(), type: z.string() })) }))
+    .output(
+      z.object({
+        users: z.array(z.object({ id: z.number(), username: z.string(), displayName: z.string() })),
+        feeds: z.array(z.object({ name: z.string(), type: z.string() })),
+      }),
+    )
     .query(({ ctx }) => adminKeyOptions(ctx.db)),
 
   create: adminKeysProcedure

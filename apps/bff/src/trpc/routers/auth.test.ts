@@ -56,8 +56,14 @@ describe("auth procedures", () => {
 
 describe("procedure guards", () => {
   const testRouter = router({
-    mine: protectedProcedure.input(z.void()).output(z.string()).query(({ ctx }) => ctx.user.username),
-    admin: adminProcedure.input(z.void()).output(z.string()).query(({ ctx }) => ctx.user.username),
+    mine: protectedProcedure
+      .input(z.void())
+      .output(z.string())
+      .query(({ ctx }) => ctx.user.username),
+    admin: adminProcedure
+      .input(z.void())
+      .output(z.string())
+      .query(({ ctx }) => ctx.user.username),
   });
   const make = createCallerFactory(testRouter);
 
@@ -65,7 +71,11 @@ describe("procedure guards", () => {
     const alice = await t.db.user.findUniqueOrThrow({ where: { username: "alice" } });
     const root = await t.db.user.findUniqueOrThrow({ where: { username: "root" } });
     const base = { db: t.db, config: {} as never, ip: "x", userAgent: undefined, csrfOk: true };
-    const sess = (u: typeof alice) => ({ id: "s", csrfToken: "c", user: { id: u.id, username: u.username, displayName: u.displayName, email: u.email, role: u.role as "admin" | "user" } });
+    const sess = (u: typeof alice) => ({
+      id: "s",
+      csrfToken: "c",
+      user: { id: u.id, username: u.username, displayName: u.displayName, email: u.email, role: u.role as "admin" | "user" },
+    });
     expect(await outcome(make({ ...base, session: null }).mine())).toBe("UNAUTHORIZED: Sign in to continue.");
     expect(await make({ ...base, session: sess(alice) }).mine()).toBe("alice");
     expect(await outcome(make({ ...base, session: sess(alice) }).admin())).toBe("FORBIDDEN: Only administrators can do this.");

@@ -27,12 +27,21 @@ afterAll(async () => {
 const config = () => testConfig({ provider: testProvider });
 const publish = (value: string, name: string, version: string) => {
   const { body } = buildNpmPublishBody({ name, version, registry: `${server.url}/npm/npm/` });
-  return fetch(`${server.url}/npm/npm/${name.replace("/", "%2f")}`, { method: "PUT", headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" }, body: JSON.stringify(body) });
+  return fetch(`${server.url}/npm/npm/${name.replace("/", "%2f")}`, {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${value}`, "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
 };
 
 describe("the least-privilege advisor", () => {
   it("suggests narrowing a broad key to the package it pushed, and applies it only narrowing", async () => {
-    const { key, value } = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id, name: "broad", scopes: ["push", "update", "unlist"], globs: ["*"] });
+    const { key, value } = await createApiKey(t.db, TEST_SECRET, {
+      ownerId: world.alice.id,
+      name: "broad",
+      scopes: ["push", "update", "unlist"],
+      globs: ["*"],
+    });
     expect((await publish(value, "advised-core", "1.0.0")).status).toBe(201);
     await server.flush();
 
@@ -72,8 +81,10 @@ describe("the least-privilege advisor", () => {
     const { key } = await createApiKey(t.db, TEST_SECRET, { ownerId: world.alice.id });
     const bob = callerFor(t.db, world.bob, { config: config() });
     expect(await outcome(bob.keys.used({ id: key.id }))).toBe(`NOT_FOUND: No API key with ID ${key.id} was found.`);
-    expect(await outcome(bob.keys.narrow({ id: key.id, rights: { apis: ["feeds"], scopes: ["update"], packages: [], globs: ["x"], feeds: null, allowedNetworks: null } }))).toBe(
-      `NOT_FOUND: No API key with ID ${key.id} was found.`,
-    );
+    expect(
+      await outcome(
+        bob.keys.narrow({ id: key.id, rights: { apis: ["feeds"], scopes: ["update"], packages: [], globs: ["x"], feeds: null, allowedNetworks: null } }),
+      ),
+    ).toBe(`NOT_FOUND: No API key with ID ${key.id} was found.`);
   });
 });

@@ -218,7 +218,13 @@ describe("keys.create", () => {
     const notices = await noticesFor(out.key.id);
     expect(notices).toHaveLength(1);
     const n = notices[0]!;
-    expect(n).toMatchObject({ userId: alice.id, toAddress: "alice@example.com", kind: "key.created", subject: 'New API key "Audited" created', status: "pending" });
+    expect(n).toMatchObject({
+      userId: alice.id,
+      toAddress: "alice@example.com",
+      kind: "key.created",
+      subject: 'New API key "Audited" created',
+      status: "pending",
+    });
     expect(n.body).toContain("A new API key was created on your account by alice.");
     expect(n.body).toContain("Name: Audited");
     expect(n.body).toContain(`Key: ${keyHint(out.value)} (the full key is never sent by email)`);
@@ -256,7 +262,8 @@ describe("keys.list", () => {
   it("shows each status: Active, Expires in N days, Expired, Revoked, Full access (legacy)", async () => {
     const u = await createUser(t.db, { username: "statuses", password: TEST_PASSWORD });
     const c = as(u);
-    const mk = (name: string, expiresInDays?: 1 | 30 | 365) => c.keys.create({ name, scopes: ["push"], glob: "*", ...(expiresInDays ? { expiresInDays } : {}) });
+    const mk = (name: string, expiresInDays?: 1 | 30 | 365) =>
+      c.keys.create({ name, scopes: ["push"], glob: "*", ...(expiresInDays ? { expiresInDays } : {}) });
     await mk("active");
     await mk("one day", 1);
     const ten = await mk("ten days", 30);
@@ -380,7 +387,14 @@ describe("keys.regenerate", () => {
     const after = Date.now();
     expect(checkKeyFormat(out.value)).toBe("generated");
     expect(out.value).not.toBe(made.value);
-    expect(out.key).toMatchObject({ id: made.key.id, name: "regen", hint: keyHint(out.value), expiryDays: 30, globs: ["Contoso.*"], status: { state: "active", label: "Active", daysLeft: 30 } });
+    expect(out.key).toMatchObject({
+      id: made.key.id,
+      name: "regen",
+      hint: keyHint(out.value),
+      expiryDays: 30,
+      globs: ["Contoso.*"],
+      status: { state: "active", label: "Active", daysLeft: 30 },
+    });
     expectNoSecretFields(out.key);
 
     const row = (await keyRow(made.key.id))!;

@@ -1,6 +1,14 @@
 // Account › API keys: a package owner's own keys. Thin adapters over keys/lifecycle.ts
 // and keys/reach.ts.
-import { createKeyInputSchema, keyUsageAdviceSchema, narrowKeyInputSchema, updateKeyAlertsInputSchema, updateKeyNetworksInputSchema, updateKeyPackagesInputSchema, regenerateKeyInputSchema } from "@keyhouse/shared";
+import {
+  createKeyInputSchema,
+  keyUsageAdviceSchema,
+  narrowKeyInputSchema,
+  updateKeyAlertsInputSchema,
+  updateKeyNetworksInputSchema,
+  updateKeyPackagesInputSchema,
+  regenerateKeyInputSchema,
+} from "@keyhouse/shared";
 import { keyUsageAdvice, narrowKey } from "../../keys/advisor.ts";
 import { z } from "zod";
 import {

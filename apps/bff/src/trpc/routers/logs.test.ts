@@ -35,11 +35,46 @@ beforeAll(async () => {
   const at = (m: number) => new Date(Date.UTC(2026, 0, 1, 0, m));
   await t.db.accessLogEntry.createMany({
     data: [
-      { ...base, at: at(1), keyId: aliceKey, ownerId: alice.id, userId: alice.id, username: "alice", method: "GET", path: "/npm/npm/left-pad", status: 200, requestBody: "req", responseBody: "res" },
+      {
+        ...base,
+        at: at(1),
+        keyId: aliceKey,
+        ownerId: alice.id,
+        userId: alice.id,
+        username: "alice",
+        method: "GET",
+        path: "/npm/npm/left-pad",
+        status: 200,
+        requestBody: "req",
+        responseBody: "res",
+      },
       { ...base, at: at(2), keyId: aliceKey, ownerId: alice.id, userId: alice.id, username: "alice", method: "PUT", path: "/npm/npm/Left-Pad", status: 403 },
-      { ...base, at: at(3), keyId: bobKey, ownerId: bob.id, userId: bob.id, username: "bob", method: "GET", path: "/npm/npm/right-pad", status: 200, requestBody: "bob's" },
+      {
+        ...base,
+        at: at(3),
+        keyId: bobKey,
+        ownerId: bob.id,
+        userId: bob.id,
+        username: "bob",
+        method: "GET",
+        path: "/npm/npm/right-pad",
+        status: 200,
+        requestBody: "bob's",
+      },
       { ...base, at: at(4), keyId: null, ownerId: null, keyStatus: "unknown", method: "GET", path: "/npm/npm/left-pad", status: 403 },
-      { ...base, at: at(5), keyId: aliceKey, ownerId: alice.id, userId: alice.id, username: "alice", method: "GET", path: "/nuget/nuget/v3/index.json", status: 500, surface: "feeds", feed: "nuget" },
+      {
+        ...base,
+        at: at(5),
+        keyId: aliceKey,
+        ownerId: alice.id,
+        userId: alice.id,
+        username: "alice",
+        method: "GET",
+        path: "/nuget/nuget/v3/index.json",
+        status: 500,
+        surface: "feeds",
+        feed: "nuget",
+      },
     ],
   });
 });
@@ -55,7 +90,16 @@ describe("logs.list", () => {
     ]);
     expect(page.nextCursor).toBeNull();
     expect(page.rows[0]).not.toHaveProperty("requestBody");
-    expect(page.rows[0]).toMatchObject({ keyId: aliceKey, ownerId: alice.id, username: "alice", keyStatus: "valid", surface: "feeds", feed: "nuget", ip: "10.0.0.1", durationMs: 1.5 });
+    expect(page.rows[0]).toMatchObject({
+      keyId: aliceKey,
+      ownerId: alice.id,
+      username: "alice",
+      keyStatus: "valid",
+      surface: "feeds",
+      feed: "nuget",
+      ip: "10.0.0.1",
+      durationMs: 1.5,
+    });
     expect(page.rows[0]!.at).toBeInstanceOf(Date);
     expect((await as(bob).logs.list()).rows.map((r) => r.path)).toEqual(["/npm/npm/right-pad"]);
   });
@@ -73,7 +117,9 @@ describe("logs.list", () => {
     expect((await c.logs.list({ statusClass: "4xx", method: "get" })).rows.map((r) => r.keyStatus)).toEqual(["unknown"]);
     expect((await c.logs.list({ user: "bob" })).rows.map((r) => r.keyId)).toEqual([bobKey]);
     expect((await c.logs.list({ key: aliceKey, statusClass: "5xx" })).rows).toHaveLength(1);
-    expect((await c.logs.list({ from: new Date(Date.UTC(2026, 0, 1, 0, 2)), to: "2026-01-01T00:04:00Z" })).rows.map((r) => r.at.getUTCMinutes())).toEqual([4, 3, 2]);
+    expect((await c.logs.list({ from: new Date(Date.UTC(2026, 0, 1, 0, 2)), to: "2026-01-01T00:04:00Z" })).rows.map((r) => r.at.getUTCMinutes())).toEqual([
+      4, 3, 2,
+    ]);
     const first = await c.logs.list({ limit: 2 });
     expect(first.rows).toHaveLength(2);
     const second = await c.logs.list({ limit: 2, cursor: first.nextCursor! });

@@ -25,7 +25,14 @@ export const logsRouter = router({
 
   /** One entry with its request and response bodies. */
   get: logsProcedure
-    .input(z.object({ id: z.number({ error: "The entry ID must be a positive whole number." }).int("The entry ID must be a positive whole number.").positive("The entry ID must be a positive whole number.") }))
+    .input(
+      z.object({
+        id: z
+          .number({ error: "The entry ID must be a positive whole number." })
+          .int("The entry ID must be a positive whole number.")
+          .positive("The entry ID must be a positive whole number."),
+      }),
+    )
     .output(accessLogEntrySchema)
     .query(({ ctx, input }) => getAccessLogEntry(ctx.db, ctx.caller, input.id)),
 });

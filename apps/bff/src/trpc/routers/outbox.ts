@@ -5,7 +5,18 @@ import { protectedProcedure, router } from "../init.ts";
 
 export const outboxRouter = router({
   list: protectedProcedure
-    .input(z.object({ limit: z.number().int("The limit must be a whole number.").min(1, "The limit must be between 1 and 200.").max(200, "The limit must be between 1 and 200.").default(50) }).default({ limit: 50 }))
+    .input(
+      z
+        .object({
+          limit: z
+            .number()
+            .int("The limit must be a whole number.")
+            .min(1, "The limit must be between 1 and 200.")
+            .max(200, "The limit must be between 1 and 200.")
+            .default(50),
+        })
+        .default({ limit: 50 }),
+    )
     .output(
       z.object({
         smtpConfigured: z.boolean(),

@@ -1,5 +1,14 @@
 import { useEffect, useId, useRef, useState } from "react";
-import { FILTER_KEYS, fromLocalInput, hasFilters, STATUS_CLASS_VALUES, SURFACE_VALUES, toLocalInput, type AccessLogSearch, type ViewerMode } from "../../lib/access-logs/search";
+import {
+  FILTER_KEYS,
+  fromLocalInput,
+  hasFilters,
+  STATUS_CLASS_VALUES,
+  SURFACE_VALUES,
+  toLocalInput,
+  type AccessLogSearch,
+  type ViewerMode,
+} from "../../lib/access-logs/search";
 import { STATUS_CLASS_LABELS, SURFACE_LABELS } from "../../lib/access-logs/format";
 import { secondaryButton, textInput } from "../../lib/styles";
 import { useUrlText } from "../../lib/use-url-text";
@@ -15,7 +24,17 @@ const METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"] as const;
 const label = "mb-1 block text-xs font-medium text-gray-700";
 const select = textInput;
 
-export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: ViewerMode; search: AccessLogSearch; setSearch: SetSearch; keys?: readonly KeyOption[] }) {
+export function AccessLogFilters({
+  mode,
+  search,
+  setSearch,
+  keys,
+}: {
+  mode: ViewerMode;
+  search: AccessLogSearch;
+  setSearch: SetSearch;
+  keys?: readonly KeyOption[];
+}) {
   const id = useId();
   // Always from the latest search, so a debounced commit never undoes a newer change.
   const searchRef = useRef(search);
@@ -85,7 +104,12 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
               Key
             </label>
             {mode === "account" && keys ? (
-              <select id={`${id}-key`} className={select} value={search.key ?? ""} onChange={(e) => patch({ key: e.target.value ? Number(e.target.value) : undefined })}>
+              <select
+                id={`${id}-key`}
+                className={select}
+                value={search.key ?? ""}
+                onChange={(e) => patch({ key: e.target.value ? Number(e.target.value) : undefined })}
+              >
                 <option value="">All my keys</option>
                 {keys.map((k) => (
                   <option key={k.id} value={k.id}>
@@ -98,7 +122,16 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
               // Every key on the server: searched by name or hint, the URL keeps the id.
               <AdminKeyPicker inputId={`${id}-key`} value={search.key} onChange={(key) => patch({ key })} />
             ) : (
-              <input id={`${id}-key`} type="text" inputMode="numeric" pattern="[0-9]*" autoComplete="off" placeholder="Any" className={textInput} {...pick(keyId)} />
+              <input
+                id={`${id}-key`}
+                type="text"
+                inputMode="numeric"
+                pattern="[0-9]*"
+                autoComplete="off"
+                placeholder="Any"
+                className={textInput}
+                {...pick(keyId)}
+              />
             )}
           </div>
           <div>
@@ -142,7 +175,12 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
             <label htmlFor={`${id}-surface`} className={label}>
               API
             </label>
-            <select id={`${id}-surface`} className={select} value={search.surface ?? ""} onChange={(e) => patch({ surface: (e.target.value || undefined) as AccessLogSearch["surface"] })}>
+            <select
+              id={`${id}-surface`}
+              className={select}
+              value={search.surface ?? ""}
+              onChange={(e) => patch({ surface: (e.target.value || undefined) as AccessLogSearch["surface"] })}
+            >
               <option value="">Any API</option>
               {SURFACE_VALUES.map((s) => (
                 <option key={s} value={s}>
@@ -155,7 +193,16 @@ export function AccessLogFilters({ mode, search, setSearch, keys }: { mode: View
             <label htmlFor={`${id}-path`} className={label}>
               Path contains
             </label>
-            <input id={`${id}-path`} type="text" autoComplete="off" spellCheck={false} placeholder="e.g. /nuget/" maxLength={200} className={textInput} {...pick(path)} />
+            <input
+              id={`${id}-path`}
+              type="text"
+              autoComplete="off"
+              spellCheck={false}
+              placeholder="e.g. /nuget/"
+              maxLength={200}
+              className={textInput}
+              {...pick(path)}
+            />
           </div>
           <div>
             <label htmlFor={`${id}-from`} className={label}>

@@ -54,7 +54,11 @@ function subscribeWide(onChange: () => void) {
 }
 /** Whether the screen has room for every column. */
 function useWide(): boolean {
-  return useSyncExternalStore(subscribeWide, () => window.matchMedia(WIDE).matches, () => true);
+  return useSyncExternalStore(
+    subscribeWide,
+    () => window.matchMedia(WIDE).matches,
+    () => true,
+  );
 }
 
 /** Column IDs (an accessor column's is its field). */
@@ -85,7 +89,14 @@ function columns(onDetails: (row: LogRow, opener: HTMLElement) => void) {
     col.accessor("username", {
       header: "User",
       size: 108,
-      cell: (c) => (c.getValue() ? <span className="block truncate" title={c.getValue() ?? undefined}>{c.getValue()}</span> : <NoneMark />),
+      cell: (c) =>
+        c.getValue() ? (
+          <span className="block truncate" title={c.getValue() ?? undefined}>
+            {c.getValue()}
+          </span>
+        ) : (
+          <NoneMark />
+        ),
     }),
     col.accessor("method", { header: "Method", size: 78, cell: (c) => <span className="font-mono text-xs font-semibold text-gray-800">{c.getValue()}</span> }),
     col.accessor("path", {
@@ -98,11 +109,22 @@ function columns(onDetails: (row: LogRow, opener: HTMLElement) => void) {
       ),
     }),
     col.accessor("status", { header: "Status", size: 72, cell: (c) => <HttpStatusBadge status={c.getValue()} /> }),
-    col.accessor("durationMs", { header: "Duration", size: 84, cell: (c) => <span className="whitespace-nowrap tabular-nums">{formatDuration(c.getValue())}</span> }),
+    col.accessor("durationMs", {
+      header: "Duration",
+      size: 84,
+      cell: (c) => <span className="whitespace-nowrap tabular-nums">{formatDuration(c.getValue())}</span>,
+    }),
     col.accessor("ip", {
       header: "IP",
       size: 124,
-      cell: (c) => (c.getValue() ? <span className="block truncate font-mono text-xs" title={c.getValue() ?? undefined}>{c.getValue()}</span> : <NoneMark />),
+      cell: (c) =>
+        c.getValue() ? (
+          <span className="block truncate font-mono text-xs" title={c.getValue() ?? undefined}>
+            {c.getValue()}
+          </span>
+        ) : (
+          <NoneMark />
+        ),
     }),
     // Phones: one column saying what matters (the other columns are in the details).
     col.display({
@@ -125,7 +147,11 @@ function columns(onDetails: (row: LogRow, opener: HTMLElement) => void) {
             onDetails(c.row.original, e.currentTarget);
           }}
         >
-          Details<span className="sr-only"> of the {c.row.original.method} request at {formatLogTime(c.row.original.at).time}</span>
+          Details
+          <span className="sr-only">
+            {" "}
+            of the {c.row.original.method} request at {formatLogTime(c.row.original.at).time}
+          </span>
         </button>
       ),
     }),
@@ -165,7 +191,13 @@ export function AccessLogTable({
   onDetailsRef.current = onDetails;
   const cols = useMemo(() => columns((row, opener) => onDetailsRef.current(row, opener)), []);
   const wide = useWide();
-  const table = useReactTable({ data: rows, columns: cols, state: { columnVisibility: wide ? WIDE_VISIBILITY : NARROW_VISIBILITY }, getCoreRowModel: getCoreRowModel(), getRowId: (r) => String(r.id) });
+  const table = useReactTable({
+    data: rows,
+    columns: cols,
+    state: { columnVisibility: wide ? WIDE_VISIBILITY : NARROW_VISIBILITY },
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (r) => String(r.id),
+  });
   const tableRows = table.getRowModel().rows;
 
   const virtualizer = useVirtualizer({
@@ -217,7 +249,8 @@ export function AccessLogTable({
   const visible = table.getVisibleLeafColumns();
   const fixed = visible.reduce((sum, c) => sum + (c.columnDef.size ?? 0), 0);
   const colCount = visible.length;
-  const th = "sticky top-0 z-10 border-b border-gray-200 bg-gray-50 px-2.5 py-2 text-left text-xs font-semibold tracking-wide whitespace-nowrap text-gray-600 uppercase first:pl-3";
+  const th =
+    "sticky top-0 z-10 border-b border-gray-200 bg-gray-50 px-2.5 py-2 text-left text-xs font-semibold tracking-wide whitespace-nowrap text-gray-600 uppercase first:pl-3";
 
   return (
     // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
@@ -225,10 +258,13 @@ export function AccessLogTable({
       ref={scrollRef}
       role="region"
       aria-label={label}
-      tabIndex={0}
       className={`relative max-h-[min(70vh,44rem)] overflow-auto overscroll-contain rounded-md border border-gray-200 bg-white ${focusRing}`}
     >
-      <table className="w-full table-fixed border-separate border-spacing-0 text-sm" style={{ minWidth: wide ? fixed + MIN_PATH_WIDTH : undefined }} aria-rowcount={tableRows.length + 1}>
+      <table
+        className="w-full table-fixed border-separate border-spacing-0 text-sm"
+        style={{ minWidth: wide ? fixed + MIN_PATH_WIDTH : undefined }}
+        aria-rowcount={tableRows.length + 1}
+      >
         <colgroup>
           {visible.map((c) => (
             <col key={c.id} style={c.columnDef.size ? { width: c.columnDef.size } : undefined} />
@@ -247,7 +283,7 @@ export function AccessLogTable({
         </thead>
         <tbody onKeyDown={onKeyDown}>
           {padTop > 0 && (
-            <tr aria-hidden="true">
+            <tr>
               <td colSpan={colCount} style={{ height: padTop, padding: 0 }} />
             </tr>
           )}
@@ -277,7 +313,7 @@ export function AccessLogTable({
             );
           })}
           {padBottom > 0 && (
-            <tr aria-hidden="true">
+            <tr>
               <td colSpan={colCount} style={{ height: padBottom, padding: 0 }} />
             </tr>
           )}

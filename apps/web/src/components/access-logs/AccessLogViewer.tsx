@@ -97,7 +97,8 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
   const [live, setLive] = useState(false);
   const [livePaused, setLivePaused] = useState(false);
   const onLiveRows = useCallback(
-    (fresh: LogRow[]) => queryClient.setQueryData(queryKey, (current) => prependLiveRows<LogRow>(current as LogPages<LogRow> | undefined, fresh) as typeof current),
+    (fresh: LogRow[]) =>
+      queryClient.setQueryData(queryKey, (current) => prependLiveRows<LogRow>(current as LogPages<LogRow> | undefined, fresh) as typeof current),
     // eslint-disable-next-line react-hooks/exhaustive-deps
     [queryClient, JSON.stringify(queryKey)],
   );
@@ -238,7 +239,13 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
           {live && (
             <>
               <span className="text-sm text-gray-700" aria-live="polite">
-                {liveTail.state === "live" ? (livePaused ? "Paused" : "Streaming new entries") : liveTail.state === "reconnecting" ? "Reconnecting…" : "Connecting…"}
+                {liveTail.state === "live"
+                  ? livePaused
+                    ? "Paused"
+                    : "Streaming new entries"
+                  : liveTail.state === "reconnecting"
+                    ? "Reconnecting…"
+                    : "Connecting…"}
               </span>
               <button type="button" className={secondaryButton} onClick={() => setLivePaused((p) => !p)}>
                 {livePaused ? "Resume" : "Pause"}
@@ -272,9 +279,7 @@ export function AccessLogViewer({ mode, search, setSearch }: { mode: ViewerMode;
             {progress.kind === "searching" ? (
               <>Searching…{scannedToText && <> back to {scannedToText}</>}</>
             ) : (
-              <>
-                {scannedToText ? <>Searched back to {scannedToText}</> : "Searched part of the log"} — 0 found so far.
-              </>
+              <>{scannedToText ? <>Searched back to {scannedToText}</> : "Searched part of the log"} — 0 found so far.</>
             )}
           </p>
           <p className="mt-1 text-sm text-gray-600">Older entries are still to be searched.</p>

@@ -197,8 +197,8 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
           revoking && (
             <>
               <p>
-                Revoke <strong className="break-words">{revoking.name}</strong> (<span className="font-mono">{revoking.hint}</span>)? It stops working at once, everywhere. The key stays in the list as
-                Revoked.
+                Revoke <strong className="break-words">{revoking.name}</strong> (<span className="font-mono">{revoking.hint}</span>)? It stops working at once,
+                everywhere. The key stays in the list as Revoked.
               </p>
               {revoking.owner && <p>{revoking.owner.username} will be notified by email.</p>}
             </>
@@ -227,8 +227,8 @@ export function AdminKeysScreen({ search, setSearch }: { search: AdminKeySearch;
           deleting && (
             <>
               <p>
-                Delete <strong className="break-words">{deleting.name}</strong> (<span className="font-mono">{deleting.hint}</span>)? It stops working at once and is removed from the list. This cannot be
-                undone.
+                Delete <strong className="break-words">{deleting.name}</strong> (<span className="font-mono">{deleting.hint}</span>)? It stops working at once
+                and is removed from the list. This cannot be undone.
               </p>
               {deleting.owner && <p>{deleting.owner.username} will be notified by email.</p>}
             </>

@@ -1,7 +1,20 @@
 import { useId, type ReactNode } from "react";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { textInput } from "../../lib/styles";
-import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, UnusedRightsCell, UserCell, When, type KeyListProps } from "./cells";
+import {
+  ApisCell,
+  ExpiresCell,
+  FeedsCell,
+  KeyActions,
+  KindCell,
+  LastUsedCell,
+  NameCell,
+  OwnerCell,
+  UnusedRightsCell,
+  UserCell,
+  When,
+  type KeyListProps,
+} from "./cells";
 import { KeyStatusBadge } from "../StatusBadge";
 import { fieldLabel } from "./styles";
 

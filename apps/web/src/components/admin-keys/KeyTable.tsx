@@ -3,7 +3,20 @@ import { useMemo } from "react";
 import type { AdminKeyRow } from "../../lib/admin-keys/format";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { focusRing } from "../../lib/styles";
-import { ApisCell, ExpiresCell, FeedsCell, KeyActions, KindCell, LastUsedCell, NameCell, OwnerCell, UnusedRightsCell, UserCell, When, type KeyListProps } from "./cells";
+import {
+  ApisCell,
+  ExpiresCell,
+  FeedsCell,
+  KeyActions,
+  KindCell,
+  LastUsedCell,
+  NameCell,
+  OwnerCell,
+  UnusedRightsCell,
+  UserCell,
+  When,
+  type KeyListProps,
+} from "./cells";
 import { KeyStatusBadge } from "../StatusBadge";
 
 const SORTABLE = new Set<string>(["name", "created", "expires", "lastUsed"] satisfies SortKey[]);
@@ -30,7 +43,9 @@ export function KeyTable({ rows, search, onSort, actions, busy }: KeyListProps) 
       column.display({
         id: "actions",
         header: () => <span className="sr-only">Actions</span>,
-        cell: ({ row }) => <KeyActions k={row.original} actions={actions} className="grid w-max grid-cols-2 justify-items-start gap-x-1.5 gap-y-0.5" keepPlaces />,
+        cell: ({ row }) => (
+          <KeyActions k={row.original} actions={actions} className="grid w-max grid-cols-2 justify-items-start gap-x-1.5 gap-y-0.5" keepPlaces />
+        ),
       }),
     ],
     [actions],

@@ -25,13 +25,16 @@ export function Pager({
 
   return (
     <nav aria-label="Pages of API keys" className="mt-3 flex flex-col gap-3 text-sm text-gray-700 sm:flex-row sm:items-center sm:justify-between">
-      <p>
-        {total === 0 ? "No keys" : `Showing ${first}–${last} of ${total} ${total === 1 ? "key" : "keys"}`}
-      </p>
+      <p>{total === 0 ? "No keys" : `Showing ${first}–${last} of ${total} ${total === 1 ? "key" : "keys"}`}</p>
       <div className="flex flex-wrap items-center gap-x-4 gap-y-2">
         <div className="flex items-center gap-2">
           <label htmlFor={`${id}-size`}>Rows per page</label>
-          <select id={`${id}-size`} value={pageSize} onChange={(e) => onPageSize(Number(e.target.value))} className="rounded-md border border-gray-300 bg-white py-1 pr-7 pl-2 text-sm">
+          <select
+            id={`${id}-size`}
+            value={pageSize}
+            onChange={(e) => onPageSize(Number(e.target.value))}
+            className="rounded-md border border-gray-300 bg-white py-1 pr-7 pl-2 text-sm"
+          >
             {sizes.map((n) => (
               <option key={n} value={n}>
                 {n}

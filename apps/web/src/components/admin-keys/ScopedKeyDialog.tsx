@@ -41,7 +41,17 @@ export function ScopedKeyDialog({
   );
 }
 
-function ScopedKeyForm({ target, titleId, onClose, onSaved }: { target: AdminKeyRow; titleId: string; onClose: () => void; onSaved: (message: string) => Promise<void> | void }) {
+function ScopedKeyForm({
+  target,
+  titleId,
+  onClose,
+  onSaved,
+}: {
+  target: AdminKeyRow;
+  titleId: string;
+  onClose: () => void;
+  onSaved: (message: string) => Promise<void> | void;
+}) {
   const trpc = useTRPC();
   const id = useId();
   const [expiresIn, setExpiresIn] = useState("");
@@ -108,7 +118,14 @@ function ScopedKeyForm({ target, titleId, onClose, onSaved }: { target: AdminKey
         <label htmlFor={`${id}-glob`} className={fieldLabel}>
           Glob pattern
         </label>
-        <input id={`${id}-glob`} type="text" value={glob} onChange={(e) => setGlob(e.target.value)} className={`${textInput} mt-1 font-mono`} spellCheck={false} />
+        <input
+          id={`${id}-glob`}
+          type="text"
+          value={glob}
+          onChange={(e) => setGlob(e.target.value)}
+          className={`${textInput} mt-1 font-mono`}
+          spellCheck={false}
+        />
       </div>
       <div className="flex justify-end gap-2">
         <button type="button" className={secondaryButton} onClick={onClose}>

@@ -80,7 +80,13 @@ export function SystemKeyDialog({
 
   const busy = create.isPending || update.isPending;
   return (
-    <Modal open={target !== null} labelledBy={titleId} onRequestClose={() => !busy && close(revealed ? doneMessage(revealed) : undefined)} returnFocus={returnFocus} className="max-w-xl">
+    <Modal
+      open={target !== null}
+      labelledBy={titleId}
+      onRequestClose={() => !busy && close(revealed ? doneMessage(revealed) : undefined)}
+      returnFocus={returnFocus}
+      className="max-w-xl"
+    >
       {revealed ? (
         <KeyReveal
           layout="dialog"

@@ -60,7 +60,8 @@ export function SystemKeyForm({
     if (Array.isArray(e)) return e.find((x) => x?.message)?.message;
     return e.message;
   };
-  const described = (name: SystemKeyField, hint = true) => [hint ? `${fieldId(name)}-hint` : null, errorOf(name) ? `${fieldId(name)}-error` : null].filter(Boolean).join(" ") || undefined;
+  const described = (name: SystemKeyField, hint = true) =>
+    [hint ? `${fieldId(name)}-hint` : null, errorOf(name) ? `${fieldId(name)}-error` : null].filter(Boolean).join(" ") || undefined;
   const ErrorText = ({ name }: { name: SystemKeyField }) =>
     errorOf(name) ? (
       <p id={`${fieldId(name)}-error`} className={fieldError}>
@@ -228,7 +229,9 @@ export function SystemKeyForm({
               </option>
             ))}
             {/* The edited key's user, even if the options have not loaded. */}
-            {editing?.user && !options?.users.some((u) => u.username === editing.user!.username) && <option value={editing.user.username}>{editing.user.username}</option>}
+            {editing?.user && !options?.users.some((u) => u.username === editing.user!.username) && (
+              <option value={editing.user.username}>{editing.user.username}</option>
+            )}
           </select>
           <p id={`${fieldId("user")}-hint`} className={fieldHint}>
             The key acts with this user&rsquo;s privileges. Without one it is the API key user: every privilege, limited only by its APIs and feeds.
@@ -250,7 +253,9 @@ export function SystemKeyForm({
                       type="checkbox"
                       id={`${fieldId("feeds")}-${feed.name}`}
                       checked={field.value?.includes(feed.name) ?? false}
-                      onChange={(event) => field.onChange(event.target.checked ? [...(field.value ?? []), feed.name] : (field.value ?? []).filter((f) => f !== feed.name))}
+                      onChange={(event) =>
+                        field.onChange(event.target.checked ? [...(field.value ?? []), feed.name] : (field.value ?? []).filter((f) => f !== feed.name))
+                      }
                       onBlur={field.onBlur}
                       className={checkbox}
                     />
@@ -271,7 +276,9 @@ export function SystemKeyForm({
         <Controller
           control={form.control}
           name="allowedNetworks"
-          render={({ field, fieldState }) => <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />}
+          render={({ field, fieldState }) => (
+            <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />
+          )}
         />
 
         <fieldset className="space-y-2" aria-describedby={`${id}-logging-hint`}>

@@ -33,7 +33,7 @@ export function NameCell({ k }: { k: AdminKeyRow }) {
 }
 
 export const KindCell = ({ k }: { k: AdminKeyRow }) => <>{KIND_LABELS[k.kind]}</>;
-export const OwnerCell = ({ k }: { k: AdminKeyRow }) => (k.owner ? <>{k.owner.username}</> : <Muted>—</Muted>);
+export const OwnerCell = ({ k }: { k: AdminKeyRow }) => (k.owner ? k.owner.username : <Muted>—</Muted>);
 
 export function UserCell({ k }: { k: AdminKeyRow }) {
   const u = actingUser(k);

@@ -38,7 +38,8 @@ export function KeyNetworksForm({ apiKey }: { apiKey: KeyView }) {
     if (pending) return;
     setFormError(null);
     try {
-      if (values.allowedNetworks.join("\n") !== apiKey.allowedNetworks.join("\n")) await networks.mutateAsync({ id: apiKey.id, allowedNetworks: values.allowedNetworks });
+      if (values.allowedNetworks.join("\n") !== apiKey.allowedNetworks.join("\n"))
+        await networks.mutateAsync({ id: apiKey.id, allowedNetworks: values.allowedNetworks });
       if (values.alertNewNetworks !== apiKey.alertNewNetworks) await alerts.mutateAsync({ id: apiKey.id, alertNewNetworks: values.alertNewNetworks });
     } catch (error) {
       setFormError(formErrorOf(error, ["allowedNetworks"] as const, (field, message) => form.setError(field, { type: "server", message })));
@@ -65,7 +66,9 @@ export function KeyNetworksForm({ apiKey }: { apiKey: KeyView }) {
           <Controller
             control={form.control}
             name="allowedNetworks"
-            render={({ field, fieldState }) => <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />}
+            render={({ field, fieldState }) => (
+              <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />
+            )}
           />
         )}
         <div className="flex items-start gap-2">

@@ -7,7 +7,12 @@ import { useTRPC } from "../../trpc";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Modal } from "../Modal";
 
-const ACTION_WORDS: Record<string, string> = { "push-new": "Push of a new package", "push-version": "Push of a new version", unlist: "Unlist, deprecate or relist", read: "Read" };
+const ACTION_WORDS: Record<string, string> = {
+  "push-new": "Push of a new package",
+  "push-version": "Push of a new version",
+  unlist: "Unlist, deprecate or relist",
+  read: "Read",
+};
 
 function Counts({ title, list, word = (v: string) => v }: { title: string; list: UsageCount[]; word?: (value: string) => string }) {
   if (list.length === 0) return null;
@@ -55,7 +60,14 @@ export function KeyUsageButton({ keyId, keyName, className, onRevoke }: { keyId:
 
   return (
     <>
-      <button type="button" className={className} onClick={() => { setDone(null); setOpen(true); }}>
+      <button
+        type="button"
+        className={className}
+        onClick={() => {
+          setDone(null);
+          setOpen(true);
+        }}
+      >
         What this key used<span className="sr-only"> “{keyName}”</span>
       </button>
       <Modal open={open && !confirming} labelledBy={titleId} onRequestClose={() => setOpen(false)} className="max-w-2xl">
@@ -64,13 +76,20 @@ export function KeyUsageButton({ keyId, keyName, className, onRevoke }: { keyId:
             What “{keyName}” used
           </h2>
           {used.isPending && <p className="text-sm text-gray-600">Loading…</p>}
-          {used.error && <p role="alert" className={errorBox}>{used.error.message}</p>}
+          {used.error && (
+            <p role="alert" className={errorBox}>
+              {used.error.message}
+            </p>
+          )}
           {data && (
             <>
               <p className="text-sm text-gray-700">
                 In the last {data.usage.windowDays} days: {data.usage.requests} request{data.usage.requests === 1 ? "" : "s"}
                 {data.usage.refused > 0 && `, ${data.usage.refused} refused`}
-                {data.usage.firstUsedAt && data.usage.lastUsedAt && `, from ${formatDateTime(data.usage.firstUsedAt)} to ${formatDateTime(data.usage.lastUsedAt)}`}.
+                {data.usage.firstUsedAt &&
+                  data.usage.lastUsedAt &&
+                  `, from ${formatDateTime(data.usage.firstUsedAt)} to ${formatDateTime(data.usage.lastUsedAt)}`}
+                .
               </p>
               <div className="grid gap-3 sm:grid-cols-2">
                 <Counts title="Actions" list={data.usage.actions} word={(v) => ACTION_WORDS[v] ?? v} />
@@ -89,7 +108,11 @@ export function KeyUsageButton({ keyId, keyName, className, onRevoke }: { keyId:
                   </ul>
                 </div>
               )}
-              {done && <p role="status" className="text-sm text-green-800">Narrowed. {done}</p>}
+              {done && (
+                <p role="status" className="text-sm text-green-800">
+                  Narrowed. {done}
+                </p>
+              )}
               {!done && suggestion && data.advice.summary && (
                 <div className="rounded-md border border-amber-200 bg-amber-50 p-3 text-sm">
                   <p className="font-medium text-amber-900">Suggestion: {data.advice.summary}</p>
@@ -101,7 +124,14 @@ export function KeyUsageButton({ keyId, keyName, className, onRevoke }: { keyId:
               {data.advice.unused && (
                 <div className="rounded-md border border-red-200 bg-red-50 p-3 text-sm">
                   <p className="text-red-900">This key was not used in the last {data.usage.windowDays} days.</p>
-                  <button type="button" className={`${secondaryButton} mt-2`} onClick={() => { setOpen(false); onRevoke(); }}>
+                  <button
+                    type="button"
+                    className={`${secondaryButton} mt-2`}
+                    onClick={() => {
+                      setOpen(false);
+                      onRevoke();
+                    }}
+                  >
                     Revoke
                   </button>
                 </div>

@@ -38,7 +38,11 @@ function SnippetBlock({ snippet, level }: { snippet: Snippet; level: 3 | 4 }) {
         </button>
       </div>
       {/* Wraps rather than scrolls, so a phone shows the whole line. */}
-      <pre ref={preRef} aria-labelledby={`${id}-title`} className="overflow-x-auto rounded-md border border-gray-200 bg-gray-900 p-2 font-mono text-xs break-all whitespace-pre-wrap text-gray-50">
+      <pre
+        ref={preRef}
+        aria-labelledby={`${id}-title`}
+        className="overflow-x-auto rounded-md border border-gray-200 bg-gray-900 p-2 font-mono text-xs break-all whitespace-pre-wrap text-gray-50"
+      >
         {snippet.text}
       </pre>
       <p role="status" className="min-h-4 text-xs font-medium text-green-800">
@@ -58,7 +62,17 @@ function SnippetBlock({ snippet, level }: { snippet: Snippet; level: 3 | 4 }) {
  * the reveal; everywhere else a placeholder stands in (docs/presenting-keys.md). The value
  * stays a prop: the query below fetches only the base URL and the feeds.
  */
-export function UsageGuide({ usageKey, value, headingLevel = 3, heading = "How to use this key" }: { usageKey: UsageKey; value?: string; headingLevel?: 2 | 3; heading?: string }) {
+export function UsageGuide({
+  usageKey,
+  value,
+  headingLevel = 3,
+  heading = "How to use this key",
+}: {
+  usageKey: UsageKey;
+  value?: string;
+  headingLevel?: 2 | 3;
+  heading?: string;
+}) {
   const trpc = useTRPC();
   const usage = useQuery(trpc.keys.usage.queryOptions());
   const id = useId();

@@ -17,8 +17,8 @@ export function confirmationText(
       title: "Revoke all legacy keys?",
       description: (
         <p>
-          {names.length === 1 ? `Your legacy key ${names[0]} stops` : `Your ${names.length} legacy keys (${names.join(", ")}) stop`} working at once, everywhere it
-          is used. This cannot be undone.
+          {names.length === 1 ? `Your legacy key ${names[0]} stops` : `Your ${names.length} legacy keys (${names.join(", ")}) stop`} working at once, everywhere
+          it is used. This cannot be undone.
         </p>
       ),
       confirmLabel: "Revoke all legacy keys",
@@ -48,8 +48,8 @@ export function confirmationText(
     title: `Regenerate “${key.name}”?`,
     description: (
       <p>
-        A new value replaces the current one, which stops working at once unless you keep it working for a while below. The key keeps its name,
-        scopes and packages
+        A new value replaces the current one, which stops working at once unless you keep it working for a while below. The key keeps its name, scopes and
+        packages
         {key.expiryDays ? `, and expires ${key.expiryDays === 1 ? "1 day" : `${key.expiryDays} days`} from now` : ""}.
       </p>
     ),
@@ -57,4 +57,3 @@ export function confirmationText(
     tone: "primary",
   };
 }
-

@@ -146,7 +146,13 @@ describe("mergeNewerEntries", () => {
     });
 
     it("counts the newest entry loaded on any page, not only the first", () => {
-      const later: LogPages<{ id: number }> = { pages: [{ rows: [], nextCursor: 400, scannedTo: at }, { rows: rows(390, 380), nextCursor: 380 }], pageParams: [null, 400] };
+      const later: LogPages<{ id: number }> = {
+        pages: [
+          { rows: [], nextCursor: 400, scannedTo: at },
+          { rows: rows(390, 380), nextCursor: 380 },
+        ],
+        pageParams: [null, 400],
+      };
       const merged = mergeNewerEntries(later, { rows: rows(395, 390, 380), nextCursor: 380 });
       expect(flattenPages(merged).map((r) => r.id)).toEqual([395, 390, 380]);
       expect(merged.pages[1]).toBe(later.pages[1]);

@@ -47,7 +47,7 @@ const STATUS_NOTES: Record<string, string> = {
 export function keyLabel(row: LogKeyFields): { name: string; hint: string | null; note: string | null; failed: boolean } {
   const failed = FAILED_KEY_LABELS[row.keyStatus];
   if (failed && row.keyName === null) return { name: failed, hint: row.keyHint, note: null, failed: true };
-  const name = row.keyName ?? (row.keyId !== null ? `Key ${row.keyId}` : failed ?? "no key");
+  const name = row.keyName ?? (row.keyId !== null ? `Key ${row.keyId}` : (failed ?? "no key"));
   return { name, hint: row.keyHint, note: STATUS_NOTES[row.keyStatus] ?? failed ?? null, failed: false };
 }
 
@@ -116,7 +116,10 @@ export type LogPages<Row extends { id: number }> = { pages: LogPage<Row>[]; page
 export function mergeNewerEntries<Row extends { id: number }>(current: LogPages<Row> | undefined, fresh: LogPage<Row>): LogPages<Row> {
   const first = current?.pages[0];
   if (!current || !first) return { pages: [fresh], pageParams: [null] };
-  const onTop = (newer: Row[]): LogPages<Row> => ({ pages: [{ ...first, rows: [...newer, ...first.rows] }, ...current.pages.slice(1)], pageParams: current.pageParams });
+  const onTop = (newer: Row[]): LogPages<Row> => ({
+    pages: [{ ...first, rows: [...newer, ...first.rows] }, ...current.pages.slice(1)],
+    pageParams: current.pageParams,
+  });
   const newest = current.pages.find((p) => p.rows.length > 0)?.rows[0]?.id;
   if (newest === undefined) {
     // Nothing found yet. A fresh page with nothing either changes nothing, unless it searched further.

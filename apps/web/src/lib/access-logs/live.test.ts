@@ -2,7 +2,10 @@ import { describe, expect, it } from "vitest";
 import { liveStreamUrl, prependLiveRows } from "./live";
 
 type Row = { id: number };
-const pages = (...rowIds: number[][]) => ({ pages: rowIds.map((ids) => ({ rows: ids.map((id) => ({ id })), nextCursor: null, scannedTo: null })), pageParams: rowIds.map(() => null) });
+const pages = (...rowIds: number[][]) => ({
+  pages: rowIds.map((ids) => ({ rows: ids.map((id) => ({ id })), nextCursor: null, scannedTo: null })),
+  pageParams: rowIds.map(() => null),
+});
 
 describe("prependLiveRows", () => {
   it("puts streamed rows (oldest first) on top, newest first, skipping any already loaded", () => {

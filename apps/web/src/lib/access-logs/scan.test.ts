@@ -11,24 +11,63 @@ describe("searchProgress", () => {
 
   it("is empty or done when every page is in", () => {
     expect(searchProgress({ pages: [{ rows: [], nextCursor: null }] }, false)).toEqual({ kind: "empty" });
-    expect(searchProgress({ pages: [{ rows: [], nextCursor: 9, scannedTo: AT }, { rows: [], nextCursor: null, scannedTo: null }] }, true)).toEqual({ kind: "empty" });
-    expect(searchProgress({ pages: [{ rows: rows(3, 2), nextCursor: 2 }, { rows: rows(1), nextCursor: null }] }, false)).toEqual({ kind: "done", found: 3 });
+    expect(
+      searchProgress(
+        {
+          pages: [
+            { rows: [], nextCursor: 9, scannedTo: AT },
+            { rows: [], nextCursor: null, scannedTo: null },
+          ],
+        },
+        true,
+      ),
+    ).toEqual({ kind: "empty" });
+    expect(
+      searchProgress(
+        {
+          pages: [
+            { rows: rows(3, 2), nextCursor: 2 },
+            { rows: rows(1), nextCursor: null },
+          ],
+        },
+        false,
+      ),
+    ).toEqual({ kind: "done", found: 3 });
   });
 
   it("has more, page by page, after a full page", () => {
     expect(searchProgress({ pages: [{ rows: rows(3, 2), nextCursor: 2, scannedTo: null }] }, false)).toEqual({ kind: "more", found: 2 });
     // A page that stopped early earlier on does not count once a full one followed.
-    expect(searchProgress({ pages: [{ rows: [], nextCursor: 5, scannedTo: AT }, { rows: rows(4, 3), nextCursor: 3, scannedTo: null }] }, true)).toEqual({ kind: "more", found: 2 });
+    expect(
+      searchProgress(
+        {
+          pages: [
+            { rows: [], nextCursor: 5, scannedTo: AT },
+            { rows: rows(4, 3), nextCursor: 3, scannedTo: null },
+          ],
+        },
+        true,
+      ),
+    ).toEqual({ kind: "more", found: 2 });
   });
 
   it("is searching while the last page stopped early, and partial once the viewer stopped searching on", () => {
-    const data = { pages: [{ rows: rows(9), nextCursor: 9 }, { rows: [], nextCursor: 4, scannedTo: AT }] };
+    const data = {
+      pages: [
+        { rows: rows(9), nextCursor: 9 },
+        { rows: [], nextCursor: 4, scannedTo: AT },
+      ],
+    };
     expect(searchProgress(data, false)).toEqual({ kind: "searching", found: 1, scannedTo: new Date(AT) });
     expect(searchProgress(data, true)).toEqual({ kind: "partial", found: 1, scannedTo: new Date(AT) });
   });
 
   it("takes scannedTo as a Date too", () => {
-    expect(searchProgress({ pages: [{ rows: [], nextCursor: 4, scannedTo: new Date(AT) }] }, true)).toEqual({ kind: "partial", found: 0, scannedTo: new Date(AT) });
+    expect(searchProgress({ pages: [{ rows: [], nextCursor: 4, scannedTo: new Date(AT) }] }, true)).toEqual({
+      kind: "partial",
+      found: 0,
+      scannedTo: new Date(AT),
+    });
   });
 
   it("never calls it empty while there is a cursor to search on", () => {

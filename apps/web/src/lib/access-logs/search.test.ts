@@ -91,7 +91,16 @@ describe("parseAccessLogSearch", () => {
   });
 
   it("is what the BFF reads back from the same filters", () => {
-    const search = parse({ key: 3, user: "alice", statusClass: "4xx", method: "PUT", path: "Contoso", surface: "feeds", from: "2026-03-01T00:00:00Z", to: "2026-03-14T23:59:59.999Z" });
+    const search = parse({
+      key: 3,
+      user: "alice",
+      statusClass: "4xx",
+      method: "PUT",
+      path: "Contoso",
+      surface: "feeds",
+      from: "2026-03-01T00:00:00Z",
+      to: "2026-03-14T23:59:59.999Z",
+    });
     const input = listInput(search, "admin");
     const parsed = accessLogFilterSchema.parse(input);
     expect(parsed).toMatchObject({ key: 3, user: "alice", statusClass: "4xx", method: "PUT", path: "Contoso", surface: "feeds", scope: "all", limit: 100 });
@@ -126,7 +135,11 @@ describe("exportUrl", () => {
   });
 
   it("carries the current filters, encoded", () => {
-    const url = exportUrl("csv", { key: 4, user: "alice", statusClass: "4xx", method: "GET", path: "/nuget/a b&c=d", surface: "feeds", from: "2026-03-14T10:00:00.000Z" }, "admin");
+    const url = exportUrl(
+      "csv",
+      { key: 4, user: "alice", statusClass: "4xx", method: "GET", path: "/nuget/a b&c=d", surface: "feeds", from: "2026-03-14T10:00:00.000Z" },
+      "admin",
+    );
     const parsed = new URL(url, "http://localhost");
     expect(parsed.pathname).toBe("/exports/access-logs.csv");
     expect(Object.fromEntries(parsed.searchParams)).toEqual({

@@ -34,7 +34,16 @@ export type AccessLogSearch = {
 
 export const FILTER_KEYS = ["key", "user", "statusClass", "method", "path", "surface", "from", "to"] as const satisfies readonly (keyof AccessLogSearch)[];
 /** Compile-time check that FILTER_KEYS names every field. */
-const _allKeys: Record<keyof AccessLogSearch, true> = { key: true, user: true, statusClass: true, method: true, path: true, surface: true, from: true, to: true };
+const _allKeys: Record<keyof AccessLogSearch, true> = {
+  key: true,
+  user: true,
+  statusClass: true,
+  method: true,
+  path: true,
+  surface: true,
+  from: true,
+  to: true,
+};
 void _allKeys;
 
 /** z.coerce.number().int().positive().max(Number.MAX_SAFE_INTEGER).optional().catch(undefined) */

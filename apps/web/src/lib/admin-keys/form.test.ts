@@ -47,7 +47,14 @@ describe("formValuesOf", () => {
       logResponseBody: false,
       expiresAt: "2099-12-31",
     });
-    expect(updateSystemKeyInputSchema.parse(values)).toMatchObject({ id: 7, keyMode: "keep", customKey: undefined, user: "alice", allowedNetworks: ["198.51.100.0/24"], expiresAt: new Date("2099-12-31T00:00:00.000Z") });
+    expect(updateSystemKeyInputSchema.parse(values)).toMatchObject({
+      id: 7,
+      keyMode: "keep",
+      customKey: undefined,
+      user: "alice",
+      allowedNetworks: ["198.51.100.0/24"],
+      expiresAt: new Date("2099-12-31T00:00:00.000Z"),
+    });
   });
 
   it("maps the API key user, all feeds and never-expiring to empty fields", () => {

@@ -6,7 +6,17 @@ import { toDateInput, type AdminKeyRow } from "./format";
 /** One shape for both forms: create sends no id and never "keep". */
 export type SystemKeyFormInput = Omit<UpdateSystemKeyInput, "id"> & { id?: number };
 export type SystemKeyFormOutput = Omit<UpdateSystemKeyOutput, "id"> & { id?: number };
-export type SystemKeyField = "keyMode" | "customKey" | "description" | "apis" | "user" | "feeds" | "allowedNetworks" | "logRequestBody" | "logResponseBody" | "expiresAt";
+export type SystemKeyField =
+  | "keyMode"
+  | "customKey"
+  | "description"
+  | "apis"
+  | "user"
+  | "feeds"
+  | "allowedNetworks"
+  | "logRequestBody"
+  | "logResponseBody"
+  | "expiresAt";
 
 export const EMPTY_FORM: SystemKeyFormInput = {
   keyMode: "generate",
@@ -37,7 +47,18 @@ export function formValuesOf(key: AdminKeyRow): SystemKeyFormInput {
   };
 }
 
-const FIELDS: readonly SystemKeyField[] = ["keyMode", "customKey", "description", "apis", "user", "feeds", "allowedNetworks", "logRequestBody", "logResponseBody", "expiresAt"];
+const FIELDS: readonly SystemKeyField[] = [
+  "keyMode",
+  "customKey",
+  "description",
+  "apis",
+  "user",
+  "feeds",
+  "allowedNetworks",
+  "logRequestBody",
+  "logResponseBody",
+  "expiresAt",
+];
 
 /** Which field a refusal is about: the validation path when there is one, else its words. */
 export function fieldOfError(message: string, fieldErrors: Record<string, string>): SystemKeyField | null {

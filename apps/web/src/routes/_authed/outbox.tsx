@@ -3,7 +3,7 @@ import { createFileRoute } from "@tanstack/react-router";
 import { PageHeader } from "../../components/PageHeader";
 import { OUTBOX_STATUS_TONES, StatusBadge } from "../../components/StatusBadge";
 import { formatDateTime, toDate } from "../../lib/dates";
-import { attemptsText, OUTBOX_STATUS_LABELS, outboxIntro, type OutboxStatus } from "../../lib/outbox";
+import { attemptsText, OUTBOX_STATUS_LABELS, outboxIntro } from "../../lib/outbox";
 import { focusRing, secondaryButton } from "../../lib/styles";
 import { usePageTitle } from "../../lib/use-page-title";
 import { useTRPC, type RouterOutputs } from "../../trpc";

@@ -2,7 +2,15 @@ import { describe, expect, it } from "vitest";
 import { edmDate, entityPath, entry, xml } from "./atom.ts";
 import { packageEntries } from "./package-entry.ts";
 
-const row = { packageName: "Contoso.Core", version: "1.0.0", versionLower: "1.0.0", listed: true, fileSize: 10, sha512: "abc", createdAt: new Date("2026-01-02T03:04:05.678Z") };
+const row = {
+  packageName: "Contoso.Core",
+  version: "1.0.0",
+  versionLower: "1.0.0",
+  listed: true,
+  fileSize: 10,
+  sha512: "abc",
+  createdAt: new Date("2026-01-02T03:04:05.678Z"),
+};
 const ctx = { root: "http://h/nuget/main/api/v2/", downloadUrl: () => "http://h/d?a=1&b=2", select: null, updated: "2026-01-01T00:00:00.000Z" };
 
 describe("Atom entries", () => {

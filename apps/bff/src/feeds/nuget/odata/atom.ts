@@ -4,7 +4,8 @@
 // <updated>; the rest it reads from <m:properties>.
 import { PROPERTIES, type EdmType, type V2Package } from "./package-entry.ts";
 
-const NS = 'xmlns="http://www.w3.org/2005/Atom" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"';
+const NS =
+  'xmlns="http://www.w3.org/2005/Atom" xmlns:d="http://schemas.microsoft.com/ado/2007/08/dataservices" xmlns:m="http://schemas.microsoft.com/ado/2007/08/dataservices/metadata"';
 
 export function xml(text: string): string {
   // Characters XML 1.0 cannot hold at all become U+FFFD.
@@ -30,7 +31,15 @@ const FUNCTIONS = `<FunctionImport Name="Search" ReturnType="Collection(NuGetGal
 
 export function metadataDocument(): string {
   const props = PROPERTIES.map(([name, type]) => {
-    const nullable = name === "Id" || name === "Version" || type === "Edm.Boolean" || type === "Edm.Int32" || type === "Edm.Int64" || (type === "Edm.DateTime" && name !== "LastEdited") ? "false" : "true";
+    const nullable =
+      name === "Id" ||
+      name === "Version" ||
+      type === "Edm.Boolean" ||
+      type === "Edm.Int32" ||
+      type === "Edm.Int64" ||
+      (type === "Edm.DateTime" && name !== "LastEdited")
+        ? "false"
+        : "true";
     return `<Property Name="${name}" Type="${type}" Nullable="${nullable}"/>`;
   }).join("");
   return `<?xml version="1.0" encoding="utf-8"?>

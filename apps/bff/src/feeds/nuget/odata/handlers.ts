@@ -141,7 +141,9 @@ export function collectionHandler(services: Services, collection: Collection) {
     }
     const { rows: shown, next } = page(ordered, options);
     const ctx = entryContext(services, req, feed, options.select);
-    send(res, ATOM_FEED,
+    send(
+      res,
+      ATOM_FEED,
       atomFeed(collection, path, shown, ctx, {
         ...(options.inlineCount ? { count: ordered.length } : {}),
         ...(next ? { next: nextLink(req, ctx.root, path, next) } : {}),

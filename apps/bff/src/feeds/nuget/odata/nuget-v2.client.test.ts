@@ -41,9 +41,14 @@ beforeAll(async () => {
   const key = await w.key({ scopes: ["push", "update", "unlist"] });
   // A content file makes each package installable into any project, whatever framework
   // NuGet 2.x reads from it (Mono's project system cannot add assembly references).
-  const pkg = (spec: NupkgSpec) => buildNupkg({ ...spec, files: { "[Content_Types].xml": CONTENT_TYPES, [`content/${spec.id}.txt`]: `${spec.id} ${spec.version}` } });
-  for (const version of ["0.9.0", "1.0.0", "1.1.0", "1.2.0", "2.0.0-beta"]) expect((await w.push(key, pkg({ id: "Contoso.Core", version, description: "The heart of Contoso" }))).status).toBe(201);
-  expect((await w.push(key, pkg({ id: "Contoso.Web", version: "3.0.0", description: "Web bits", dependencies: [{ id: "Contoso.Core", range: "[1.0.0, )" }] }))).status).toBe(201);
+  const pkg = (spec: NupkgSpec) =>
+    buildNupkg({ ...spec, files: { "[Content_Types].xml": CONTENT_TYPES, [`content/${spec.id}.txt`]: `${spec.id} ${spec.version}` } });
+  for (const version of ["0.9.0", "1.0.0", "1.1.0", "1.2.0", "2.0.0-beta"])
+    expect((await w.push(key, pkg({ id: "Contoso.Core", version, description: "The heart of Contoso" }))).status).toBe(201);
+  expect(
+    (await w.push(key, pkg({ id: "Contoso.Web", version: "3.0.0", description: "Web bits", dependencies: [{ id: "Contoso.Core", range: "[1.0.0, )" }] })))
+      .status,
+  ).toBe(201);
   expect((await w.push(key, pkg({ id: "Secret.Tool", version: "1.0.0", description: "Not for everyone" }))).status).toBe(201);
   // Unlisted: 0.9.0, and 1.2.0, which would otherwise be the latest.
   for (const version of ["0.9.0", "1.2.0"]) expect((await w.send("DELETE", `/nuget/main/api/v2/package/Contoso.Core/${version}`, key)).status).toBe(204);
@@ -60,7 +65,9 @@ const source = (feed = "main") => `${w.server.url}/nuget/${feed}/api/v2/`;
 /** A fresh working folder whose NuGet.Config names the feed, with the key as the source's password. */
 function workFolder(key: string | null, feed = "main"): string {
   const dir = mkdtempSync(path.join(home, "work-"));
-  const credentials = key ? `<packageSourceCredentials><keyhouse><add key="Username" value="api" /><add key="ClearTextPassword" value="${key}" /></keyhouse></packageSourceCredentials>` : "";
+  const credentials = key
+    ? `<packageSourceCredentials><keyhouse><add key="Username" value="api" /><add key="ClearTextPassword" value="${key}" /></keyhouse></packageSourceCredentials>`
+    : "";
   writeFileSync(
     path.join(dir, "NuGet.Config"),
     `<?xml version="1.0" encoding="utf-8"?>\n<configuration><packageSources><clear /><add key="keyhouse" value="${source(feed)}" /></packageSources>${credentials}</configuration>\n`,
@@ -76,10 +83,15 @@ function nuget(cwd: string, args: string[], opts: { pty?: boolean } = {}): Promi
   const [file, argv] = opts.pty ? ["script", ["-qec", `stty cols 200 rows 50; nuget ${full.map((a) => `'${a}'`).join(" ")}`, "/dev/null"]] : ["nuget", full];
   const started = Date.now();
   return new Promise((resolve) => {
-    const child = execFile(file, argv, { cwd, timeout: 90_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") } }, (err, stdout, stderr) => {
-      timings.push({ command: `nuget ${args.join(" ")}`, ms: Date.now() - started });
-      resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` });
-    });
+    const child = execFile(
+      file,
+      argv,
+      { cwd, timeout: 90_000, env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: home, XDG_CONFIG_HOME: path.join(home, ".config") } },
+      (err, stdout, stderr) => {
+        timings.push({ command: `nuget ${args.join(" ")}`, ms: Date.now() - started });
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` });
+      },
+    );
     child.stdin?.end();
   });
 }
@@ -120,7 +132,10 @@ describe("nuget.exe 2.8.7 reading the v2 feed", { timeout: 180_000 }, () => {
   it("updates a packages.config project to the newest listed stable version, past the unlisted one", async () => {
     const cwd = workFolder(readKey);
     mkdirSync(path.join(cwd, "App"));
-    writeFileSync(path.join(cwd, "App", "packages.config"), `<?xml version="1.0" encoding="utf-8"?>\n<packages>\n  <package id="Contoso.Core" version="1.0.0" targetFramework="net45" />\n</packages>\n`);
+    writeFileSync(
+      path.join(cwd, "App", "packages.config"),
+      `<?xml version="1.0" encoding="utf-8"?>\n<packages>\n  <package id="Contoso.Core" version="1.0.0" targetFramework="net45" />\n</packages>\n`,
+    );
     writeFileSync(
       path.join(cwd, "App", "App.csproj"),
       `<?xml version="1.0" encoding="utf-8"?>\n<Project ToolsVersion="4.0" DefaultTargets="Build" xmlns="http://schemas.microsoft.com/developer/msbuild/2003"><PropertyGroup><OutputType>Library</OutputType><TargetFrameworkVersion>v4.5</TargetFrameworkVersion></PropertyGroup><ItemGroup><None Include="packages.config" /></ItemGroup></Project>\n`,

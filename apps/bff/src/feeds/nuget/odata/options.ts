@@ -21,12 +21,14 @@ export function queryParam(query: Record<string, unknown>, name: string): string
 
 export function queryOptions(query: Record<string, unknown>): QueryOptions {
   for (const name of Object.keys(query)) {
-    if (name.startsWith("$") && !KNOWN.has(name)) throw new ODataError(`The query option ${name.slice(0, 40)} is not supported here; use $filter, $orderby, $select, $skip, $top or $inlinecount.`);
+    if (name.startsWith("$") && !KNOWN.has(name))
+      throw new ODataError(`The query option ${name.slice(0, 40)} is not supported here; use $filter, $orderby, $select, $skip, $top or $inlinecount.`);
   }
   const format = queryParam(query, "$format");
   if (format !== undefined && format !== "atom") throw new ODataError(`$format may only be atom; this feed answers in Atom XML.`);
   const inline = queryParam(query, "$inlinecount");
-  if (inline !== undefined && inline !== "allpages" && inline !== "none") throw new ODataError(`$inlinecount must be allpages or none, not "${inline.slice(0, 40)}".`);
+  if (inline !== undefined && inline !== "allpages" && inline !== "none")
+    throw new ODataError(`$inlinecount must be allpages or none, not "${inline.slice(0, 40)}".`);
   const filter = queryParam(query, "$filter");
   const orderBy = queryParam(query, "$orderby");
   const select = queryParam(query, "$select");

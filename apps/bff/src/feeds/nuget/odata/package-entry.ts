@@ -80,13 +80,22 @@ export const PROPERTIES: readonly [keyof V2Package, EdmType][] = [
   ["MinClientVersion", "Edm.String"],
 ];
 
-const VALUE_TYPE: Record<EdmType, ValueType> = { "Edm.String": "string", "Edm.Boolean": "boolean", "Edm.DateTime": "date", "Edm.Int32": "number", "Edm.Int64": "number" };
+const VALUE_TYPE: Record<EdmType, ValueType> = {
+  "Edm.String": "string",
+  "Edm.Boolean": "boolean",
+  "Edm.DateTime": "date",
+  "Edm.Int32": "number",
+  "Edm.Int64": "number",
+};
 export const SCHEMA: Schema = new Map(PROPERTIES.map(([name, type]) => [name, VALUE_TYPE[type]]));
 
 /** NuGet.org's date for an unlisted version, which clients read as "not listed". */
 export const UNLISTED_PUBLISHED = new Date(Date.UTC(1900, 0, 1));
 
-export const propertyOf = (p: V2Package) => (name: string): Value => p[name as keyof V2Package];
+export const propertyOf =
+  (p: V2Package) =>
+  (name: string): Value =>
+    p[name as keyof V2Package];
 
 /** SemVer 2.0.0 versions (dotted pre-release labels, build metadata), which NuGet 2.x cannot parse. */
 export function isSemVer2(version: string): boolean {

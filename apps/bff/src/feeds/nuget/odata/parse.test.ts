@@ -8,7 +8,15 @@ const row =
   (values: Record<string, Value>) =>
   (name: string): Value =>
     values[name] ?? null;
-const pkg = { Id: "Contoso.Core", Version: "1.0.0", IsLatestVersion: true, IsAbsoluteLatestVersion: false, IsPrerelease: false, Description: "The heart of it", Tags: " web core " };
+const pkg = {
+  Id: "Contoso.Core",
+  Version: "1.0.0",
+  IsLatestVersion: true,
+  IsAbsoluteLatestVersion: false,
+  IsPrerelease: false,
+  Description: "The heart of it",
+  Tags: " web core ",
+};
 const holds = (filter: string, values: Record<string, Value> = pkg) => evaluate(parseFilter(filter, SCHEMA), row(values));
 
 describe("$filter as NuGet 2.x, Chocolatey and PowerShellGet send it", () => {
@@ -59,7 +67,7 @@ describe("$filter as NuGet 2.x, Chocolatey and PowerShellGet send it", () => {
 
   it("refuses nesting deep enough to exhaust the stack, as an ODataError", () => {
     expect(() => parseFilter(`${"(".repeat(5000)}IsLatestVersion${")".repeat(5000)}`, SCHEMA)).toThrow(ODataError);
-    expect(() => parseFilter("not ".repeat(900) + "IsLatestVersion", SCHEMA)).toThrow("nested more than 40 deep");
+    expect(() => parseFilter(`${"not ".repeat(900)}IsLatestVersion`, SCHEMA)).toThrow("nested more than 40 deep");
     expect(() => parseFilter("x".repeat(4001), SCHEMA)).toThrow("longer than 4000 characters");
   });
 

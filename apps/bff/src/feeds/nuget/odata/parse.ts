@@ -49,7 +49,8 @@ function tokenize(text: string, what: string): Token[] {
       let s = "";
       let j = i + 1;
       for (;;) {
-        if (j >= text.length) throw new ODataError(`${what} has a string starting at character ${i + 1} that never ends (strings are 'quoted', with '' for a quote).`);
+        if (j >= text.length)
+          throw new ODataError(`${what} has a string starting at character ${i + 1} that never ends (strings are 'quoted', with '' for a quote).`);
         if (text[j] === "'") {
           if (text[j + 1] === "'") {
             s += "'";
@@ -191,7 +192,10 @@ function checkTypes(e: Expr, schema: Schema, what: string): void {
     if (got !== type && got !== "null") throw new ODataError(`${what} is not valid: ${where} needs a ${type}, not a ${got}.`);
   };
   if (e.k === "not") need(e.e, "boolean", "not");
-  else if (e.k === "call") e.args.forEach((a, i) => need(a, FUNCTIONS[e.fn]!.args[i]!, `${e.fn}()`));
+  else if (e.k === "call")
+    e.args.forEach((a, i) => {
+      need(a, FUNCTIONS[e.fn]!.args[i]!, `${e.fn}()`);
+    });
   else if (e.k === "bin" && (e.op === "and" || e.op === "or")) {
     need(e.l, "boolean", e.op);
     need(e.r, "boolean", e.op);

@@ -9,7 +9,13 @@ import { metadataDocument, serviceDocument } from "./atom.ts";
 import { ODataError } from "./parse.ts";
 import { nugetFeed } from "../context.ts";
 
-const COLLECTIONS: Record<string, Collection> = { Packages: "Packages", "Packages()": "Packages", "Search()": "Search", "FindPackagesById()": "FindPackagesById", "GetUpdates()": "GetUpdates" };
+const COLLECTIONS: Record<string, Collection> = {
+  Packages: "Packages",
+  "Packages()": "Packages",
+  "Search()": "Search",
+  "FindPackagesById()": "FindPackagesById",
+  "GetUpdates()": "GetUpdates",
+};
 
 /**
  * The service document and $metadata need a key where the feed does: nuget.exe 2.x

@@ -17,15 +17,22 @@ function validVersion(v: string, what: string): string {
 
 const split = (s: string) => (s === "" ? [] : s.split("|").map((x) => x.trim()));
 
-export function updateQuery(raw: { packageIds: string; versions: string; versionConstraints: string; includePrerelease: boolean; includeAllVersions: boolean }): UpdateQuery {
+export function updateQuery(raw: {
+  packageIds: string;
+  versions: string;
+  versionConstraints: string;
+  includePrerelease: boolean;
+  includeAllVersions: boolean;
+}): UpdateQuery {
   const ids = split(raw.packageIds);
   const versions = split(raw.versions).map((v) => validVersion(v, "versions"));
   const constraints = split(raw.versionConstraints);
-  if (ids.length !== versions.length) throw new ODataError(`GetUpdates() needs one version per package id: packageIds names ${ids.length}, versions ${versions.length}.`);
+  if (ids.length !== versions.length)
+    throw new ODataError(`GetUpdates() needs one version per package id: packageIds names ${ids.length}, versions ${versions.length}.`);
   if (constraints.length && constraints.length !== ids.length) {
     throw new ODataError(`GetUpdates(): versionConstraints must have one entry per package id (empty for none): ${constraints.length} for ${ids.length} ids.`);
   }
-  constraints.forEach((c) => c && rangeCheck(c));
+  for (const c of constraints) if (c) rangeCheck(c);
   return { ids, versions, constraints, includePrerelease: raw.includePrerelease, includeAllVersions: raw.includeAllVersions };
 }
 

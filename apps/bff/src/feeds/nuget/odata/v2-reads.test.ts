@@ -16,7 +16,11 @@ beforeAll(async () => {
   v2 = `${w.server.url}/nuget/main/api/v2/`;
   const core = { id: "Contoso.Core", title: "Contoso Core", description: "The heart of Contoso", tags: "contoso core", authors: "Contoso Ltd" };
   const pushes = [
-    buildNupkg({ ...core, version: "1.0.0", dependencies: [{ id: "Newtonsoft.Json", range: "[13.0.1, )", targetFramework: "net8.0" }, { id: "Contoso.Abstractions" }] }),
+    buildNupkg({
+      ...core,
+      version: "1.0.0",
+      dependencies: [{ id: "Newtonsoft.Json", range: "[13.0.1, )", targetFramework: "net8.0" }, { id: "Contoso.Abstractions" }],
+    }),
     buildNupkg({ ...core, version: "1.10.0" }),
     buildNupkg({ ...core, version: "1.9.0" }),
     buildNupkg({ ...core, version: "2.0.0-beta" }),
@@ -64,7 +68,8 @@ describe("the v2 service document and $metadata", () => {
   it("describes V2FeedPackage and the function imports", async () => {
     const { text } = await atom("$metadata");
     expect(text).toContain('<EntityType Name="V2FeedPackage" m:HasStream="true">');
-    for (const p of ["Id", "Version", "NormalizedVersion", "IsLatestVersion", "IsAbsoluteLatestVersion", "Listed", "Published", "PackageHash", "Dependencies"]) expect(text).toContain(`<Property Name="${p}"`);
+    for (const p of ["Id", "Version", "NormalizedVersion", "IsLatestVersion", "IsAbsoluteLatestVersion", "Listed", "Published", "PackageHash", "Dependencies"])
+      expect(text).toContain(`<Property Name="${p}"`);
     for (const f of ["Search", "FindPackagesById", "GetUpdates"]) expect(text).toContain(`<FunctionImport Name="${f}"`);
   });
 
@@ -85,7 +90,17 @@ describe("Packages()", () => {
     expect(res.headers.get("content-type")).toBe("application/atom+xml;type=feed;charset=utf-8");
     expect(ids(es)).toEqual(["Contoso.Core 1.10.0", "Contoso.Web 3.0.0", "Secret.Tool 1.0.0"]);
     const core = es[0]!;
-    expect(core).toMatchObject({ title: "Contoso.Core", Title: "Contoso Core", Description: "The heart of Contoso", Authors: "Contoso Ltd", IsLatestVersion: "true", IsAbsoluteLatestVersion: "false", IsPrerelease: "false", Listed: "true", PackageHashAlgorithm: "SHA512" });
+    expect(core).toMatchObject({
+      title: "Contoso.Core",
+      Title: "Contoso Core",
+      Description: "The heart of Contoso",
+      Authors: "Contoso Ltd",
+      IsLatestVersion: "true",
+      IsAbsoluteLatestVersion: "false",
+      IsPrerelease: "false",
+      Listed: "true",
+      PackageHashAlgorithm: "SHA512",
+    });
     expect(core.src).toBe(`${v2}package/Contoso.Core/1.10.0`);
   });
 
@@ -186,9 +201,21 @@ describe("FindPackagesById(), Search() and GetUpdates()", () => {
 describe("request shapes of other v2 clients", () => {
   it.each([
     ["PowerShellGet's Find-Package by name", "FindPackagesById()?id='Contoso.Web'&$skip=0&$top=40", ["Contoso.Web 3.0.0"]],
-    ["a tag search", "Search()?$filter=IsLatestVersion and substringof(' core ',Tags)&searchTerm=''&targetFramework=''&includePrerelease=false&$skip=0&$top=100", ["Contoso.Core 1.10.0"]],
-    ["Chocolatey's exact-id latest lookup", "Packages()?$filter=(tolower(Id) eq 'contoso.web') and IsLatestVersion&$orderby=Id&$skip=0&$top=30", ["Contoso.Web 3.0.0"]],
-    ["a download-count ordering", "Search()?$filter=IsLatestVersion&$orderby=DownloadCount desc,Id&searchTerm='contoso'&includePrerelease=false", ["Contoso.Core 1.10.0", "Contoso.Web 3.0.0"]],
+    [
+      "a tag search",
+      "Search()?$filter=IsLatestVersion and substringof(' core ',Tags)&searchTerm=''&targetFramework=''&includePrerelease=false&$skip=0&$top=100",
+      ["Contoso.Core 1.10.0"],
+    ],
+    [
+      "Chocolatey's exact-id latest lookup",
+      "Packages()?$filter=(tolower(Id) eq 'contoso.web') and IsLatestVersion&$orderby=Id&$skip=0&$top=30",
+      ["Contoso.Web 3.0.0"],
+    ],
+    [
+      "a download-count ordering",
+      "Search()?$filter=IsLatestVersion&$orderby=DownloadCount desc,Id&searchTerm='contoso'&includePrerelease=false",
+      ["Contoso.Core 1.10.0", "Contoso.Web 3.0.0"],
+    ],
     ["an exact version as a filter", "Packages()?$filter=Id eq 'Contoso.Core' and NormalizedVersion eq '1.9.0'", ["Contoso.Core 1.9.0"]],
   ])("answers %s", async (_what, path, expected) => {
     expect(ids((await atom(path)).entries)).toEqual(expected);
@@ -227,7 +254,16 @@ describe("what a key may read", () => {
 
   it("refuses a key restricted to another feed, and no key, on every endpoint", async () => {
     const elsewhere = await w.key({ feeds: ["other"] });
-    for (const path of ["", "$metadata", "Packages()", "Packages(Id='Contoso.Core',Version='1.0.0')", "FindPackagesById()?id='Contoso.Core'", "Search()", "GetUpdates()?packageIds=''&versions=''", "package/Contoso.Core/1.0.0"]) {
+    for (const path of [
+      "",
+      "$metadata",
+      "Packages()",
+      "Packages(Id='Contoso.Core',Version='1.0.0')",
+      "FindPackagesById()?id='Contoso.Core'",
+      "Search()",
+      "GetUpdates()?packageIds=''&versions=''",
+      "package/Contoso.Core/1.0.0",
+    ]) {
       const refused = await fetch(v2 + path, { headers: { "x-nuget-apikey": elsewhere } });
       expect(refused.status, path).toBe(403);
       expect(await errorOf(refused)).toBe('This API key is restricted to other feeds and cannot be used on feed "main".');

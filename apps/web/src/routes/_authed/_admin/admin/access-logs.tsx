@@ -13,7 +13,9 @@ export const Route = createFileRoute("/_authed/_admin/admin/access-logs")({
   // (no loaderDeps), which keeps showing the previous entries meanwhile.
   // Non-admins see the _admin layout's explanation; the BFF would refuse them anyway.
   loader: ({ context: { queryClient, trpc, isAdmin }, location }) =>
-    isAdmin ? queryClient.ensureInfiniteQueryData(accessLogListOptions(trpc, parseAccessLogSearch(location.search as never), "admin")).then(() => undefined) : undefined,
+    isAdmin
+      ? queryClient.ensureInfiniteQueryData(accessLogListOptions(trpc, parseAccessLogSearch(location.search as never), "admin")).then(() => undefined)
+      : undefined,
   component: AdminAccessLogsPage,
 });
 

@@ -13,7 +13,10 @@ export const Route = createFileRoute("/_authed/_admin/admin/api-keys")({
   // Non-admins see the _admin layout's explanation; the BFF would refuse them anyway.
   loader: ({ context: { queryClient, trpc, isAdmin }, deps }) =>
     isAdmin
-      ? Promise.all([queryClient.ensureQueryData(trpc.adminKeys.list.queryOptions(deps)), queryClient.ensureQueryData(trpc.adminKeys.options.queryOptions())]).then(() => undefined)
+      ? Promise.all([
+          queryClient.ensureQueryData(trpc.adminKeys.list.queryOptions(deps)),
+          queryClient.ensureQueryData(trpc.adminKeys.options.queryOptions()),
+        ]).then(() => undefined)
       : undefined,
   component: AdminApiKeysPage,
 });
@@ -21,6 +24,9 @@ export const Route = createFileRoute("/_authed/_admin/admin/api-keys")({
 function AdminApiKeysPage() {
   const search = Route.useSearch();
   const navigate = Route.useNavigate();
-  const setSearch = useCallback<SetSearch>((patch, options) => void navigate({ search: (prev) => ({ ...prev, ...patch }), replace: options?.replace }), [navigate]);
+  const setSearch = useCallback<SetSearch>(
+    (patch, options) => void navigate({ search: (prev) => ({ ...prev, ...patch }), replace: options?.replace }),
+    [navigate],
+  );
   return <AdminKeysScreen search={search} setSearch={setSearch} />;
 }

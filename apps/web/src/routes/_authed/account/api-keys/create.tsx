@@ -1,13 +1,5 @@
 import { zodResolver } from "@hookform/resolvers/zod";
-import {
-  createKeyInputSchema,
-  DEFAULT_EXPIRY_DAYS,
-  EXPIRY_DAYS,
-  SCOPE_LABELS,
-  SCOPES,
-  type CreateKeyInput,
-  type CreateKeyOutput,
-} from "@keyhouse/shared";
+import { createKeyInputSchema, DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, SCOPE_LABELS, SCOPES, type CreateKeyInput, type CreateKeyOutput } from "@keyhouse/shared";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute } from "@tanstack/react-router";
 import { useId, useState } from "react";
@@ -104,10 +96,21 @@ function CreateKeyPage() {
 
           <div className="grid gap-6 sm:grid-cols-[minmax(0,1fr)_12rem]">
             <FormField id={nameId} label="Key name" error={errors.name?.message} strong>
-              <input type="text" autoComplete="off" spellCheck={false} {...controlProps(nameId, errors.name?.message)} className={textInput} {...form.register("name")} />
+              <input
+                type="text"
+                autoComplete="off"
+                spellCheck={false}
+                {...controlProps(nameId, errors.name?.message)}
+                className={textInput}
+                {...form.register("name")}
+              />
             </FormField>
             <FormField id={expiryId} label="Expires in" error={errors.expiresInDays?.message} strong>
-              <select {...controlProps(expiryId, errors.expiresInDays?.message)} className={textInput} {...form.register("expiresInDays", { valueAsNumber: true })}>
+              <select
+                {...controlProps(expiryId, errors.expiresInDays?.message)}
+                className={textInput}
+                {...form.register("expiresInDays", { valueAsNumber: true })}
+              >
                 {EXPIRY_DAYS.map((days) => (
                   <option key={days} value={days}>
                     {expiryOptionLabel(days)}
@@ -155,7 +158,9 @@ function CreateKeyPage() {
           <Controller
             control={form.control}
             name="allowedNetworks"
-            render={({ field, fieldState }) => <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />}
+            render={({ field, fieldState }) => (
+              <AllowedNetworksField value={field.value} onChange={field.onChange} onBlur={field.onBlur} error={fieldState.error} />
+            )}
           />
         </div>
         {/* After the fields in reading order; beside them, and sticky, on wide screens. */}
@@ -173,7 +178,10 @@ function CreateKeyPage() {
 type CreateControl = Control<CreateKeyInput, unknown, CreateKeyOutput>;
 
 function Summary({ control, owned }: { control: CreateControl; owned: readonly OwnedPackage[] }) {
-  const [name, expiresInDays, scopes, packages, glob, networks] = useWatch({ control, name: ["name", "expiresInDays", "scopes", "packages", "glob", "allowedNetworks"] });
+  const [name, expiresInDays, scopes, packages, glob, networks] = useWatch({
+    control,
+    name: ["name", "expiresInDays", "scopes", "packages", "glob", "allowedNetworks"],
+  });
   const days = Number(expiresInDays) || DEFAULT_EXPIRY_DAYS;
   const pattern = (glob ?? "").trim();
   const matches = pattern ? globMatches(pattern, packageChoices(owned)) : null;
@@ -208,12 +216,7 @@ function Summary({ control, owned }: { control: CreateControl; owned: readonly O
             {pattern ? (
               <>
                 <span className="font-mono">{pattern}</span>
-                {matches && (
-                  <span className="text-gray-600">
-                    {" "}
-                    ({matches.length === 1 ? "1 package" : `${matches.length} packages`} now)
-                  </span>
-                )}
+                {matches && <span className="text-gray-600"> ({matches.length === 1 ? "1 package" : `${matches.length} packages`} now)</span>}
               </>
             ) : (
               none
@@ -222,7 +225,9 @@ function Summary({ control, owned }: { control: CreateControl; owned: readonly O
         </div>
         <div>
           <dt className="font-medium text-gray-600">Allowed networks</dt>
-          <dd className="font-mono break-words text-gray-900">{networks && networks.length > 0 ? networks.join(", ") : <span className="font-sans text-gray-500">Anywhere</span>}</dd>
+          <dd className="font-mono break-words text-gray-900">
+            {networks && networks.length > 0 ? networks.join(", ") : <span className="font-sans text-gray-500">Anywhere</span>}
+          </dd>
         </div>
       </dl>
     </section>

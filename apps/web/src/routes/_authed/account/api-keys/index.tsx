@@ -182,7 +182,12 @@ function AccountApiKeysPage() {
         }
       />
 
-      <p ref={statusRef} role="status" tabIndex={-1} className={notice ? "mb-4 rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-900 focus:outline-none" : "sr-only"}>
+      <p
+        ref={statusRef}
+        role="status"
+        tabIndex={-1}
+        className={notice ? "mb-4 rounded-md border border-green-300 bg-green-50 px-3 py-2 text-sm text-green-900 focus:outline-none" : "sr-only"}
+      >
         {notice}
       </p>
 
@@ -201,8 +206,8 @@ function AccountApiKeysPage() {
           {legacyCount > 0 && (
             <div className="mb-6 flex flex-col gap-3 rounded-md border border-amber-300 bg-amber-50 p-4 sm:flex-row sm:items-center sm:justify-between">
               <p className="text-sm text-amber-950">
-                {legacyCount === 1 ? "You have a legacy key" : `You have ${legacyCount} legacy keys`} with full access to all your packages. Create
-                scoped keys for what you need, then revoke the legacy {legacyCount === 1 ? "key" : "keys"}.
+                {legacyCount === 1 ? "You have a legacy key" : `You have ${legacyCount} legacy keys`} with full access to all your packages. Create scoped keys
+                for what you need, then revoke the legacy {legacyCount === 1 ? "key" : "keys"}.
               </p>
               <button type="button" className={`${secondaryButton} shrink-0`} onClick={() => open({ action: "revokeAllLegacy" })}>
                 Revoke all legacy keys

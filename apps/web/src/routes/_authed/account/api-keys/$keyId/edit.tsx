@@ -21,10 +21,7 @@ export const Route = createFileRoute("/_authed/account/api-keys/$keyId/edit")({
   loader: async ({ context: { queryClient, trpc }, params }) => {
     // Only whole positive numbers are key IDs; anything else is simply not a page.
     if (!/^[1-9][0-9]{0,15}$/.test(params.keyId)) throw notFound();
-    await Promise.all([
-      queryClient.ensureQueryData(trpc.keys.list.queryOptions()),
-      queryClient.ensureQueryData(trpc.keys.ownedPackages.queryOptions()),
-    ]);
+    await Promise.all([queryClient.ensureQueryData(trpc.keys.list.queryOptions()), queryClient.ensureQueryData(trpc.keys.ownedPackages.queryOptions())]);
   },
   component: EditPackagesPage,
 });
@@ -41,7 +38,9 @@ function EditPackagesPage() {
     return <Unavailable title="Key not found" message="There is no key with this ID among your API keys. It may have been deleted." />;
   }
   if (key.kind !== "scoped") {
-    return <Unavailable title={`Edit packages of “${key.name}”`} message="Only keys made with the wizard have packages to edit: legacy keys have full access." />;
+    return (
+      <Unavailable title={`Edit packages of “${key.name}”`} message="Only keys made with the wizard have packages to edit: legacy keys have full access." />
+    );
   }
   if (key.revokedAt !== null) {
     return <Unavailable title={`Edit packages of “${key.name}”`} message="This key is revoked: its packages can no longer be changed." />;
