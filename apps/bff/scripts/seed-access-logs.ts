@@ -16,6 +16,7 @@ import pg from "pg";
 import { repoRoot } from "../src/config.ts";
 import { isPostgresUrl, sqliteFileOf } from "../src/db/client.ts";
 import { mulberry32 } from "../src/lib/mulberry32.ts";
+import { ACCESS_LOG_METADATA_COLUMNS, ACCESS_LOG_PG_TYPES } from "../src/logs/columns.ts";
 import { PG_USAGE_SQL, pgUsageParams, SQLITE_USAGE_SQL, sqliteUsageParams, usageRowsOf, type LoggedEntry } from "../src/logs/usage-summary.ts";
 
 /** The row's facts the keys' usage summary reads (logs/usage-summary.ts): the seeded log fills it as the writer would. */
@@ -34,38 +35,8 @@ function usageEntryOf(v: unknown[]): LoggedEntry {
   };
 }
 
-const COLUMNS = [
-  "at",
-  "keyId",
-  "keyName",
-  "keyHint",
-  "keyStatus",
-  "ownerId",
-  "userId",
-  "username",
-  "surface",
-  "feed",
-  "method",
-  "path",
-  "status",
-  "durationMs",
-  "ip",
-  "userAgent",
-  "bytesIn",
-  "bytesOut",
-  "requestBody",
-  "responseBody",
-] as const;
-const PG_TYPES: Record<string, string> = {
-  at: "timestamp(3)",
-  keyId: "integer",
-  ownerId: "integer",
-  userId: "integer",
-  status: "integer",
-  durationMs: "double precision",
-  bytesIn: "integer",
-  bytesOut: "integer",
-};
+const COLUMNS = [...ACCESS_LOG_METADATA_COLUMNS, "requestBody", "responseBody"] as const;
+const PG_TYPES: Partial<Record<string, string>> = ACCESS_LOG_PG_TYPES;
 const ROWS_PER_STATEMENT = 500;
 const ROWS_PER_TRANSACTION = 50_000;
 

@@ -9,32 +9,9 @@
 import { createRequire } from "node:module";
 import { Worker } from "node:worker_threads";
 import type { Db } from "../db/client.ts";
+import { ACCESS_LOG_COLUMNS } from "../logs/columns.ts";
 import { SQLITE_BODY_SQL, type BodyRow } from "../logs/bodies.ts";
 import { SQLITE_USAGE_SQL, sqliteUsageParams, type UsageRow } from "../logs/usage-summary.ts";
-
-/** The columns of "AccessLogEntry" the writer fills, in the order of the table. */
-export const ACCESS_LOG_COLUMNS = [
-  "at",
-  "keyId",
-  "keyName",
-  "keyHint",
-  "keyStatus",
-  "ownerId",
-  "userId",
-  "username",
-  "surface",
-  "feed",
-  "method",
-  "path",
-  "status",
-  "durationMs",
-  "ip",
-  "userAgent",
-  "bytesIn",
-  "bytesOut",
-  "requestBodyHash",
-  "responseBodyHash",
-] as const;
 
 export type LastUse = { id: number; at: Date; ip: string | null };
 

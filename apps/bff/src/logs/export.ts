@@ -3,6 +3,7 @@
 // memory. Scoped like the grid: users get only their own keys' entries.
 import type { AccessLogFilter } from "@keyhouse/shared";
 import type { Db } from "../db/client.ts";
+import { ACCESS_LOG_METADATA_COLUMNS } from "./columns.ts";
 import { accessLogBatches } from "./export-batches.ts";
 import { accessLogQuery } from "./filter-plan.ts";
 import type { CallerOnLogs } from "../auth/caller.ts";
@@ -10,27 +11,7 @@ import type { AccessLogRow, Provider } from "./rows.ts";
 
 export const EXPORT_BATCH = 1000;
 
-export const CSV_COLUMNS = [
-  "id",
-  "at",
-  "keyId",
-  "keyName",
-  "keyHint",
-  "keyStatus",
-  "ownerId",
-  "userId",
-  "username",
-  "surface",
-  "feed",
-  "method",
-  "path",
-  "status",
-  "durationMs",
-  "ip",
-  "userAgent",
-  "bytesIn",
-  "bytesOut",
-] as const satisfies readonly (keyof AccessLogRow)[];
+export const CSV_COLUMNS = ["id", ...ACCESS_LOG_METADATA_COLUMNS] as const satisfies readonly (keyof AccessLogRow)[];
 
 /**
  * One CSV cell (RFC 4180). Text a spreadsheet would run as a formula (starting with

@@ -5,23 +5,11 @@
 // so log writes never wait behind requests for one of Prisma's connections, and requests
 // never wait behind them. See docs/access-logs.md ("How entries are written").
 import pg from "pg";
-import { ACCESS_LOG_COLUMNS } from "../lib/sqlite-side-writer.ts";
+import { ACCESS_LOG_COLUMNS, ACCESS_LOG_PG_TYPES as PG_TYPES } from "./columns.ts";
 import { PG_BODIES_PER_STATEMENT, pgBodySql, type BodyRow } from "./bodies.ts";
 import { PG_USAGE_SQL, pgUsageParams, type UsageRow } from "./usage-summary.ts";
 
 type Row = Record<string, unknown>;
-
-/** PostgreSQL casts, so that text parameters land in typed columns. */
-const PG_TYPES: Partial<Record<(typeof ACCESS_LOG_COLUMNS)[number], string>> = {
-  at: "timestamp(3)",
-  keyId: "integer",
-  ownerId: "integer",
-  userId: "integer",
-  status: "integer",
-  durationMs: "double precision",
-  bytesIn: "integer",
-  bytesOut: "integer",
-};
 
 /** Rows per statement: PostgreSQL takes at most 65 535 parameters in one. */
 export const PG_ROWS_PER_STATEMENT = Math.floor(65_535 / ACCESS_LOG_COLUMNS.length);

@@ -7,7 +7,8 @@
 // that entry is left, which alone is lost and counted ("poisoned" on /healthz). A database
 // that does not answer is another matter: the batch is retried, then dropped and counted.
 import type { Db, Prisma } from "../db/client.ts";
-import { ACCESS_LOG_COLUMNS, type SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
+import type { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
+import { ACCESS_LOG_COLUMNS, ACCESS_LOG_PG_TYPES as PG_TYPES } from "./columns.ts";
 import type { PostgresLogInserter } from "./pg-batch-insert.ts";
 import { contentAddress, PG_BODIES_PER_STATEMENT, pgBodySql, RecentBodies, SQLITE_BODY_SQL, type BodyRow } from "./bodies.ts";
 import { prismaUsageStatements, usageRowsOf, type UsageRow } from "./usage-summary.ts";
@@ -215,17 +216,6 @@ function providerOf(db: Db): Provider | null {
 // cost the main thread nothing but the hand-over (lib/sqlite-side-writer.ts). Columns in
 // the order of the table; every entry gets every column (defaults as Prisma would apply them).
 const COLUMNS = ACCESS_LOG_COLUMNS satisfies readonly (keyof AccessLogInput)[];
-/** PostgreSQL casts, so that text parameters land in typed columns. */
-const PG_TYPES: Partial<Record<(typeof COLUMNS)[number], string>> = {
-  at: "timestamp(3)",
-  keyId: "integer",
-  ownerId: "integer",
-  userId: "integer",
-  status: "integer",
-  durationMs: "double precision",
-  bytesIn: "integer",
-  bytesOut: "integer",
-};
 /** Rows per statement: under SQLite's 32 766 and PostgreSQL's 65 535 parameters. */
 const ROWS_PER_STATEMENT = 1000;
 
