@@ -1,4 +1,4 @@
-import { useId, type ReactNode } from "react";
+import { useId } from "react";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { textInput } from "../../lib/styles";
 import {
@@ -15,6 +15,7 @@ import {
   When,
   type KeyListProps,
 } from "./cells";
+import { FactList } from "../FactList";
 import { KeyStatusBadge } from "../StatusBadge";
 import { fieldLabel } from "./styles";
 
@@ -28,15 +29,6 @@ const SORTS: { value: `${SortKey}:${"asc" | "desc"}`; label: string }[] = [
   { value: "lastUsed:desc", label: "Used most recently" },
   { value: "lastUsed:asc", label: "Used least recently" },
 ];
-
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs font-medium text-gray-500">{term}</dt>
-      <dd className="break-words text-gray-900">{children}</dd>
-    </div>
-  );
-}
 
 /** The grid on narrow screens: a card per key, and the sort as a menu instead of column headers. */
 export function KeyCards({ rows, search, onSort, actions, busy }: KeyListProps) {
@@ -72,35 +64,19 @@ export function KeyCards({ rows, search, onSort, actions, busy }: KeyListProps) 
               </div>
               <KeyStatusBadge status={k.status} />
             </div>
-            <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2">
-              <Fact term="Kind">
-                <KindCell k={k} />
-              </Fact>
-              <Fact term="Owner">
-                <OwnerCell k={k} />
-              </Fact>
-              <Fact term="User">
-                <UserCell k={k} />
-              </Fact>
-              <Fact term="APIs">
-                <ApisCell k={k} />
-              </Fact>
-              <Fact term="Feeds">
-                <FeedsCell k={k} />
-              </Fact>
-              <Fact term="Created">
-                <When value={k.createdAt} />
-              </Fact>
-              <Fact term="Expires">
-                <ExpiresCell k={k} />
-              </Fact>
-              <Fact term="Last used">
-                <LastUsedCell k={k} />
-              </Fact>
-              <Fact term="Unused rights">
-                <UnusedRightsCell k={k} />
-              </Fact>
-            </dl>
+            <FactList
+              facts={[
+                ["Kind", <KindCell k={k} />],
+                ["Owner", <OwnerCell k={k} />],
+                ["User", <UserCell k={k} />],
+                ["APIs", <ApisCell k={k} />],
+                ["Feeds", <FeedsCell k={k} />],
+                ["Created", <When value={k.createdAt} />],
+                ["Expires", <ExpiresCell k={k} />],
+                ["Last used", <LastUsedCell k={k} />],
+                ["Unused rights", <UnusedRightsCell k={k} />],
+              ]}
+            />
             <KeyActions k={k} actions={actions} className="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-gray-100 pt-2" />
           </li>
         ))}

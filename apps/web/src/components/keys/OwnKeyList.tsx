@@ -1,8 +1,8 @@
 import { Link } from "@tanstack/react-router";
-import type { ReactNode } from "react";
 import { formatDate, formatDateTime, formatTime, toDate, type DateLike } from "../../lib/dates";
 import { rowActions, scopeLabels, summarizePackages, type RowAction } from "../../lib/keys";
 import { focusRing, textLink } from "../../lib/styles";
+import { FactList } from "../FactList";
 import { NoneMark } from "../NoneMark";
 import { KeyStatusBadge } from "../StatusBadge";
 import { TableScroller } from "../TableScroller";
@@ -173,15 +173,6 @@ function OwnKeyTable({ keys, onAction }: ListProps) {
   );
 }
 
-function Fact({ term, children }: { term: string; children: ReactNode }) {
-  return (
-    <div className="min-w-0">
-      <dt className="text-xs font-medium text-gray-500">{term}</dt>
-      <dd className="break-words text-gray-900">{children}</dd>
-    </div>
-  );
-}
-
 function OwnKeyCards({ keys, onAction }: ListProps) {
   return (
     <ul aria-label="Your API keys" className="space-y-3">
@@ -197,24 +188,16 @@ function OwnKeyCards({ keys, onAction }: ListProps) {
               <OldValueBadge until={k.oldValueExpiresAt} />
             </div>
           </div>
-          <dl className="mt-3 grid grid-cols-2 gap-x-4 gap-y-2">
-            <Fact term="Scopes">
-              <Scopes k={k} />
-            </Fact>
-            <Fact term="Packages">
-              <Packages k={k} />
-            </Fact>
-            <Fact term="Glob">
-              <Globs k={k} />
-            </Fact>
-            <Fact term="Created">
-              <Time value={k.createdAt} />
-            </Fact>
-            <Fact term="Expires">{k.expiresAt ? <Time value={k.expiresAt} /> : "Never"}</Fact>
-            <Fact term="Last used">
-              <LastUsed k={k} />
-            </Fact>
-          </dl>
+          <FactList
+            facts={[
+              ["Scopes", <Scopes k={k} />],
+              ["Packages", <Packages k={k} />],
+              ["Glob", <Globs k={k} />],
+              ["Created", <Time value={k.createdAt} />],
+              ["Expires", k.expiresAt ? <Time value={k.expiresAt} /> : "Never"],
+              ["Last used", <LastUsed k={k} />],
+            ]}
+          />
           <div className="mt-3 flex flex-wrap gap-2">
             <Actions k={k} onAction={onAction} />
           </div>

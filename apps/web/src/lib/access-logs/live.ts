@@ -2,20 +2,13 @@
 // URL with the grid's filters, and new rows put on top of what is loaded, at most
 // LIVE_ROWS_PER_SECOND a second so a busy log stays readable; the rest wait as "N more".
 import type { LogPages } from "./format";
-import { FILTER_KEYS, type AccessLogSearch, type ViewerMode } from "./search";
+import { filterQuery, type AccessLogSearch, type ViewerMode } from "./search";
 
 export const LIVE_ROWS_PER_SECOND = 20;
 
 /** GET /api/access-logs/stream with the grid's filters (the account viewer sees its own keys' entries). */
 export function liveStreamUrl(search: AccessLogSearch, mode: ViewerMode): string {
-  const params = new URLSearchParams();
-  for (const k of FILTER_KEYS) {
-    const v = search[k];
-    if (v !== undefined) params.set(k, String(v));
-  }
-  if (mode === "account") params.set("scope", "mine");
-  const query = params.toString();
-  return `/api/access-logs/stream${query ? `?${query}` : ""}`;
+  return `/api/access-logs/stream${filterQuery(search, mode)}`;
 }
 
 /** Rows (oldest first, as the stream sends them) on top of the first page, newest first, without repeats. */

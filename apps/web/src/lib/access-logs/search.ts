@@ -119,8 +119,8 @@ export function listInput(search: AccessLogSearch, mode: ViewerMode): AccessLogF
 
 export type ExportFormat = "csv" | "ndjson";
 
-/** /exports/access-logs.csv?statusClass=4xx&… — the same filters and scope as the grid. */
-export function exportUrl(format: ExportFormat, search: AccessLogSearch, mode: ViewerMode): string {
+/** "?statusClass=4xx&…" with the grid's filters and scope (the account viewer sees its own keys' entries), or "" with none. */
+export function filterQuery(search: AccessLogSearch, mode: ViewerMode): string {
   const params = new URLSearchParams();
   for (const k of FILTER_KEYS) {
     const v = search[k];
@@ -128,7 +128,12 @@ export function exportUrl(format: ExportFormat, search: AccessLogSearch, mode: V
   }
   if (mode === "account") params.set("scope", "mine");
   const query = params.toString();
-  return `/exports/access-logs.${format}${query ? `?${query}` : ""}`;
+  return query ? `?${query}` : "";
+}
+
+/** /exports/access-logs.csv?statusClass=4xx&… — the same filters and scope as the grid. */
+export function exportUrl(format: ExportFormat, search: AccessLogSearch, mode: ViewerMode): string {
+  return `/exports/access-logs.${format}${filterQuery(search, mode)}`;
 }
 
 // ---- Time range inputs (<input type="datetime-local">, local time to the minute) ----
