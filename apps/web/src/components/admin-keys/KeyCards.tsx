@@ -1,20 +1,7 @@
 import { useId } from "react";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { textInput } from "../../lib/styles";
-import {
-  ApisCell,
-  ExpiresCell,
-  FeedsCell,
-  KeyActions,
-  KindCell,
-  LastUsedCell,
-  NameCell,
-  OwnerCell,
-  UnusedRightsCell,
-  UserCell,
-  When,
-  type KeyListProps,
-} from "./cells";
+import { cardFacts, KeyActions, NameCell, type KeyListProps } from "./cells";
 import { FactList } from "../FactList";
 import { KeyStatusBadge } from "../StatusBadge";
 import { fieldLabel } from "./styles";
@@ -64,19 +51,7 @@ export function KeyCards({ rows, search, onSort, actions, busy }: KeyListProps) 
               </div>
               <KeyStatusBadge status={k.status} />
             </div>
-            <FactList
-              facts={[
-                ["Kind", <KindCell k={k} />],
-                ["Owner", <OwnerCell k={k} />],
-                ["User", <UserCell k={k} />],
-                ["APIs", <ApisCell k={k} />],
-                ["Feeds", <FeedsCell k={k} />],
-                ["Created", <When value={k.createdAt} />],
-                ["Expires", <ExpiresCell k={k} />],
-                ["Last used", <LastUsedCell k={k} />],
-                ["Unused rights", <UnusedRightsCell k={k} />],
-              ]}
-            />
+            <FactList facts={cardFacts(k)} />
             <KeyActions k={k} actions={actions} className="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-gray-100 pt-2" />
           </li>
         ))}

@@ -1,5 +1,5 @@
 import { useRouter } from "@tanstack/react-router";
-import type { MouseEvent } from "react";
+import type { MouseEvent, ReactNode } from "react";
 import { actingUser, feedsText, formatAgo, formatDay, formatFull, isoOf, KIND_LABELS, type AdminKeyRow } from "../../lib/admin-keys/format";
 import type { AdminKeySearch, SortKey } from "../../lib/admin-keys/search";
 import { textLink } from "../../lib/styles";
@@ -56,6 +56,19 @@ export const UnusedRightsCell = ({ k }: { k: AdminKeyRow }) =>
       ))}
     </ul>
   );
+
+/** A key's facts as its card lists them, in the grid's column order. */
+export const cardFacts = (k: AdminKeyRow): [term: string, value: ReactNode][] => [
+  ["Kind", <KindCell k={k} />],
+  ["Owner", <OwnerCell k={k} />],
+  ["User", <UserCell k={k} />],
+  ["APIs", <ApisCell k={k} />],
+  ["Feeds", <FeedsCell k={k} />],
+  ["Created", <When value={k.createdAt} />],
+  ["Expires", <ExpiresCell k={k} />],
+  ["Last used", <LastUsedCell k={k} />],
+  ["Unused rights", <UnusedRightsCell k={k} />],
+];
 
 export type RowActions = {
   onEdit: (key: AdminKeyRow) => void;

@@ -1,7 +1,7 @@
 import { useId, useState } from "react";
-import { secondaryButton } from "../../lib/styles";
 import { Modal } from "../Modal";
 import { UsageGuide, type UsageKey } from "./UsageGuide";
+import { DialogClose } from "./DialogClose";
 
 /**
  * "How to use" on a key in a list: a dialog with the set-up snippets for its feeds, with a
@@ -21,11 +21,7 @@ export function HowToUseButton({ keyName, usageKey, className }: { keyName: stri
             How to use “{keyName}”
           </h2>
           <UsageGuide usageKey={usageKey} heading="Set-up for each client" />
-          <div className="flex justify-end">
-            <button type="button" className={secondaryButton} onClick={() => setOpen(false)}>
-              Close
-            </button>
-          </div>
+          <DialogClose onClose={() => setOpen(false)} />
         </div>
       </Modal>
     </>

@@ -2,6 +2,7 @@ import { MESSAGES } from "@keyhouse/shared";
 import { Link } from "@tanstack/react-router";
 import { useEffect, useId, useRef, useState } from "react";
 import { primaryButton, secondaryButton, textInput } from "../../lib/styles";
+import { CopyFeedback } from "./CopyFeedback";
 import { UsageGuide, type UsageKey } from "./UsageGuide";
 
 type CopyState = "idle" | "copied" | "failed";
@@ -101,14 +102,7 @@ export function KeyReveal({
             Copy
           </button>
         </div>
-        <p role="status" className="mt-1 min-h-5 text-sm font-medium text-green-800">
-          {copy === "copied" ? "Copied" : ""}
-        </p>
-        {copy === "failed" && (
-          <p role="alert" className="text-sm text-red-700">
-            Could not copy to the clipboard. The key is selected: copy it with your keyboard or the context menu.
-          </p>
-        )}
+        <CopyFeedback copy={copy} copied="Copied" what="key" />
       </div>
       {usageKey && <UsageGuide usageKey={usageKey} value={value} />}
       <div className={LAYOUT[layout].done || undefined}>

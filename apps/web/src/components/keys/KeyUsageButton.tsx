@@ -6,6 +6,7 @@ import { errorBox, primaryButton, secondaryButton } from "../../lib/styles";
 import { useTRPC } from "../../trpc";
 import { ConfirmDialog } from "../ConfirmDialog";
 import { Modal } from "../Modal";
+import { DialogClose } from "./DialogClose";
 
 const ACTION_WORDS: Record<string, string> = {
   "push-new": "Push of a new package",
@@ -138,11 +139,7 @@ export function KeyUsageButton({ keyId, keyName, className, onRevoke }: { keyId:
               )}
             </>
           )}
-          <div className="flex justify-end">
-            <button type="button" className={secondaryButton} onClick={() => setOpen(false)}>
-              Close
-            </button>
-          </div>
+          <DialogClose onClose={() => setOpen(false)} />
         </div>
       </Modal>
       <ConfirmDialog

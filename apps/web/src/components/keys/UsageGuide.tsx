@@ -4,6 +4,7 @@ import { useId, useRef, useState } from "react";
 import { secondaryButton } from "../../lib/styles";
 import { ecosystemLabel, usageSnippets, type Snippet } from "../../lib/usage-snippets";
 import { useTRPC } from "../../trpc";
+import { CopyFeedback } from "./CopyFeedback";
 
 /** What the snippets need to know about a key (never its value). */
 export type UsageKey = { feeds: readonly string[] | null; apis: readonly Api[] };
@@ -45,14 +46,7 @@ function SnippetBlock({ snippet, level }: { snippet: Snippet; level: 3 | 4 }) {
       >
         {snippet.text}
       </pre>
-      <p role="status" className="min-h-4 text-xs font-medium text-green-800">
-        {copy === "copied" ? `Copied ${snippet.title}` : ""}
-      </p>
-      {copy === "failed" && (
-        <p role="alert" className="text-xs text-red-700">
-          Could not copy to the clipboard. The text is selected: copy it with your keyboard or the context menu.
-        </p>
-      )}
+      <CopyFeedback copy={copy} copied={`Copied ${snippet.title}`} what="text" small />
     </div>
   );
 }
