@@ -3,6 +3,7 @@
 // their counters behind for good. Replaced key values past their overlap go too
 // (keys/old-values.ts). Several instances doing it at once is harmless.
 import type { Db } from "../db/client.ts";
+import { startPeriodicJob } from "../lib/periodic-job.ts";
 import { purgeExpiredSessions } from "./sessions.ts";
 import { purgeStaleThrottles } from "./throttle.ts";
 import { purgeEndedOldValues } from "../keys/old-values.ts";
@@ -10,28 +11,14 @@ import { purgeEndedOldValues } from "../keys/old-values.ts";
 export const HOUSEKEEPING_EVERY_MS = 60 * 60 * 1000;
 
 export function startAuthHousekeeping(db: Db, log: (line: string) => void, everyMs = HOUSEKEEPING_EVERY_MS): { stop: () => Promise<void> } {
-  let running: Promise<void> | undefined;
-  const run = () => {
-    running ??= (async () => {
-      try {
-        await purgeExpiredSessions(db);
-        await purgeStaleThrottles(db);
-        await purgeEndedOldValues(db);
-      } catch (e) {
-        log(`Removing ended sessions and old sign-in counters failed (will retry): ${(e as Error).message.split("\n")[0]}`);
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-  void run();
-  const timer = setInterval(() => void run(), everyMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
+  return startPeriodicJob(
+    async () => {
+      await purgeExpiredSessions(db);
+      await purgeStaleThrottles(db);
+      await purgeEndedOldValues(db);
     },
-  };
+    (e) => log(`Removing ended sessions and old sign-in counters failed (will retry): ${(e as Error).message.split("\n")[0]}`),
+    everyMs,
+    "now",
+  );
 }

@@ -8,6 +8,7 @@
 import { DAY_MS } from "@keyhouse/shared";
 import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
+import { startPeriodicJob } from "../lib/periodic-job.ts";
 import { purgeOldUsage } from "./usage-summary.ts";
 import { purgeOrphanBodies } from "./bodies.ts";
 
@@ -54,40 +55,20 @@ export type RetentionJob = { stop: () => Promise<void>; runNow: () => Promise<Pu
 
 /** Purges now and every hour; timers are unref'd so they never hold the process open. */
 export function startRetentionJob(db: Db, config: Pick<Config, "logRetentionDays">, log: (line: string) => void, everyMs = PURGE_EVERY_MS): RetentionJob {
-  let running: Promise<PurgeResult | null> | undefined;
-  let stopped = false;
-
-  const run = (): Promise<PurgeResult | null> => {
-    if (stopped) return Promise.resolve(null);
-    running ??= (async () => {
-      try {
-        const result = await purgeOldEntries(db, config.logRetentionDays, new Date());
-        if (result.deleted > 0) log(`Access log: purged ${result.deleted} entries older than ${config.logRetentionDays} days.`);
-        // The keys' usage summary keeps the same window (usage-summary.ts).
-        await purgeOldUsage(db, config.logRetentionDays, new Date());
-        // Then the bodies no entry names any more (bodies.ts); shared ones stay.
-        const bodies = await purgeOrphanBodies(db);
-        if (bodies > 0) log(`Access log: purged ${bodies} bodies no entry names.`);
-        return result;
-      } catch (e) {
-        log(`Access log: the retention purge failed (${(e as Error)?.message?.split("\n")[0] ?? String(e)}); it is retried within the hour.`);
-        return null;
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-
-  const first = setTimeout(() => void run(), 0).unref();
-  const timer = setInterval(() => void run(), everyMs).unref();
-  return {
-    runNow: run,
-    stop: async () => {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
+  const job = startPeriodicJob(
+    async () => {
+      const result = await purgeOldEntries(db, config.logRetentionDays, new Date());
+      if (result.deleted > 0) log(`Access log: purged ${result.deleted} entries older than ${config.logRetentionDays} days.`);
+      // The keys' usage summary keeps the same window (usage-summary.ts).
+      await purgeOldUsage(db, config.logRetentionDays, new Date());
+      // Then the bodies no entry names any more (bodies.ts); shared ones stay.
+      const bodies = await purgeOrphanBodies(db);
+      if (bodies > 0) log(`Access log: purged ${bodies} bodies no entry names.`);
+      return result;
     },
-  };
+    (e) => log(`Access log: the retention purge failed (${(e as Error)?.message?.split("\n")[0] ?? String(e)}); it is retried within the hour.`),
+    everyMs,
+    "soon",
+  );
+  return { runNow: job.runNow, stop: job.stop };
 }

@@ -3,6 +3,7 @@
 // older than an hour, so an upload still in flight is never touched. Every instance runs
 // it hourly; two deleting one orphan is harmless.
 import type { Db } from "../../db/client.ts";
+import { startPeriodicJob } from "../../lib/periodic-job.ts";
 import { describeError, type PackageStorage } from "./types.ts";
 
 export const SWEEP_EVERY_MS = 60 * 60 * 1000;
@@ -40,34 +41,16 @@ export function startOrphanSweep(
   log: (line: string) => void,
   everyMs = SWEEP_EVERY_MS,
 ): { stop: () => Promise<void>; runNow: () => Promise<SweepResult | null> } {
-  let running: Promise<SweepResult | null> | undefined;
-  let stopped = false;
-  const run = () => {
-    if (stopped) return Promise.resolve(null);
-    running ??= (async () => {
-      try {
-        const result = await sweepOrphans(db, storage);
-        if (result.orphans + result.abandoned > 0)
-          log(`Package storage: removed ${result.orphans} files no version points at and ${result.abandoned} unfinished writes, all older than an hour.`);
-        return result;
-      } catch (e) {
-        log(`Package storage: the orphan sweep failed (${describeError(e)}); it is retried within the hour.`);
-        return null;
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-  const first = setTimeout(() => void run(), 0).unref();
-  const timer = setInterval(() => void run(), everyMs).unref();
-  return {
-    runNow: run,
-    stop: async () => {
-      stopped = true;
-      clearTimeout(first);
-      clearInterval(timer);
-      await running;
+  const job = startPeriodicJob(
+    async () => {
+      const result = await sweepOrphans(db, storage);
+      if (result.orphans + result.abandoned > 0)
+        log(`Package storage: removed ${result.orphans} files no version points at and ${result.abandoned} unfinished writes, all older than an hour.`);
+      return result;
     },
-  };
+    (e) => log(`Package storage: the orphan sweep failed (${describeError(e)}); it is retried within the hour.`),
+    everyMs,
+    "soon",
+  );
+  return { runNow: job.runNow, stop: job.stop };
 }

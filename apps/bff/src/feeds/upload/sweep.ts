@@ -6,6 +6,7 @@
 // server's 5-minute requestTimeout), so an hour-old file belongs to nobody.
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
+import { type PeriodicJob, startPeriodicJob } from "../../lib/periodic-job.ts";
 
 export const STALE_UPLOAD_MS = 60 * 60 * 1000;
 export const UPLOAD_SWEEP_EVERY_MS = 60 * 60 * 1000;
@@ -36,33 +37,15 @@ export async function removeStaleUploads(dir: string, olderThanMs = STALE_UPLOAD
 }
 
 /** Sweeps dir now and every everyMs; stop() waits for a sweep under way. */
-export function startUploadSweep(
-  dir: string,
-  log: (line: string) => void,
-  everyMs = UPLOAD_SWEEP_EVERY_MS,
-): { stop: () => Promise<void>; running: () => Promise<void> | undefined } {
-  let running: Promise<void> | undefined;
-  const run = () => {
-    running ??= (async () => {
-      try {
-        const removed = await removeStaleUploads(dir);
-        if (removed > 0) log(`Removed ${removed} temporary upload file${removed === 1 ? "" : "s"} left behind in ${dir}.`);
-      } catch (e) {
-        log(`Removing old temporary uploads in ${dir} failed (will retry): ${(e as Error).message.split("\n")[0]}`);
-      } finally {
-        running = undefined;
-      }
-    })();
-    return running;
-  };
-  void run();
-  const timer = setInterval(() => void run(), everyMs);
-  timer.unref();
-  return {
-    stop: async () => {
-      clearInterval(timer);
-      await running;
+export function startUploadSweep(dir: string, log: (line: string) => void, everyMs = UPLOAD_SWEEP_EVERY_MS): Pick<PeriodicJob<void>, "stop" | "running"> {
+  const job = startPeriodicJob(
+    async () => {
+      const removed = await removeStaleUploads(dir);
+      if (removed > 0) log(`Removed ${removed} temporary upload file${removed === 1 ? "" : "s"} left behind in ${dir}.`);
     },
-    running: () => running,
-  };
+    (e) => log(`Removing old temporary uploads in ${dir} failed (will retry): ${(e as Error).message.split("\n")[0]}`),
+    everyMs,
+    "now",
+  );
+  return { stop: job.stop, running: job.running };
 }
