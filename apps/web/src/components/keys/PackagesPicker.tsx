@@ -1,5 +1,5 @@
 import { invalidGlobChars } from "@keyhouse/shared";
-import { useEffect, useId, useMemo, useRef, useState, type Ref } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type ReactNode, type Ref } from "react";
 import { useController, type Control, type FieldValues, type Path } from "react-hook-form";
 import {
   filterChoices,
@@ -82,10 +82,7 @@ export function PackagesPicker({
         Choose the packages this key may act on, give a glob pattern, or both.
       </p>
 
-      <div>
-        <label htmlFor={ids.search} className="mb-1 block text-sm font-medium text-gray-900">
-          Search packages
-        </label>
+      <Labelled id={ids.search} label="Search packages">
         <input
           ref={searchRef}
           id={ids.search}
@@ -102,7 +99,7 @@ export function PackagesPicker({
           aria-describedby={describedBy(packagesError && ids.packagesError)}
           className={textInput}
         />
-      </div>
+      </Labelled>
 
       <div className={`rounded-md border bg-white ${packagesError ? "border-red-600" : "border-gray-200"}`}>
         {choices.length === 0 ? (
@@ -161,10 +158,7 @@ export function PackagesPicker({
         </p>
       )}
 
-      <div>
-        <label htmlFor={ids.glob} className="mb-1 block text-sm font-medium text-gray-900">
-          Glob pattern
-        </label>
+      <Labelled id={ids.glob} label="Glob pattern">
         <input
           ref={globRef}
           id={ids.glob}
@@ -192,8 +186,20 @@ export function PackagesPicker({
         <p id={ids.globPreview} aria-live="polite" className="mt-1 text-sm break-words text-gray-800">
           {matches !== null && globPreviewText(matches)}
         </p>
-      </div>
+      </Labelled>
     </fieldset>
+  );
+}
+
+/** A labelled box in the picker, with whatever notes follow the input. */
+function Labelled({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+  return (
+    <div>
+      <label htmlFor={id} className="mb-1 block text-sm font-medium text-gray-900">
+        {label}
+      </label>
+      {children}
+    </div>
   );
 }
 
