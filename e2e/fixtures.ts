@@ -8,6 +8,11 @@
 // replaces every extra header and leaves `clientAddress` unaware of it).
 //
 // Helpers find things the way people do: by role and accessible name, or by label.
+import { execFile } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
 import { expect, test as base, type Locator, type Page } from "@playwright/test";
 
 export { expect };
@@ -215,4 +220,36 @@ export async function waitForAccessLog(page: Page, keyId: number, count: number)
       { message: `the access log has the ${count} requests made with key ${keyId}`, timeout: 10_000 },
     )
     .toBeGreaterThanOrEqual(count);
+}
+
+/**
+ * `npm publish` with the real npm CLI from a temporary project whose .npmrc holds the key (its
+ * own cache and user config, so the runner's npm set-up stays out). Answers npm's output;
+ * rejects with npm's error (its `stderr` says why) when the publish is refused.
+ */
+export async function npmPublish(
+  registry: string,
+  key: string,
+  manifest: { name: string; version: string; description?: string },
+  indexJs = "module.exports = 1;\n",
+): Promise<string> {
+  const project = mkdtempSync(path.join(os.tmpdir(), "keyhouse-e2e-npm-"));
+  try {
+    const host = registry.replace(/^https?:/, "");
+    writeFileSync(path.join(project, ".npmrc"), `registry=${registry}\n${host}:_authToken=${key}\n`);
+    writeFileSync(path.join(project, "package.json"), JSON.stringify({ ...manifest, main: "index.js", license: "MIT" }, null, 2));
+    writeFileSync(path.join(project, "index.js"), indexJs);
+    const env = {
+      ...process.env,
+      npm_config_cache: path.join(project, ".npm-cache"),
+      npm_config_userconfig: path.join(project, ".npmrc"),
+      npm_config_update_notifier: "false",
+      npm_config_audit: "false",
+      npm_config_fund: "false",
+    };
+    const { stdout, stderr } = await promisify(execFile)("npm", ["publish", "--access", "public"], { cwd: project, env, timeout: 60_000 });
+    return `${stdout}\n${stderr}`;
+  } finally {
+    rmSync(project, { recursive: true, force: true });
+  }
 }

@@ -2,13 +2,10 @@
 // It selects only by role and label, asserts what the page shows (a broken app fails it),
 // captions each step on the page, and leaves a video and numbered screenshots in
 // demo-output/. The four tests share one page so the video runs from start to end.
-import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import os from "node:os";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
-import { promisify } from "node:util";
 import type { BrowserContext, Page } from "@playwright/test";
-import { tableCell } from "../fixtures";
+import { npmPublish, tableCell } from "../fixtures";
 import { DEMO_PASSWORD, DEMO_USERS, expect, NAV, navLink, pageHeading, signInForm, test, type DemoUser } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
@@ -126,32 +123,6 @@ async function refreshUntilVisible(row: ReturnType<Page["getByRole"]>): Promise<
   }).toPass({ timeout: 15_000 });
 }
 
-/** `npm publish` of a small package, from a temporary project whose .npmrc holds the key. */
-async function npmPublish(registry: string, key: string): Promise<string> {
-  const project = mkdtempSync(path.join(os.tmpdir(), "keyhouse-demo-npm-"));
-  try {
-    const host = registry.replace(/^https?:/, "");
-    writeFileSync(path.join(project, ".npmrc"), `registry=${registry}\n${host}:_authToken=${key}\n`);
-    writeFileSync(
-      path.join(project, "package.json"),
-      JSON.stringify({ name: PACKAGE, version: VERSION, description: "Published by the Keyhouse demo", main: "index.js", license: "MIT" }, null, 2),
-    );
-    writeFileSync(path.join(project, "index.js"), "module.exports = 'hello from @contoso/core';\n");
-    const env = {
-      ...process.env,
-      npm_config_cache: path.join(project, ".npm-cache"),
-      npm_config_userconfig: path.join(project, ".npmrc"),
-      npm_config_update_notifier: "false",
-      npm_config_audit: "false",
-      npm_config_fund: "false",
-    };
-    const { stdout, stderr } = await promisify(execFile)("npm", ["publish", "--access", "public"], { cwd: project, env, timeout: 60_000 });
-    return `${stdout}\n${stderr}`;
-  } finally {
-    rmSync(project, { recursive: true, force: true });
-  }
-}
-
 // ---- The tour ---------------------------------------------------------------------------------
 
 test.beforeAll(async ({ browser }, testInfo) => {
@@ -208,7 +179,12 @@ test("1. alice makes a scoped key in the wizard and publishes with it through np
 
   const registry = `${baseURL}/npm/npm/`;
   await caption(`In a terminal: npm publish ${PACKAGE}@${VERSION} with the key in .npmrc (registry ${registry})…`);
-  const output = await npmPublish(registry, key);
+  const output = await npmPublish(
+    registry,
+    key,
+    { name: PACKAGE, version: VERSION, description: "Published by the Keyhouse demo" },
+    "module.exports = 'hello from @contoso/core';\n",
+  );
   expect(output).toContain(`+ ${PACKAGE}@${VERSION}`);
   await caption(`npm says: + ${PACKAGE}@${VERSION}. The push went through with the scoped key.`);
 
