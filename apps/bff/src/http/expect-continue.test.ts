@@ -3,29 +3,20 @@
 // headers first, then wait for the server's word.
 import { generateKeyValue } from "@keyhouse/shared";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../db/factories.ts";
 import { buildGem } from "../feeds/formats/gem.fixtures.ts";
 import { buildNpmPublishBody } from "../feeds/formats/npm.fixtures.ts";
 import { buildNupkg } from "../feeds/formats/nuget.fixtures.ts";
-import { createLogWorld, startLoggedServer } from "../logs/testing.ts";
-import { createTestDatabase, type TestDatabase } from "../test/database.ts";
+import type { TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { isGatedUpload } from "./expect-continue.ts";
+import { type LogWorld, type LoggedServer, useLoggedWorld } from "../test/logged-world.ts";
 
 let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startLoggedServer>>;
-let world: Awaited<ReturnType<typeof createLogWorld>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  world = await createLogWorld(t.db);
-  server = await startLoggedServer(t.db);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.drop();
-});
+let server: LoggedServer;
+let world: LogWorld;
+useLoggedWorld((parts) => ({ t, server, world } = parts));
 
 type Head = { status: string; headers: string };
 /** The status code of a response head (NuGet's reason phrases carry messages). */

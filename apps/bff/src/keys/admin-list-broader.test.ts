@@ -1,27 +1,18 @@
 // Admin › API keys, "Unused rights" and "Broader than used" (docs/advisor.md): from the usage
 // summary the log batches write, filtered and paged on the server. Real database, real writer.
 import { adminKeyListInputSchema } from "@keyhouse/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../db/factories.ts";
-import { createLogWorld, startLoggedServer } from "../logs/testing.ts";
 import type { LoggedEntry } from "../logs/usage-summary.ts";
-import { createTestDatabase, testProvider, type TestDatabase } from "../test/database.ts";
+import { testProvider, type TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { listAllKeys } from "./admin-list.ts";
+import { type LogWorld, type LoggedServer, useLoggedWorld } from "../test/logged-world.ts";
 
 let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startLoggedServer>>;
-let world: Awaited<ReturnType<typeof createLogWorld>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  world = await createLogWorld(t.db);
-  server = await startLoggedServer(t.db);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.drop();
-});
+let server: LoggedServer;
+let world: LogWorld;
+useLoggedWorld((parts) => ({ t, server, world } = parts));
 
 const push = (keyId: number): LoggedEntry => ({
   at: new Date(),

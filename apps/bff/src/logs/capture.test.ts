@@ -3,28 +3,19 @@
 // key value or a credential header.
 import { generateKeyValue } from "@keyhouse/shared";
 import net from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../db/factories.ts";
-import { createTestDatabase, type TestDatabase } from "../test/database.ts";
+import type { TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
 import { BODY_LOG_LIMIT } from "./capture.ts";
 import { withBodyTexts } from "./bodies.ts";
-import { createLogWorld, startLoggedServer } from "./testing.ts";
 import { mistypedKeyValue } from "../test/keys.ts";
+import { type LogWorld, type LoggedServer, useLoggedWorld } from "../test/logged-world.ts";
 
 let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startLoggedServer>>;
-let world: Awaited<ReturnType<typeof createLogWorld>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  world = await createLogWorld(t.db);
-  server = await startLoggedServer(t.db);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.drop();
-});
+let server: LoggedServer;
+let world: LogWorld;
+useLoggedWorld((parts) => ({ t, server, world } = parts));
 
 /** The entries written since `afterId`, oldest first, with their bodies' texts (stored once per content, bodies.ts). */
 async function entriesAfter(afterId: number) {

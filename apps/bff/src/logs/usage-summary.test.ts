@@ -1,28 +1,19 @@
 // The keys' usage summary (docs/advisor.md) over real HTTP: what the gates allowed lands in
 // KeyUsage with the log batch (SQLite worker or PostgreSQL pool), per kind and value, capped
 // per day, and purged with the log's retention. No mocks.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../db/factories.ts";
 import { buildNpmPublishBody } from "../feeds/formats/npm.fixtures.ts";
-import { createTestDatabase, type TestDatabase } from "../test/database.ts";
+import type { TestDatabase } from "../test/database.ts";
 import { TEST_SECRET } from "../test/server.ts";
-import { createLogWorld, startLoggedServer } from "./testing.ts";
 import { startRetentionJob } from "./retention.ts";
 import { readKeyUsage, USAGE_NETWORKS_PER_DAY, USAGE_VALUES_PER_DAY, type LoggedEntry } from "./usage-summary.ts";
+import { type LogWorld, type LoggedServer, useLoggedWorld } from "../test/logged-world.ts";
 
 let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startLoggedServer>>;
-let world: Awaited<ReturnType<typeof createLogWorld>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  world = await createLogWorld(t.db);
-  server = await startLoggedServer(t.db);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.drop();
-});
+let server: LoggedServer;
+let world: LogWorld;
+useLoggedWorld((parts) => ({ t, server, world } = parts));
 
 const values = (list: { value: string; count: number }[]) => Object.fromEntries(list.map((x) => [x.value, x.count]));
 

@@ -2,27 +2,18 @@
 // package, its usage and suggestion through the tRPC procedures, the narrowing applied
 // (audited, the owner told), and the key afterwards still working for that package and
 // refused for another. Real server, real database (SQLite and PostgreSQL). No mocks.
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { createApiKey } from "../../db/factories.ts";
 import { buildNpmPublishBody } from "../../feeds/formats/npm.fixtures.ts";
-import { createLogWorld, startLoggedServer } from "../../logs/testing.ts";
-import { createTestDatabase, testProvider, type TestDatabase } from "../../test/database.ts";
+import { testProvider, type TestDatabase } from "../../test/database.ts";
 import { outcome } from "../../test/outcome.ts";
 import { callerFor, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { type LogWorld, type LoggedServer, useLoggedWorld } from "../../test/logged-world.ts";
 
 let t: TestDatabase;
-let server: Awaited<ReturnType<typeof startLoggedServer>>;
-let world: Awaited<ReturnType<typeof createLogWorld>>;
-
-beforeAll(async () => {
-  t = await createTestDatabase();
-  world = await createLogWorld(t.db);
-  server = await startLoggedServer(t.db);
-});
-afterAll(async () => {
-  await server?.close();
-  await t?.drop();
-});
+let server: LoggedServer;
+let world: LogWorld;
+useLoggedWorld((parts) => ({ t, server, world } = parts));
 
 const config = () => testConfig({ provider: testProvider });
 const publish = (value: string, name: string, version: string) => {
