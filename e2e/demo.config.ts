@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
+import { chromiumLaunchOptions } from "./chromium";
 
 // The config is read again in each worker, which inherits this environment: the port and
 // the data folder are chosen once, by the first reading.
@@ -54,17 +55,6 @@ process.env.DEMO_OUTPUT = DEMO_OUTPUT;
 const baseURL = `http://127.0.0.1:${process.env.DEMO_PORT}`;
 const headed = process.env.DEMO_HEADED === "1";
 
-// The same browser as e2e/playwright.config.ts: Debian's Chromium, kept off the network.
-const CHROMIUM_ARGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-  "--no-first-run",
-];
-
 export default defineConfig({
   testDir: "./demo",
   outputDir: "./.artifacts/demo-results",
@@ -80,7 +70,7 @@ export default defineConfig({
     ...devices["Desktop Chrome"],
     headless: !headed,
     trace: "retain-on-failure",
-    launchOptions: { executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium", args: CHROMIUM_ARGS },
+    launchOptions: chromiumLaunchOptions,
   },
   webServer: {
     command: `node ../scripts/e2e-server.mjs`,
