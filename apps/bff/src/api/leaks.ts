@@ -2,7 +2,7 @@
 // A thin adapter over keys/leaks.ts. It is mounted before /api's body parsers, so the
 // rate limit is checked before a byte of the body is read, and the body is read here with
 // its own 64 KiB limit.
-import express, { Router, type Request, type Response } from "express";
+import express, { type Request, type RequestHandler, type Response, Router } from "express";
 import { AppError } from "../errors.ts";
 import { clientIp } from "../http/client-ip.ts";
 import { parseLeakReports, reportLeaks } from "../keys/leaks.ts";
@@ -42,27 +42,33 @@ export class LeakRateLimit {
 }
 
 export function leakRoutes(services: Services, limit = new LeakRateLimit()): Router {
-  const router = Router();
-  router.post(
-    "/",
+  /** Both routes: the per-address limit first, then the body read as text and parsed as JSON into req.body. */
+  const limitedJsonBody = (notJson: string): RequestHandler[] => [
     (req, _res, next) => {
       const wait = limit.take(clientIp(req));
-      if (wait > 0) {
+      if (wait > 0)
         throw new AppError("TOO_MANY_REQUESTS", `Too many leak reports from your address. Try again in ${wait} seconds.`, {
           retryAfterSeconds: wait,
           headers: { "Retry-After": String(wait) },
         });
-      }
       next();
     },
     express.text({ type: () => true, limit: LEAK_BODY_LIMIT_BYTES }),
-    async (req: Request, res: Response) => {
-      let body: unknown;
+    (req, _res, next) => {
       try {
-        body = JSON.parse(typeof req.body === "string" ? req.body : "");
+        req.body = JSON.parse(typeof req.body === "string" ? req.body : "");
       } catch {
-        throw new AppError("BAD_REQUEST", 'The body is not JSON. Send a JSON array of {"token", "url", "source"} objects.');
+        throw new AppError("BAD_REQUEST", notJson);
       }
+      next();
+    },
+  ];
+  const router = Router();
+  router.post(
+    "/",
+    ...limitedJsonBody('The body is not JSON. Send a JSON array of {"token", "url", "source"} objects.'),
+    async (req: Request, res: Response) => {
+      const body: unknown = req.body;
       const reports = parseLeakReports(body);
       const labels = await reportLeaks({ db: services.db, secret: services.config.secret }, reports, clientIp(req));
       // This instance forgets cached keys at once; others within the cache's second (keys/verify.ts).
@@ -75,23 +81,9 @@ export function leakRoutes(services: Services, limit = new LeakRateLimit()): Rou
   // same revocation; 200 when a live key was among the matches, else 403.
   router.post(
     "/trufflehog",
-    (req, _res, next) => {
-      const wait = limit.take(clientIp(req));
-      if (wait > 0)
-        throw new AppError("TOO_MANY_REQUESTS", `Too many leak reports from your address. Try again in ${wait} seconds.`, {
-          retryAfterSeconds: wait,
-          headers: { "Retry-After": String(wait) },
-        });
-      next();
-    },
-    express.text({ type: () => true, limit: LEAK_BODY_LIMIT_BYTES }),
+    ...limitedJsonBody('The body is not JSON. TruffleHog sends {"<detector>": {"<regex name>": ["match"]}}.'),
     async (req: Request, res: Response) => {
-      let body: unknown;
-      try {
-        body = JSON.parse(typeof req.body === "string" ? req.body : "");
-      } catch {
-        throw new AppError("BAD_REQUEST", 'The body is not JSON. TruffleHog sends {"<detector>": {"<regex name>": ["match"]}}.');
-      }
+      const body: unknown = req.body;
       const tokens = [
         ...new Set(
           Object.values(body && typeof body === "object" ? body : {}).flatMap((d) => (d && typeof d === "object" ? Object.values(d as object).flat() : [])),
