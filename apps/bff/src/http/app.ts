@@ -8,11 +8,12 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { databaseAnswers } from "../db/health.ts";
 import { csrfTokenMatches } from "../auth/sessions.ts";
-import { AppError, httpStatusOf } from "../errors.ts";
+import { AppError } from "../errors.ts";
 import { appRouter } from "../trpc/router.ts";
 import type { Context } from "../trpc/init.ts";
 import { BODY_LIMIT_BYTES, describeBytes } from "./limits.ts";
 import { clientIp } from "./client-ip.ts";
+import { errorReply } from "./error-reply.ts";
 import { createServices, type Services } from "../services.ts";
 import { accessLogCapture } from "../logs/capture.ts";
 import { nugetRoutes } from "../feeds/nuget/routes.ts";
@@ -132,25 +133,11 @@ function csrfOk(req: Request, expected: string | undefined): boolean {
 
 function errorHandler(log: (line: string) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const type = (err as { type?: string }).type;
-    let status = httpStatusOf(err);
-    let message: string;
-    if (err instanceof AppError) {
-      message = err.message;
-      for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
-    } else if (type === "entity.too.large") {
-      status = 413;
-      message = `The request body is larger than the ${describeBytes(BODY_LIMIT_BYTES)} limit.`;
-    } else if (type === "entity.parse.failed") {
-      status = 400;
-      message = "The request body is not valid JSON.";
-    } else if (status < 500) {
-      message = (err as Error).message || "The request is not valid.";
-    } else {
-      status = 500;
-      message = "Something went wrong on the server. Try again, and tell an administrator if it keeps happening.";
-      log(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`);
-    }
+    const { status, message } = errorReply(err, res, {
+      tooLarge: () => `The request body is larger than the ${describeBytes(BODY_LIMIT_BYTES)} limit.`,
+      notJson: "The request body is not valid JSON.",
+      failed: () => log(`${req.method} ${req.path} failed: ${(err as Error)?.stack ?? String(err)}`),
+    });
     if (res.headersSent) return res.end();
     res.status(status).json({ error: message });
   };

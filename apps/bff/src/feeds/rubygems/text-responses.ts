@@ -1,7 +1,7 @@
 // The gem client prints a response's body as it is, and nothing else of it, so this
 // feed answers in plain text, errors included, rather than the server's usual JSON.
 import type { ErrorRequestHandler, RequestHandler, Response } from "express";
-import { AppError, httpStatusOf } from "../../errors.ts";
+import { errorReply } from "../../http/error-reply.ts";
 import { describeBytes } from "../../http/limits.ts";
 import type { Services } from "../../services.ts";
 
@@ -29,25 +29,11 @@ export function notServed(services: Services): RequestHandler {
 
 export function textErrors(log: (line: string) => void): ErrorRequestHandler {
   return (err, req, res, _next) => {
-    const type = (err as { type?: string }).type;
-    let status = httpStatusOf(err);
-    let message: string;
-    if (err instanceof AppError) {
-      message = err.message;
-      for (const [k, v] of Object.entries(err.extra.headers ?? {})) res.setHeader(k, v);
-    } else if (type === "entity.too.large") {
-      status = 413;
+    const { status, message } = errorReply(err, res, {
       // Only small form bodies (yank) go through a body parser; uploads are read by receiveUpload.
-      const limit = (err as { limit?: number }).limit;
-      message = limit ? `The request body is larger than the ${describeBytes(limit)} limit.` : "The request body is too large.";
-    } else if (status < 500) {
-      // Body-parser and format errors carry a 4xx status and a message meant for the client.
-      message = (err as Error).message || "The request is not valid.";
-    } else {
-      status = 500;
-      message = "Something went wrong on the server. Try again, and tell an administrator if it keeps happening.";
-      log(`${req.method} ${req.originalUrl.split("?")[0]} failed: ${(err as Error)?.stack ?? String(err)}`);
-    }
+      tooLarge: (limit) => (limit ? `The request body is larger than the ${describeBytes(limit)} limit.` : "The request body is too large."),
+      failed: () => log(`${req.method} ${req.originalUrl.split("?")[0]} failed: ${(err as Error)?.stack ?? String(err)}`),
+    });
     if (res.headersSent) return void res.end();
     sendText(res, status, message);
   };
