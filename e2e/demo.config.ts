@@ -8,7 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, devices } from "@playwright/test";
-import { chromiumLaunchOptions } from "./chromium";
+import { serialRunAgainst } from "./run-config";
 
 // The config is read again in each worker, which inherits this environment: the port and
 // the data folder are chosen once, by the first reading.
@@ -52,32 +52,21 @@ function require_from(): string {
 }
 export const DEMO_OUTPUT = process.env.DEMO_OUTPUT ?? path.join(root, "demo-output");
 process.env.DEMO_OUTPUT = DEMO_OUTPUT;
-const baseURL = `http://127.0.0.1:${process.env.DEMO_PORT}`;
 const headed = process.env.DEMO_HEADED === "1";
 
+const shared = serialRunAgainst({ port: process.env.DEMO_PORT, dataDir: process.env.E2E_DATA_DIR, reportFile: "./.artifacts/demo-report.json" });
+
 export default defineConfig({
+  ...shared,
   testDir: "./demo",
   outputDir: "./.artifacts/demo-results",
-  fullyParallel: false,
-  workers: 1,
-  retries: 0,
   // The four flows share one page (one video); each gets its own time.
   timeout: 45_000,
   expect: { timeout: 10_000 },
-  reporter: [["list"], ["json", { outputFile: process.env.PLAYWRIGHT_JSON_OUTPUT_FILE ?? "./.artifacts/demo-report.json" }]],
   use: {
-    baseURL,
+    ...shared.use,
     ...devices["Desktop Chrome"],
     headless: !headed,
     trace: "retain-on-failure",
-    launchOptions: chromiumLaunchOptions,
-  },
-  webServer: {
-    command: `node ../scripts/e2e-server.mjs`,
-    url: `${baseURL}/healthz`,
-    reuseExistingServer: false,
-    timeout: 60_000,
-    stdout: "pipe",
-    env: { PORT: process.env.DEMO_PORT, E2E_DATA_DIR: process.env.E2E_DATA_DIR },
   },
 });
