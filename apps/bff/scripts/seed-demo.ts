@@ -1,21 +1,13 @@
 // `npm run db:seed` — the demo data `npm start` seeds (users admin, alice and bob, the
 // three feeds, their packages and legacy keys) into the database DATABASE_URL names, the
 // same way the server does. Idempotent: a database that already has users is left alone.
-import { ConfigError, loadConfig } from "../src/config.ts";
 import { createDb, prepareDb } from "../src/db/client.ts";
 import { DEMO_USERS, isEmpty, seedDemo } from "../src/db/seed.ts";
+import { loadScriptConfig } from "./script-config.ts";
 
 async function main(): Promise<number> {
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
+  const config = loadScriptConfig();
+  if (!config) return 1;
   const db = createDb(config.databaseUrl);
   try {
     await prepareDb(db, config.databaseUrl);

@@ -3,11 +3,12 @@
 // each file's sha512 against its row. Idempotent: a file already at TO with the right
 // digest is left alone. The database is the one DATABASE_URL names (docs/deployment.md).
 import { createHash } from "node:crypto";
-import { ConfigError, loadConfig, repoRoot } from "../src/config.ts";
+import { repoRoot } from "../src/config.ts";
 import { createDb, prepareDb } from "../src/db/client.ts";
 import { parseStorageUrl, STORAGE_URL_FORMS } from "../src/feeds/storage/location.ts";
 import { openStorage } from "../src/feeds/storage/open.ts";
 import type { PackageStorage } from "../src/feeds/storage/types.ts";
+import { loadScriptConfig } from "./script-config.ts";
 
 async function digestOf(storage: PackageStorage, key: string): Promise<string | null> {
   const got = await storage.get(key);
@@ -23,16 +24,8 @@ async function main(): Promise<number> {
     console.error(`Usage: npm run storage:copy -- FROM TO   (each ${STORAGE_URL_FORMS})`);
     return 2;
   }
-  let config;
-  try {
-    config = loadConfig();
-  } catch (e) {
-    if (e instanceof ConfigError) {
-      console.error(e.message);
-      return 1;
-    }
-    throw e;
-  }
+  const config = loadScriptConfig();
+  if (!config) return 1;
   const locations = [from, to].map((u) => parseStorageUrl(u, repoRoot(), process.env));
   for (const [i, l] of locations.entries()) {
     if ("error" in l) {

@@ -24,16 +24,7 @@ const columns = {
   package: { select: { name: true } },
 } as const;
 
-type Selected = {
-  version: string;
-  versionLower: string;
-  listed: boolean;
-  fileSize: number;
-  sha512: string;
-  metadata: string;
-  createdAt: Date;
-  package: { name: string };
-};
+type Selected = Omit<V2VersionRow, "packageName"> & { package: { name: string } };
 
 const toRow = ({ package: pkg, ...v }: Selected): V2VersionRow => ({ packageName: pkg.name, ...v });
 
