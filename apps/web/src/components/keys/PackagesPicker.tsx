@@ -1,5 +1,5 @@
 import { invalidGlobChars } from "@keyhouse/shared";
-import { useEffect, useId, useMemo, useRef, useState, type ReactNode, type Ref } from "react";
+import { useEffect, useId, useMemo, useRef, useState, type InputHTMLAttributes, type ReactNode, type Ref } from "react";
 import { useController, type Control, type FieldValues, type Path } from "react-hook-form";
 import {
   filterChoices,
@@ -82,24 +82,21 @@ export function PackagesPicker({
         Choose the packages this key may act on, give a glob pattern, or both.
       </p>
 
-      <Labelled id={ids.search} label="Search packages">
-        <input
-          ref={searchRef}
-          id={ids.search}
-          type="search"
-          value={query}
-          onChange={(event) => setQuery(event.target.value)}
-          // Enter in a search box filters; it must not submit the whole form.
-          onKeyDown={(event) => {
-            if (event.key === "Enter") event.preventDefault();
-          }}
-          autoComplete="off"
-          spellCheck={false}
-          aria-controls={ids.list}
-          aria-describedby={describedBy(packagesError && ids.packagesError)}
-          className={textInput}
-        />
-      </Labelled>
+      <LabelledInput
+        label="Search packages"
+        inputRef={searchRef}
+        id={ids.search}
+        type="search"
+        value={query}
+        onValueChange={setQuery}
+        // Enter in a search box filters; it must not submit the whole form.
+        onKeyDown={(event) => {
+          if (event.key === "Enter") event.preventDefault();
+        }}
+        aria-controls={ids.list}
+        aria-describedby={describedBy(packagesError && ids.packagesError)}
+        className={textInput}
+      />
 
       <div className={`rounded-md border bg-white ${packagesError ? "border-red-600" : "border-gray-200"}`}>
         {choices.length === 0 ? (
@@ -158,23 +155,21 @@ export function PackagesPicker({
         </p>
       )}
 
-      <Labelled id={ids.glob} label="Glob pattern">
-        <input
-          ref={globRef}
-          id={ids.glob}
-          type="text"
-          value={glob}
-          onChange={(event) => onGlobChange(event.target.value)}
-          onBlur={onGlobBlur}
-          autoComplete="off"
-          autoCapitalize="none"
-          autoCorrect="off"
-          spellCheck={false}
-          placeholder="MyOrg.*"
-          aria-invalid={globError || packagesError ? true : undefined}
-          aria-describedby={describedBy(ids.globHint, globError && ids.globError, packagesError && ids.packagesError, ids.globPreview)}
-          className={`${textInput} font-mono`}
-        />
+      <LabelledInput
+        label="Glob pattern"
+        inputRef={globRef}
+        id={ids.glob}
+        type="text"
+        value={glob}
+        onValueChange={onGlobChange}
+        onBlur={onGlobBlur}
+        autoCapitalize="none"
+        autoCorrect="off"
+        placeholder="MyOrg.*"
+        aria-invalid={globError || packagesError ? true : undefined}
+        aria-describedby={describedBy(ids.globHint, globError && ids.globError, packagesError && ids.packagesError, ids.globPreview)}
+        className={`${textInput} font-mono`}
+      >
         <p id={ids.globHint} className="mt-1 text-sm text-gray-600">
           <code className="font-mono">*</code> matches any characters; case does not matter. A pattern also covers packages you push later.
         </p>
@@ -186,18 +181,36 @@ export function PackagesPicker({
         <p id={ids.globPreview} aria-live="polite" className="mt-1 text-sm break-words text-gray-800">
           {matches !== null && globPreviewText(matches)}
         </p>
-      </Labelled>
+      </LabelledInput>
     </fieldset>
   );
 }
 
-/** A labelled box in the picker, with whatever notes follow the input. */
-function Labelled({ id, label, children }: { id: string; label: string; children: ReactNode }) {
+/**
+ * A labelled text box in the picker (package names and patterns: no autofill, no spelling
+ * marks), with whatever notes follow it.
+ */
+function LabelledInput({
+  id,
+  label,
+  inputRef,
+  onValueChange,
+  children,
+  ...input
+}: Omit<InputHTMLAttributes<HTMLInputElement>, "onChange" | "value"> & {
+  id: string;
+  label: string;
+  inputRef?: Ref<HTMLInputElement>;
+  value: string;
+  onValueChange: (value: string) => void;
+  children?: ReactNode;
+}) {
   return (
     <div>
       <label htmlFor={id} className="mb-1 block text-sm font-medium text-gray-900">
         {label}
       </label>
+      <input ref={inputRef} id={id} autoComplete="off" spellCheck={false} {...input} onChange={(event) => onValueChange(event.target.value)} />
       {children}
     </div>
   );
