@@ -9,7 +9,7 @@ import { createApiKey, createFeed, createUser, grantFeed } from "../db/factories
 import { createApp } from "../http/app.ts";
 import { createServices } from "../services.ts";
 import { createTestDatabase } from "../test/database.ts";
-import { callerFor, TEST_PASSWORD, TEST_SECRET, testConfig } from "../test/server.ts";
+import { callerFor, closeGracefully, TEST_PASSWORD, TEST_SECRET, testConfig } from "../test/server.ts";
 
 export const HOUR = 3_600_000;
 
@@ -48,12 +48,7 @@ export async function startClockedWorld() {
     nugetIndex: (key: string) => fetch(`${url}/nuget/main/v3/index.json`, { headers: { "X-NuGet-ApiKey": key } }),
     systemKey: () => createApiKey(t.db, TEST_SECRET, { kind: "system", ownerId: null }),
     close: async () => {
-      await new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      });
-      await services.keys.flush();
-      await services.accessLog.close();
+      await closeGracefully(server, services);
       await t.drop();
       rmSync(dataDir, { recursive: true, force: true });
     },

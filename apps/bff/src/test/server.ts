@@ -5,7 +5,7 @@ import type { Config } from "../config.ts";
 import type { Db } from "../db/client.ts";
 import { createApp } from "../http/app.ts";
 import { answerExpectContinue } from "../http/expect-continue.ts";
-import { createServices } from "../services.ts";
+import { createServices, type Services } from "../services.ts";
 import { createCallerFactory, type Context } from "../trpc/init.ts";
 import { appRouter } from "../trpc/router.ts";
 import { toSessionUser, csrfTokenFor } from "../auth/sessions.ts";
@@ -67,13 +67,16 @@ export async function startServer(db: Db, config: Config = testConfig()) {
     logs,
     services,
     /** Stops the server and writes what it still holds (last-used times, access-log entries), as a graceful shutdown does. */
-    close: async () => {
-      await new Promise<void>((r) => {
-        server.closeAllConnections();
-        server.close(() => r());
-      });
-      await services.keys.flush();
-      await services.accessLog.close();
-    },
+    close: () => closeGracefully(server, services),
   };
+}
+
+/** Stops `server` and writes what `services` still hold (last-used times, access-log entries), as a graceful shutdown does. */
+export async function closeGracefully(server: http.Server, services: Services): Promise<void> {
+  await new Promise<void>((r) => {
+    server.closeAllConnections();
+    server.close(() => r());
+  });
+  await services.keys.flush();
+  await services.accessLog.close();
 }
