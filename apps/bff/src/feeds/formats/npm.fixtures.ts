@@ -39,8 +39,9 @@ export interface NpmPublishFixture {
   urlName: string;
 }
 
-export function buildNpmTarball(spec: NpmPackageSpec): Buffer {
-  const pkg = {
+/** The package.json the tarball holds, which the publish manifest repeats. */
+function packageJsonOf(spec: NpmPackageSpec) {
+  return {
     name: spec.name,
     version: spec.version,
     description: spec.description ?? "A test package.",
@@ -48,6 +49,10 @@ export function buildNpmTarball(spec: NpmPackageSpec): Buffer {
     license: "MIT",
     ...spec.packageJson,
   };
+}
+
+export function buildNpmTarball(spec: NpmPackageSpec): Buffer {
+  const pkg = packageJsonOf(spec);
   const entries = spec.entries ?? [
     { name: "package/package.json", data: `${JSON.stringify(pkg, null, 2)}\n` },
     { name: "package/index.js", data: "module.exports = 42;\n" },
@@ -63,12 +68,7 @@ export function buildNpmPublishBody(spec: NpmPackageSpec): NpmPublishFixture {
   const registry = spec.registry ?? "http://127.0.0.1:4873/npm/main/";
   const tarballName = `${spec.name}-${spec.version}.tgz`;
   const manifest = {
-    name: spec.name,
-    version: spec.version,
-    description: spec.description ?? "A test package.",
-    main: "index.js",
-    license: "MIT",
-    ...spec.packageJson,
+    ...packageJsonOf(spec),
     ...(spec.readme === undefined ? {} : { readme: spec.readme, readmeFilename: "README.md" }),
     ...(spec.deprecated === undefined ? {} : { deprecated: spec.deprecated }),
     _id: `${spec.name}@${spec.version}`,

@@ -3,14 +3,9 @@
 // package without them), the .nuspec at the root, and a dummy assembly.
 import { strToU8, zipSync } from "fflate";
 import type { Zippable } from "fflate";
+import type { NuspecFields } from "../nuget/metadata.ts";
 
-export interface NupkgSpec {
-  id: string;
-  version: string;
-  description?: string;
-  authors?: string;
-  title?: string;
-  tags?: string;
+export interface NupkgSpec extends Omit<NuspecFields, "dependencies"> {
   dependencies?: { id: string; range?: string; targetFramework?: string }[];
   /** Replaces the generated .nuspec text entirely. */
   nuspecXml?: string;
