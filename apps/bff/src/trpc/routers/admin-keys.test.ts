@@ -8,6 +8,7 @@ import { hashKeyValue } from "../../keys/secrets.ts";
 import { KeyVerifier } from "../../keys/verify.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { keyTables } from "../../test/key-tables.ts";
 import { outcome } from "../../test/outcome.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -38,14 +39,7 @@ const admin = () => as(root);
 /** Lets a test send what the types forbid, as a hand-made request would. */
 const raw = (x: unknown) => x as never;
 
-const keyRow = (id: number) => t.db.apiKey.findUnique({ where: { id } });
-const auditFor = (keyId: number) => t.db.auditEvent.findMany({ where: { keyId }, orderBy: { id: "asc" } });
-const noticesFor = (keyId: number) => t.db.notification.findMany({ where: { keyId }, orderBy: { id: "asc" } });
-const counts = async () => ({
-  keys: await t.db.apiKey.count(),
-  audit: await t.db.auditEvent.count(),
-  notices: await t.db.notification.count(),
-});
+const { keyRow, auditFor, noticesFor, counts } = keyTables(() => t.db);
 
 /** Every row of the tables that could ever hold a key, as text. */
 async function everythingStored(): Promise<string> {

@@ -7,6 +7,7 @@ import { createFeed, createLegacyKey, createPackage, createUser, grantFeed } fro
 import { hashKeyValue } from "../../keys/secrets.ts";
 import { createTestDatabase, type TestDatabase } from "../../test/database.ts";
 import { callerFor, TEST_PASSWORD, TEST_SECRET } from "../../test/server.ts";
+import { keyTables } from "../../test/key-tables.ts";
 import { outcome } from "../../test/outcome.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
@@ -43,14 +44,7 @@ const as = (u: UserRow | null) => callerFor(t.db, u);
 /** Lets a test send what the types forbid, as a hand-made request would. */
 const raw = (x: unknown) => x as never;
 
-const keyRow = (id: number) => t.db.apiKey.findUnique({ where: { id } });
-const auditFor = (keyId: number) => t.db.auditEvent.findMany({ where: { keyId }, orderBy: { id: "asc" } });
-const noticesFor = (keyId: number) => t.db.notification.findMany({ where: { keyId }, orderBy: { id: "asc" } });
-const counts = async () => ({
-  keys: await t.db.apiKey.count(),
-  audit: await t.db.auditEvent.count(),
-  notices: await t.db.notification.count(),
-});
+const { keyRow, auditFor, noticesFor, counts } = keyTables(() => t.db);
 
 async function newKey(u: UserRow, name: string, over: Record<string, unknown> = {}) {
   return as(u).keys.create({ name, scopes: ["push"], glob: `${u.username}.*`, ...over });
