@@ -1,10 +1,11 @@
 // adminKeys.updateScoped: an administrator changes a user's scoped key's packages and
 // expiry, through the tRPC procedure against a real migrated database. No mocks.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createApiKey, createFeed, createPackage, createUser } from "../../db/factories.ts";
+import { createApiKey, createFeed, createPackage, type createUser } from "../../db/factories.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../../test/database.ts";
-import { callerFor, TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { callerFor, TEST_SECRET, testConfig } from "../../test/server.ts";
 import { outcome } from "../../test/outcome.ts";
+import { seedUsers } from "../../test/world.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const IP = "203.0.113.7"; // what callerFor reports as the client address
@@ -16,9 +17,7 @@ let alice: UserRow, bob: UserRow, root: UserRow;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  alice = await createUser(t.db, { username: "alice", password: TEST_PASSWORD });
-  bob = await createUser(t.db, { username: "bob", password: TEST_PASSWORD });
-  root = await createUser(t.db, { username: "root", password: TEST_PASSWORD, role: "admin" });
+  ({ alice, bob, root } = await seedUsers(t.db, { alice: {}, bob: {}, root: { role: "admin" } }));
   const nuget = await createFeed(t.db, { name: "nuget", type: "nuget" });
   for (const name of ["Contoso.Core", "Contoso.Web"]) await createPackage(t.db, { feedId: nuget.id, name, ownerIds: [alice.id] });
   await createPackage(t.db, { feedId: nuget.id, name: "Bob.Tools", ownerIds: [bob.id] });

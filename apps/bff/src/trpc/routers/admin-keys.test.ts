@@ -3,13 +3,14 @@
 import { existsSync, readFileSync } from "node:fs";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { checkKeyFormat, keyHint, type AdminKeyListInput } from "@keyhouse/shared";
-import { createApiKey, createFeed, createUser } from "../../db/factories.ts";
+import { createApiKey, createFeed, type createUser } from "../../db/factories.ts";
 import { hashKeyValue } from "../../keys/secrets.ts";
 import { KeyVerifier } from "../../keys/verify.ts";
 import { createTestDatabase, testProvider, type TestDatabase } from "../../test/database.ts";
-import { callerFor, TEST_PASSWORD, TEST_SECRET, testConfig } from "../../test/server.ts";
+import { callerFor, TEST_SECRET, testConfig } from "../../test/server.ts";
 import { keyTables } from "../../test/key-tables.ts";
 import { outcome } from "../../test/outcome.ts";
+import { seedUsers } from "../../test/world.ts";
 
 const DAY = 24 * 60 * 60 * 1000;
 const IP = "203.0.113.7"; // what callerFor reports as the client address
@@ -23,9 +24,7 @@ let alice: UserRow, bob: UserRow, root: UserRow;
 
 beforeAll(async () => {
   t = await createTestDatabase();
-  alice = await createUser(t.db, { username: "alice", password: TEST_PASSWORD });
-  bob = await createUser(t.db, { username: "bob", password: TEST_PASSWORD });
-  root = await createUser(t.db, { username: "root", password: TEST_PASSWORD, role: "admin" });
+  ({ alice, bob, root } = await seedUsers(t.db, { alice: {}, bob: {}, root: { role: "admin" } }));
   await createFeed(t.db, { name: "nuget", type: "nuget" });
   await createFeed(t.db, { name: "npm", type: "npm" });
   await createFeed(t.db, { name: "gems", type: "rubygems" });
