@@ -1,16 +1,13 @@
 // Deprecate, unpublish and dist-tags, sent the way npm 11 sends them.
 import { MESSAGES } from "@keyhouse/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createNpmWorld, errorOf, npmHttp, type NpmWorld } from "./test-world.ts";
+import { beforeAll, describe, expect, it } from "vitest";
+import { errorOf, type npmHttp, type NpmWorld, useNpmWorld } from "./test-world.ts";
 
 let w: NpmWorld;
 let api: ReturnType<typeof npmHttp>;
-beforeAll(async () => {
-  w = await createNpmWorld();
-  api = npmHttp(w);
-});
-afterAll(async () => {
-  await w?.close();
+useNpmWorld((world, http) => {
+  w = world;
+  api = http;
 });
 
 type Doc = {

@@ -1,21 +1,18 @@
 import { createHash } from "node:crypto";
 import http from "node:http";
 import { MESSAGES } from "@keyhouse/shared";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { createApiKey } from "../../db/factories.ts";
 import { TEST_SECRET } from "../../test/server.ts";
 import { buildNpmPublishBody } from "../formats/npm.fixtures.ts";
-import { createNpmWorld, errorOf, npmHttp, type NpmWorld } from "./test-world.ts";
+import { errorOf, type npmHttp, type NpmWorld, useNpmWorld } from "./test-world.ts";
 import { withBodyTexts } from "../../logs/bodies.ts";
 
 let w: NpmWorld;
 let api: ReturnType<typeof npmHttp>;
-beforeAll(async () => {
-  w = await createNpmWorld();
-  api = npmHttp(w);
-});
-afterAll(async () => {
-  await w?.close();
+useNpmWorld((world, http) => {
+  w = world;
+  api = http;
 });
 
 async function packument(name: string) {

@@ -2,6 +2,7 @@
 // matrix needs, and a running server over a temporary package store.
 import { readdirSync, statSync } from "node:fs";
 import path from "node:path";
+import { afterAll, beforeAll } from "vitest";
 import { createApiKey, createLegacyKey } from "../../db/factories.ts";
 import { buildNpmPublishBody, type NpmPackageSpec } from "../formats/npm.fixtures.ts";
 import type { Config } from "../../config.ts";
@@ -75,6 +76,18 @@ export async function createNpmWorld(configOver: Partial<Config> = {}) {
 }
 
 export type NpmWorld = Awaited<ReturnType<typeof createNpmWorld>>;
+
+/** Registers a test file's beforeAll/afterAll: an npm world and its HTTP helper, closed after the file. */
+export function useNpmWorld(ready: (w: NpmWorld, api: ReturnType<typeof npmHttp>) => void): void {
+  let w: NpmWorld | undefined;
+  beforeAll(async () => {
+    w = await createNpmWorld();
+    ready(w, npmHttp(w));
+  });
+  afterAll(async () => {
+    await w?.close();
+  });
+}
 
 export type Call = { key?: string | null; body?: unknown; raw?: string | Uint8Array; headers?: Record<string, string> };
 
