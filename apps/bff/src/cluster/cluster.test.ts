@@ -151,7 +151,8 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
       expect(REFUSED).toContain(await whoami(via.url, value));
       for (const o of others) {
         let status = 200;
-        for (let tries = 0; tries < 400 && status === 200; tries++) status = await whoami(o.url, value);
+        // Polled for up to 5 s so the delay is measured however fast the requests are; the bound is asserted below.
+        while (status === 200 && performance.now() - revokedAt < 5000) status = await whoami(o.url, value);
         expect(REFUSED).toContain(status);
         delays.push(performance.now() - revokedAt);
       }
