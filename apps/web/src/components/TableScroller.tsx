@@ -10,7 +10,7 @@ import { focusRing } from "../lib/styles";
 export function TableScroller({ label, children }: { label: string; children: ReactNode }) {
   return (
     // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
-    <div role="region" aria-label={label} className={`relative overflow-x-auto rounded-md border border-gray-200 ${focusRing}`}>
+    <div role="region" aria-label={label} tabIndex={0} className={`relative overflow-x-auto rounded-md border border-gray-200 ${focusRing}`}>
       {children}
     </div>
   );

@@ -258,6 +258,7 @@ export function AccessLogTable({
       ref={scrollRef}
       role="region"
       aria-label={label}
+      tabIndex={0}
       className={`relative max-h-[min(70vh,44rem)] overflow-auto overscroll-contain rounded-md border border-gray-200 bg-white ${focusRing}`}
     >
       <table
@@ -283,7 +284,7 @@ export function AccessLogTable({
         </thead>
         <tbody onKeyDown={onKeyDown}>
           {padTop > 0 && (
-            <tr>
+            <tr aria-hidden="true">
               <td colSpan={colCount} style={{ height: padTop, padding: 0 }} />
             </tr>
           )}
@@ -313,7 +314,7 @@ export function AccessLogTable({
             );
           })}
           {padBottom > 0 && (
-            <tr>
+            <tr aria-hidden="true">
               <td colSpan={colCount} style={{ height: padBottom, padding: 0 }} />
             </tr>
           )}

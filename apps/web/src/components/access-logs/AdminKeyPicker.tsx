@@ -114,6 +114,7 @@ export function AdminKeyPicker({ inputId, value, onChange }: { inputId: string; 
       />
       <ul
         id={listId}
+        role="listbox"
         aria-label="Keys"
         hidden={!expanded}
         className="absolute z-20 mt-1 max-h-64 w-full min-w-64 overflow-y-auto rounded-md border border-gray-200 bg-white py-1 text-sm shadow-lg"
@@ -122,6 +123,7 @@ export function AdminKeyPicker({ inputId, value, onChange }: { inputId: string; 
           <li
             key={`${o.id}-${i}`}
             id={`${listId}-${i}`}
+            role="option"
             aria-selected={i === active}
             className={`cursor-pointer px-3 py-1.5 break-words ${i === active ? "bg-blue-50 text-blue-900" : "text-gray-900"}`}
             // Keep focus in the box so choosing does not first blur (and commit) the text.

@@ -125,6 +125,7 @@ function Body({ label, text }: { label: string; text: string | null }) {
       ) : (
         // eslint-disable-next-line jsx-a11y/no-noninteractive-tabindex
         <pre
+          tabIndex={0}
           aria-labelledby={id}
           className={`max-h-80 overflow-auto rounded-md border border-gray-200 bg-gray-50 p-3 font-mono text-xs break-normal whitespace-pre text-gray-900 ${focusRing}`}
         >
