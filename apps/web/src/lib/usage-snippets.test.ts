@@ -6,7 +6,7 @@ const FEEDS = [
   { name: "npm", type: "npm" },
   { name: "nuget", type: "nuget" },
 ];
-const KEY = "khk_0123456789abcdefghijABCDEFGHIJ123456";
+const KEY = "khk_example-key-value";
 const base = "https://feeds.example.com/";
 
 describe("feedsOfKey", () => {
