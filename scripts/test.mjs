@@ -53,6 +53,15 @@ function vitest(suite, args, env) {
   });
 }
 
+/** One Playwright run, counted from its JSON report (a run that failed without one counts as a failure). */
+function playwright(suite, title, config, report, env) {
+  const file = path.join(out, report);
+  const status = run(title, "e2e/node_modules/.bin/playwright", ["test", "-c", config], { PLAYWRIGHT_JSON_OUTPUT_FILE: file, ...env });
+  if (!existsSync(file)) return results.push({ suite, passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });
+  const s = JSON.parse(readFileSync(file, "utf8")).stats;
+  results.push({ suite, passed: s.expected + s.flaky, failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0), skipped: s.skipped });
+}
+
 // Lint and format first: a finding fails the run like a failing test, with Biome's own report.
 const biome = run("Biome: lint and format (biome check)", "node_modules/.bin/biome", ["check", "."]);
 results.push({ suite: "lint and format (Biome)", passed: biome === 0 ? 1 : 0, failed: biome === 0 ? 0 : 1, skipped: 0 });
@@ -70,21 +79,13 @@ if (
   results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: "Chromium unavailable" });
 } else {
   built = true;
-  const file = path.join(out, "playwright.json");
-  const status = run("Playwright: end-to-end (Chromium)", "e2e/node_modules/.bin/playwright", ["test", "-c", "e2e/playwright.config.ts"], {
-    PLAYWRIGHT_JSON_OUTPUT_FILE: file,
-    ...(pgUrl ? { KEYHOUSE_TEST_PG_URL: pgUrl } : {}),
-  });
-  if (!existsSync(file)) results.push({ suite: "end-to-end (Chromium)", passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });
-  else {
-    const s = JSON.parse(readFileSync(file, "utf8")).stats;
-    results.push({
-      suite: "end-to-end (Chromium)",
-      passed: s.expected + s.flaky,
-      failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0),
-      skipped: s.skipped,
-    });
-  }
+  playwright(
+    "end-to-end (Chromium)",
+    "Playwright: end-to-end (Chromium)",
+    "e2e/playwright.config.ts",
+    "playwright.json",
+    pgUrl ? { KEYHOUSE_TEST_PG_URL: pgUrl } : {},
+  );
 }
 
 // `npm run demo` (e2e/demo.config.ts), headless, on the build above: it fails when the app
@@ -92,21 +93,7 @@ if (
 if (!built || missing.includes("ffmpeg")) {
   results.push({ suite: "demo (Chromium)", passed: 0, failed: 1, skipped: 0, note: !built ? "no build or no Chromium" : "ffmpeg unavailable" });
 } else {
-  const file = path.join(out, "demo.json");
-  const status = run("Playwright: the demo (npm run demo)", "e2e/node_modules/.bin/playwright", ["test", "-c", "e2e/demo.config.ts"], {
-    PLAYWRIGHT_JSON_OUTPUT_FILE: file,
-    DEMO_HEADED: "",
-  });
-  if (!existsSync(file)) results.push({ suite: "demo (Chromium)", passed: 0, failed: 1, skipped: 0, note: `exit ${status}, no report` });
-  else {
-    const s = JSON.parse(readFileSync(file, "utf8")).stats;
-    results.push({
-      suite: "demo (Chromium)",
-      passed: s.expected + s.flaky,
-      failed: s.unexpected + (status !== 0 && s.unexpected === 0 ? 1 : 0),
-      skipped: s.skipped,
-    });
-  }
+  playwright("demo (Chromium)", "Playwright: the demo (npm run demo)", "e2e/demo.config.ts", "demo.json", { DEMO_HEADED: "" });
 }
 
 console.log("\nSummary");
