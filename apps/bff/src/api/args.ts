@@ -60,6 +60,11 @@ export const arg = {
       .describe(description);
     return tag(required ? base : base.optional(), "integer") as Arg<typeof base, R, z.ZodOptional<typeof base>>;
   },
+  /** An optional whole number from a fixed set; the OpenAPI document lists the set. */
+  integerOf<const T extends readonly [number, ...number[]]>(values: T, { description }: Common<false>) {
+    const message = `must be ${values.slice(0, -1).join(", ")} or ${values.at(-1)}.`;
+    return tag(z.literal(values, { error: message }).describe(description).optional(), "integer");
+  },
   boolean<R extends boolean = false>({ description, required }: Common<R>) {
     const base = z.boolean({ error: KIND_MESSAGE.boolean }).describe(description);
     return tag(required ? base : base.optional(), "boolean") as Arg<typeof base, R, z.ZodOptional<typeof base>>;

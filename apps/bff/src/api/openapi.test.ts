@@ -1,4 +1,5 @@
 // The OpenAPI document (its reference page: docs.test.ts).
+import { OLD_VALUE_OVERLAPS } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NATIVE_METHODS } from "./native/registry.ts";
 import { createApiWorld, type ApiWorld } from "./test-world.ts";
@@ -18,7 +19,7 @@ type Doc = {
       string,
       {
         operationId: string;
-        parameters?: { name: string; in: string; required: boolean }[];
+        parameters?: { name: string; in: string; required: boolean; description?: string; schema?: { enum?: unknown[] } }[];
         requestBody?: { content: Record<string, { schema: { properties: Record<string, unknown> } }> };
         responses: Record<string, unknown>;
       }
@@ -67,6 +68,13 @@ describe("GET /api/openapi.json", () => {
     }
     const nativePaths = Object.keys(doc.paths).filter((p) => p.startsWith("/api/json/"));
     expect(nativePaths).toHaveLength(NATIVE_METHODS.length);
+  });
+
+  it("offers KeepOldValue_Hours on ApiKeys_CreateOrUpdateApiKey with the screens' choices, and says what it does", async () => {
+    const { doc } = await getDoc();
+    const param = doc.paths["/api/json/ApiKeys_CreateOrUpdateApiKey"]!.get!.parameters!.find((p) => p.name === "KeepOldValue_Hours");
+    expect(param?.schema?.enum).toEqual(OLD_VALUE_OVERLAPS.map((o) => o.hours));
+    expect(param?.description).toContain("Regenerate_Indicator");
   });
 
   it("describes the management endpoints and the row shapes", async () => {

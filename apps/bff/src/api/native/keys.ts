@@ -7,6 +7,8 @@ import {
   APIS,
   createSystemKeyInputSchema,
   keyUsageAdviceSchema,
+  OLD_VALUE_OVERLAPS,
+  type OldValueOverlapHours,
   updateSystemKeyInputSchema,
 } from "@keyhouse/shared";
 import { z } from "zod";
@@ -70,6 +72,7 @@ const ARGUMENT_OF: Record<string, string> = {
   feeds: "Feeds_Csv",
   allowedNetworks: "AllowedNetworks_Csv",
   expiresAt: "Expiration_Date",
+  keepOldValueHours: "KeepOldValue_Hours",
   logRequestBody: "LogRequestBody_Indicator",
   logResponseBody: "LogResponseBody_Indicator",
 };
@@ -82,6 +85,9 @@ function systemKeyInput<S extends z.ZodType>(schema: S, input: unknown): z.outpu
   throw badRequest(`Argument "${ARGUMENT_OF[field] ?? field}": ${issue?.message ?? "is not valid."}`);
 }
 
+// Regenerate › "Keep the old value working for": the same choices as the screens.
+const KEEP_OLD_VALUE_HOURS = OLD_VALUE_OVERLAPS.map((o) => o.hours) as [OldValueOverlapHours, ...OldValueOverlapHours[]];
+
 const createOrUpdateArgs = z.object({
   ApiKey_Id: arg.integer({ description: "The key to change; leave out to create a new system key." }),
   Key_Name: arg.text({ description: "A name for people (at most 64 characters). Defaults to the description.", max: 64 }),
@@ -92,6 +98,11 @@ const createOrUpdateArgs = z.object({
     trim: false,
   }),
   Regenerate_Indicator: arg.boolean({ description: "On update: replace the key's value with a newly generated one." }),
+  KeepOldValue_Hours: arg.integerOf(KEEP_OLD_VALUE_HOURS, {
+    description:
+      "With a new value (Regenerate_Indicator or Key_Text on update): how many hours the replaced value keeps working beside it: 0 (not at all, the default), 1, 24 or 168. " +
+      "Until then the old value works with a warning header saying when it stops (docs/presenting-keys.md).",
+  }),
   Systems_Apis_Csv: arg.list({ description: "The API groups the key may call: feeds, native (full control), keys. Required to create.", values: APIS }),
   User_Name: arg.text({ description: "Impersonate this user (exact user name). Empty: the API key user, with every privilege.", max: 64 }),
   Feeds_Csv: arg.list({ description: "Restrict the key to these feeds. Empty: every feed." }),
@@ -125,6 +136,11 @@ export const createOrUpdateApiKey = defineMethod({
       logRequestBody: a.LogRequestBody_Indicator,
       logResponseBody: a.LogResponseBody_Indicator,
     };
+    // Rotation with overlap applies to a value being replaced; anywhere else it would be silently ignored.
+    if (a.KeepOldValue_Hours !== undefined && (a.ApiKey_Id === undefined || !keyMode))
+      throw badRequest(
+        'Argument "KeepOldValue_Hours" applies only when an existing key gets a new value: give ApiKey_Id with Regenerate_Indicator=true (or a new Key_Text).',
+      );
     if (a.ApiKey_Id === undefined) {
       if (!a.Systems_Apis_Csv?.length) throw badRequest('Argument "Systems_Apis_Csv" is required to create a key: choose from feeds, native and keys.');
       const input = systemKeyInput(createSystemKeyInputSchema, {
@@ -151,6 +167,7 @@ export const createOrUpdateApiKey = defineMethod({
       ...common,
       id: a.ApiKey_Id,
       keyMode: keyMode ?? "keep",
+      keepOldValueHours: a.KeepOldValue_Hours,
       name: pick(a.Key_Name, current.name),
       description: pick(a.ApiKey_Description, current.description),
       apis: pick(a.Systems_Apis_Csv, current.apis) ?? [],
