@@ -4,11 +4,12 @@ import os from "node:os";
 import path from "node:path";
 import { generateKeyValue } from "@keyhouse/shared";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createDb, type Db, prepareDb } from "../db/client.ts";
 import { createApiKey, createUser } from "../db/factories.ts";
 import { createNpmWorld, npmHttp, type NpmWorld } from "../feeds/npm/test-world.ts";
 import { mistypedKeyValue } from "../test/keys.ts";
-import { TEST_SECRET } from "../test/server.ts";
-import { LeakRateLimit } from "./leaks.ts";
+import { testProvider } from "../test/database.ts";
+import { startServer, TEST_SECRET, testConfig } from "../test/server.ts";
 
 // POST /api/leaks (docs/threat-model.md): anyone may report; live keys are revoked at once.
 
@@ -112,13 +113,44 @@ describe("leak reports", () => {
     expect(await errorOf(res!)).toMatch(/^Too many leak reports from your address\. Try again in \d+ seconds\.$/);
   });
 
-  it("opens a new window once the minute has passed", () => {
-    let now = 0;
-    const limit = new LeakRateLimit(() => now, 2);
-    expect([limit.take("a"), limit.take("a"), limit.take("a"), limit.take("b")]).toEqual([0, 0, 60, 0]);
-    now = 59_000;
-    expect(limit.take("a")).toBe(1);
-    now = 60_000;
-    expect(limit.take("a")).toBe(0);
+  it("limits one address across two instances sharing the database: the 11th report in a minute gets 429 with Retry-After", async () => {
+    // Two instances behind one proxy (the client's address from X-Forwarded-For), each with its own database connection.
+    const instances: { db: Db; server: Awaited<ReturnType<typeof startServer>> }[] = [];
+    try {
+      for (let i = 0; i < 2; i++) {
+        const db = createDb(w.t.url);
+        await prepareDb(db, w.t.url);
+        const server = await startServer(db, testConfig({ provider: testProvider, databaseUrl: w.t.url, dataDir: w.dataDir, trustProxy: 1 }));
+        instances.push({ db, server });
+      }
+      const from = "198.51.100.61";
+      const report = (n: number) =>
+        fetch(`${instances[n % 2]!.server.url}/api/leaks`, {
+          method: "POST",
+          headers: { "content-type": "application/json", "x-forwarded-for": from },
+          body: JSON.stringify([{ token: `not-a-key-${n}`, url: "u", source: "s" }]),
+        });
+      for (let n = 0; n < 10; n++) expect((await report(n)).status, `report ${n + 1}`).toBe(200);
+      for (const n of [10, 11]) {
+        const refused = await report(n);
+        expect(refused.status, `report ${n + 1}, on instance ${(n % 2) + 1}`).toBe(429);
+        const wait = Number(refused.headers.get("retry-after"));
+        expect(wait).toBeGreaterThan(0);
+        expect(wait).toBeLessThanOrEqual(60);
+        expect(await errorOf(refused)).toBe(`Too many leak reports from your address. Try again in ${wait} seconds.`);
+      }
+      // Another address has a limit of its own.
+      const other = await fetch(`${instances[0]!.server.url}/api/leaks`, {
+        method: "POST",
+        headers: { "content-type": "application/json", "x-forwarded-for": "198.51.100.62" },
+        body: JSON.stringify([{ token: "not-a-key", url: "u", source: "s" }]),
+      });
+      expect(other.status).toBe(200);
+    } finally {
+      for (const { db, server } of instances) {
+        await server.close();
+        await db.$disconnect();
+      }
+    }
   });
 });

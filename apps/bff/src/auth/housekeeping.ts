@@ -1,6 +1,7 @@
-// Deletes sessions that have ended and sign-in counters whose window and lock have passed,
-// at start-up and then every hour: guesses at made-up user names would otherwise leave
-// their counters behind for good. Replaced key values past their overlap go too
+// Deletes sessions that have ended and sign-in counters whose window and lock have passed
+// (the leak-report limit's counters, keys/leak-rate-limit.ts, live in the same table and go
+// alike), at start-up and then every hour: guesses at made-up user names would otherwise
+// leave their counters behind for good. Replaced key values past their overlap go too
 // (keys/old-values.ts). Several instances doing it at once is harmless.
 import type { Db } from "../db/client.ts";
 import { startPeriodicJob } from "../lib/periodic-job.ts";

@@ -86,6 +86,19 @@ export async function purgeStaleThrottles(db: Db, now = new Date()): Promise<num
   return r.count;
 }
 
+/**
+ * A fixed-window counter in the same table, shared by every instance, for other throttles
+ * (the leak-report limit, keys/leak-rate-limit.ts): a window that has passed starts over,
+ * then this use is counted in one atomic increment. Answers the count with this use and
+ * when its window started. Stale rows go with purgeStaleThrottles.
+ */
+export async function countInWindow(db: Db, key: string, windowMs: number, now: Date): Promise<{ count: number; windowStart: Date }> {
+  // As in countAttempt: once one request has reset the row the condition no longer holds.
+  await db.signInThrottle.updateMany({ where: { key, windowStart: { lte: new Date(now.getTime() - windowMs) } }, data: { attempts: 0, windowStart: now } });
+  const row = await increment(db, key, now);
+  return { count: row.attempts, windowStart: row.windowStart };
+}
+
 type Counted = { attempts: number } | { retryAfterSeconds: number };
 
 async function countAttempt(db: Db, key: string, limit: number, now: Date): Promise<Counted> {
@@ -106,7 +119,7 @@ async function countAttempt(db: Db, key: string, limit: number, now: Date): Prom
 
 /** attempts + 1 in one statement, answering the new count (an upsert: INSERT … ON CONFLICT DO UPDATE). */
 async function increment(db: Db, key: string, now: Date) {
-  const select = { attempts: true, lockedUntil: true } as const;
+  const select = { attempts: true, lockedUntil: true, windowStart: true } as const;
   try {
     return await db.signInThrottle.upsert({ where: { key }, create: { key, attempts: 1, windowStart: now }, update: { attempts: { increment: 1 } }, select });
   } catch (e) {
