@@ -60,7 +60,7 @@ export default defineConfig({
   ...shared,
   testDir: "./demo",
   outputDir: "./.artifacts/demo-results",
-  // The four flows share one page (one video); each gets its own time.
+  // The demo's steps share one page (one video); each gets its own time.
   timeout: 45_000,
   expect: { timeout: 10_000 },
   use: {

@@ -2,7 +2,7 @@
 // `npm run demo`: builds the app when its build is missing or stale (turbo rebuilds only what
 // changed, as `npm test` does before the end-to-end tests), then runs the demo
 // (e2e/demo.config.ts): a fresh server with the demo data on a free port, Chromium driven
-// through the four flows, a video and numbered screenshots in demo-output/.
+// through the demo's steps, a video and numbered screenshots in demo-output/.
 // DEMO_HEADED=1 shows the browser window; arguments go on to `playwright test`.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";

@@ -1,11 +1,14 @@
-// `npm run demo`: what Keyhouse is for, in four flows, as a person would click through them.
-// It selects only by role and label, asserts what the page shows (a broken app fails it),
-// captions each step on the page, and leaves a video and numbered screenshots in
-// demo-output/. The four tests share one page so the video runs from start to end.
+// `npm run demo`: what Keyhouse is for, as a person would click through it: a scoped key and
+// an npm publish, the access log, legacy keys revoked, a system key, then the defences of
+// alice's CI key (docs/threat-model.md): a new-network alert, allowed networks, rotation with
+// overlap, a leak report. It selects only by role and label, asserts what the page shows (a
+// broken app fails it), captions each step on the page, and leaves a video and numbered
+// screenshots in demo-output/. The tests share one page so the video runs from start to end.
+import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import path from "node:path";
 import type { BrowserContext, Page } from "@playwright/test";
-import { npmPublish, tableCell } from "../fixtures";
+import { INVALID_KEY_MESSAGE, npmPublish, tableCell } from "../fixtures";
 import { DEMO_PASSWORD, DEMO_USERS, expect, NAV, navLink, pageHeading, signInForm, test, type DemoUser } from "./fixtures";
 
 test.describe.configure({ mode: "serial" });
@@ -21,10 +24,18 @@ const ALICE_KEY = "CI publish for @contoso/core";
 const PACKAGE = "@contoso/core";
 const VERSION = "1.0.0";
 const SYSTEM_KEY = "Nightly inventory script";
+/** Where the demo "commits" alice's key by mistake, as GitHub secret scanning would report it. */
+const LEAK_URL = "https://github.com/contoso/ci-scripts/blob/main/.npmrc";
+/** A network the demo's requests do not come from (a documentation range). */
+const CI_NETWORK = "198.51.100.0/24";
 
 let context: BrowserContext;
 let page: Page;
 let shots = 0;
+/** The value of alice's CI key, as she copied it from the reveal (step 1, then the regenerate of step 7). */
+let aliceKey = "";
+/** The value step 7 replaced, kept working for a day. */
+let aliceReplacedKey = "";
 
 // ---- Captions, screenshots ----------------------------------------------------------------
 
@@ -115,6 +126,38 @@ async function copyFromReveal(reveal: ReturnType<Page["getByRole"]>): Promise<st
   return copied;
 }
 
+/** Alice's CI key in her key list, and the list's table (for its cells by column). */
+function aliceKeyRow() {
+  const table = page.getByRole("region", { name: "Your API keys" }).getByRole("table");
+  const row = table.getByRole("row").filter({ has: page.getByRole("rowheader", { name: new RegExp(`^${escapeRegExp(ALICE_KEY)}`) }) });
+  return { table, row };
+}
+
+/** A notice in the Outbox, by its subject. */
+function outboxNotice(subject: string) {
+  return page
+    .getByRole("list", { name: "Notices, newest first" })
+    .getByRole("listitem")
+    .filter({ has: page.getByRole("heading", { name: subject, exact: true }) });
+}
+
+/** GET /npm/npm/-/whoami (what `npm whoami` asks) with `key`: the status, the body and the warning header. */
+async function npmWhoami(baseURL: string, key: string) {
+  const answer = await fetch(`${baseURL}/npm/npm/-/whoami`, { headers: { authorization: `Bearer ${key}` } });
+  return { status: answer.status, body: (await answer.json()) as { username?: string; error?: string }, warning: answer.headers.get("x-keyhouse-warning") };
+}
+
+/** Edit › "Networks and alerts" of alice's CI key: sets its allowed networks and saves. */
+async function setAllowedNetworks(networks: string[]): Promise<void> {
+  await aliceKeyRow()
+    .row.getByRole("link", { name: `Edit packages of “${ALICE_KEY}”`, exact: true })
+    .click();
+  await expect(page.getByRole("heading", { name: "Networks and alerts" })).toBeVisible();
+  await page.getByLabel("Allowed networks", { exact: true }).fill(networks.join("\n"));
+  await page.getByRole("button", { name: "Save networks and alerts", exact: true }).click();
+  await expect(page.getByRole("status").filter({ hasText: `Saved the networks and alerts of “${ALICE_KEY}”.` })).toBeVisible();
+}
+
 /** Waits for the log viewer to show `row`, pressing Refresh as a person would (entries are written in batches). */
 async function refreshUntilVisible(row: ReturnType<Page["getByRole"]>): Promise<void> {
   await expect(async () => {
@@ -175,6 +218,7 @@ test("1. alice makes a scoped key in the wizard and publishes with it through np
   await caption("Keyhouse shows the key once. Alice copies it.");
   const key = await copyFromReveal(reveal);
   expect(key).toMatch(GENERATED_KEY);
+  aliceKey = key;
   await screenshot("key-revealed-once");
 
   const registry = `${baseURL}/npm/npm/`;
@@ -290,4 +334,127 @@ test("4. the admin makes a system key and reads its logs", async ({ baseURL }) =
   await refreshUntilVisible(call);
   await caption("Its log shows the call: GET /api/json/Feeds_GetFeeds, 200, from the script's address.");
   await screenshot("admin-reads-system-key-log");
+});
+
+test("5. alice's CI key tells her where it was used: a new-network alert", async () => {
+  await signOut();
+  await signInThroughTheForm("alice");
+  await caption("Keyhouse tells a key's owner when the key is used from a new network. Alice opens her Outbox.");
+  await navLink(page, NAV.outbox).click();
+  await expect(pageHeading(page, "Outbox")).toBeVisible();
+  // The alert is queued with the key's last use, which is written in batches.
+  const alert = outboxNotice(`API key "${ALICE_KEY}" used from a new network`);
+  await refreshUntilVisible(alert);
+  await alert.getByText("Show message", { exact: true }).click();
+  await expect(alert).toContainText("Network: 127.0.0.0/24");
+  await expect(alert).toContainText(/User agent: npm\//);
+  await caption("The key's first use, npm's publish from 127.0.0.0/24, sent her this alert.");
+  await screenshot("outbox-new-network-alert");
+});
+
+test("6. alice restricts her CI key to allowed networks", async ({ baseURL }) => {
+  // The demo's requests reach the server over loopback, from the address it listens on.
+  const here = new URL(baseURL!).hostname;
+  await caption(`She limits the key to her CI runners' network, ${CI_NETWORK}: Edit › Allowed networks.`);
+  await navLink(page, NAV.accountKeys).click();
+  await expect(pageHeading(page, "API keys")).toBeVisible();
+  await setAllowedNetworks([CI_NETWORK]);
+  const { table, row } = aliceKeyRow();
+  await expect(await tableCell(table, row, "Status")).toContainText("Restricted to 1 network");
+  await caption("Her key list says: Restricted to 1 network.");
+  await screenshot("key-restricted-to-one-network");
+
+  await caption(`This machine (${here}) is not in that network. GET /npm/npm/-/whoami with the key from here…`);
+  const refused = await npmWhoami(baseURL!, aliceKey);
+  expect(refused.status).toBe(403);
+  expect(refused.body.error).toBe(`This API key cannot be used from ${here}.`);
+  await caption(`…is refused: 403 “${refused.body.error}”`);
+  await screenshot("key-refused-from-elsewhere");
+
+  await caption("She adds 127.0.0.0/8 on a second line.");
+  await setAllowedNetworks([CI_NETWORK, "127.0.0.0/8"]);
+  await expect(await tableCell(table, row, "Status")).toContainText("Restricted to 2 networks");
+  const allowed = await npmWhoami(baseURL!, aliceKey);
+  expect(allowed.status).toBe(200);
+  expect(allowed.body).toEqual({ username: "alice" });
+  await caption(`From ${here} the key works again: whoami answers “alice”.`);
+  await screenshot("key-restricted-to-two-networks");
+});
+
+test("7. alice rotates the key and keeps the old value working for a day", async ({ baseURL }) => {
+  const oldValue = aliceKey;
+  await caption("Time to rotate: she regenerates the key and keeps the old value working for 1 day.");
+  const { table, row } = aliceKeyRow();
+  await row.getByRole("button", { name: `Regenerate “${ALICE_KEY}”`, exact: true }).click();
+  const dialog = page.getByRole("dialog", { name: `Regenerate “${ALICE_KEY}”?` });
+  await expect(dialog).toBeVisible();
+  await dialog.getByLabel("Keep the old value working for", { exact: true }).selectOption({ label: "1 day" });
+  await screenshot("regenerate-keep-old-value");
+  await dialog.getByRole("button", { name: "Regenerate key", exact: true }).click();
+  await expect(dialog).toBeHidden();
+
+  const reveal = page.getByRole("region", { name: `Key “${ALICE_KEY}” regenerated` });
+  await expect(reveal).toBeVisible();
+  const newValue = await copyFromReveal(reveal);
+  expect(newValue).toMatch(GENERATED_KEY);
+  expect(newValue).not.toBe(oldValue);
+  aliceKey = newValue;
+  aliceReplacedKey = oldValue;
+  await caption("The new value is shown once; she copies it into her CI settings.");
+  await screenshot("regenerated-key-revealed");
+
+  const old = await npmWhoami(baseURL!, oldValue);
+  expect(old.status).toBe(200);
+  expect(old.body).toEqual({ username: "alice" });
+  const until = /^This API key was replaced; the old value stops working on (\S+Z)\.$/.exec(old.warning ?? "");
+  expect(until, `the warning header: ${old.warning}`).not.toBeNull();
+  await caption(`Builds still using the old value work, with the header X-Keyhouse-Warning: “${old.warning}”`);
+  const fresh = await npmWhoami(baseURL!, newValue);
+  expect(fresh.status).toBe(200);
+  expect(fresh.body).toEqual({ username: "alice" });
+  expect(fresh.warning).toBeNull();
+  await caption("The new value works too, without a warning.");
+
+  await reveal.getByRole("button", { name: "Done", exact: true }).click();
+  await expect(await tableCell(table, row, "Status")).toContainText("Old value works until");
+  await caption("Her key list says until when the old value works.");
+  await screenshot("old-value-works-until");
+});
+
+test("8. the key leaks: a secret scanner reports it and Keyhouse revokes it", async ({ baseURL }) => {
+  const leaked = aliceKey;
+  await caption(`Oops: the new value is committed to a public repository (${LEAK_URL}).`);
+  await caption("GitHub secret scanning finds it and reports it to Keyhouse: POST /api/leaks, no sign-in.");
+  const answer = await fetch(`${baseURL}/api/leaks`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify([{ token: leaked, url: LEAK_URL, source: "content" }]),
+  });
+  expect(answer.status).toBe(200);
+  const labels = (await answer.json()) as { token_hash: string; label: string }[];
+  expect(labels).toEqual([{ token_hash: createHash("sha256").update(leaked).digest("hex"), label: "true_positive" }]);
+  await caption("Keyhouse answers “true_positive”: it was a live key, and it is revoked at once.");
+
+  // The value still in its overlap goes with the key.
+  for (const value of [leaked, aliceReplacedKey]) {
+    const refused = await npmWhoami(baseURL!, value);
+    expect(refused.status).toBe(403);
+    expect(refused.body.error).toBe(INVALID_KEY_MESSAGE);
+  }
+  await caption("GET /npm/npm/-/whoami with either value, new or old, is refused now: 403.");
+
+  await page.reload();
+  const { table, row } = aliceKeyRow();
+  await expect(await tableCell(table, row, "Status")).toContainText("Revoked");
+  await caption("Her key list shows the key revoked.");
+  await screenshot("leaked-key-revoked");
+
+  await navLink(page, NAV.outbox).click();
+  await expect(pageHeading(page, "Outbox")).toBeVisible();
+  const notice = outboxNotice(`API key "${ALICE_KEY}" found in public and revoked`);
+  await expect(notice).toBeVisible();
+  await notice.getByText("Show message", { exact: true }).click();
+  await expect(notice).toContainText(`was reported as found at ${LEAK_URL}`);
+  await caption("Her Outbox says where it was found, and what to do next.");
+  await screenshot("outbox-leak-notice");
 });
