@@ -454,7 +454,7 @@ test("8. the key leaks: a secret scanner reports it and Keyhouse revokes it", as
   const notice = outboxNotice(`API key "${ALICE_KEY}" found in public and revoked`);
   await expect(notice).toBeVisible();
   await notice.getByText("Show message", { exact: true }).click();
-  await expect(notice).toContainText(`was reported as found at ${LEAK_URL}`);
+  await expect(notice).toContainText(`was reported as found at ${LEAK_URL} (source: content)`);
   await caption("Her Outbox says where it was found, and what to do next.");
   await screenshot("outbox-leak-notice");
 });

@@ -60,7 +60,7 @@ describe("leak reports", () => {
     const notices = await w.db.notification.findMany({ where: { keyId: key.id, kind: "key.leaked" } });
     expect(notices.map((n) => n.userId).sort()).toEqual([w.users.alice.id, adminId].sort());
     for (const n of notices) {
-      expect(n.body).toContain(`found at ${url} (reported by content)`);
+      expect(n.body).toContain(`found at ${url} (source: content)`);
       expect(n.body).not.toContain(value);
     }
     const audit = await w.db.auditEvent.findFirst({ where: { keyId: key.id, action: "key.revoked" } });

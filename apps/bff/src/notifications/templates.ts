@@ -53,12 +53,15 @@ export const templates = {
     ),
   revoked: (k: KeyFactsForMail, by: string) =>
     message("key.revoked", `API key "${k.name}" revoked`, `The API key "${k.name}" was revoked by ${by}. It can no longer be used.`, k),
-  /** A leak report (POST /api/leaks): where the key was found, never the key itself. */
+  /**
+   * A leak report (POST /api/leaks): where the key was found, never the key itself. `source` is
+   * GitHub secret scanning's kind of place ("content", "commit", "issue_comment"…), not who reported it.
+   */
   leaked: (k: KeyFactsForMail, url: string, source: string) =>
     message(
       "key.leaked",
       `API key "${k.name}" found in public and revoked`,
-      `The API key "${k.name}" was reported as found at ${url} (reported by ${source}) and has been revoked. It can no longer be used.`,
+      `The API key "${k.name}" was reported as found at ${url} (source: ${source}) and has been revoked. It can no longer be used.`,
       k,
       "Remove the key from that place, create a new key and update whatever used the old one.",
     ),
