@@ -35,8 +35,8 @@ async function main(): Promise<number> {
   }
   const db = createDb(config.databaseUrl);
   await prepareDb(db, config.databaseUrl);
-  const source = openStorage(locations[0] as Exclude<(typeof locations)[0], { error: string }>, db, config.provider);
-  const target = openStorage(locations[1] as Exclude<(typeof locations)[1], { error: string }>, db, config.provider);
+  const source = openStorage(locations[0] as Exclude<(typeof locations)[0], { error: string }>, db, config.databaseUrl);
+  const target = openStorage(locations[1] as Exclude<(typeof locations)[1], { error: string }>, db, config.databaseUrl);
   const counts = { copied: 0, alreadyThere: 0, missing: 0, mismatched: 0 };
   try {
     let after = 0;

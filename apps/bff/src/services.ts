@@ -43,7 +43,7 @@ export function createServices(db: Db, config: Config, log: (line: string) => vo
     config,
     keys,
     feedAccess: new FeedAccess(db, keys),
-    store: openStorage(storageLocationOf(config), db, config.provider),
+    store: openStorage(storageLocationOf(config), db, config.databaseUrl),
     accessLog: new AccessLogWriter(db, log, undefined, {
       disabled: options.accessLogDisabled ?? false,
       ...(sqlite ? { sqlite } : {}),

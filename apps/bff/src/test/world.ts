@@ -69,7 +69,9 @@ export async function startTestServer<S = undefined>(options: { config?: Partial
   const t = await createTestDatabase();
   try {
     const seeded = (await options.seed?.(t.db)) as S;
-    const server = await startServerWithDataDir(t.db, options.config, options.dataDirPrefix);
+    // The configuration names the database the world made, as a real one would: the
+    // database package store and PostgreSQL's log writer connect to it by its URL.
+    const server = await startServerWithDataDir(t.db, { databaseUrl: t.url, ...options.config }, options.dataDirPrefix);
     return {
       t,
       db: t.db,

@@ -7,7 +7,6 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ConfigError, loadConfig } from "../../config.ts";
 import { createNpmWorld, npmHttp, type NpmWorld } from "../npm/test-world.ts";
-import { testProvider } from "../../test/database.ts";
 import { DatabaseStorage } from "./database.ts";
 import { parseStorageUrl } from "./location.ts";
 
@@ -35,7 +34,7 @@ describe("npm run storage:copy -- FROM TO", () => {
   it("copies every file a version points at, checking sha512, and copies nothing the second time", { timeout: 120_000 }, async () => {
     const from = `file:${path.join(w.dataDir, "packages")}`;
     expect(await copy(from, "database")).toEqual({ code: 0, out: expect.stringContaining("copied 2, already there 0, missing at FROM 0, sha512 mismatch 0") });
-    const db = new DatabaseStorage(w.db, testProvider);
+    const db = new DatabaseStorage(w.db, w.t.url);
     for (const row of await w.db.packageVersion.findMany()) expect(await db.size(row.filePath)).toBe(row.fileSize);
     expect(await copy(from, "database")).toEqual({ code: 0, out: expect.stringContaining("copied 0, already there 2, missing at FROM 0, sha512 mismatch 0") });
     const gone = await w.db.packageVersion.findFirstOrThrow({ where: { package: { name: "copy-a" } } });

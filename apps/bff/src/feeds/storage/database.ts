@@ -3,22 +3,30 @@
 // one statement at a time under a row marked incomplete and marks it complete last (so a
 // long upload never holds a transaction, SQLite's write lock included); readers see only
 // complete files. Reads fetch one chunk at a time, so at most one chunk (1 MiB) of a
-// package is in memory per transfer.
+// package is in memory per transfer. The chunks go through the driver, not Prisma
+// (chunk-rows.ts says why).
 import { Readable } from "node:stream";
-import type { Db } from "../../db/client.ts";
+import { isPostgresUrl, type Db } from "../../db/client.ts";
+import { chunkRowsFor, type ChunkRows } from "./chunk-rows.ts";
 import { Digesting, fixedChunks } from "./digest.ts";
 import { checkKey } from "./keys.ts";
 import { describeError, StorageUnavailable, type ByteRange, type ListedFile, type PackageStorage, type StoredFile, type StoredStream } from "./types.ts";
 
-export const CHUNK_BYTES = 1024 * 1024;
+export const CHUNK_BYTES = 256 * 1024;
 
 export class DatabaseStorage implements PackageStorage {
   readonly kind = "database" as const;
+  private readonly provider: "sqlite" | "postgres";
+  private readonly chunks: ChunkRows;
+  /** `databaseUrl`: the database `db` is connected to. */
   constructor(
     private readonly db: Db,
-    private readonly provider: "sqlite" | "postgres",
+    databaseUrl: string,
     private readonly chunkBytes = CHUNK_BYTES,
-  ) {}
+  ) {
+    this.provider = isPostgresUrl(databaseUrl) ? "postgres" : "sqlite";
+    this.chunks = chunkRowsFor(databaseUrl);
+  }
 
   private async guard<T>(what: string, fn: () => Promise<T>): Promise<T> {
     try {
@@ -37,9 +45,7 @@ export class DatabaseStorage implements PackageStorage {
       let seq = 0;
       const chunks = fixedChunks(digest.pass(source), this.chunkBytes);
       for await (const data of chunks) {
-        await this.guard("writing a chunk", () =>
-          this.db.packageFileChunk.create({ data: { fileId: file.id, seq, data: new Uint8Array(data) }, select: { seq: true } }),
-        );
+        await this.guard("writing a chunk", () => this.chunks.insert(file.id, seq, data));
         seq++;
       }
       await this.guard("completing a write", () =>
@@ -81,16 +87,18 @@ export class DatabaseStorage implements PackageStorage {
     if (present !== expected) throw new StorageUnavailable(`database store: file ${key} has ${present} of its ${expected} chunks`);
     const start = range?.start ?? 0;
     const end = Math.min(range?.end ?? file.size - 1, file.size - 1);
-    const db = this.db;
+    const rows = this.chunks;
     const chunks = async function* (): AsyncGenerator<Buffer> {
       if (end < start) return;
       for (let seq = Math.floor(start / file.chunkSize); seq <= Math.floor(end / file.chunkSize); seq++) {
-        const row = await db.packageFileChunk.findUnique({ where: { fileId_seq: { fileId: file.id, seq } }, select: { data: true } });
-        if (!row) throw new StorageUnavailable(`database store: chunk ${seq} of ${key} is missing`);
+        const data = await rows.read(file.id, seq).catch((e: unknown) => {
+          throw new StorageUnavailable(`database store, reading chunk ${seq} of ${key}: ${describeError(e)}`);
+        });
+        if (!data) throw new StorageUnavailable(`database store: chunk ${seq} of ${key} is missing`);
         const base = seq * file.chunkSize;
         const from = Math.max(0, start - base);
-        const to = Math.min(row.data.byteLength, end - base + 1);
-        yield Buffer.from(row.data.buffer, row.data.byteOffset + from, to - from);
+        const to = Math.min(data.byteLength, end - base + 1);
+        yield data.subarray(from, to);
       }
     };
     return { stream: Readable.from(chunks(), { objectMode: false }), size: file.size };
@@ -135,5 +143,7 @@ export class DatabaseStorage implements PackageStorage {
     return stale.length;
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    await this.chunks.close();
+  }
 }

@@ -5,7 +5,6 @@ import { buildNpmPublishBody } from "../formats/npm.fixtures.ts";
 import { createNpmWorld, errorOf, npmHttp, type NpmWorld } from "../npm/test-world.ts";
 import { startS3, type TestS3 } from "./s3.testing.ts";
 import { sweepOrphans } from "./sweep.ts";
-import { testProvider } from "../../test/database.ts";
 import { DatabaseStorage } from "./database.ts";
 import { UNAVAILABLE_MESSAGE } from "./types.ts";
 
@@ -46,7 +45,7 @@ describe("STORAGE_URL=database through the npm feed", () => {
   });
 
   it("sweeps files no version points at once they are an hour old, and leaves the rest", async () => {
-    const storage = new DatabaseStorage(w.db, testProvider);
+    const storage = new DatabaseStorage(w.db, w.t.url);
     await storage.put("npm/orphan/1.0.0-0123456789ab.tgz", [Buffer.from("left by a crash")]);
     const before = await w.db.packageVersion.count();
     expect(await sweepOrphans(w.db, storage, new Date())).toEqual({ orphans: 0, abandoned: 0 });

@@ -12,12 +12,13 @@ export function storageLocationOf(config: Pick<Config, "storage" | "dataDir">): 
   return config.storage ?? { kind: "file", root: path.join(config.dataDir, "packages") };
 }
 
-export function openStorage(location: StorageLocation, db: Db, provider: Config["provider"]): PackageStorage {
+/** `databaseUrl`: the database `db` is connected to (the database store writes its chunks there). */
+export function openStorage(location: StorageLocation, db: Db, databaseUrl: string): PackageStorage {
   switch (location.kind) {
     case "file":
       return new FileStorage(location.root);
     case "database":
-      return new DatabaseStorage(db, provider);
+      return new DatabaseStorage(db, databaseUrl);
     case "s3":
       return new S3Storage(location);
   }
