@@ -1,9 +1,8 @@
 import { useId } from "react";
 import type { SortKey } from "../../lib/admin-keys/search";
 import { textInput } from "../../lib/styles";
-import { cardFacts, KeyActions, NameCell, type KeyListProps } from "./cells";
+import { cardFacts, KeyActions, NameCell, StatusCell, type KeyListProps } from "./cells";
 import { FactList } from "../FactList";
-import { KeyStatusBadge } from "../StatusBadge";
 import { fieldLabel } from "./styles";
 
 const SORTS: { value: `${SortKey}:${"asc" | "desc"}`; label: string }[] = [
@@ -49,7 +48,7 @@ export function KeyCards({ rows, search, onSort, actions, busy }: KeyListProps) 
               <div className="min-w-0">
                 <NameCell k={k} />
               </div>
-              <KeyStatusBadge status={k.status} />
+              <StatusCell k={k} align="end" />
             </div>
             <FactList facts={cardFacts(k)} />
             <KeyActions k={k} actions={actions} className="mt-3 flex flex-wrap gap-x-4 gap-y-1 border-t border-gray-100 pt-2" />

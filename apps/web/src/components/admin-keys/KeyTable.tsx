@@ -12,12 +12,12 @@ import {
   LastUsedCell,
   NameCell,
   OwnerCell,
+  StatusCell,
   UnusedRightsCell,
   UserCell,
   When,
   type KeyListProps,
 } from "./cells";
-import { KeyStatusBadge } from "../StatusBadge";
 
 const SORTABLE = new Set<string>(["name", "created", "expires", "lastUsed"] satisfies SortKey[]);
 /** The direction a column sorts in when first chosen: names A–Z, soonest expiry first, dates newest first. */
@@ -35,7 +35,7 @@ export function KeyTable({ rows, search, onSort, actions, busy }: KeyListProps) 
       column.display({ id: "user", header: "User", cell: ({ row }) => <UserCell k={row.original} /> }),
       column.accessor("apis", { header: "APIs", cell: ({ row }) => <ApisCell k={row.original} /> }),
       column.accessor("feeds", { header: "Feeds", cell: ({ row }) => <FeedsCell k={row.original} /> }),
-      column.accessor("status", { header: "Status", cell: ({ getValue }) => <KeyStatusBadge status={getValue()} /> }),
+      column.accessor("status", { header: "Status", cell: ({ row }) => <StatusCell k={row.original} /> }),
       column.accessor("createdAt", { id: "created", header: "Created", cell: ({ getValue }) => <When value={getValue()} /> }),
       column.accessor("expiresAt", { id: "expires", header: "Expires", cell: ({ row }) => <ExpiresCell k={row.original} /> }),
       column.accessor("lastUsedAt", { id: "lastUsed", header: "Last used", cell: ({ row }) => <LastUsedCell k={row.original} /> }),

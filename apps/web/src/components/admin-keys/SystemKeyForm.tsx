@@ -8,6 +8,7 @@ import { API_VALUES } from "../../lib/admin-keys/search";
 import { errorBox, primaryButton, secondaryButton, textInput } from "../../lib/styles";
 import { errorMessage, fieldErrorsOf } from "../../lib/trpc-errors";
 import { AllowedNetworksField } from "../keys/AllowedNetworksField";
+import { KeepOldValueField } from "../keys/KeepOldValueField";
 import { checkbox, fieldError, fieldHint, fieldLabel } from "./styles";
 
 const createResolver = zodResolver(createSystemKeyFormSchema) as unknown as Resolver<SystemKeyFormInput, unknown, SystemKeyFormOutput>;
@@ -152,6 +153,20 @@ export function SystemKeyForm({
               </p>
               <ErrorText name="customKey" />
             </div>
+          )}
+          {/* A new value for a key in use: rotation with overlap, as a scoped key's Regenerate offers. */}
+          {editing && keyMode !== "keep" && (
+            <Controller
+              control={form.control}
+              name="keepOldValueHours"
+              shouldUnregister
+              render={({ field }) => (
+                <div className="pt-1 pl-6">
+                  <KeepOldValueField value={field.value} onChange={field.onChange} onBlur={field.onBlur} />
+                  <ErrorText name="keepOldValueHours" />
+                </div>
+              )}
+            />
           )}
           <ErrorText name="keyMode" />
         </fieldset>

@@ -5,6 +5,8 @@ import type { AdminKeySearch, SortKey } from "../../lib/admin-keys/search";
 import { textLink } from "../../lib/styles";
 import { rowAction } from "./styles";
 import { HowToUseButton } from "../keys/HowToUseButton";
+import { OldValueBadge } from "../keys/OldValueBadge";
+import { KeyStatusBadge } from "../StatusBadge";
 
 // The pieces of a key that the grid (wide screens) and the cards (narrow ones) both show.
 
@@ -38,6 +40,16 @@ export const OwnerCell = ({ k }: { k: AdminKeyRow }) => (k.owner ? k.owner.usern
 export function UserCell({ k }: { k: AdminKeyRow }) {
   const u = actingUser(k);
   return <span className="whitespace-nowrap">{u.muted ? <Muted>{u.text}</Muted> : u.text}</span>;
+}
+
+/** The key's status, and until when a replaced value still works (rotation with overlap, docs/presenting-keys.md). */
+export function StatusCell({ k, align = "start" }: { k: AdminKeyRow; align?: "start" | "end" }) {
+  return (
+    <div className={`flex flex-col gap-1 ${align === "end" ? "items-end" : "items-start"}`}>
+      <KeyStatusBadge status={k.status} />
+      <OldValueBadge until={k.oldValueExpiresAt} />
+    </div>
+  );
 }
 
 export const ApisCell = ({ k }: { k: AdminKeyRow }) => <span className="font-mono text-xs">{k.apis.join(", ")}</span>;

@@ -9,6 +9,7 @@ export type SystemKeyFormOutput = Omit<UpdateSystemKeyOutput, "id"> & { id?: num
 export type SystemKeyField =
   | "keyMode"
   | "customKey"
+  | "keepOldValueHours"
   | "description"
   | "apis"
   | "user"
@@ -50,6 +51,7 @@ export function formValuesOf(key: AdminKeyRow): SystemKeyFormInput {
 const FIELDS: readonly SystemKeyField[] = [
   "keyMode",
   "customKey",
+  "keepOldValueHours",
   "description",
   "apis",
   "user",

@@ -1,9 +1,10 @@
-import { OLD_VALUE_OVERLAPS, type OldValueOverlapHours } from "@keyhouse/shared";
+import type { OldValueOverlapHours } from "@keyhouse/shared";
 import { useMutation, useQueryClient, useSuspenseQuery } from "@tanstack/react-query";
 import { createFileRoute, Link } from "@tanstack/react-router";
 import { useEffect, useRef, useState } from "react";
 import { ConfirmDialog } from "../../../../components/ConfirmDialog";
 import { confirmationText, type KeyConfirmation, type OwnKey } from "../../../../components/keys/confirmations";
+import { KeepOldValueField } from "../../../../components/keys/KeepOldValueField";
 import { KeyReveal } from "../../../../components/keys/KeyReveal";
 import type { UsageKey } from "../../../../components/keys/UsageGuide";
 import { OwnKeyList } from "../../../../components/keys/OwnKeyList";
@@ -148,26 +149,7 @@ function AccountApiKeysPage() {
             />
           </div>
         )}
-        {confirming?.action === "regenerate" && (
-          <div>
-            <label htmlFor="keep-old-value" className="mb-1 block text-sm font-medium text-gray-900">
-              Keep the old value working for
-            </label>
-            <select
-              id="keep-old-value"
-              value={keepOldValueHours}
-              onChange={(event) => setKeepOldValueHours(Number(event.target.value) as OldValueOverlapHours)}
-              className={textInput}
-            >
-              {OLD_VALUE_OVERLAPS.map((o) => (
-                <option key={o.hours} value={o.hours}>
-                  {o.label}
-                </option>
-              ))}
-            </select>
-            <p className="mt-1 text-sm text-gray-600">Until then both values work, so you can update what uses the key without a gap.</p>
-          </div>
-        )}
+        {confirming?.action === "regenerate" && <KeepOldValueField value={keepOldValueHours} onChange={setKeepOldValueHours} />}
       </ConfirmDialog>
 
       <PageHeader
