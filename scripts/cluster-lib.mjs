@@ -279,8 +279,9 @@ export async function startCluster(options = {}) {
           PORT: String(inst.port),
           DATABASE_URL: databaseUrl,
           KEYHOUSE_SECRET: secret,
+          // No PUBLIC_URL: links follow the Host a request came to (nginx passes the client's
+          // Host on), so each instance reached directly links to itself and through nginx to nginx.
           KEYHOUSE_TRUST_PROXY: "1",
-          PUBLIC_URL: balancer ? url : inst.url,
           KEYHOUSE_DATA_DIR: inst.dataDir,
           KEYHOUSE_SEED: seed,
         },
