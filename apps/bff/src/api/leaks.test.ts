@@ -101,8 +101,12 @@ describe("leak reports", () => {
         body: JSON.stringify({ KeyhouseApiKey: { key: matches } }),
       });
     expect((await verify([generateKeyValue()])).status).toBe(403);
+    const { id } = await w.db.apiKey.findFirstOrThrow({ where: { ownerId: w.users.alice.id }, orderBy: { id: "desc" }, select: { id: true } });
     expect((await verify([value])).status).toBe(200);
     expect((await npmHttp(w).get("nothing-here", { key: value })).status).toBe(403);
+    // TruffleHog says nothing of where it found the key, and the notice does not pretend otherwise.
+    const notice = await w.db.notification.findFirstOrThrow({ where: { keyId: id, kind: "key.leaked", userId: w.users.alice.id } });
+    expect(notice.body).toContain("was reported as found by TruffleHog, which gave no location, and has been revoked.");
   });
 
   it("limits reports per address (429 with Retry-After)", async () => {

@@ -60,7 +60,7 @@ export function leakRoutes(services: Services): Router {
           Object.values(body && typeof body === "object" ? body : {}).flatMap((d) => (d && typeof d === "object" ? Object.values(d as object).flat() : [])),
         ),
       ];
-      const reports = parseLeakReports(tokens.map((token) => ({ token, url: "(reported by TruffleHog; no location given)", source: "trufflehog" })));
+      const reports = parseLeakReports(tokens.map((token) => ({ token, url: "", source: "TruffleHog" })));
       const labels = await reportLeaks({ db: services.db, secret: services.config.secret }, reports, clientIp(req));
       const found = labels.some((l) => l.label === "true_positive");
       if (found) services.keys.invalidate();

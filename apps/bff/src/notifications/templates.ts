@@ -55,13 +55,14 @@ export const templates = {
     message("key.revoked", `API key "${k.name}" revoked`, `The API key "${k.name}" was revoked by ${by}. It can no longer be used.`, k),
   /**
    * A leak report (POST /api/leaks): where the key was found, never the key itself. `source` is
-   * GitHub secret scanning's kind of place ("content", "commit", "issue_comment"…), not who reported it.
+   * GitHub secret scanning's kind of place ("content", "commit", "issue_comment"…), not who reported it;
+   * a scanner that gives no place (TruffleHog's verification) sends no URL and names itself as the source.
    */
   leaked: (k: KeyFactsForMail, url: string, source: string) =>
     message(
       "key.leaked",
       `API key "${k.name}" found in public and revoked`,
-      `The API key "${k.name}" was reported as found at ${url} (source: ${source}) and has been revoked. It can no longer be used.`,
+      `The API key "${k.name}" was reported as found ${url ? `at ${url} (source: ${source})` : `by ${source}, which gave no location,`} and has been revoked. It can no longer be used.`,
       k,
       "Remove the key from that place, create a new key and update whatever used the old one.",
     ),
