@@ -20,8 +20,19 @@ type WithBodies = { requestBody?: string | null; responseBody?: string | null; r
 export const RECENT_MS = 10 * 60 * 1000;
 export const RECENT_MAX = 4096;
 
+// Feed reads log the same text again and again (capture.ts hands over the very string it
+// logged for the last read of that answer): its hash is kept for the last few texts, so a
+// repeated body costs a lookup, not a SHA-256 of up to 64 KiB per entry.
+const HASHED_MAX = 32;
+const hashed = new Map<string, string>();
+
 export function bodyHash(text: string): string {
-  return createHash("sha256").update(text).digest("hex");
+  const hit = hashed.get(text);
+  if (hit !== undefined) return hit;
+  const hash = createHash("sha256").update(text).digest("hex");
+  if (hashed.size >= HASHED_MAX) hashed.delete(hashed.keys().next().value!);
+  hashed.set(text, hash);
+  return hash;
 }
 
 /** The hashes of bodies this process committed lately, oldest first (a Map keeps insertion order). */

@@ -6,7 +6,7 @@ import { createHash, type Hash } from "node:crypto";
 import type { Request, RequestHandler, Response } from "express";
 import { CAPTURE_RESPONSE_BODY, type RequestKeyInfo, type RequestUserInfo } from "../http/request-key.ts";
 import { clientIp } from "../http/client-ip.ts";
-import type { AccessLogInput, AccessLogWriter } from "./writer.ts";
+import type { AccessLogWriter } from "./writer.ts";
 import type { UsageFact } from "@keyhouse/shared";
 import type { LoggedEntry } from "./usage-summary.ts";
 import { parseNpmPath } from "../feeds/npm/paths.ts";
@@ -74,6 +74,8 @@ function isUploadRoute(req: Request): boolean {
 const NOT_READ = "[body not read]";
 const hasBody = (req: Request) => Number(req.get("content-length")) > 0 || req.get("transfer-encoding") !== undefined;
 
+const noBytes = () => 0;
+
 /** Upload bytes a handler kept in memory without describing them: described here, never shown. */
 function inMemoryUpload(req: Request, body: Buffer): boolean {
   // An npm document edit (a deprecation, say) is JSON without a tarball: logged as text.
@@ -85,11 +87,11 @@ function requestBodyOf(req: Request, res: Response, surface: Surface): string | 
   if (upload) return describeUpload(upload);
   const type = req.get("content-type") ?? "";
   const body: unknown = req.body;
-  const uploadRoute = surface === "feeds" && isUploadRoute(req);
-  if (body === undefined || body === null) return uploadRoute && hasBody(req) ? NOT_READ : null;
+  // A read has no body: whether the route takes uploads is asked only when one came.
+  if (body === undefined || body === null) return hasBody(req) && surface === "feeds" && isUploadRoute(req) ? NOT_READ : null;
   if (Buffer.isBuffer(body)) {
     if (body.length === 0) return null;
-    if (uploadRoute && inMemoryUpload(req, body)) {
+    if (surface === "feeds" && isUploadRoute(req) && inMemoryUpload(req, body)) {
       return `[upload: ${storableText(type || "no content type").slice(0, 200)}, ${body.length} bytes, sha256 ${createHash("sha256").update(body).digest("hex")}]`;
     }
     return TEXT_TYPE.test(type) ? bodyText(body, false, type, scrubText) : describeBinary(type, body.length);
@@ -106,21 +108,64 @@ function requestBodyOf(req: Request, res: Response, surface: Surface): string | 
 const SCRUBBED_MAX = 16;
 const scrubbedReads = new Map<string, { type: string; out: string }>();
 
+function remember<V>(cache: Map<string, V>, key: string, value: V): V {
+  if (cache.size >= SCRUBBED_MAX) cache.delete(cache.keys().next().value!);
+  cache.set(key, value);
+  return value;
+}
+
 function scrubRead(text: string, type: string): string {
   const hit = scrubbedReads.get(text);
   if (hit && hit.type === type) return hit.out;
-  const out = scrubText(text, type);
-  if (scrubbedReads.size >= SCRUBBED_MAX) scrubbedReads.delete(scrubbedReads.keys().next().value!);
-  scrubbedReads.set(text, { type, out });
-  return out;
+  return remember(scrubbedReads, text, { type, out: scrubText(text, type) }).out;
 }
 
-type ResponseCapture = { chunks: Buffer[] | null; kept: number; cut: boolean; binaryLength: number; binaryHash: Hash | null };
+// A feed read whose whole answer is one string (an npm packument is the very string the
+// package cache rendered, for every client within its TTL): the logged text, as bodyText
+// makes it, kept per string and type. Finding the same string object again costs a hash
+// lookup, with no encoding, decoding, scrubbing or copying; an equal string, one compare.
+const loggedReads = new Map<string, { type: string; out: string }>();
+
+const NUL_OR_SURROGATE = /[\u0000\uD800-\uDFFF]/;
+
+/** Strings longer than this (in UTF-16 units) are not kept: the cache holds at most 16 of them. */
+const LOGGED_READ_MAX = 4 * BODY_LOG_LIMIT;
+
+function loggedRead(text: string, type: string): string {
+  const hit = loggedReads.get(text);
+  if (hit && hit.type === type) return hit.out;
+  // Text with no NUL and no lone surrogate, within the limit, is what its UTF-8 bytes decode
+  // back to: bodyText's answer without the round trip. Anything else takes the byte path,
+  // which encodes only the front of a long string.
+  const plain =
+    text.length <= BODY_LOG_LIMIT && !NUL_OR_SURROGATE.test(text) && (text.length * 3 <= BODY_LOG_LIMIT || Buffer.byteLength(text) <= BODY_LOG_LIMIT);
+  let out: string;
+  if (plain) out = truncate(scrubText(text, type));
+  else {
+    const front = frontOf(text, "utf8", BODY_LOG_LIMIT)!;
+    out = bodyText(front.bytes, front.more, type, scrubText);
+  }
+  return text.length <= LOGGED_READ_MAX ? remember(loggedReads, text, { type, out }).out : out;
+}
+
+/**
+ * What a response sent, as it is logged. A first chunk that is a UTF-8 string is held as
+ * it is (strings cannot change), and turned into bytes only if more chunks follow; other
+ * chunks are copied as bytes, at most BODY_LOG_LIMIT of them.
+ */
+type ResponseCapture = { text: string | null; chunks: Buffer[] | null; kept: number; cut: boolean; binaryLength: number; binaryHash: Hash | null };
 
 function responseBodyOf(r: ResponseCapture, type: string, feedRead: boolean): string | null {
+  if (r.text !== null) {
+    if (feedRead) return loggedRead(r.text, type);
+    const front = frontOf(r.text, "utf8", BODY_LOG_LIMIT)!;
+    return bodyText(front.bytes, front.more, type, scrubText);
+  }
   if (r.chunks) return bodyText(r.chunks.length === 1 ? r.chunks[0]! : Buffer.concat(r.chunks), r.cut, type, feedRead ? scrubRead : scrubText);
   return r.binaryHash ? `${describeBinary(type, r.binaryLength).slice(0, -1)}, sha256 ${r.binaryHash.digest("hex")}]` : null;
 }
+
+const isUtf8Encoding = (encoding: unknown) => typeof encoding !== "string" || /^utf-?8$/i.test(encoding);
 
 /** The front of a response chunk, at most `room` bytes of it, copied (never the whole of a large chunk). */
 export function frontOf(chunk: unknown, encoding: unknown, room: number): { bytes: Buffer; more: boolean } | null {
@@ -138,22 +183,20 @@ export function frontOf(chunk: unknown, encoding: unknown, room: number): { byte
 const INT_MAX = 2 ** 31 - 1;
 const storableInt = (n: number) => Math.min(INT_MAX, Math.max(0, Math.round(n) || 0));
 
-/** Every text the entry takes from the request, in a form both databases store. */
-function storable(entry: AccessLogInput): AccessLogInput {
-  const out = { ...entry };
-  for (const c of ["keyName", "keyHint", "username", "feed", "method", "path", "ip", "userAgent"] as const) {
-    const v = out[c];
-    if (typeof v === "string") out[c] = storableText(v);
-  }
-  out.bytesIn = storableInt(Number(out.bytesIn));
-  out.bytesOut = storableInt(Number(out.bytesOut));
-  return out;
-}
+/** A text the entry takes from the request or the key, in a form both databases store. */
+const storableOrNull = (text: string | null | undefined): string | null => (typeof text === "string" ? storableText(text) : (text ?? null));
 
+/** The second segment of the path (/npm/{feed}/…). */
 function feedOf(surface: Surface, url: string): string | null {
   if (surface !== "feeds") return null;
-  const segment = url.split("?")[0]!.split("/")[2];
+  const q = url.indexOf("?");
+  const path = q < 0 ? url : url.slice(0, q);
+  const from = path.indexOf("/", path.indexOf("/") + 1) + 1;
+  if (from === 0) return null;
+  const to = path.indexOf("/", from);
+  const segment = to < 0 ? path.slice(from) : path.slice(from, to);
   if (!segment) return null;
+  if (!segment.includes("%")) return segment.slice(0, 100);
   try {
     return decodeURIComponent(segment).slice(0, 100);
   } catch {
@@ -169,6 +212,9 @@ function feedOf(surface: Surface, url: string): string | null {
  * middleware ran are still buffered in the request, as nothing has read the body yet.
  */
 function countBodyBytes(req: Request): () => number {
+  // Without Content-Length or Transfer-Encoding an HTTP/1.1 request has no body, and
+  // Node's parser hands it none (the reads that make up most requests).
+  if (!hasBody(req) && req.readableLength === 0) return noBytes;
   let bytes = req.readableLength;
   const push = req.push;
   req.push = function (this: Request, chunk: unknown, encoding?: BufferEncoding) {
@@ -187,7 +233,7 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
     const socket = req.socket;
     const bytesBefore = socket.bytesWritten;
     const bodyBytes = countBodyBytes(req);
-    const response: ResponseCapture = { chunks: null, kept: 0, cut: false, binaryLength: 0, binaryHash: null };
+    const response: ResponseCapture = { text: null, chunks: null, kept: 0, cut: false, binaryLength: 0, binaryHash: null };
 
     // Response bodies are only kept when the key asks: the gate, which runs before any
     // write, calls this once it knows such a key (describeRequestKey); other requests
@@ -214,6 +260,19 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
         }
         // Kept as bytes, and only up to the limit as they come: the rest is never copied or decoded.
         if (response.cut) return;
+        if (typeof chunk === "string" && response.text === null && response.chunks === null && isUtf8Encoding(encoding)) {
+          response.text = chunk;
+          return;
+        }
+        if (response.text !== null) {
+          // A second chunk: the first one, held as a string, becomes bytes like the others.
+          const first = frontOf(response.text, "utf8", BODY_LOG_LIMIT)!;
+          response.text = null;
+          response.chunks = first.bytes.length > 0 ? [first.bytes] : [];
+          response.kept = first.bytes.length;
+          response.cut = first.more;
+          if (response.cut) return;
+        }
         const front = frontOf(chunk, encoding, BODY_LOG_LIMIT - response.kept);
         if (!front) return;
         if (front.bytes.length > 0) (response.chunks ??= []).push(front.bytes);
@@ -237,44 +296,51 @@ export function accessLogCapture(writer: AccessLogWriter, surface: Surface): Req
       const key = res.locals.keyhouseKey as RequestKeyInfo | undefined;
       if (!key) return;
       const user = res.locals.keyhouseUser as RequestUserInfo | undefined;
-      const type = String(res.getHeader("content-type") ?? "");
-      const entryOf = (withBodies: boolean): AccessLogInput => ({
+      // This runs in an event listener, where a throw would end the process: an odd body
+      // costs the entry its bodies, never the entry.
+      let requestBody: string | null = null;
+      let responseBody: string | null = null;
+      try {
+        if (key.logRequestBody) requestBody = requestBodyOf(req, res, surface);
+        if (key.logResponseBody) {
+          const feedRead = surface === "feeds" && (req.method === "GET" || req.method === "HEAD");
+          responseBody = responseBodyOf(response, String(res.getHeader("content-type") ?? ""), feedRead);
+        }
+      } catch {
+        requestBody = key.logRequestBody ? "[body could not be logged]" : null;
+        responseBody = null;
+      }
+      const userAgent = req.get("user-agent");
+      // Built once, every text in a form both databases store (storableText).
+      const entry: LoggedEntry = {
         at: startedAt,
         keyId: key.keyId,
-        keyName: key.keyName,
-        keyHint: key.keyHint,
+        keyName: storableOrNull(key.keyName),
+        keyHint: storableOrNull(key.keyHint),
         keyStatus: key.status,
         ownerId: key.ownerId,
         userId: user?.id ?? null,
-        username: user?.username ?? null,
+        username: storableOrNull(user?.username),
         surface,
-        feed: feedOf(surface, req.originalUrl),
-        method: req.method.slice(0, 16),
-        path: scrubUrl(req.originalUrl).slice(0, 2000),
+        feed: storableOrNull(feedOf(surface, req.originalUrl)),
+        method: storableText(req.method.slice(0, 16)),
+        path: storableText(scrubUrl(req.originalUrl).slice(0, 2000)),
         // The client went before an answer was sent: nginx's "client closed request".
         status: res.headersSent ? res.statusCode : 499,
         durationMs: Math.round((performance.now() - start) * 100) / 100,
-        ip: clientIp(req),
-        userAgent: req.get("user-agent") ? scrubKeys(req.get("user-agent")!).slice(0, 512) : null,
-        bytesIn: bodyBytes(),
-        bytesOut: socket.bytesWritten - bytesBefore,
-        requestBody: withBodies && key.logRequestBody ? requestBodyOf(req, res, surface) : null,
-        responseBody:
-          withBodies && key.logResponseBody ? responseBodyOf(response, type, surface === "feeds" && (req.method === "GET" || req.method === "HEAD")) : null,
-      });
-      // This runs in an event listener, where a throw would end the process: an odd body
-      // costs the entry its bodies, never the entry.
-      let entry: AccessLogInput;
-      try {
-        entry = entryOf(true);
-      } catch {
-        entry = { ...entryOf(false), requestBody: key.logRequestBody ? "[body could not be logged]" : null };
-      }
-      // What the gates allowed, for the keys' usage summary (usage-summary.ts); not a column.
-      writer.add({ ...storable(entry), usage: (res.locals.keyhouseUsage as UsageFact[] | undefined) ?? null } as LoggedEntry);
+        ip: storableOrNull(clientIp(req)),
+        userAgent: userAgent ? storableText(scrubKeys(userAgent).slice(0, 512)) : null,
+        bytesIn: storableInt(bodyBytes()),
+        bytesOut: storableInt(socket.bytesWritten - bytesBefore),
+        requestBody,
+        responseBody,
+        // What the gates allowed, for the keys' usage summary (usage-summary.ts); not a column.
+        usage: (res.locals.keyhouseUsage as UsageFact[] | undefined) ?? null,
+      };
+      writer.add(entry);
     };
-    res.once("finish", finish);
-    res.once("close", finish);
+    // "close" follows "finish" on the next tick, and comes alone when the client went first.
+    res.on("close", finish);
 
     const ready = writer.ready();
     if (ready) ready.then(() => next(), next);
