@@ -15,9 +15,7 @@ import { SQLITE_USAGE_SQL, sqliteUsageParams, type UsageRow } from "../logs/usag
 
 export type LastUse = { id: number; at: Date; ip: string | null };
 
-type Job =
-  | { kind: "accessLog"; rows: Record<string, unknown>[]; bodies: BodyRow[]; usage: { overflow: unknown[] | null; upsert: unknown[] }[] }
-  | { kind: "lastUsed"; rows: LastUse[] };
+type Job = { kind: "accessLog"; values: unknown[]; bodies: BodyRow[]; usage: ReturnType<typeof sqliteUsageParams>[] } | { kind: "lastUsed"; rows: LastUse[] };
 
 // The worker's code: plain CommonJS, evaluated (new Worker(code, { eval: true })), so that
 // it works the same from the TypeScript sources (tests, tsx) and from the esbuild bundle.
@@ -36,32 +34,27 @@ conn.pragma("busy_timeout = 10000");
 conn.pragma("synchronous = NORMAL");
 const time = (d) => (d instanceof Date ? d : new Date(d === undefined ? Date.now() : d)).toISOString().replace("Z", "+00:00");
 const ROWS = 50;
+const C = COLUMNS.length;
+const AT = COLUMNS.indexOf("at");
 const insertSql = (n) => 'INSERT INTO "AccessLogEntry" (' + COLUMNS.map((c) => '"' + c + '"').join(", ") + ") VALUES " + Array.from({ length: n }, () => "(" + COLUMNS.map(() => "?").join(", ") + ")").join(", ");
 const many = conn.prepare(insertSql(ROWS));
 const one = conn.prepare(insertSql(1));
-const valuesOf = (e, out) => {
-  for (const c of COLUMNS) {
-    if (c === "at") { out.push(time(e.at)); continue; }
-    const v = e[c];
-    out.push(v === undefined ? (c === "bytesIn" || c === "bytesOut" ? 0 : null) : v);
-  }
-  return out;
-};
 // The keys' usage summary (logs/usage-summary.ts), in the entries' transaction.
+const usageUpdate = conn.prepare(workerData.usageSql.update);
 const usageUpsert = conn.prepare(workerData.usageSql.upsert);
 const usageOverflow = conn.prepare(workerData.usageSql.overflow);
 // Each body once (logs/bodies.ts), before the entries that name it.
 const bodyInsert = conn.prepare(workerData.bodySql);
-const insertAll = conn.transaction((rows, usage, bodies) => {
+// values: the entries' columns in COLUMNS order, one entry after the other ("at" in ms).
+const insertAll = conn.transaction((values, usage, bodies) => {
   for (const b of bodies || []) bodyInsert.run(b);
+  for (let j = AT; j < values.length; j += C) values[j] = time(values[j]);
+  const count = values.length / C;
   let i = 0;
-  for (; i + ROWS <= rows.length; i += ROWS) {
-    const values = [];
-    for (let j = i; j < i + ROWS; j++) valuesOf(rows[j], values);
-    many.run(values);
-  }
-  for (; i < rows.length; i++) one.run(valuesOf(rows[i], []));
+  for (; i + ROWS <= count; i += ROWS) many.run(values.slice(i * C, (i + ROWS) * C));
+  for (; i < count; i++) one.run(values.slice(i * C, (i + 1) * C));
   for (const u of usage || []) {
+    if (usageUpdate.run(u.update).changes > 0) continue;
     if (u.overflow) usageOverflow.run(u.overflow);
     usageUpsert.run(u.upsert);
   }
@@ -84,7 +77,7 @@ parentPort.on("message", (m) => {
   }
   try {
     // BEGIN IMMEDIATE: take the write lock first (waiting for it here), never upgrade a read.
-    if (m.kind === "accessLog") insertAll.immediate(m.rows, m.usage, m.bodies);
+    if (m.kind === "accessLog") insertAll.immediate(m.values, m.usage, m.bodies);
     else touchAll.immediate(m.rows);
     parentPort.postMessage({ id: m.id, ok: true });
   } catch (e) {
@@ -95,6 +88,24 @@ parentPort.postMessage({ ready: true });
 `;
 
 type Pending = { resolve: () => void; reject: (e: Error) => void };
+
+/**
+ * The entries' columns as one flat array of plain values ("at" as ms since the epoch), in
+ * the order of ACCESS_LOG_COLUMNS: what the thread binds. Copying plain values to the
+ * thread costs far less than copying the entry objects (each with its property names, and
+ * fields no column takes), and the copy is made on the main thread.
+ */
+function columnValues(rows: readonly Record<string, unknown>[]): unknown[] {
+  const values: unknown[] = [];
+  for (const e of rows) {
+    for (const c of ACCESS_LOG_COLUMNS) {
+      const v = e[c];
+      if (c === "at") values.push(v instanceof Date ? v.getTime() : v === undefined ? Date.now() : new Date(v as string | number).getTime());
+      else values.push(v === undefined ? (c === "bytesIn" || c === "bytesOut" ? 0 : null) : v);
+    }
+  }
+  return values;
+}
 
 export class SqliteSideWriter {
   /** undefined: not looked up yet; null: no file (PostgreSQL, an in-memory database). */
@@ -114,7 +125,7 @@ export class SqliteSideWriter {
 
   /** Inserts access-log entries (AccessLogEntryCreateManyInput objects) and the keys' usage-summary rows in one transaction. */
   insertAccessLog(rows: Record<string, unknown>[], usage: readonly UsageRow[] = [], bodies: BodyRow[] = []): Promise<void> {
-    return this.run({ kind: "accessLog", rows, bodies, usage: usage.map(sqliteUsageParams) });
+    return this.run({ kind: "accessLog", values: columnValues(rows), bodies, usage: usage.map(sqliteUsageParams) });
   }
 
   /** Records keys' last uses in one transaction. */

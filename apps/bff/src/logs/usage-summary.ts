@@ -32,28 +32,39 @@ const VALUE_MAX = 300;
 /** The summary rows a batch adds, one per key, day, kind and value. */
 export function usageRowsOf(batch: readonly LoggedEntry[]): UsageRow[] {
   const rows = new Map<string, UsageRow>();
-  const add = (keyId: number, at: string, kind: string, value: string) => {
-    const day = at.slice(0, 10);
+  const rowOf = (keyId: number, day: string, at: string, kind: string, value: string): UsageRow => {
     const v = value.slice(0, VALUE_MAX);
     const id = `${keyId}\u0000${day}\u0000${kind}\u0000${v}`;
-    const row = rows.get(id);
-    if (!row) rows.set(id, { keyId, day, kind, value: v, count: 1, firstAt: at, lastAt: at });
-    else {
-      row.count++;
-      if (at < row.firstAt) row.firstAt = at;
-      if (at > row.lastAt) row.lastAt = at;
-    }
+    let row = rows.get(id);
+    if (!row) rows.set(id, (row = { keyId, day, kind, value: v, count: 0, firstAt: at, lastAt: at }));
+    return row;
   };
+  // A feed's clients repeat themselves: the entries of one key, day, outcome, address and
+  // decisions add to the same rows, which are looked up once (the kinds of each decision,
+  // its network among them, worked out once too).
+  const same = new Map<string, UsageRow[]>();
   for (const e of batch) {
     // Only a key that was valid when presented used anything; refusals of a revoked key are not use.
     if (typeof e.keyId !== "number" || e.keyStatus !== "valid") continue;
     const at = (e.at === undefined ? new Date() : new Date(e.at)).toISOString();
-    add(e.keyId, at, "request", "all");
-    if (e.status === 401 || e.status === 403) add(e.keyId, at, "request", "refused");
+    const day = at.slice(0, 10);
+    const refused = e.status === 401 || e.status === 403;
     let facts = e.usage ?? [];
     // A request that succeeded without a recorded decision still used its surface and feed.
     if (facts.length === 0 && e.status < 400) facts = [{ surface: e.surface as UsageFact["surface"], feed: e.feed ?? null, action: null, packageId: null }];
-    for (const fact of facts) for (const [kind, value] of usageKindsOf(fact, e.ip)) add(e.keyId, at, kind, value);
+    const sig = JSON.stringify([e.keyId, day, refused, e.ip ?? null, facts]);
+    let targets = same.get(sig);
+    if (!targets) {
+      targets = [rowOf(e.keyId, day, at, "request", "all")];
+      if (refused) targets.push(rowOf(e.keyId, day, at, "request", "refused"));
+      for (const fact of facts) for (const [kind, value] of usageKindsOf(fact, e.ip)) targets.push(rowOf(e.keyId, day, at, kind, value));
+      same.set(sig, targets);
+    }
+    for (const row of targets) {
+      row.count++;
+      if (at < row.firstAt) row.firstAt = at;
+      if (at > row.lastAt) row.lastAt = at;
+    }
   }
   return [...rows.values()];
 }
@@ -70,6 +81,10 @@ const EXISTS = `EXISTS (SELECT 1 FROM "KeyUsage" WHERE "keyId" = ? AND "day" = ?
 const COUNT = `(SELECT COUNT(*) FROM "KeyUsage" WHERE "keyId" = ? AND "day" = ? AND "kind" = ?)`;
 const SQLITE_MERGE = `ON CONFLICT ("keyId", "day", "kind", "value") DO UPDATE SET "count" = "KeyUsage"."count" + excluded."count", "firstAt" = MIN("KeyUsage"."firstAt", excluded."firstAt"), "lastAt" = MAX("KeyUsage"."lastAt", excluded."lastAt")`;
 export const SQLITE_USAGE_SQL = {
+  // A row the key already has (all but the first batch of its day): only its counts move, as
+  // the upsert below would move them, without the upsert's two look-ups and the overflow
+  // statement; the worker runs those only when this changed nothing.
+  update: `UPDATE "KeyUsage" SET "count" = "count" + ?, "firstAt" = MIN("firstAt", ?), "lastAt" = MAX("lastAt", ?) WHERE "keyId" = ? AND "day" = ? AND "kind" = ? AND "value" = ?`,
   upsert: `INSERT INTO "KeyUsage" (${COLS}) SELECT ?, ?, ?, ?, ?, ?, ? WHERE ? = 0 OR ${EXISTS} OR ${COUNT} < ? ${SQLITE_MERGE}`,
   overflow: `INSERT INTO "KeyUsage" (${COLS}) SELECT ?, ?, 'overflow', ?, ?, ?, ? WHERE NOT ${EXISTS} AND ${COUNT} >= ? ${SQLITE_MERGE}`,
 };
@@ -77,12 +92,13 @@ export const SQLITE_USAGE_SQL = {
 /** SQLite's stored form of a DateTime (as Prisma's adapter writes it), so MIN and MAX compare text correctly. */
 const sqliteTime = (iso: string) => iso.replace("Z", "+00:00");
 
-/** The parameters of SQLITE_USAGE_SQL for one row: [overflow or null, upsert]. */
-export function sqliteUsageParams(r: UsageRow): { overflow: unknown[] | null; upsert: unknown[] } {
+/** The parameters of SQLITE_USAGE_SQL for one row: update, then (if it changed nothing) overflow or null, and upsert. */
+export function sqliteUsageParams(r: UsageRow): { update: unknown[]; overflow: unknown[] | null; upsert: unknown[] } {
   const first = sqliteTime(r.firstAt);
   const last = sqliteTime(r.lastAt);
   const where = [r.keyId, r.day, r.kind, r.value, r.keyId, r.day, r.kind];
   return {
+    update: [r.count, first, last, r.keyId, r.day, r.kind, r.value],
     overflow: capped(r.kind) ? [r.keyId, r.day, r.kind, r.count, first, last, ...where, capOf(r.kind)] : null,
     upsert: [r.keyId, r.day, r.kind, r.value, r.count, first, last, capped(r.kind) ? 1 : 0, ...where, capOf(r.kind)],
   };
