@@ -81,11 +81,7 @@ export class PostgresLogInserter {
       for (const r of chunk) pushValues(r, values);
       statements.push([insertSql(chunk.length), values]);
     }
-    if (usage.length > 0) {
-      const params = pgUsageParams(usage);
-      statements.push([PG_USAGE_SQL.overflow, params], [PG_USAGE_SQL.upsert, params]);
-    }
-    if (statements.length === 1) {
+    if (statements.length === 1 && usage.length === 0) {
       await pool.query(statements[0]![0], statements[0]![1]);
       return;
     }
@@ -93,6 +89,16 @@ export class PostgresLogInserter {
     try {
       await client.query("BEGIN");
       for (const [sql, values] of statements) await client.query(sql, values);
+      if (usage.length > 0) {
+        const found = await client.query<{ i: string }>(PG_USAGE_SQL.update, pgUsageParams(usage));
+        const counted = new Set(found.rows.map((r) => Number(r.i) - 1));
+        const fresh = counted.size === 0 ? usage : usage.filter((_, i) => !counted.has(i));
+        if (fresh.length > 0) {
+          const params = pgUsageParams(fresh);
+          await client.query(PG_USAGE_SQL.overflow, params);
+          await client.query(PG_USAGE_SQL.upsert, params);
+        }
+      }
       await client.query("COMMIT");
       client.release();
     } catch (e) {

@@ -114,6 +114,10 @@ const PG_CAPPED = `x.kind NOT IN (${UNCAPPED.map((k) => `'${k}'`).join(", ")})`;
 const PG_CAP = `CASE x.kind WHEN 'network' THEN ${USAGE_NETWORKS_PER_DAY} ELSE ${USAGE_VALUES_PER_DAY} END`;
 const PG_RANKED = `SELECT y.*, ROW_NUMBER() OVER (PARTITION BY y.k, y.d, y.kind, y.ex ORDER BY y.v) AS r FROM (SELECT t.*, ${PG_EXISTS} AS ex, ${PG_COUNT} AS n FROM (${PG_INPUT}) t) y`;
 export const PG_USAGE_SQL = {
+  // Rows the keys already have (all but the first batches of a day): counts added in one
+  // statement, answering which input rows it found (1-based); overflow and upsert then run
+  // on the others only, as SQLITE_USAGE_SQL.update does on SQLite.
+  update: `UPDATE "KeyUsage" u SET "count" = u."count" + t.c, "firstAt" = LEAST(u."firstAt", t.f), "lastAt" = GREATEST(u."lastAt", t.l) FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::int[], $6::timestamp(3)[], $7::timestamp(3)[]) WITH ORDINALITY AS t(k, d, kind, v, c, f, l, i) WHERE u."keyId" = t.k AND u."day" = t.d AND u."kind" = t.kind AND u."value" = t.v RETURNING t.i`,
   // Overflow rows first (several values of a kind fold into one row: summed before the insert).
   overflow: `INSERT INTO "KeyUsage" (${COLS}) SELECT x.k, x.d, 'overflow', x.kind, SUM(x.c)::int, MIN(x.f), MAX(x.l) FROM (${PG_RANKED}) x WHERE ${PG_CAPPED} AND NOT x.ex AND x.n + x.r > ${PG_CAP} GROUP BY x.k, x.d, x.kind ${PG_MERGE}`,
   upsert: `INSERT INTO "KeyUsage" (${COLS}) SELECT x.k, x.d, x.kind, x.v, x.c, x.f, x.l FROM (${PG_RANKED}) x WHERE NOT (${PG_CAPPED}) OR x.ex OR x.n + x.r <= ${PG_CAP} ${PG_MERGE}`,
