@@ -16,7 +16,7 @@ import { prismaUsageStatements, usageRowsOf, type UsageRow } from "./usage-summa
 export type AccessLogInput = Prisma.AccessLogEntryCreateManyInput;
 
 export const FLUSH_MS = 250;
-export const BATCH = 500;
+export const BATCH = 2_000;
 export const HIGH_WATER = 5_000;
 export const MAX = 20_000;
 
