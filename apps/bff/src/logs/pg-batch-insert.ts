@@ -1,7 +1,7 @@
 // PostgreSQL: access-log batches go to the database through a small pg pool of their own,
-// as multi-row INSERTs, not through Prisma. A raw statement through Prisma still converts
-// and checks every parameter in its query layer on the main thread (about 10 000 values
-// for a batch of 500 entries); pg sends them as they are. The pool is the writer's alone,
+// as INSERTs of unnested column arrays, not through Prisma. A raw statement through Prisma
+// still converts and checks every parameter in its query layer on the main thread (about
+// 10 000 values for a batch of 500 entries); pg sends them as they are. The pool is the writer's alone,
 // so log writes never wait behind requests for one of Prisma's connections, and requests
 // never wait behind them. See docs/access-logs.md ("How entries are written").
 import pg from "pg";
@@ -11,32 +11,28 @@ import { PG_USAGE_SQL, pgUsageParams, type UsageRow } from "./usage-summary.ts";
 
 type Row = Record<string, unknown>;
 
-/** Rows per statement: PostgreSQL takes at most 65 535 parameters in one. */
-export const PG_ROWS_PER_STATEMENT = Math.floor(65_535 / ACCESS_LOG_COLUMNS.length);
+/** Rows per statement (one array a column, so any number fits; a bound keeps statements of a sane size). */
+export const PG_ROWS_PER_STATEMENT = 5_000;
 
-const sqlCache = new Map<number, string>();
-function insertSql(rows: number): string {
-  let sql = sqlCache.get(rows);
-  if (sql) return sql;
-  let n = 0;
-  const row = () => `(${ACCESS_LOG_COLUMNS.map((c) => `$${++n}${PG_TYPES[c] ? `::${PG_TYPES[c]}` : ""}`).join(", ")})`;
-  sql = `INSERT INTO "AccessLogEntry" (${ACCESS_LOG_COLUMNS.map((c) => `"${c}"`).join(", ")}) VALUES ${Array.from({ length: rows }, row).join(", ")}`;
-  // A batch is at most a few sizes (full ones, and the remainder of a timed flush).
-  if (sqlCache.size < 64) sqlCache.set(rows, sql);
-  return sql;
-}
+/**
+ * The entries as one array per column, unnested into rows. A multi-row VALUES with one
+ * parameter per value (20 per entry) made PostgreSQL parse and plan a statement of
+ * 10 000 parameters per 500 entries: 31 µs an entry in all, against 21 this way (pg-bench).
+ */
+const INSERT_SQL = `INSERT INTO "AccessLogEntry" (${ACCESS_LOG_COLUMNS.map((c) => `"${c}"`).join(", ")}) SELECT * FROM unnest(${ACCESS_LOG_COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? "text"}[]`).join(", ")})`;
 
-function pushValues(e: Row, out: unknown[]): void {
-  for (const c of ACCESS_LOG_COLUMNS) {
-    if (c === "at") {
-      // timestamp(3) without time zone holds UTC, as Prisma stores a DateTime.
-      const at = e.at === undefined ? new Date() : new Date(e.at as string | number | Date);
-      out.push(at.toISOString().replace("T", " ").replace("Z", ""));
-      continue;
-    }
-    const v = e[c];
-    out.push(v === undefined ? (c === "bytesIn" || c === "bytesOut" ? 0 : null) : v);
-  }
+function columnArrays(rows: readonly Row[]): unknown[][] {
+  return ACCESS_LOG_COLUMNS.map((c) =>
+    rows.map((e) => {
+      if (c === "at") {
+        // timestamp(3) without time zone holds UTC, as Prisma stores a DateTime.
+        const at = e.at === undefined ? new Date() : new Date(e.at as string | number | Date);
+        return at.toISOString().replace("T", " ").replace("Z", "");
+      }
+      const v = e[c];
+      return v === undefined ? (c === "bytesIn" || c === "bytesOut" ? 0 : null) : v;
+    }),
+  );
 }
 
 export class PostgresLogInserter {
@@ -75,12 +71,7 @@ export class PostgresLogInserter {
       const chunk = bodies.slice(i, i + PG_BODIES_PER_STATEMENT);
       statements.push([pgBodySql(chunk.length), chunk.flat()]);
     }
-    for (let i = 0; i < rows.length; i += rowsPerStatement) {
-      const chunk = rows.slice(i, i + rowsPerStatement);
-      const values: unknown[] = [];
-      for (const r of chunk) pushValues(r, values);
-      statements.push([insertSql(chunk.length), values]);
-    }
+    for (let i = 0; i < rows.length; i += rowsPerStatement) statements.push([INSERT_SQL, columnArrays(rows.slice(i, i + rowsPerStatement))]);
     if (statements.length === 1 && usage.length === 0) {
       await pool.query(statements[0]![0], statements[0]![1]);
       return;
