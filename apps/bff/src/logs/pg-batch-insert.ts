@@ -21,18 +21,36 @@ export const PG_ROWS_PER_STATEMENT = 5_000;
  */
 const INSERT_SQL = `INSERT INTO "AccessLogEntry" (${ACCESS_LOG_COLUMNS.map((c) => `"${c}"`).join(", ")}) SELECT * FROM unnest(${ACCESS_LOG_COLUMNS.map((c, i) => `$${i + 1}::${PG_TYPES[c] ?? "text"}[]`).join(", ")})`;
 
-function columnArrays(rows: readonly Row[]): unknown[][] {
-  return ACCESS_LOG_COLUMNS.map((c) =>
-    rows.map((e) => {
-      if (c === "at") {
-        // timestamp(3) without time zone holds UTC, as Prisma stores a DateTime.
-        const at = e.at === undefined ? new Date() : new Date(e.at as string | number | Date);
-        return at.toISOString().replace("T", " ").replace("Z", "");
-      }
-      const v = e[c];
-      return v === undefined ? (c === "bytesIn" || c === "bytesOut" ? 0 : null) : v;
-    }),
-  );
+const QUOTED = /["\\]/g;
+
+/**
+ * One column as a PostgreSQL array literal, written here: pg would quote every element and
+ * run two replacements on each, numbers included; here every text is quoted (so "NULL", ""
+ * and commas stay texts) and only a quote or backslash is escaped.
+ */
+function arrayLiteral(rows: readonly Row[], c: (typeof ACCESS_LOG_COLUMNS)[number]): string {
+  let out = "{";
+  for (let i = 0; i < rows.length; i++) {
+    const e = rows[i]!;
+    if (i > 0) out += ",";
+    let v = e[c];
+    if (c === "at") {
+      // timestamp(3) without time zone holds UTC, as Prisma stores a DateTime.
+      const at = v === undefined ? new Date() : new Date(v as string | number | Date);
+      v = at.toISOString().replace("T", " ").replace("Z", "");
+    } else if (v === undefined) v = c === "bytesIn" || c === "bytesOut" ? 0 : null;
+    if (v === null) out += "NULL";
+    else if (typeof v === "number") out += String(v);
+    else {
+      const text = String(v);
+      out += `"${text.replace(QUOTED, "\\$&")}"`;
+    }
+  }
+  return `${out}}`;
+}
+
+function columnArrays(rows: readonly Row[]): string[] {
+  return ACCESS_LOG_COLUMNS.map((c) => arrayLiteral(rows, c));
 }
 
 export class PostgresLogInserter {

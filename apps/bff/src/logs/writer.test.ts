@@ -122,6 +122,15 @@ describe.runIf(testProvider === "postgres")("PostgresLogInserter", () => {
     expect(await t.db.accessLogBody.findUnique({ where: { hash: body } })).toEqual({ hash: body, text: "{}", size: 2 });
   });
 
+  it("keeps every text as it was, whatever it holds (the columns go as array literals)", async () => {
+    const texts = ['a"b', "c\\d", "NULL", "", "x,y", "{z}", " lead", "trail ", "ünï☃😀", '"\\"', "tab\there", "new\nline"];
+    const p = new PostgresLogInserter(t.url);
+    await p.insert(texts.map((text, i) => ({ ...entry(i), path: `/texts/${i}`, userAgent: text, keyName: i % 2 ? null : text })));
+    await p.close();
+    const written = await t.db.accessLogEntry.findMany({ where: { path: { startsWith: "/texts/" } }, orderBy: { id: "asc" } });
+    expect(written.map((r) => [r.userAgent, r.keyName])).toEqual(texts.map((text, i) => [text, i % 2 ? null : text]));
+  });
+
   it("writes nothing of a batch one statement of which is refused", async () => {
     const p = new PostgresLogInserter(t.url);
     const batch = [...rows("/atomic/", 7), { ...entry(0), path: "/atomic/nul\u0000" }];
