@@ -84,6 +84,27 @@ describe("new-network alerts", () => {
     expect(await alertsOf(key.id)).toHaveLength(4);
   });
 
+  it("write a key's network once an hour at most while it stays in use, and still tell after 90 quiet days", async () => {
+    const key = await newKey();
+    const keys = w.server.services.keys;
+    const t0 = Date.parse("2026-05-01T10:00:00Z");
+    const seen = async () => (await w.db.keyNetworkSeen.findUniqueOrThrow({ where: { keyId_network: { keyId: key.id, network: "203.0.113.0/24" } } })).lastSeenAt.getTime();
+    keys.touch(key.id, "203.0.113.9", new Date(t0), "ci");
+    await keys.flush();
+    expect(await seen()).toBe(t0);
+    // Ten minutes later, and again: the row says t0 still (no write: it cannot be a new network).
+    keys.touch(key.id, "203.0.113.9", new Date(t0 + 10 * 60_000), "ci");
+    await keys.flush();
+    expect(await seen()).toBe(t0);
+    // An hour on, the last-seen time moves.
+    keys.touch(key.id, "203.0.113.10", new Date(t0 + 61 * 60_000), "ci");
+    await keys.flush();
+    expect(await seen()).toBe(t0 + 61 * 60_000);
+    keys.touch(key.id, "203.0.113.10", new Date(t0 + 61 * 60_000 + 92 * DAY), "ci");
+    await keys.flush();
+    expect(await alertsOf(key.id)).toHaveLength(2);
+  });
+
   it("queue nothing for a key whose owner turned them off (Edit's keys.updateAlerts)", async () => {
     const key = await newKey();
     const alice = callerFor(w.db, w.users.alice);

@@ -10,7 +10,7 @@ import type { Db } from "../db/client.ts";
 import type { Prisma } from "../db/client.ts";
 import type { SqliteSideWriter } from "../lib/sqlite-side-writer.ts";
 import { BatchTtlCache } from "../lib/ttl-cache.ts";
-import { networkOf, recordNetworkUses, type NetworkUse } from "./new-networks.ts";
+import { networkOf, RecentNetworks, recordNetworkUses, type NetworkUse } from "./new-networks.ts";
 import { hashKeyValue } from "./secrets.ts";
 import { toKeyFacts } from "./views.ts";
 
@@ -36,6 +36,8 @@ export class KeyVerifier {
   private lastUsed = new Map<number, { at: Date; ip: string | null }>();
   /** The first use per key and network since the last flush, for new-network alerts (keys/new-networks.ts). */
   private networkUses = new Map<string, NetworkUse>();
+  /** The pairs written lately, not written again within the hour (keys/new-networks.ts). */
+  private readonly recentNetworks = new RecentNetworks();
   private timer: NodeJS.Timeout | undefined;
   private flushing: Promise<void> | undefined;
 
@@ -114,7 +116,7 @@ export class KeyVerifier {
           ),
         );
       // After the last uses, off every request's path; a failure loses these alerts, not the last uses.
-      await recordNetworkUses(this.db, networkUses).catch((e: unknown) => console.error(`new-network alerts: ${e instanceof Error ? e.message : String(e)}`));
+      await recordNetworkUses(this.db, networkUses, this.recentNetworks).catch((e: unknown) => console.error(`new-network alerts: ${e instanceof Error ? e.message : String(e)}`));
     })();
     try {
       await this.flushing;
