@@ -78,7 +78,12 @@ export async function reportLeaks(deps: { db: Db; secret: string }, reports: Lea
         // The revokedAt guard: a key revoked meanwhile is not revoked (nor announced) twice.
         const { count } = await tx.apiKey.updateMany({
           where: { id: key.id, revokedAt: null },
-          data: { revokedAt: now, revokedReason: report.url ? `Reported leaked at ${report.url.slice(0, 400)} (${report.source.slice(0, 100)})` : `Reported leaked by ${report.source.slice(0, 100)}` },
+          data: {
+            revokedAt: now,
+            revokedReason: report.url
+              ? `Reported leaked at ${report.url.slice(0, 400)} (${report.source.slice(0, 100)})`
+              : `Reported leaked by ${report.source.slice(0, 100)}`,
+          },
         });
         if (count === 0) continue;
         // A revoked key's replaced values still in their overlap end with it.

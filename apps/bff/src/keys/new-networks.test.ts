@@ -88,7 +88,8 @@ describe("new-network alerts", () => {
     const key = await newKey();
     const keys = w.server.services.keys;
     const t0 = Date.parse("2026-05-01T10:00:00Z");
-    const seen = async () => (await w.db.keyNetworkSeen.findUniqueOrThrow({ where: { keyId_network: { keyId: key.id, network: "203.0.113.0/24" } } })).lastSeenAt.getTime();
+    const seen = async () =>
+      (await w.db.keyNetworkSeen.findUniqueOrThrow({ where: { keyId_network: { keyId: key.id, network: "203.0.113.0/24" } } })).lastSeenAt.getTime();
     keys.touch(key.id, "203.0.113.9", new Date(t0), "ci");
     await keys.flush();
     expect(await seen()).toBe(t0);

@@ -116,7 +116,9 @@ export class KeyVerifier {
           ),
         );
       // After the last uses, off every request's path; a failure loses these alerts, not the last uses.
-      await recordNetworkUses(this.db, networkUses, this.recentNetworks).catch((e: unknown) => console.error(`new-network alerts: ${e instanceof Error ? e.message : String(e)}`));
+      await recordNetworkUses(this.db, networkUses, this.recentNetworks).catch((e: unknown) =>
+        console.error(`new-network alerts: ${e instanceof Error ? e.message : String(e)}`),
+      );
     })();
     try {
       await this.flushing;
