@@ -4,7 +4,8 @@
 // 10 000 values for a batch of 500 entries); pg sends them as they are. The pool is the writer's alone,
 // so log writes never wait behind requests for one of Prisma's connections, and requests
 // never wait behind them. See docs/access-logs.md ("How entries are written").
-import pg from "pg";
+import type pg from "pg";
+import { SidePool } from "../db/side-pool.ts";
 import { ACCESS_LOG_COLUMNS, ACCESS_LOG_PG_TYPES as PG_TYPES } from "./columns.ts";
 import { PG_BODIES_PER_STATEMENT, pgBodySql, type BodyRow } from "./bodies.ts";
 import { PG_USAGE_SQL, pgUsageParams, type UsageRow } from "./usage-summary.ts";
@@ -54,19 +55,15 @@ function columnArrays(rows: readonly Row[]): string[] {
 }
 
 export class PostgresLogInserter {
-  private pool: pg.Pool | undefined;
+  // Two connections: one batch is written at a time (logs/writer.ts), the other is spare.
+  private readonly pool: SidePool;
 
-  constructor(private readonly url: string) {}
+  constructor(url: string) {
+    this.pool = new SidePool(url, 2);
+  }
 
   private connect(): pg.Pool {
-    // Two connections: one batch is written at a time (logs/writer.ts), the other is spare.
-    // allowExitOnIdle: an idle pool never holds the process open.
-    if (!this.pool) {
-      this.pool = new pg.Pool({ connectionString: this.url, max: 2, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
-      // An idle connection the server dropped is replaced on the next write; a failed write is the writer's to handle.
-      this.pool.on("error", () => {});
-    }
-    return this.pool;
+    return this.pool.get();
   }
 
   /** Whether the database answers through this pool: if it does, a failed write was refused for what it held. */
@@ -117,9 +114,7 @@ export class PostgresLogInserter {
     }
   }
 
-  async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.end();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }

@@ -6,8 +6,8 @@
 // memory. Through the driver it holds about one chunk. The file rows around the chunks
 // (incomplete, complete, replaced) stay with Prisma: they are small.
 import Database from "better-sqlite3";
-import pg from "pg";
 import { isPostgresUrl, sqliteFileOf } from "../../db/client.ts";
+import { SidePool } from "../../db/side-pool.ts";
 
 export interface ChunkRows {
   insert(fileId: number, seq: number, data: Uint8Array): Promise<void>;
@@ -28,32 +28,23 @@ export function chunkRowsFor(databaseUrl: string): ChunkRows {
 
 /** A small pool of its own: a chunk never waits for one of Prisma's connections, nor they for it. */
 class PostgresChunkRows implements ChunkRows {
-  private pool: pg.Pool | undefined;
-  constructor(private readonly url: string) {}
-
-  private connect(): pg.Pool {
-    if (!this.pool) {
-      this.pool = new pg.Pool({ connectionString: this.url, max: 4, idleTimeoutMillis: 10_000, allowExitOnIdle: true });
-      // A dropped idle connection is replaced on the next query; a failed query is the store's to report.
-      this.pool.on("error", () => {});
-    }
-    return this.pool;
+  private readonly pool: SidePool;
+  constructor(url: string) {
+    this.pool = new SidePool(url, 4);
   }
 
   async insert(fileId: number, seq: number, data: Uint8Array): Promise<void> {
-    await this.connect().query(`${INSERT} ($1, $2, $3)`, [fileId, seq, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
+    await this.pool.get().query(`${INSERT} ($1, $2, $3)`, [fileId, seq, Buffer.from(data.buffer, data.byteOffset, data.byteLength)]);
   }
 
   async read(fileId: number, seq: number): Promise<Buffer | null> {
     // As hex text (pg 8 reads no binary results): a chunk arrives as twice its size, once.
-    const r = await this.connect().query<{ data: Buffer }>(`${SELECT} $1 AND "seq" = $2`, [fileId, seq]);
+    const r = await this.pool.get().query<{ data: Buffer }>(`${SELECT} $1 AND "seq" = $2`, [fileId, seq]);
     return r.rows[0]?.data ?? null;
   }
 
-  async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
-    await pool?.end();
+  close(): Promise<void> {
+    return this.pool.close();
   }
 }
 
